@@ -1,0 +1,337 @@
+"""An in-process ``Store``: dicts behind one lock. Nothing survives a restart; for tests,
+development and single-process demos."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import copy
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import replace
+from datetime import UTC, datetime
+from typing import TypeVar
+
+from avatar_service.core.avatar import AvatarState
+from avatar_service.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from avatar_service.core.ports import Store
+from avatar_service.core.records import (
+    AudioRecord,
+    Avatar,
+    Deleted,
+    Page,
+    Preset,
+    RenderRecord,
+    Session,
+    utcnow,
+)
+
+R = TypeVar("R")
+Rec = TypeVar("Rec", AudioRecord, RenderRecord)
+_Key = tuple[datetime, str]
+
+
+def _aware(moment: datetime) -> datetime:
+    """Timestamps without a zone are taken as UTC, so every key compares with every other."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def encode_cursor(key: _Key) -> str:
+    """The opaque cursor for a listing position: URL-safe base64 of ``created_at|id``."""
+    raw = f"{_aware(key[0]).isoformat()}|{key[1]}".encode()
+    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+
+
+def decode_cursor(cursor: str) -> _Key:
+    """The position a cursor names; ``Invalid`` (field ``cursor``) for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        moment, separator, item_id = raw.partition("|")
+        if not separator or not item_id:
+            raise ValueError("no separator")
+        return _aware(datetime.fromisoformat(moment)), item_id
+    except (binascii.Error, UnicodeError, ValueError, TypeError):
+        raise Invalid("the cursor is not one this listing returned", field="cursor") from None
+
+
+def paginate(
+    items: Iterable[R], key: Callable[[R], _Key], limit: int, cursor: str | None
+) -> Page[R]:
+    """Oldest first by ``key``, at most ``limit`` items after ``cursor``."""
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise Invalid(f"limit must be a positive integer, got {limit!r}", field="limit")
+    after = decode_cursor(cursor) if cursor is not None else None
+    ordered = sorted(items, key=key)
+    if after is not None:
+        ordered = [item for item in ordered if key(item) > after]
+    page = ordered[:limit]
+    more = len(ordered) > limit
+    return Page(tuple(page), encode_cursor(key(page[-1])) if more else None)
+
+
+def _session_out(session: Session) -> Session:
+    return replace(session, metadata=copy.deepcopy(session.metadata))
+
+
+def _preset_out(preset: Preset) -> Preset:
+    return replace(preset, settings=copy.deepcopy(preset.settings))
+
+
+class MemoryStore(Store):
+    """Every ``Store`` rule in memory; one re-entrant lock makes each call atomic.
+
+    Dict fields (session metadata, preset settings) are deep-copied in and out, so callers
+    never share mutable state with the store. A soft-deleted session keeps its id taken
+    (creating it again is a ``Conflict``) until its avatar is deleted.
+    """
+
+    PLUGIN_NAME = "memory"
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._avatars: dict[str, Avatar] = {}
+        self._sessions: dict[str, Session] = {}
+        self._presets: dict[str, Preset] = {}
+        self._audios: dict[str, AudioRecord] = {}
+        self._renders: dict[str, RenderRecord] = {}
+
+    def check(self) -> None:
+        return None
+
+    # avatars
+    def create_avatar(self, avatar: Avatar) -> Avatar:
+        with self._lock:
+            if avatar.avatar_id in self._avatars:
+                raise Conflict(f"avatar {avatar.avatar_id!r} already exists", field="avatar_id")
+            self._avatars[avatar.avatar_id] = avatar
+            return avatar
+
+    def get_avatar(self, avatar_id: str) -> Avatar:
+        with self._lock:
+            return self._avatar(avatar_id)
+
+    def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]:
+        with self._lock:
+            avatars = list(self._avatars.values())
+        return paginate(avatars, lambda a: (_aware(a.created_at), a.avatar_id), limit, cursor)
+
+    def update_avatar(
+        self,
+        avatar_id: str,
+        *,
+        name: str | None = None,
+        state: AvatarState | None = None,
+        expected_version: int | None = None,
+    ) -> Avatar:
+        with self._lock:
+            current = self._avatar(avatar_id)
+            _check_version("avatar", avatar_id, current.version, expected_version)
+            updated = replace(
+                current,
+                name=current.name if name is None else name,
+                state=current.state if state is None else state,
+                version=current.version + 1,
+                updated_at=utcnow(),
+            )
+            self._avatars[avatar_id] = updated
+            return updated
+
+    def delete_avatar(self, avatar_id: str) -> Deleted:
+        with self._lock:
+            self._avatar(avatar_id)
+            sessions = sorted(
+                (s for s in self._sessions.values() if s.avatar_id == avatar_id),
+                key=lambda s: (_aware(s.created_at), s.session_id),
+            )
+            session_ids = {s.session_id for s in sessions}
+            audios = _take(
+                self._audios, lambda r: r.avatar_id == avatar_id or r.session_id in session_ids
+            )
+            renders = _take(
+                self._renders, lambda r: r.avatar_id == avatar_id or r.session_id in session_ids
+            )
+            for session_id in session_ids:
+                del self._sessions[session_id]
+            del self._avatars[avatar_id]
+            return Deleted(audios, renders, tuple(s.session_id for s in sessions))
+
+    # sessions
+    def create_session(self, session: Session) -> Session:
+        with self._lock:
+            if session.session_id in self._sessions:
+                raise Conflict(f"session {session.session_id!r} already exists", field="session_id")
+            self._avatar(session.avatar_id, field="avatar_id")
+            stored = _session_out(session)
+            self._sessions[session.session_id] = stored
+            return _session_out(stored)
+
+    def get_session(self, session_id: str) -> Session:
+        with self._lock:
+            return _session_out(self._session(session_id))
+
+    def list_sessions(
+        self, *, avatar_id: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[Session]:
+        with self._lock:
+            sessions = [
+                _session_out(s)
+                for s in self._sessions.values()
+                if s.deleted_at is None and (avatar_id is None or s.avatar_id == avatar_id)
+            ]
+        return paginate(sessions, lambda s: (_aware(s.created_at), s.session_id), limit, cursor)
+
+    def delete_session(self, session_id: str) -> Deleted:
+        with self._lock:
+            session = self._session(session_id)
+            audios = _take(self._audios, lambda r: r.session_id == session_id)
+            renders = _take(self._renders, lambda r: r.session_id == session_id)
+            self._sessions[session_id] = replace(session, deleted_at=utcnow())
+            return Deleted(audios, renders, (session_id,))
+
+    # presets
+    def create_preset(self, preset: Preset) -> Preset:
+        with self._lock:
+            if preset.preset_id in self._presets:
+                raise Conflict(f"preset {preset.preset_id!r} already exists", field="preset_id")
+            stored = _preset_out(preset)
+            self._presets[preset.preset_id] = stored
+            return _preset_out(stored)
+
+    def get_preset(self, preset_id: str) -> Preset:
+        with self._lock:
+            return _preset_out(self._preset(preset_id))
+
+    def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]:
+        with self._lock:
+            presets = [_preset_out(p) for p in self._presets.values()]
+        return paginate(presets, lambda p: (_aware(p.created_at), p.preset_id), limit, cursor)
+
+    def update_preset(
+        self,
+        preset_id: str,
+        *,
+        name: str | None = None,
+        settings: dict[str, object] | None = None,
+        expected_version: int | None = None,
+    ) -> Preset:
+        with self._lock:
+            current = self._preset(preset_id)
+            _check_version("preset", preset_id, current.version, expected_version)
+            updated = replace(
+                current,
+                name=current.name if name is None else name,
+                settings=current.settings if settings is None else copy.deepcopy(settings),
+                version=current.version + 1,
+                updated_at=utcnow(),
+            )
+            self._presets[preset_id] = updated
+            return _preset_out(updated)
+
+    def delete_preset(self, preset_id: str) -> None:
+        with self._lock:
+            self._preset(preset_id)
+            del self._presets[preset_id]
+
+    # audio and render records
+    def add_audio(self, record: AudioRecord) -> AudioRecord:
+        with self._lock:
+            if record.audio_id in self._audios:
+                raise Conflict(f"audio {record.audio_id!r} already exists", field="audio_id")
+            self._check_owners(record.avatar_id, record.session_id)
+            self._audios[record.audio_id] = record
+            return record
+
+    def get_audio(self, audio_id: str) -> AudioRecord:
+        with self._lock:
+            record = self._audios.get(audio_id)
+        if record is None:
+            raise NotFound(f"no audio {audio_id!r}", field="audio_id")
+        return record
+
+    def list_audios(
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[AudioRecord]:
+        with self._lock:
+            records = [r for r in self._audios.values() if _owned(r, avatar_id, session_id)]
+        return paginate(records, lambda r: (_aware(r.created_at), r.audio_id), limit, cursor)
+
+    def add_render(self, record: RenderRecord) -> RenderRecord:
+        with self._lock:
+            if record.render_id in self._renders:
+                raise Conflict(f"render {record.render_id!r} already exists", field="render_id")
+            self._check_owners(record.avatar_id, record.session_id)
+            self._renders[record.render_id] = record
+            return record
+
+    def get_render(self, render_id: str) -> RenderRecord:
+        with self._lock:
+            record = self._renders.get(render_id)
+        if record is None:
+            raise NotFound(f"no render {render_id!r}", field="render_id")
+        return record
+
+    def list_renders(
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[RenderRecord]:
+        with self._lock:
+            records = [r for r in self._renders.values() if _owned(r, avatar_id, session_id)]
+        return paginate(records, lambda r: (_aware(r.created_at), r.render_id), limit, cursor)
+
+    # helpers; callers hold the lock
+    def _avatar(self, avatar_id: str, field: str = "avatar_id") -> Avatar:
+        avatar = self._avatars.get(avatar_id)
+        if avatar is None:
+            raise NotFound(f"no avatar {avatar_id!r}", field=field)
+        return avatar
+
+    def _session(self, session_id: str) -> Session:
+        session = self._sessions.get(session_id)
+        if session is None or session.deleted_at is not None:
+            raise NotFound(f"no session {session_id!r}", field="session_id")
+        return session
+
+    def _preset(self, preset_id: str) -> Preset:
+        preset = self._presets.get(preset_id)
+        if preset is None:
+            raise NotFound(f"no preset {preset_id!r}", field="preset_id")
+        return preset
+
+    def _check_owners(self, avatar_id: str | None, session_id: str | None) -> None:
+        if avatar_id is not None:
+            self._avatar(avatar_id)
+        if session_id is not None:
+            self._session(session_id)
+
+
+def _take(table: dict[str, Rec], doomed: Callable[[Rec], bool]) -> tuple[Rec, ...]:
+    """Remove and return (oldest first) the records of ``table`` that ``doomed`` selects."""
+    keys = sorted(
+        (k for k, r in table.items() if doomed(r)), key=lambda k: (_aware(table[k].created_at), k)
+    )
+    return tuple(table.pop(k) for k in keys)
+
+
+def _owned(
+    record: AudioRecord | RenderRecord, avatar_id: str | None, session_id: str | None
+) -> bool:
+    return (avatar_id is None or record.avatar_id == avatar_id) and (
+        session_id is None or record.session_id == session_id
+    )
+
+
+def _check_version(kind: str, item_id: str, version: int, expected: int | None) -> None:
+    if expected is not None and expected != version:
+        raise PreconditionFailed(
+            f"{kind} {item_id!r} is at version {version}, not {expected}; re-read and retry",
+            field="expected_version",
+        )

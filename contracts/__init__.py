@@ -1,0 +1,38 @@
+"""Reusable pytest contract suites, one per port of ``avatar_service.core.ports``.
+
+Each suite is a base class (its name does not start with ``Test``, so pytest does not collect
+it on its own) whose tests read an ``adapter`` fixture. To test an adapter -- ours or a third
+party plugin's -- subclass the suite and provide the fixture::
+
+    import pytest
+    from avatar_service.contracts import StoreContract
+
+    class TestMyStore(StoreContract):
+        @pytest.fixture
+        def adapter(self) -> MyStore:
+            return MyStore(...)
+
+Some suites have optional fixtures to override: ``SpeechSynthesizerContract.sample_text``,
+``AlignerContract.speech_sample``, ``RendererContract.slow_adapter`` (a renderer with a tiny
+time limit; skipped by default) and ``RendererContract.audio_wav``. A single inherited test an
+adapter cannot honour is overridden in the subclass and marked ``xfail`` with a reason.
+
+The suites ship in the wheel and import only pytest, numpy, the standard library and
+``avatar_service.core``. Every inherited test carries the ``contract`` marker (registered by
+the ``avatar_service_contracts`` pytest plugin), so ``-m contract`` selects them.
+"""
+
+from avatar_service.contracts.aligner import AlignerContract
+from avatar_service.contracts.blobs import TRAVERSAL_NAMES, BlobStoreContract
+from avatar_service.contracts.renderer import RendererContract
+from avatar_service.contracts.store import StoreContract
+from avatar_service.contracts.synthesizer import SpeechSynthesizerContract
+
+__all__ = [
+    "TRAVERSAL_NAMES",
+    "AlignerContract",
+    "BlobStoreContract",
+    "RendererContract",
+    "SpeechSynthesizerContract",
+    "StoreContract",
+]

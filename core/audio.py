@@ -1,0 +1,43 @@
+"""PCM WAV encoding and decoding (standard library ``wave``; no codec dependency in the core)."""
+
+from __future__ import annotations
+
+import io
+import wave
+
+import numpy as np
+
+from avatar_service.core.errors import Invalid
+from avatar_service.core.speech import FloatArray
+
+
+def encode_wav(samples: FloatArray, sample_rate: int) -> bytes:
+    """Mono 16-bit PCM WAV bytes; samples are clipped to [-1, 1]."""
+    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(sample_rate)
+        out.writeframes(pcm.tobytes())
+    return buffer.getvalue()
+
+
+def decode_wav(data: bytes) -> tuple[FloatArray, int]:
+    """Samples (mono float32, channels averaged) and rate of a PCM WAV; ``Invalid`` otherwise."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as wav:
+            width, channels, rate = wav.getsampwidth(), wav.getnchannels(), wav.getframerate()
+            frames = wav.readframes(wav.getnframes())
+    except (wave.Error, EOFError) as exc:
+        raise Invalid(f"not a readable PCM WAV file: {exc}", field="audio") from None
+    if width not in (1, 2, 4):
+        raise Invalid(f"unsupported WAV sample width {width * 8} bits", field="audio")
+    if width == 1:
+        ints = np.frombuffer(frames, dtype=np.uint8).astype(np.float32) - 128.0
+        scale = 128.0
+    else:
+        ints = np.frombuffer(frames, dtype=f"<i{width}").astype(np.float32)
+        scale = float(2 ** (8 * width - 1))
+    samples = (ints / scale).reshape(-1, channels).mean(axis=1).astype(np.float32)
+    return samples, rate

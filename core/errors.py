@@ -1,0 +1,71 @@
+"""The domain's error family.
+
+Every entrypoint maps these the same way (HTTP status in brackets): ``NotFound`` (404),
+``Invalid`` (422), ``TooLarge`` (413), ``Conflict`` (409), ``PreconditionFailed`` (412),
+``Unavailable`` (503), ``TimedOut`` (504). Adapters raise only these for conditions a caller can
+act on; anything else is a bug.
+"""
+
+from __future__ import annotations
+
+
+class AvatarServiceError(Exception):
+    """Base of every error the core and its adapters raise on purpose.
+
+    ``message`` is one line a user can act on; ``field`` names the input at fault, if any.
+    """
+
+    title = "Error"
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(AvatarServiceError):
+    """The named thing does not exist."""
+
+    title = "Not found"
+
+
+class Invalid(AvatarServiceError):
+    """The input breaks a rule; ``field`` says which input."""
+
+    title = "Invalid input"
+
+
+class TooLarge(AvatarServiceError):
+    """The input is over a configured size limit."""
+
+    title = "Too large"
+
+
+class Conflict(AvatarServiceError):
+    """The thing already exists, or the change clashes with the current state."""
+
+    title = "Conflict"
+
+
+class PreconditionFailed(AvatarServiceError):
+    """An optimistic-concurrency check failed: the caller's version is stale."""
+
+    title = "Precondition failed"
+
+
+class Unavailable(AvatarServiceError):
+    """A dependency is missing, down or saturated; retry after ``retry_after`` seconds."""
+
+    title = "Service unavailable"
+
+    def __init__(
+        self, message: str, *, field: str | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, field=field)
+        self.retry_after = retry_after
+
+
+class TimedOut(AvatarServiceError):
+    """The work took longer than its configured limit and was abandoned."""
+
+    title = "Timed out"

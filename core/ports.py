@@ -1,0 +1,234 @@
+"""The five ports. Adapters implement them; ``contracts/`` tests exactly what is written here.
+
+All ports are synchronous and must be safe to call from several threads at once. Every port
+has ``check()``: return ``None`` when usable, else raise ``Unavailable`` saying what is missing
+and how to fix it (``/ready`` and ``avatar doctor`` call it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol, runtime_checkable
+
+from avatar_service.core.avatar import AvatarState, Pose
+from avatar_service.core.records import (
+    AudioRecord,
+    Avatar,
+    BlobInfo,
+    Deleted,
+    Namespace,
+    Page,
+    Preset,
+    RenderRecord,
+    Session,
+)
+from avatar_service.core.speech import (
+    Alignment,
+    FloatArray,
+    PhonemizedWord,
+    Speech,
+    SynthesisOptions,
+    Timeline,
+    Voice,
+)
+
+ProgressCallback = Callable[[float], None]
+"""Called with the fraction done, 0.0..1.0, non-decreasing."""
+
+
+@runtime_checkable
+class SpeechSynthesizer(Protocol):
+    """Text to speech with the timings the engine knows.
+
+    - ``voices()`` lists at least one voice; ids are unique.
+    - ``phonemize(text, voice_id)`` returns the words of ``text`` in order, each with its
+      ``[char_start, char_end)`` offsets into ``text`` and its IPA phonemes; no audio is made.
+    - ``synthesize(text, voice_id, options)`` returns ``Speech``: mono float32 samples in
+      [-1, 1], non-empty for any text that has a word. When ``phonemes``/``words`` are not
+      ``None`` they are ordered, non-overlapping, with ``0 <= start <= end <= duration``; each
+      word's span covers its phonemes' spans and its char offsets slice ``text``.
+    - Text with no speakable content (empty, whitespace) raises ``Invalid`` (field ``text``);
+      an unknown voice raises ``NotFound`` whose message lists the voices (field ``voice``);
+      out-of-range options raise ``Invalid``. Never any other exception for bad input.
+    - ``voice_id=None`` means the engine's default voice.
+    """
+
+    def voices(self) -> list[Voice]: ...
+
+    def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]: ...
+
+    def synthesize(
+        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
+    ) -> Speech: ...
+
+    def check(self) -> None: ...
+
+
+@runtime_checkable
+class Aligner(Protocol):
+    """Timings for audio that came without them.
+
+    ``align(samples, sample_rate, text, voice_id)`` returns phonemes and words ordered,
+    non-overlapping and inside ``[0, len(samples) / sample_rate]``; words in text order with
+    char offsets into ``text``. Empty audio, empty text or a non-positive rate raise
+    ``Invalid``; a transcript that cannot match the audio raises ``Invalid`` (field ``text``).
+    """
+
+    def align(
+        self, samples: FloatArray, sample_rate: int, text: str, voice_id: str | None = None
+    ) -> Alignment: ...
+
+    def check(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedVideo:
+    """A finished video file owned by the caller (delete it when done)."""
+
+    path: Path
+    format: str
+    content_type: str
+    duration: float
+    fps: int
+    frames: int
+    width: int
+    height: int
+
+
+@runtime_checkable
+class Renderer(Protocol):
+    """Avatar state plus pose or timeline to pixels.
+
+    - ``image_formats`` / ``video_formats``: what this renderer can produce (lowercase).
+    - ``render_frame`` returns encoded image bytes of exactly ``width`` x ``height`` in
+      ``format``.
+    - ``render_sequence`` writes a video to a new file and returns it: ``frames`` equals
+      ``round(timeline.duration * fps)`` and ``duration`` is within one frame of
+      ``timeline.duration``; the audio (PCM16 WAV bytes, or ``None``) is muxed in when the
+      format carries sound. ``progress`` receives non-decreasing fractions ending at 1.0.
+    - An unsupported format or size raises ``Invalid``; work over the renderer's time limit
+      raises ``TimedOut``; a saturated renderer raises ``Unavailable``.
+    """
+
+    image_formats: frozenset[str]
+    video_formats: frozenset[str]
+
+    def render_frame(
+        self, state: AvatarState, pose: Pose, width: int, height: int, format: str
+    ) -> bytes: ...
+
+    def render_sequence(
+        self,
+        state: AvatarState,
+        timeline: Timeline,
+        audio_wav: bytes | None,
+        width: int,
+        height: int,
+        fps: int,
+        format: str,
+        progress: ProgressCallback | None = None,
+    ) -> RenderedVideo: ...
+
+    def check(self) -> None: ...
+
+
+@runtime_checkable
+class Store(Protocol):
+    """Persistence of avatars, sessions, presets, audio and render records.
+
+    - Ids are unique per kind: creating an existing id raises ``Conflict``; reading, updating
+      or deleting a missing one raises ``NotFound``.
+    - ``update_avatar``/``update_preset`` with ``expected_version`` raise
+      ``PreconditionFailed`` unless it equals the stored version; every successful update
+      increments the version by exactly 1, atomically (no lost update under concurrency).
+    - ``delete_session`` soft-deletes the session (it then reads as ``NotFound``) and removes
+      its audio and render records; ``delete_avatar`` removes the avatar, its sessions and
+      every audio and render record that names it or one of its sessions. Both return what
+      they removed, so the caller can delete the blobs after the commit.
+    - Records naming a missing avatar or session raise ``NotFound``.
+    - Listings are ordered oldest first (``created_at``, then id), ``limit`` items at most,
+      with an opaque ``cursor``; a bad cursor raises ``Invalid``.
+    """
+
+    def create_avatar(self, avatar: Avatar) -> Avatar: ...
+    def get_avatar(self, avatar_id: str) -> Avatar: ...
+    def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]: ...
+    def update_avatar(
+        self, avatar_id: str, *, name: str | None = None, state: AvatarState | None = None,
+        expected_version: int | None = None,
+    ) -> Avatar: ...  # fmt: skip
+    def delete_avatar(self, avatar_id: str) -> Deleted: ...
+
+    def create_session(self, session: Session) -> Session: ...
+    def get_session(self, session_id: str) -> Session: ...
+    def list_sessions(
+        self, *, avatar_id: str | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[Session]: ...
+    def delete_session(self, session_id: str) -> Deleted: ...
+
+    def create_preset(self, preset: Preset) -> Preset: ...
+    def get_preset(self, preset_id: str) -> Preset: ...
+    def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]: ...
+    def update_preset(
+        self, preset_id: str, *, name: str | None = None, settings: dict[str, object] | None = None,
+        expected_version: int | None = None,
+    ) -> Preset: ...  # fmt: skip
+    def delete_preset(self, preset_id: str) -> None: ...
+
+    def add_audio(self, record: AudioRecord) -> AudioRecord: ...
+    def get_audio(self, audio_id: str) -> AudioRecord: ...
+    def list_audios(
+        self, *, avatar_id: str | None = None, session_id: str | None = None,
+        limit: int = 50, cursor: str | None = None,
+    ) -> Page[AudioRecord]: ...  # fmt: skip
+
+    def add_render(self, record: RenderRecord) -> RenderRecord: ...
+    def get_render(self, render_id: str) -> RenderRecord: ...
+    def list_renders(
+        self, *, avatar_id: str | None = None, session_id: str | None = None,
+        limit: int = 50, cursor: str | None = None,
+    ) -> Page[RenderRecord]: ...  # fmt: skip
+
+    def check(self) -> None: ...
+
+
+@runtime_checkable
+class BlobStore(Protocol):
+    """Named byte objects in three namespaces.
+
+    - Every name goes through ``core.blobnames.safe_blob_name`` first: an unsafe name raises
+      ``Invalid`` and touches nothing.
+    - ``write`` consumes ``chunks`` one at a time (never the whole object in memory), computes
+      the sha256, and makes the object visible only when complete. Past ``max_size`` bytes it
+      raises ``TooLarge``; any failure (including the iterator raising) leaves no object and
+      no partial data behind. An existing name raises ``Conflict`` unless ``overwrite``.
+    - ``stat``/``read`` of a missing name raise ``NotFound``. ``read(start, end)`` yields the
+      bytes ``[start, end)`` (``end=None``: to the end) in chunks; a start past the end
+      raises ``Invalid``.
+    - ``list`` returns metadata recorded at write time (never re-reading contents), names in
+      sorted order, those starting with ``prefix``, at most ``limit``, after ``cursor``
+      (the last name of the previous page).
+    - ``delete`` returns whether something was deleted.
+    """
+
+    def write(
+        self, namespace: Namespace, name: str, chunks: Iterable[bytes], *, max_size: int,
+        content_type: str | None = None, overwrite: bool = False,
+    ) -> BlobInfo: ...  # fmt: skip
+    def stat(self, namespace: Namespace, name: str) -> BlobInfo: ...
+    def read(
+        self, namespace: Namespace, name: str, start: int = 0, end: int | None = None
+    ) -> Iterator[bytes]: ...
+    def list(
+        self,
+        namespace: Namespace,
+        *,
+        prefix: str = "",
+        limit: int = 1000,
+        cursor: str | None = None,
+    ) -> list[BlobInfo]: ...
+    def delete(self, namespace: Namespace, name: str) -> bool: ...
+
+    def check(self) -> None: ...

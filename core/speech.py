@@ -1,0 +1,136 @@
+"""Speech domain types: voices, synthesis options, timed phonemes and words, viseme cues."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from avatar_service.core.errors import Invalid
+
+FloatArray = npt.NDArray[np.float32]
+
+
+@dataclass(frozen=True, slots=True)
+class Voice:
+    """A voice an engine offers. ``voice_id`` is what requests name."""
+
+    voice_id: str
+    name: str
+    language: str
+    engine: str
+    sample_rate: int
+    gender: str | None = None
+    speakers: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class SynthesisOptions:
+    """Engine-neutral knobs. ``rate`` and ``pitch`` are multipliers (1.0 = the voice's own)."""
+
+    rate: float = 1.0
+    pitch: float = 1.0
+    volume: float = 1.0
+    speaker_id: int | None = None
+
+    def __post_init__(self) -> None:
+        for name, low, high in (("rate", 0.25, 4.0), ("pitch", 0.25, 4.0), ("volume", 0.0, 2.0)):
+            value = getattr(self, name)
+            if not low <= value <= high:
+                raise Invalid(f"{name} must be between {low} and {high}", field=name)
+        if self.speaker_id is not None and self.speaker_id < 0:
+            raise Invalid("speaker_id must be >= 0", field="speaker_id")
+
+
+@dataclass(frozen=True, slots=True)
+class TimedPhoneme:
+    """One phoneme: IPA ``symbol`` (stress marks removed, see ``stress``), seconds from start."""
+
+    symbol: str
+    start: float
+    end: float
+    arpabet: str | None = None
+    stress: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class TimedWord:
+    """One word, its time span, and its ``[char_start, char_end)`` offsets in the input text."""
+
+    text: str
+    start: float
+    end: float
+    char_start: int
+    char_end: int
+
+
+@dataclass(frozen=True, slots=True)
+class PhonemizedWord:
+    """A word of the input with its phonemes, before any timing exists."""
+
+    text: str
+    char_start: int
+    char_end: int
+    phonemes: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Timed phonemes and words for a piece of audio."""
+
+    phonemes: tuple[TimedPhoneme, ...]
+    words: tuple[TimedWord, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Speech:
+    """Mono speech: float32 ``samples`` in [-1, 1] at ``sample_rate``, with the timings the
+    engine itself knows (``None`` when it knows none). ``duration`` is samples / rate, exactly.
+    """
+
+    samples: FloatArray
+    sample_rate: int
+    voice_id: str
+    phonemes: tuple[TimedPhoneme, ...] | None = None
+    words: tuple[TimedWord, ...] | None = None
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+@dataclass(frozen=True, slots=True)
+class VisemeCue:
+    """A mouth shape held over ``[start, end)`` seconds."""
+
+    viseme: str
+    start: float
+    end: float
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    """Everything a renderer needs to animate speech: cues in the ``oculus`` set plus optional
+    expression changes ``(start_seconds, expression)`` over ``duration`` seconds."""
+
+    duration: float
+    visemes: tuple[VisemeCue, ...]
+    expressions: tuple[tuple[float, str], ...] = field(default_factory=tuple)
+
+
+def check_timings(spans: Sequence[TimedPhoneme] | Sequence[TimedWord], duration: float) -> None:
+    """Raise ``ValueError`` unless spans are ordered, non-overlapping and within the audio.
+
+    A guard adapters can run on their own output; a tolerance of 1 microsecond absorbs
+    float rounding.
+    """
+    eps = 1e-6
+    previous_end = 0.0
+    for span in spans:
+        if span.start < previous_end - eps or span.end < span.start - eps:
+            raise ValueError(f"span {span!r} overlaps or runs backwards")
+        if span.end > duration + eps:
+            raise ValueError(f"span {span!r} ends after the audio ({duration:.6f}s)")
+        previous_end = span.end

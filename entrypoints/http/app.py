@@ -1,0 +1,104 @@
+"""The Litestar application factory: routes, problem handlers, request ids, OpenAPI."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from importlib.metadata import PackageNotFoundError, version
+from typing import cast
+
+import anyio.to_thread
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.spec import Tag
+
+from avatar_service.entrypoints.bootstrap import Container, bootstrap
+from avatar_service.entrypoints.http.controllers.avatars import AvatarController
+from avatar_service.entrypoints.http.controllers.health import HealthController
+from avatar_service.entrypoints.http.controllers.media import MediaController
+from avatar_service.entrypoints.http.controllers.plugins import PluginsController
+from avatar_service.entrypoints.http.controllers.speech import SpeechController
+from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
+from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
+from avatar_service.entrypoints.logging import configure_logging
+from avatar_service.entrypoints.settings import Settings
+
+JSON_BODY_LIMIT = 1024 * 1024
+"""Largest request body a JSON route accepts (bytes); beyond it: 413."""
+
+_TAGS = [
+    Tag(name="speech", description="Phonemes, lip sync and voices"),
+    Tag(name="avatars", description="Avatars and their state"),
+    Tag(name="media", description="Stored audio and renders"),
+    Tag(name="plugins", description="Installed plugins and selected adapters"),
+    Tag(name="health", description="Liveness and readiness"),
+]
+
+
+def package_version() -> str:
+    try:
+        return version("avatar-service")
+    except PackageNotFoundError:  # running from a source tree that is not installed
+        return "0.0.0"
+
+
+def provide_container(state: State) -> Container:
+    """The container built at start-up (or handed to ``create_app``)."""
+    return cast(Container, state.container)
+
+
+def _container_lifespan(
+    settings: Settings | None,
+) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        """Build the container unless one was handed in; close what it built on shutdown."""
+        if app.state.get("container") is not None:
+            yield
+            return
+        container = await anyio.to_thread.run_sync(bootstrap, settings)
+        app.state.container = container
+        try:
+            yield
+        finally:
+            await anyio.to_thread.run_sync(container.close)
+
+    return lifespan
+
+
+def create_app(container: Container | None = None, settings: Settings | None = None) -> Litestar:
+    """The HTTP application over ``container``; without one, it is bootstrapped from
+    ``settings`` (default: the environment) when the app starts up."""
+    app = Litestar(
+        route_handlers=[
+            HealthController, SpeechController, AvatarController, MediaController,
+            PluginsController,
+        ],
+        dependencies={"container": Provide(provide_container, sync_to_thread=False)},
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[_container_lifespan(settings)],
+        state=State({"container": container}),
+        request_max_body_size=JSON_BODY_LIMIT,
+        openapi_config=OpenAPIConfig(
+            title="avatar-service",
+            version=package_version(),
+            description="Text to speech with phoneme, word and viseme timings, and talking "
+            "avatars. Errors are application/problem+json (RFC 9457).",
+            path="/schema",
+            tags=_TAGS,
+        ),
+        logging_config=None,
+    )  # fmt: skip
+    # Route middleware never sees unknown routes; wrapping the whole handler does.
+    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    return app
+
+
+def app_from_environment() -> Litestar:
+    """For ``uvicorn --factory avatar_service.entrypoints.http.app:app_from_environment``:
+    settings from the environment, logging configured, container built at start-up."""
+    settings = Settings()
+    configure_logging(settings)
+    return create_app(settings=settings)

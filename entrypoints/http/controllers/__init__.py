@@ -1,0 +1,1 @@
+"""One controller per context; each handler runs its use-case call in a worker thread."""

@@ -1,0 +1,240 @@
+"""Bodies of the speech routes (phonemes, lip sync, preview, voices) and their mappings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from avatar_service.core.phonemes import split_stress
+from avatar_service.core.records import AudioRecord
+from avatar_service.core.speech import (
+    PhonemizedWord,
+    SynthesisOptions,
+    TimedPhoneme,
+    TimedWord,
+    VisemeCue,
+    Voice,
+)
+from avatar_service.core.usecases.speech import (
+    Alphabet,
+    LipsyncResult,
+    SpeechRequest,
+    TimedSpeech,
+    phoneme_label,
+)
+from avatar_service.core.visemes import VisemeSet
+
+TIME_DECIMALS = 6
+"""Times are rounded to microseconds; equal floats round equally, so cues stay contiguous."""
+
+
+def audio_url(audio_id: str) -> str:
+    """Where a stored audio downloads from (the media controller serves it)."""
+    return f"/v1/audios/{audio_id}"
+
+
+def _t(seconds: float) -> float:
+    return round(seconds, TIME_DECIMALS)
+
+
+# --- requests -------------------------------------------------------------------------------
+
+
+class PhonemesRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Text to phonemes, no audio made. ``voice`` omitted: the engine's default voice."""
+
+    text: str
+    voice: str | None = None
+    alphabet: Alphabet = "ipa"
+
+
+class LipsyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Text to timed speech. ``viseme_set`` names one set, ``viseme_sets`` several (both may be
+    given: ``viseme_set`` comes first); by default ``oculus``. ``rate``/``pitch`` are
+    multipliers, ``volume`` a gain; omitted knobs keep the voice's own."""
+
+    text: str
+    voice: str | None = None
+    avatar_id: str | None = None
+    session_id: str | None = None
+    viseme_set: VisemeSet | None = None
+    viseme_sets: list[VisemeSet] | None = None
+    alphabet: Alphabet = "ipa"
+    rate: float | None = None
+    pitch: float | None = None
+    volume: float | None = None
+    speaker_id: int | None = None
+
+
+def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
+    """The core request for ``data``; out-of-range knobs raise the core's ``Invalid``."""
+    knobs: dict[str, Any] = {
+        "rate": data.rate,
+        "pitch": data.pitch,
+        "volume": data.volume,
+        "speaker_id": data.speaker_id,
+    }
+    options = SynthesisOptions(**{k: v for k, v in knobs.items() if v is not None})
+    extra: dict[str, Any] = {}
+    if data.viseme_set is not None or data.viseme_sets is not None:
+        named = ([data.viseme_set] if data.viseme_set else []) + list(data.viseme_sets or [])
+        extra["viseme_sets"] = tuple(dict.fromkeys(named))
+    return SpeechRequest(
+        text=data.text, voice_id=data.voice, options=options, avatar_id=data.avatar_id,
+        session_id=data.session_id, **extra,
+    )  # fmt: skip
+
+
+# --- responses ------------------------------------------------------------------------------
+
+
+class PhonemeSymbol(msgspec.Struct):
+    phoneme: str
+
+
+class PhonemizedWordBody(msgspec.Struct):
+    """A word, its ``[start_char, end_char)`` offsets in the text, and its phonemes."""
+
+    word: str
+    start_char: int
+    end_char: int
+    phonemes: list[str]
+
+
+class PhonemesResponse(msgspec.Struct):
+    text: str
+    voice: str | None
+    phonemes: list[PhonemeSymbol]
+    words: list[PhonemizedWordBody]
+
+
+class TimedPhonemeBody(msgspec.Struct):
+    """A phoneme held over ``[start, end)`` seconds."""
+
+    phoneme: str
+    start: float
+    end: float
+
+
+class TimedWordBody(msgspec.Struct):
+    word: str
+    start: float
+    end: float
+    start_char: int
+    end_char: int
+
+
+class VisemeCueBody(msgspec.Struct):
+    """A mouth shape over ``[start, end)`` seconds; cues are contiguous over ``[0, duration]``."""
+
+    viseme: str
+    start: float
+    end: float
+
+
+class LipsyncPreviewResponse(msgspec.Struct):
+    """Timings only; nothing is stored. ``visemes`` is the first requested set."""
+
+    duration: float
+    voice: str
+    phonemes: list[TimedPhonemeBody]
+    words: list[TimedWordBody]
+    visemes: list[VisemeCueBody]
+    visemes_by_set: dict[str, list[VisemeCueBody]]
+
+
+class LipsyncResponse(msgspec.Struct):
+    """Timed speech whose WAV is kept at ``audio_url``. ``visemes`` is the first requested set."""
+
+    avatar_id: str | None
+    session_id: str | None
+    audio_id: str
+    audio_url: str
+    duration: float
+    sample_rate: int
+    voice: str
+    phonemes: list[TimedPhonemeBody]
+    words: list[TimedWordBody]
+    visemes: list[VisemeCueBody]
+    visemes_by_set: dict[str, list[VisemeCueBody]]
+
+
+class VoiceBody(msgspec.Struct):
+    voice_id: str
+    name: str
+    language: str
+    engine: str
+    sample_rate: int
+    gender: str | None
+    speakers: int
+
+
+class VoicesResponse(msgspec.Struct):
+    voices: list[VoiceBody]
+    count: int
+
+
+def to_phonemes_response(
+    text: str, voice: str | None, words: list[PhonemizedWord], alphabet: Alphabet
+) -> PhonemesResponse:
+    def label(symbol: str) -> str:
+        return phoneme_label(symbol, alphabet, stress=split_stress(symbol)[1])
+
+    bodies = [
+        PhonemizedWordBody(w.text, w.char_start, w.char_end, [label(p) for p in w.phonemes])
+        for w in words
+    ]
+    flat = [PhonemeSymbol(p) for body in bodies for p in body.phonemes]
+    return PhonemesResponse(text=text, voice=voice, phonemes=flat, words=bodies)
+
+
+def _phoneme(p: TimedPhoneme, alphabet: Alphabet) -> TimedPhonemeBody:
+    label = phoneme_label(p.symbol, alphabet, stress=p.stress, arpabet=p.arpabet)
+    return TimedPhonemeBody(label, _t(p.start), _t(p.end))
+
+
+def _word(w: TimedWord) -> TimedWordBody:
+    return TimedWordBody(w.text, _t(w.start), _t(w.end), w.char_start, w.char_end)
+
+
+def _cues(cues: tuple[VisemeCue, ...]) -> list[VisemeCueBody]:
+    return [VisemeCueBody(c.viseme, _t(c.start), _t(c.end)) for c in cues]
+
+
+def to_preview_response(timed: TimedSpeech, alphabet: Alphabet) -> LipsyncPreviewResponse:
+    by_set: dict[str, list[VisemeCueBody]] = {n: _cues(c) for n, c in timed.visemes.items()}
+    return LipsyncPreviewResponse(
+        duration=_t(timed.speech.duration),
+        voice=timed.speech.voice_id,
+        phonemes=[_phoneme(p, alphabet) for p in timed.alignment.phonemes],
+        words=[_word(w) for w in timed.alignment.words],
+        visemes=next(iter(by_set.values()), []),
+        visemes_by_set=by_set,
+    )
+
+
+def to_lipsync_response(result: LipsyncResult, alphabet: Alphabet) -> LipsyncResponse:
+    preview = to_preview_response(result.timed, alphabet)
+    audio: AudioRecord = result.audio
+    return LipsyncResponse(
+        avatar_id=audio.avatar_id,
+        session_id=audio.session_id,
+        audio_id=audio.audio_id,
+        audio_url=audio_url(audio.audio_id),
+        duration=preview.duration,
+        sample_rate=audio.sample_rate,
+        voice=audio.voice_id,
+        phonemes=preview.phonemes,
+        words=preview.words,
+        visemes=preview.visemes,
+        visemes_by_set=preview.visemes_by_set,
+    )
+
+
+def to_voices_response(voices: list[Voice]) -> VoicesResponse:
+    bodies = [
+        VoiceBody(v.voice_id, v.name, v.language, v.engine, v.sample_rate, v.gender, v.speakers)
+        for v in voices
+    ]
+    return VoicesResponse(voices=bodies, count=len(bodies))

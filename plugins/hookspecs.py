@@ -1,0 +1,81 @@
+"""The hooks a plugin implements: one per port, each handed a ``register`` callback.
+
+A plugin module or package defines functions decorated with ``hookimpl`` and is found through
+the ``avatar_service`` entry-point group. Each hook calls ``register(name, factory)`` once per
+adapter it offers; ``factory(settings)`` receives the service's settings object and returns the
+adapter. Names are unique per port across all plugins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, TypeVar
+
+import pluggy
+
+from avatar_service.core.ports import Aligner, BlobStore, Renderer, SpeechSynthesizer, Store
+
+PROJECT = "avatar_service"
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+A = TypeVar("A", covariant=True)
+
+
+class Factory(Protocol[A]):
+    """Builds an adapter from the service settings (``avatar_service.entrypoints.settings``)."""
+
+    def __call__(self, settings: Any) -> A: ...
+
+
+Register = Callable[[str, Factory[Any]], None]
+
+
+@hookspec
+def avatar_register_synthesizers(register: Register) -> None:
+    """Register ``SpeechSynthesizer`` factories by name (``AVATAR_TTS`` picks one).
+
+    :param register: call ``register(name, factory)`` for each synthesizer offered.
+    """
+
+
+@hookspec
+def avatar_register_aligners(register: Register) -> None:
+    """Register ``Aligner`` factories by name (``AVATAR_ALIGNER`` picks one).
+
+    :param register: call ``register(name, factory)`` for each aligner offered.
+    """
+
+
+@hookspec
+def avatar_register_renderers(register: Register) -> None:
+    """Register ``Renderer`` factories by name (``AVATAR_RENDERER`` picks one).
+
+    :param register: call ``register(name, factory)`` for each renderer offered.
+    """
+
+
+@hookspec
+def avatar_register_stores(register: Register) -> None:
+    """Register ``Store`` factories by name (``AVATAR_STORE`` picks one).
+
+    :param register: call ``register(name, factory)`` for each store offered.
+    """
+
+
+@hookspec
+def avatar_register_blob_stores(register: Register) -> None:
+    """Register ``BlobStore`` factories by name (``AVATAR_BLOBS`` picks one).
+
+    :param register: call ``register(name, factory)`` for each blob store offered.
+    """
+
+
+PORT_HOOKS: dict[str, tuple[str, type]] = {
+    "tts": ("avatar_register_synthesizers", SpeechSynthesizer),
+    "aligner": ("avatar_register_aligners", Aligner),
+    "renderer": ("avatar_register_renderers", Renderer),
+    "store": ("avatar_register_stores", Store),
+    "blobs": ("avatar_register_blob_stores", BlobStore),
+}
+"""Setting name -> (hook name, port Protocol)."""

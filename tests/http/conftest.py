@@ -1,0 +1,60 @@
+"""An HTTP client around the real app, bootstrapped with the default (mock, in-memory) adapters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from avatar_service.entrypoints.bootstrap import Container, bootstrap
+from avatar_service.entrypoints.http.app import create_app
+from avatar_service.entrypoints.settings import Settings
+from avatar_service.plugins.manager import make_plugin_manager
+
+PROBLEM_JSON = "application/problem+json"
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(_env_file=None)
+
+
+@pytest.fixture
+def container(settings: Settings) -> Container:
+    return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
+
+
+@pytest.fixture
+def app(container: Container) -> Litestar:
+    return create_app(container)
+
+
+@pytest.fixture
+def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
+    with TestClient(app) as client:
+        yield client
+
+
+ProblemCheck = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def assert_problem() -> ProblemCheck:
+    """``assert_problem(response, status, field=None)``: the response is an RFC 9457 problem
+    with that status (naming ``field``); returns its body."""
+    return _assert_problem
+
+
+def _assert_problem(response: Any, status: int, field: str | None = None) -> dict[str, Any]:
+    assert response.status_code == status, response.text
+    assert response.headers["content-type"].startswith(PROBLEM_JSON)
+    body: dict[str, Any] = response.json()
+    assert body["status"] == status
+    assert {"type", "title", "detail", "request_id"} <= body.keys()
+    assert body["request_id"] == response.headers["x-request-id"]
+    if field is not None:
+        assert body.get("field") == field, body
+    return body

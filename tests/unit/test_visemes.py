@@ -1,0 +1,191 @@
+"""Viseme tables and the timeline builder."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from avatar_service.core.errors import Invalid
+from avatar_service.core.speech import TimedPhoneme
+from avatar_service.core.visemes import (
+    AZURE_VISEMES,
+    OCULUS_VISEMES,
+    RHUBARB_VISEMES,
+    SILENCE,
+    VISEME_SETS,
+    build_timeline,
+    oculus_to,
+    viseme_for,
+)
+
+SET_MEMBERS = {"oculus": OCULUS_VISEMES, "azure": AZURE_VISEMES, "rhubarb": RHUBARB_VISEMES}
+
+
+def test_sets_have_their_published_sizes() -> None:
+    assert len(OCULUS_VISEMES) == 15
+    assert tuple(str(i) for i in range(22)) == AZURE_VISEMES
+    assert set(RHUBARB_VISEMES) == set("ABCDEFGHX")
+
+
+@pytest.mark.parametrize(
+    ("phoneme", "oculus", "azure", "rhubarb"),
+    [
+        ("p", "PP", "21", "A"),
+        ("m", "PP", "21", "A"),
+        ("f", "FF", "18", "G"),
+        ("θ", "TH", "19", "B"),
+        ("ð", "TH", "17", "B"),
+        ("t", "DD", "19", "B"),
+        ("k", "kk", "20", "B"),
+        ("ʃ", "CH", "16", "B"),
+        ("tʃ", "CH", "16", "B"),
+        ("s", "SS", "15", "B"),
+        ("n", "nn", "19", "B"),
+        ("l", "nn", "14", "H"),
+        ("ɹ", "RR", "13", "B"),
+        ("ɑ", "aa", "2", "D"),
+        ("ɛ", "E", "4", "C"),
+        ("ɪ", "ih", "6", "B"),
+        ("ɔ", "oh", "3", "E"),
+        ("u", "ou", "7", "F"),
+        ("w", "ou", "7", "F"),
+        ("aɪ", "aa", "11", "D"),
+        ("aʊ", "aa", "9", "D"),
+        ("ɔɪ", "oh", "10", "E"),
+    ],
+)
+def test_phoneme_maps_to_the_documented_viseme_in_each_set(
+    phoneme: str, oculus: str, azure: str, rhubarb: str
+) -> None:
+    assert viseme_for(phoneme, "oculus") == oculus
+    assert viseme_for(phoneme, "azure") == azure
+    assert viseme_for(phoneme, "rhubarb") == rhubarb
+
+
+@pytest.mark.parametrize("symbol", ["ˈaː", "ˌɑ", "ɑː", "ã"])
+def test_stress_length_and_diacritics_do_not_change_the_viseme(symbol: str) -> None:
+    assert viseme_for(symbol, "oculus") == "aa"
+
+
+@pytest.mark.parametrize("symbol", ["", "_", "sil", "pau", " "])
+def test_silence_symbols_map_to_each_sets_silence(symbol: str) -> None:
+    for name in VISEME_SETS:
+        assert viseme_for(symbol, name) == SILENCE[name]
+
+
+def test_unknown_symbol_falls_back_to_a_member_of_the_set() -> None:
+    for name in VISEME_SETS:
+        assert viseme_for("☃", name) in SET_MEMBERS[name]
+
+
+def test_every_oculus_viseme_maps_onto_every_set() -> None:
+    for viseme in OCULUS_VISEMES:
+        for name in VISEME_SETS:
+            assert oculus_to(viseme, name) in SET_MEMBERS[name]
+    assert oculus_to("PP", "rhubarb") == "A"
+
+
+def test_unknown_set_is_invalid() -> None:
+    with pytest.raises(Invalid, match="viseme set"):
+        build_timeline([], 1.0, "disney")  # type: ignore[arg-type]
+
+
+def _ph(symbol: str, start: float, end: float) -> TimedPhoneme:
+    return TimedPhoneme(symbol, start, end)
+
+
+def test_gaps_become_silence_and_the_timeline_covers_the_whole_audio() -> None:
+    cues = build_timeline([_ph("p", 0.2, 0.3), _ph("ɑ", 0.3, 0.5)], 1.0, min_cue=0.0)
+    assert [(c.viseme, c.start, c.end) for c in cues] == [
+        ("sil", 0.0, 0.2),
+        ("PP", 0.2, 0.3),
+        ("aa", 0.3, 0.5),
+        ("sil", 0.5, 1.0),
+    ]
+
+
+def test_adjacent_identical_visemes_merge_into_one_cue() -> None:
+    cues = build_timeline([_ph("p", 0.0, 0.1), _ph("b", 0.1, 0.2), _ph("m", 0.2, 0.3)], 0.3)
+    assert [(c.viseme, c.start, c.end) for c in cues] == [("PP", 0.0, 0.3)]
+
+
+def test_short_cue_is_merged_into_a_neighbour_not_dropped_from_the_time() -> None:
+    cues = build_timeline(
+        [_ph("ɑ", 0.0, 0.2), _ph("t", 0.2, 0.21), _ph("u", 0.21, 0.5)], 0.5, min_cue=0.05
+    )
+    assert all(c.end - c.start >= 0.05 for c in cues)
+    assert cues[0].start == 0.0 and cues[-1].end == 0.5
+    assert "DD" not in [c.viseme for c in cues]
+
+
+def test_no_phonemes_gives_one_silence_cue() -> None:
+    assert [(c.viseme, c.start, c.end) for c in build_timeline([], 2.0, "rhubarb")] == [
+        ("X", 0.0, 2.0)
+    ]
+
+
+def test_zero_duration_gives_no_cues() -> None:
+    assert build_timeline([_ph("a", 0, 1)], 0.0) == ()
+
+
+def test_phonemes_past_the_end_are_clipped() -> None:
+    cues = build_timeline([_ph("ɑ", 0.5, 3.0)], 1.0, min_cue=0.0)
+    assert cues[-1].end == 1.0 and cues[-1].viseme == "aa"
+
+
+def test_anticipation_moves_boundaries_earlier() -> None:
+    plain = build_timeline([_ph("p", 0.2, 0.4), _ph("ɑ", 0.4, 0.8)], 1.0, min_cue=0.0)
+    early = build_timeline(
+        [_ph("p", 0.2, 0.4), _ph("ɑ", 0.4, 0.8)], 1.0, min_cue=0.0, anticipation=0.05
+    )
+    assert [c.viseme for c in plain] == [c.viseme for c in early]
+    assert early[1].start == pytest.approx(0.15) and early[2].start == pytest.approx(0.35)
+
+
+SYMBOLS = st.sampled_from(["p", "ɑ", "s", "ʃ", "u", "ɪ", "_", "l", "k", "aɪ", "ð", "?"])
+PHONEMES = st.lists(
+    st.tuples(
+        SYMBOLS,
+        st.floats(min_value=-1.0, max_value=12.0, allow_nan=False),
+        st.floats(min_value=0.0, max_value=2.0, allow_nan=False),
+    ).map(lambda t: _ph(t[0], t[1], t[1] + t[2])),
+    max_size=60,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    phonemes=PHONEMES,
+    duration=st.floats(min_value=0.001, max_value=10.0, allow_nan=False),
+    viseme_set=st.sampled_from(VISEME_SETS),
+    min_cue=st.sampled_from([0.0, 0.02, 0.04, 0.1, 0.5]),
+    anticipation=st.sampled_from([0.0, 0.03, 0.2]),
+)
+def test_any_input_yields_contiguous_ordered_in_range_cues(
+    phonemes: list[TimedPhoneme],
+    duration: float,
+    viseme_set: str,
+    min_cue: float,
+    anticipation: float,
+) -> None:
+    cues = build_timeline(
+        phonemes,
+        duration,
+        viseme_set,
+        min_cue=min_cue,
+        anticipation=anticipation,  # type: ignore[arg-type]
+    )
+    assert cues, "a positive duration always has at least one cue"
+    assert cues[0].start == 0.0
+    assert cues[-1].end == duration
+    for before, after in itertools.pairwise(cues):
+        assert before.end == after.start, "cues must be contiguous"
+        assert before.viseme != after.viseme, "adjacent cues must differ"
+    for cue in cues:
+        assert 0.0 <= cue.start < cue.end <= duration
+        assert cue.viseme in SET_MEMBERS[viseme_set]
+        if len(cues) > 1:
+            assert cue.end - cue.start >= min_cue - 1e-9
