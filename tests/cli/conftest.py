@@ -1,4 +1,4 @@
-"""Each CLI test runs in an empty directory with no ``AVATAR_*`` settings, and leaves the
+"""Each CLI test runs in an empty directory with only the mock adapters set, and leaves the
 process environment and logging set-up as it found them."""
 
 from __future__ import annotations
@@ -18,12 +18,24 @@ SETTING_ALIASES = (
 )  # fmt: skip
 
 
+MOCK_ADAPTERS = {
+    "tts": "mock",
+    "aligner": "mock",
+    "renderer": "mock",
+    "store": "memory",
+    "blobs": "memory",
+}
+"""The CLI tests run on the mock adapters; the real adapters have CLI tests of their own."""
+
+
 @pytest.fixture(autouse=True)
 def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     monkeypatch.chdir(tmp_path)  # no stray ./.env, nothing written into the checkout
     for key in list(os.environ):
         if key.startswith("AVATAR_") or key in SETTING_ALIASES:
             monkeypatch.delenv(key)
+    for port, name in MOCK_ADAPTERS.items():
+        monkeypatch.setenv(f"AVATAR_{port.upper()}", name)
     environ = dict(os.environ)  # the CLI writes --env-file and --log-level into os.environ
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

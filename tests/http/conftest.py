@@ -1,4 +1,5 @@
-"""An HTTP client around the real app, bootstrapped with the default (mock, in-memory) adapters."""
+"""An HTTP client around the real app, bootstrapped with the mock and in-memory adapters (the
+real adapters have HTTP tests of their own)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,18 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 PROBLEM_JSON = "application/problem+json"
+MOCK_ADAPTERS = {
+    "tts": "mock",
+    "aligner": "mock",
+    "renderer": "mock",
+    "store": "memory",
+    "blobs": "memory",
+}
 
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(_env_file=None)
+    return Settings(**MOCK_ADAPTERS, _env_file=None)
 
 
 @pytest.fixture

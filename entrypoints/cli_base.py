@@ -1,0 +1,147 @@
+"""The ``avatar`` command group and what every command module shares: settings and container
+on first use, the error-to-exit-code rule, JSON and table output.
+
+Every ``AvatarServiceError``, ``PluginError`` and settings validation error ends as one
+``error: <message>`` line on stderr and exit code 2 (bad input or configuration) or 1 (a
+dependency failed at run time); never a traceback. Command modules (``cli_*.py``) attach their
+commands to ``main``; ``cli.py`` imports them all.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+import pydantic
+from dotenv import dotenv_values
+
+from avatar_service.core.errors import (
+    AvatarServiceError,
+    Conflict,
+    Invalid,
+    NotFound,
+    PreconditionFailed,
+    TooLarge,
+)
+from avatar_service.entrypoints.bootstrap import Container, bootstrap
+from avatar_service.entrypoints.logging import configure_logging
+from avatar_service.entrypoints.settings import Settings
+from avatar_service.plugins.registry import PluginError
+
+LOG_LEVELS = ("debug", "info", "warning", "error")
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+USAGE_ERRORS: tuple[type[Exception], ...] = (
+    PluginError, pydantic.ValidationError, Invalid, NotFound, TooLarge, Conflict,
+    PreconditionFailed,
+)  # fmt: skip
+"""Errors the caller fixes by changing the command or the configuration (exit 2)."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def error_message(exc: Exception) -> str:
+    """The error as one line."""
+    if isinstance(exc, AvatarServiceError):
+        text = exc.message
+    elif isinstance(exc, pydantic.ValidationError):
+        text = "invalid settings: " + "; ".join(
+            f"{'.'.join(str(part) for part in error['loc'])}: {error['msg']}"
+            for error in exc.errors()
+        )
+    else:
+        text = str(exc)
+    return " ".join(line.strip() for line in text.splitlines() if line.strip())
+
+
+class AvatarGroup(click.Group):
+    """A group that turns the service's errors into one ``error:`` line and an exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (AvatarServiceError, PluginError, pydantic.ValidationError) as exc:
+            click.echo(f"error: {error_message(exc)}", err=True)
+            ctx.exit(EXIT_USAGE if isinstance(exc, USAGE_ERRORS) else EXIT_FAILURE)
+
+
+@dataclass
+class CliState:
+    """Settings and container, built on first use (so ``--help`` needs neither)."""
+
+    _settings: Settings | None = None
+    _container: Container | None = None
+
+    def settings(self) -> Settings:
+        if self._settings is None:
+            self._settings = Settings()
+            configure_logging(self._settings)
+        return self._settings
+
+    def container(self) -> Container:
+        if self._container is None:
+            self._container = bootstrap(self.settings())
+        return self._container
+
+
+pass_state = click.make_pass_decorator(CliState, ensure=True)
+
+
+def json_option(f: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(f)
+
+
+def voice_option(f: F) -> F:
+    return click.option("--voice", help="Voice id (see `avatar voices`); default: the engine's.")(f)
+
+
+def emit_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+
+
+def echo_table(rows: Sequence[Sequence[str]], indent: str = "") -> None:
+    """Rows as left-aligned columns."""
+    if not rows:
+        return
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+        click.echo(indent + line.rstrip())
+
+
+def load_env_file(path: Path) -> None:
+    """Put the file's variables into the environment; variables already set win. Going through
+    the environment lets uvicorn's worker processes see them too."""
+    for key, value in dotenv_values(path).items():
+        if value is not None:
+            os.environ.setdefault(key, value)
+
+
+@click.group(cls=AvatarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="avatar-service", prog_name="avatar")
+@click.option(
+    "--env-file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Load settings from this .env file (variables already in the environment win).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(LOG_LEVELS, case_sensitive=False),
+    help="Log level (overrides AVATAR_LOG__LEVEL).",
+)
+@click.pass_context
+def main(ctx: click.Context, env_file: Path | None, log_level: str | None) -> None:
+    """Talking-avatar engine: serve the HTTP API, make speech and timings, inspect the set-up.
+
+    Settings come from AVATAR_* environment variables and ./.env (see `avatar config`).
+    """
+    if env_file is not None:
+        load_env_file(env_file)
+    if log_level is not None:
+        os.environ["AVATAR_LOG__LEVEL"] = log_level.lower()
+    ctx.obj = CliState()

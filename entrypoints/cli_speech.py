@@ -1,0 +1,150 @@
+"""Speech commands: voices, phonemes, lipsync, speak."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from pathlib import Path
+
+import click
+
+from avatar_service.core.audio import encode_wav
+from avatar_service.core.phonemes import split_stress
+from avatar_service.core.speech import SynthesisOptions
+from avatar_service.core.usecases.speech import SpeechRequest, check_alphabet, phoneme_label
+from avatar_service.core.visemes import VISEME_SETS, check_viseme_set
+from avatar_service.entrypoints.cli_base import (
+    CliState,
+    echo_table,
+    emit_json,
+    json_option,
+    main,
+    pass_state,
+    voice_option,
+)
+
+
+@main.command()
+@json_option
+@pass_state
+def voices(state: CliState, as_json: bool) -> None:
+    """List the voices of the configured speech synthesizer."""
+    found = state.container().speech.voices()
+    if as_json:
+        emit_json({"voices": [asdict(voice) for voice in found]})
+        return
+    rows = [["VOICE", "NAME", "LANGUAGE", "ENGINE", "RATE", "GENDER"]]
+    rows += [
+        [v.voice_id, v.name, v.language, v.engine, str(v.sample_rate), v.gender or ""]
+        for v in found
+    ]
+    echo_table(rows)
+
+
+@main.command()
+@click.argument("text")
+@voice_option
+@click.option(
+    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    help="Phoneme symbols to print.",
+)  # fmt: skip
+@json_option
+@pass_state
+def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_json: bool) -> None:
+    """Print each word of TEXT with its phonemes (no audio is made)."""
+    alpha = check_alphabet(alphabet)
+    words = state.container().speech.phonemize(text, voice)
+    labels = [
+        [phoneme_label(p, alpha, stress=split_stress(p)[1]) for p in w.phonemes] for w in words
+    ]
+    if not as_json:
+        echo_table(
+            [[word.text, " ".join(symbols)] for word, symbols in zip(words, labels, strict=True)]
+        )
+        return
+    emit_json({
+        "text": text,
+        "alphabet": alpha,
+        "words": [
+            {"word": w.text, "char_start": w.char_start, "char_end": w.char_end,
+             "phonemes": symbols}
+            for w, symbols in zip(words, labels, strict=True)
+        ],
+    })  # fmt: skip
+
+
+@main.command()
+@click.argument("text")
+@voice_option
+@click.option(
+    "--viseme-set", type=click.Choice(VISEME_SETS), default="oculus", show_default=True,
+    help="Viseme set of the cues.",
+)  # fmt: skip
+@click.option(
+    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    help="Phoneme symbols in the JSON output.",
+)  # fmt: skip
+@json_option
+@pass_state
+def lipsync(
+    state: CliState, text: str, voice: str | None, viseme_set: str, alphabet: str, as_json: bool
+) -> None:  # fmt: skip
+    """Synthesise TEXT and print its timings; nothing is stored.
+
+    Text output is a summary; --json gives every phoneme, word and viseme cue.
+    """
+    visemes, alpha = check_viseme_set(viseme_set), check_alphabet(alphabet)
+    request = SpeechRequest(text, voice, viseme_sets=(visemes,))
+    timed = state.container().speech.timed_speech(request)
+    speech, alignment, cues = timed.speech, timed.alignment, timed.visemes[visemes]
+    if not as_json:
+        echo_table([
+            ["voice", speech.voice_id],
+            ["duration", f"{speech.duration:.3f} s ({speech.sample_rate} Hz)"],
+            ["words", str(len(alignment.words))],
+            ["phonemes", str(len(alignment.phonemes))],
+            ["visemes", f"{len(cues)} cues ({visemes})"],
+        ])  # fmt: skip
+        return
+    emit_json({
+        "voice_id": speech.voice_id,
+        "duration": speech.duration,
+        "sample_rate": speech.sample_rate,
+        "alphabet": alpha,
+        "phonemes": [
+            {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
+             "start": p.start, "end": p.end}
+            for p in alignment.phonemes
+        ],
+        "words": [{"word": w.text, "start": w.start, "end": w.end} for w in alignment.words],
+        "viseme_set": visemes,
+        "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
+    })  # fmt: skip
+
+
+@main.command()
+@click.argument("text")
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="WAV file to write.",
+)  # fmt: skip
+@voice_option
+@click.option(
+    "--rate", type=float, default=1.0, show_default=True, help="Speed multiplier, 0.25-4."
+)
+@click.option(
+    "--pitch", type=float, default=1.0, show_default=True, help="Pitch multiplier, 0.25-4."
+)
+@pass_state
+def speak(
+    state: CliState, text: str, output: Path, voice: str | None, rate: float, pitch: float
+) -> None:
+    """Synthesise TEXT to a mono 16-bit PCM WAV file."""
+    request = SpeechRequest(text, voice, SynthesisOptions(rate=rate, pitch=pitch))
+    speech = state.container().speech.timed_speech(request).speech
+    try:
+        output.write_bytes(encode_wav(speech.samples, speech.sample_rate))
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+    click.echo(
+        f"wrote {output} ({speech.duration:.2f} s, {speech.sample_rate} Hz, {speech.voice_id})"
+    )
