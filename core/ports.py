@@ -143,10 +143,12 @@ class Store(Protocol):
     - ``update_avatar``/``update_preset`` with ``expected_version`` raise
       ``PreconditionFailed`` unless it equals the stored version; every successful update
       increments the version by exactly 1, atomically (no lost update under concurrency).
-    - ``delete_session`` soft-deletes the session (it then reads as ``NotFound``) and removes
-      its audio and render records; ``delete_avatar`` removes the avatar, its sessions and
-      every audio and render record that names it or one of its sessions. Both return what
-      they removed, so the caller can delete the blobs after the commit.
+    - ``delete_session`` soft-deletes the session (it then reads as ``NotFound``, is left out
+      of listings, and its id stays taken: reusing it is a ``Conflict``) and removes its audio
+      and render records; ``delete_avatar`` removes the avatar, all its sessions (soft-deleted
+      ones included, listed in ``Deleted.sessions``) and every audio and render record that
+      names it or one of its sessions. Both return what they removed, so the caller can
+      delete the blobs after the commit.
     - Records naming a missing avatar or session raise ``NotFound``.
     - Listings are ordered oldest first (``created_at``, then id), ``limit`` items at most,
       with an opaque ``cursor``; a bad cursor raises ``Invalid``.
@@ -205,8 +207,9 @@ class BlobStore(Protocol):
       raises ``TooLarge``; any failure (including the iterator raising) leaves no object and
       no partial data behind. An existing name raises ``Conflict`` unless ``overwrite``.
     - ``stat``/``read`` of a missing name raise ``NotFound``. ``read(start, end)`` yields the
-      bytes ``[start, end)`` (``end=None``: to the end) in chunks; a start past the end
-      raises ``Invalid``.
+      bytes ``[start, end)`` (``end=None`` or past the size: to the end) in chunks; ``start ==
+      size`` yields nothing; a negative start, a start past the size or ``end < start``
+      raise ``Invalid`` (field ``range``). ``BlobInfo.checksum`` is the lowercase hex sha256.
     - ``list`` returns metadata recorded at write time (never re-reading contents), names in
       sorted order, those starting with ``prefix``, at most ``limit``, after ``cursor``
       (the last name of the previous page).
@@ -232,3 +235,12 @@ class BlobStore(Protocol):
     def delete(self, namespace: Namespace, name: str) -> bool: ...
 
     def check(self) -> None: ...
+
+
+@runtime_checkable
+class RecordRemover(Protocol):
+    """Optional ``Store`` capability (``avatar gc``): remove one audio or render record whose
+    blob is gone. A missing id raises ``NotFound``; nothing else is touched (no cascade)."""
+
+    def delete_audio(self, audio_id: str) -> None: ...
+    def delete_render(self, render_id: str) -> None: ...

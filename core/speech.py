@@ -113,11 +113,13 @@ class VisemeCue:
 @dataclass(frozen=True, slots=True)
 class Timeline:
     """Everything a renderer needs to animate speech: cues in the ``oculus`` set plus optional
-    expression changes ``(start_seconds, expression)`` over ``duration`` seconds."""
+    expression changes ``(start_seconds, expression)`` over ``duration`` seconds, and optional
+    gestures ``(start_seconds, name)`` (``nod``, ``shake``, ``blink``) a renderer may play."""
 
     duration: float
     visemes: tuple[VisemeCue, ...]
     expressions: tuple[tuple[float, str], ...] = field(default_factory=tuple)
+    gestures: tuple[tuple[float, str], ...] = field(default_factory=tuple)
 
 
 def check_timings(spans: Sequence[TimedPhoneme] | Sequence[TimedWord], duration: float) -> None:

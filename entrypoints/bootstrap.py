@@ -12,8 +12,11 @@ from avatar_service.core.errors import AvatarServiceError
 from avatar_service.core.ports import Aligner, BlobStore, Renderer, SpeechSynthesizer, Store
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
+from avatar_service.core.usecases.backup import Backup
+from avatar_service.core.usecases.gc import GarbageCollector
 from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechUseCases
+from avatar_service.entrypoints.characters import load_characters
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
 from avatar_service.plugins.registry import AdapterRegistry
@@ -54,6 +57,8 @@ class Container:
     avatars: AvatarUseCases
     rendering: RenderUseCases
     assets: AssetUseCases
+    gc: GarbageCollector
+    backup: Backup
 
     def close(self) -> None:
         """Release what adapters hold (worker pools, connections); each optional ``close()``."""
@@ -113,6 +118,15 @@ def bootstrap(
         adapters=adapters,
         speech=speech,
         avatars=AvatarUseCases(adapters.store, adapters.blobs),
-        rendering=RenderUseCases(adapters.renderer, adapters.store, adapters.blobs, speech, limits),
+        rendering=RenderUseCases(
+            adapters.renderer,
+            adapters.store,
+            adapters.blobs,
+            speech,
+            limits,
+            characters=load_characters(),
+        ),
         assets=AssetUseCases(adapters.blobs, adapters.store, limits),
+        gc=GarbageCollector(adapters.store, adapters.blobs),
+        backup=Backup(adapters.store),
     )

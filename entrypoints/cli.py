@@ -14,7 +14,12 @@ from typing import Any
 import click
 import uvicorn
 
-from avatar_service.entrypoints import cli_speech  # noqa: F401  (registers its commands)
+from avatar_service.entrypoints import (
+    cli_assets,  # noqa: F401  (registers its commands)
+    cli_db,  # noqa: F401  (registers its commands)
+    cli_render,  # noqa: F401  (registers its commands)
+    cli_speech,  # noqa: F401  (registers its commands)
+)
 from avatar_service.entrypoints.bootstrap import adapter_names
 from avatar_service.entrypoints.cli_base import (
     EXIT_FAILURE,
@@ -25,6 +30,7 @@ from avatar_service.entrypoints.cli_base import (
     main,
     pass_state,
 )
+from avatar_service.entrypoints.cli_db import check_schema
 from avatar_service.entrypoints.cli_doctor import check_tools
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, describe_plugins, make_plugin_manager
@@ -61,6 +67,7 @@ def serve(
     """
     settings = state.settings()
     check_adapter_names(settings)
+    check_schema(settings)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -69,6 +76,7 @@ def serve(
         reload=reload,
         workers=1 if reload else (workers or settings.server.workers),
         log_config=None,
+        access_log=False,  # the app logs one access line per request, with its request id
         log_level=settings.log.level,
     )
 

@@ -1,4 +1,4 @@
-"""Speech commands: voices, phonemes, lipsync, speak."""
+"""Speech commands: voices (and voices download), phonemes, lipsync, speak, align."""
 
 from __future__ import annotations
 
@@ -23,21 +23,44 @@ from avatar_service.entrypoints.cli_base import (
 )
 
 
-@main.command()
+@main.group(invoke_without_command=True)
 @json_option
-@pass_state
-def voices(state: CliState, as_json: bool) -> None:
-    """List the voices of the configured speech synthesizer."""
-    found = state.container().speech.voices()
+@click.pass_context
+def voices(ctx: click.Context, as_json: bool) -> None:
+    """List the voices of the configured speech synthesizer (or download a Piper voice)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    found = ctx.find_object(CliState) or CliState()
+    listed = found.container().speech.voices()
     if as_json:
-        emit_json({"voices": [asdict(voice) for voice in found]})
+        emit_json({"voices": [asdict(voice) for voice in listed]})
         return
     rows = [["VOICE", "NAME", "LANGUAGE", "ENGINE", "RATE", "GENDER"]]
     rows += [
         [v.voice_id, v.name, v.language, v.engine, str(v.sample_rate), v.gender or ""]
-        for v in found
+        for v in listed
     ]
     echo_table(rows)
+
+
+@voices.command("download")
+@click.argument("name")
+@click.option(
+    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+    help="Where to put it [default: AVATAR_SPEECH__PIPER_VOICES_DIR, ./data/voices].",
+)  # fmt: skip
+@pass_state
+def voices_download(state: CliState, name: str, folder: Path | None) -> None:
+    """Download Piper voice NAME (e.g. en_US-lessac-medium) with piper-tts' downloader.
+
+    The voices folder is where the piper engine looks; with AVATAR_TTS=auto (the default) the
+    voice then becomes the default.
+    """
+    from avatar_service.adapters.tts.piper import download_voice
+
+    target = folder or state.settings().speech.piper_voices_dir
+    for path in download_voice(name, target):
+        click.echo(f"wrote {path}")
 
 
 @main.command()
@@ -148,3 +171,53 @@ def speak(
     click.echo(
         f"wrote {output} ({speech.duration:.2f} s, {speech.sample_rate} Hz, {speech.voice_id})"
     )
+
+
+@main.command()
+@click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("transcript")
+@voice_option
+@click.option(
+    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    help="Phoneme symbols to print.",
+)  # fmt: skip
+@json_option
+@pass_state
+def align(
+    state: CliState, audio: Path, transcript: str, voice: str | None, alphabet: str, as_json: bool
+) -> None:  # fmt: skip
+    """Align AUDIO (WAV, FLAC, OGG) to its TRANSCRIPT with the configured aligner.
+
+    Prints each word with its time span; --json gives every phoneme and word.
+    """
+    from avatar_service.adapters.aligner.dtw_audio import read_audio
+
+    alpha = check_alphabet(alphabet)
+    try:
+        data = audio.read_bytes()
+    except OSError as exc:
+        raise click.FileError(str(audio), hint=exc.strerror or str(exc)) from exc
+    settings = state.settings()
+    samples, rate = read_audio(data, settings.speech.max_align_seconds)
+    alignment = state.container().speech.align(samples, rate, transcript, voice)
+    if not as_json:
+        echo_table(
+            [["WORD", "START", "END"]]
+            + [[w.text, f"{w.start:.3f}", f"{w.end:.3f}"] for w in alignment.words]
+        )
+        return
+    emit_json({
+        "text": transcript,
+        "duration": len(samples) / rate,
+        "alphabet": alpha,
+        "phonemes": [
+            {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
+             "start": p.start, "end": p.end}
+            for p in alignment.phonemes
+        ],
+        "words": [
+            {"word": w.text, "start": w.start, "end": w.end, "start_char": w.char_start,
+             "end_char": w.char_end}
+            for w in alignment.words
+        ],
+    })  # fmt: skip

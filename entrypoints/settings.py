@@ -39,6 +39,68 @@ class LimitSettings(BaseModel):
     min_cue_seconds: float = Field(0.04, ge=0, le=1)
 
 
+class SpeechSettings(BaseModel):
+    """Speech engines. ``AVATAR_SPEECH__ESPEAK_LIBRARY=/usr/lib/.../libespeak-ng.so.1`` uses a
+    system espeak-ng instead of the one in the espeakng-loader wheel."""
+
+    espeak_library: Path | None = None
+    espeak_data: Path | None = None
+    """espeak-ng data folder; default: the wheel's, or the system library's own."""
+    espeak_voice: str = "en-us"
+    """Default voice of the ``espeak`` synthesizer."""
+    piper_voices_dir: Path = Path("./data/voices")
+    """Folder of Piper voices (``*.onnx`` + ``*.onnx.json``), besides ``PIPER_MODEL_PATH``."""
+    piper_voice: str | None = None
+    """Default Piper voice id; default: the ``PIPER_MODEL_PATH`` voice, else the first found."""
+    piper_length_scale: float | None = Field(None, gt=0, le=10)
+    piper_noise_scale: float | None = Field(None, ge=0, le=5)
+    aligner_voice: str = "en-us"
+    """espeak voice the ``dtw`` aligner resynthesises transcripts with (when a request names
+    no espeak voice)."""
+    dtw_band_seconds: float = Field(1.5, gt=0, le=60)
+    """Half-width of the DTW search band around the diagonal."""
+    max_align_seconds: float = Field(600.0, gt=0)
+    """Longest recording ``/v1/phonemes/timing`` and ``avatar align`` accept."""
+
+
+class DatabaseSettings(BaseModel):
+    """The SQL store (``store = "sqlmodel"``); the URL itself is ``DATABASE_URL``."""
+
+    pool_size: int = Field(10, ge=1, le=200)
+    """PostgreSQL connections kept open per process (as many again may overflow)."""
+
+
+class StorageSettings(BaseModel):
+    """The ``fsspec`` blob store. The three URLs are ``ASSETS_DIR``, ``AUDIOS_DIR`` and
+    ``RENDERS_DIR`` (a plain path, ``file://``, ``s3://bucket/prefix`` or ``memory://``); S3
+    credentials left unset come from the usual AWS environment and config files."""
+
+    s3_endpoint_url: str | None = None
+    """An S3-compatible server (MinIO, Ceph, moto); unset: AWS."""
+    s3_region: str | None = None
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    fsync: bool = True
+    """Flush local writes to the disk before they become visible (durable across power loss)."""
+    assets_cache_control: str = "public, max-age=3600"
+    """Cache-Control of asset downloads (audio and renders are immutable: cached for a year)."""
+
+
+class NodeRendererSettings(BaseModel):
+    """The ``node`` renderer: a warm pool of Node workers (``renderer/``); the executables are
+    ``NODE_PATH`` and ``FFMPEG_PATH``, the per-job time limit ``MAX_RENDER_TIME``."""
+
+    workers: int | None = Field(None, ge=1, le=64)
+    """Worker processes; default: the number of CPU cores."""
+    queue: int = Field(16, ge=0, le=10_000)
+    """Jobs that may wait for a free worker; one more is refused with 503 + Retry-After."""
+    dir: Path | None = None
+    """A renderer folder whose ``node_modules`` to use (default: beside the installed code,
+    then ``./renderer``)."""
+    seed: int | None = Field(None, ge=0, le=2**32 - 1)
+    """Seed of blinks and idle motion; default: derived from each timeline."""
+
+
 class Settings(BaseSettings):
     """Every setting has a default that works on a fresh clone with no configuration."""
 
@@ -54,11 +116,12 @@ class Settings(BaseSettings):
     env: Literal["development", "production"] = "development"
 
     # One adapter per port, by registered name.
-    tts: str = "mock"
-    aligner: str = "mock"
-    renderer: str = "mock"
-    store: str = "memory"
-    blobs: str = "memory"
+    tts: str = "auto"
+    """``auto``: ``piper`` when a Piper voice is configured, else the embedded ``espeak``."""
+    aligner: str = "dtw"
+    renderer: str = "node"
+    store: str = "sqlmodel"
+    blobs: str = "fsspec"
 
     database_url: SecretStr = _alias("DATABASE_URL", SecretStr("sqlite:///./data/avatar.db"))
     piper_model_path: Path | None = _alias("PIPER_MODEL_PATH", None)
@@ -73,6 +136,10 @@ class Settings(BaseSettings):
     server: ServerSettings = ServerSettings()
     log: LogSettings = LogSettings()
     limits: LimitSettings = LimitSettings()
+    node_renderer: NodeRendererSettings = NodeRendererSettings()
+    speech: SpeechSettings = SpeechSettings()
+    database: DatabaseSettings = DatabaseSettings()
+    storage: StorageSettings = StorageSettings()
     options: dict[str, dict[str, Any]] = {}
     """Per-plugin options: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine": {...}}``."""
 

@@ -13,6 +13,39 @@ def avatar_register_synthesizers(register: Register) -> None:
     from avatar_service.adapters.tts.mock import MockSynthesizer
 
     register("mock", lambda settings: MockSynthesizer())
+    register("espeak", _espeak)
+    register("piper", _piper)
+    register("auto", _auto_tts)
+
+
+def _espeak(settings: Any) -> Any:
+    from avatar_service.adapters.tts.espeak import EspeakSynthesizer
+
+    speech = settings.speech
+    return EspeakSynthesizer(speech.espeak_library, speech.espeak_data, speech.espeak_voice)
+
+
+def _piper(settings: Any) -> Any:
+    from avatar_service.adapters.tts.piper import PiperSynthesizer
+
+    speech = settings.speech
+    return PiperSynthesizer(
+        model_path=settings.piper_model_path,
+        voices_dir=speech.piper_voices_dir,
+        default_voice=speech.piper_voice,
+        length_scale=speech.piper_length_scale,
+        noise_scale=speech.piper_noise_scale,
+    )
+
+
+def _auto_tts(settings: Any) -> Any:
+    """Piper when a Piper voice is configured (``PIPER_MODEL_PATH``, or ``*.onnx`` in the
+    voices folder), otherwise the embedded espeak."""
+    from avatar_service.adapters.tts.piper import find_voice_files
+
+    if find_voice_files(settings.piper_model_path, settings.speech.piper_voices_dir):
+        return _piper(settings)
+    return _espeak(settings)
 
 
 @hookimpl
@@ -20,6 +53,22 @@ def avatar_register_aligners(register: Register) -> None:
     from avatar_service.adapters.aligner.mock import MockAligner
 
     register("mock", lambda settings: MockAligner())
+
+    def dtw(settings: Any) -> Any:
+        from avatar_service.adapters.aligner.dtw import DtwAligner
+
+        speech = settings.speech
+        return DtwAligner(_espeak(settings), speech.aligner_voice, speech.dtw_band_seconds)
+
+    def engine(settings: Any) -> Any:
+        from avatar_service.adapters.aligner.engine import EngineAligner
+
+        # The configured built-in engine (a separate instance); espeak for any other tts.
+        build = {"espeak": _espeak, "piper": _piper, "auto": _auto_tts}.get(settings.tts, _espeak)
+        return EngineAligner(build(settings))
+
+    register("dtw", dtw)
+    register("engine", engine)
 
 
 @hookimpl
@@ -31,6 +80,18 @@ def avatar_register_renderers(register: Register) -> None:
 
     register("mock", mock)
 
+    def node(settings: Any) -> Any:
+        from avatar_service.adapters.renderer.node import NodeRenderer
+
+        section = settings.node_renderer
+        return NodeRenderer(
+            node_path=settings.node_path, ffmpeg_path=settings.ffmpeg_path,
+            max_render_time=settings.max_render_time, workers=section.workers,
+            queue=section.queue, renderer_dir=section.dir, seed=section.seed,
+        )  # fmt: skip
+
+    register("node", node)
+
 
 @hookimpl
 def avatar_register_stores(register: Register) -> None:
@@ -38,9 +99,43 @@ def avatar_register_stores(register: Register) -> None:
 
     register("memory", lambda settings: MemoryStore())
 
+    def sqlmodel(settings: Any) -> Any:
+        from avatar_service.adapters.store.sqlmodel.factory import open_store
+
+        return open_store(
+            settings.database_url.get_secret_value(),
+            pool_size=settings.database.pool_size,
+            upgrade_allowed=settings.env != "production",
+        )
+
+    register("sqlmodel", sqlmodel)
+
 
 @hookimpl
 def avatar_register_blob_stores(register: Register) -> None:
     from avatar_service.adapters.blobs.memory import MemoryBlobStore
 
     register("memory", lambda settings: MemoryBlobStore())
+
+    def fsspec_store(settings: Any) -> Any:
+        from avatar_service.adapters.blobs.fsspec_store import FsspecBlobStore
+
+        storage = settings.storage
+        secret = storage.s3_secret_access_key
+        s3 = {
+            key: value
+            for key, value in {
+                "endpoint_url": storage.s3_endpoint_url,
+                "key": storage.s3_access_key_id,
+                "secret": secret.get_secret_value() if secret is not None else None,
+                "client_kwargs": {"region_name": storage.s3_region} if storage.s3_region else None,
+            }.items()
+            if value is not None
+        }
+        urls = {
+            "assets": settings.assets_dir, "audios": settings.audios_dir,
+            "renders": settings.renders_dir,
+        }  # fmt: skip
+        return FsspecBlobStore(urls, storage_options={"s3": s3}, fsync=storage.fsync)
+
+    register("fsspec", fsspec_store)

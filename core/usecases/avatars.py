@@ -10,11 +10,13 @@ from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import BlobStore, Store
 from avatar_service.core.records import (
+    AudioRecord,
     Avatar,
     Deleted,
     Namespace,
     Page,
     Preset,
+    RenderRecord,
     Session,
     check_external_id,
     new_id,
@@ -143,6 +145,65 @@ class AvatarUseCases:
 
     def delete_preset(self, preset_id: str) -> None:
         self._store.delete_preset(preset_id)
+
+    def update_preset(
+        self,
+        preset_id: str,
+        *,
+        name: str | None = None,
+        settings: Mapping[str, Any] | None = None,
+        expected_version: int | None = None,
+    ) -> Preset:
+        """Rename and/or replace the settings (a valid partial avatar state) of a preset."""
+        if settings is not None:
+            if not isinstance(settings, Mapping):
+                raise Invalid("settings must be an object", field="settings")
+            AvatarState().merged(settings)
+        return self._store.update_preset(
+            preset_id,
+            name=None if name is None else _check_name(name),
+            settings=None if settings is None else dict(settings),
+            expected_version=expected_version,
+        )
+
+    def resolve_state(
+        self,
+        *,
+        avatar_id: str | None = None,
+        preset_id: str | None = None,
+        state: Mapping[str, Any] | None = None,
+    ) -> AvatarState:
+        """The state to draw: the avatar's (else the defaults), then the preset's settings,
+        then ``state`` as a merge patch. For render requests that name a preset."""
+        base = self._store.get_avatar(avatar_id).state if avatar_id else AvatarState()
+        if preset_id is not None:
+            base = base.merged(self._store.get_preset(preset_id).settings)
+        return base.merged(state or {})
+
+    # audio and render records
+    def list_audios(
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[AudioRecord]:
+        return self._store.list_audios(
+            avatar_id=avatar_id, session_id=session_id, limit=check_limit(limit), cursor=cursor
+        )
+
+    def list_renders(
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[RenderRecord]:
+        return self._store.list_renders(
+            avatar_id=avatar_id, session_id=session_id, limit=check_limit(limit), cursor=cursor
+        )
 
     def _delete_blobs(self, deleted: Deleted) -> None:
         """Blobs go after their rows' commit; a failure here leaves an orphan for ``avatar gc``."""

@@ -1,17 +1,23 @@
-"""Rendering use cases: one frame, or a talking video from text or from stored audio."""
+"""Rendering use cases: one frame (a pose, optionally read from a prompt), a talking video from
+text or from stored audio, and named animations. Built-in characters (``characters``: id ->
+``{"name", "state"}``) become avatars on first use; a ``preset_id`` applies a stored preset's
+settings over the avatar's state for that render only."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import StrEnum
 from pathlib import Path
+from typing import Any
 
 from avatar_service.core.audio import decode_wav
-from avatar_service.core.avatar import AvatarState, Pose
-from avatar_service.core.errors import Invalid
+from avatar_service.core.avatar import AvatarState, Expression, Pose
+from avatar_service.core.errors import Conflict, Invalid, NotFound
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import BlobStore, ProgressCallback, Renderer, Store
-from avatar_service.core.records import Namespace, RenderKind, RenderRecord, new_id
+from avatar_service.core.prompt import MAX_PROMPT_CHARS, read_prompt
+from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
 from avatar_service.core.speech import Timeline, VisemeCue
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.visemes import OCULUS_VISEMES, build_timeline
@@ -31,6 +37,42 @@ class FrameRequest:
     format: str = "png"
     pose: Pose = field(default_factory=Pose)
     session_id: str | None = None
+    prompt: str | None = None
+    preset_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class FrameResult:
+    """A stored frame, the pose drawn, and what the prompt asked that the renderer ignored."""
+
+    record: RenderRecord
+    pose: Pose
+    warnings: tuple[str, ...] = ()
+
+
+class Animation(StrEnum):
+    IDLE = "idle"
+    BLINK = "blink"
+    NOD = "nod"
+    HEAD_SHAKE = "head_shake"
+    TALK = "talk"
+
+
+@dataclass(frozen=True, slots=True)
+class AnimationRequest:
+    """A named animation of ``duration`` seconds; ``talk`` needs ``speech`` (its length is the
+    speech's) and the others ignore it."""
+
+    avatar_id: str
+    name: Animation
+    duration: float = 3.0
+    speech: SpeechRequest | None = None
+    width: int = 512
+    height: int = 512
+    fps: int = 25
+    format: str = "gif"
+    session_id: str | None = None
+    preset_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +88,13 @@ class SequenceRequest:
     fps: int = 25
     format: str = "mp4"
     session_id: str | None = None
+    preset_id: str | None = None
+    expressions: tuple[tuple[float, str], ...] = ()
+    """Expression changes ``(start_seconds, expression)`` scheduled on the video's timeline."""
+
+
+_GESTURE_EVERY = {Animation.BLINK: ("blink", 1.2), Animation.NOD: ("nod", 1.6),
+                  Animation.HEAD_SHAKE: ("shake", 1.8)}  # fmt: skip
 
 
 class RenderUseCases:
@@ -56,25 +105,41 @@ class RenderUseCases:
         blobs: BlobStore,
         speech: SpeechUseCases,
         limits: Limits,
+        characters: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> None:
         self._renderer = renderer
         self._store = store
         self._blobs = blobs
         self._speech = speech
         self._limits = limits
+        self._characters = dict(characters or {})
+
+    def characters(self) -> dict[str, Mapping[str, Any]]:
+        """The built-in characters: id -> ``{"name", "state", ...}``."""
+        return dict(self._characters)
 
     def render_frame(self, request: FrameRequest) -> RenderRecord:
+        return self.frame(request).record
+
+    def frame(self, request: FrameRequest) -> FrameResult:
+        """One stored frame; ``prompt`` words fill pose fields the request left at default."""
+        pose, warnings = request.pose, tuple[str, ...]()
+        if request.prompt is not None:
+            if len(request.prompt) > MAX_PROMPT_CHARS:
+                raise Invalid(f"prompt is over {MAX_PROMPT_CHARS} characters", field="prompt")
+            reading = read_prompt(request.prompt)
+            pose, warnings = reading.apply(pose), reading.warnings
         self._limits.frame_size(request.width, request.height)
         fmt = _check_format(request.format, self._renderer.image_formats)
-        state = self._avatar_state(request.avatar_id, request.session_id)
-        image = self._renderer.render_frame(state, request.pose, request.width, request.height, fmt)
+        state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
+        image = self._renderer.render_frame(state, pose, request.width, request.height, fmt)
         render_id = new_id("fr")
         record = RenderRecord(
             render_id=render_id, kind=RenderKind.FRAME, width=request.width, height=request.height,
             format=fmt, blob_name=f"{render_id}.{fmt}", avatar_id=request.avatar_id,
             session_id=request.session_id,
         )  # fmt: skip
-        return self._keep(record, iter([image]))
+        return FrameResult(self._keep(record, iter([image])), pose, warnings)
 
     def render_sequence(
         self, request: SequenceRequest, progress: ProgressCallback | None = None
@@ -82,8 +147,43 @@ class RenderUseCases:
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
         fmt = _check_format(request.format, self._renderer.video_formats)
-        state = self._avatar_state(request.avatar_id, request.session_id)
+        state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         wav, timeline = self._audio_and_timeline(request)
+        return self._video(request, state, timeline, wav, fmt, progress)
+
+    def animate(
+        self, request: AnimationRequest, progress: ProgressCallback | None = None
+    ) -> RenderRecord:
+        """A stored video of the named animation (``talk``: the speech, with sound)."""
+        name = _check_animation(request.name)
+        if name is Animation.TALK:
+            if request.speech is None:
+                raise Invalid("the talk animation needs text", field="text")
+            return self.render_sequence(
+                SequenceRequest(
+                    request.avatar_id, speech=request.speech, width=request.width,
+                    height=request.height, fps=request.fps, format=request.format,
+                    session_id=request.session_id, preset_id=request.preset_id,
+                ),
+                progress,
+            )  # fmt: skip
+        self._limits.frame_size(request.width, request.height)
+        self._limits.fps(request.fps)
+        self._limits.video_seconds(request.duration)
+        fmt = _check_format(request.format, self._renderer.video_formats)
+        state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
+        timeline = _animation_timeline(name, request.duration)
+        return self._video(request, state, timeline, None, fmt, progress)
+
+    def _video(
+        self,
+        request: SequenceRequest | AnimationRequest,
+        state: AvatarState,
+        timeline: Timeline,
+        wav: bytes | None,
+        fmt: str,
+        progress: ProgressCallback | None,
+    ) -> RenderRecord:
         self._limits.video_seconds(timeline.duration)
         video = self._renderer.render_sequence(
             state, timeline, wav, request.width, request.height, request.fps, fmt, progress
@@ -121,12 +221,36 @@ class RenderUseCases:
             cues = build_timeline(
                 alignment.phonemes, record.duration, min_cue=self._limits.min_cue_seconds
             )
-        return wav, Timeline(record.duration, cues)
+        return wav, Timeline(
+            record.duration, cues, _check_expressions(request.expressions, record.duration)
+        )
 
-    def _avatar_state(self, avatar_id: str, session_id: str | None) -> AvatarState:
+    def _avatar_state(
+        self, avatar_id: str, session_id: str | None, preset_id: str | None = None
+    ) -> AvatarState:
         if session_id is not None and self._store.get_session(session_id).avatar_id != avatar_id:
             raise Invalid("the session belongs to another avatar", field="session_id")
-        return self._store.get_avatar(avatar_id).state
+        state = self._avatar(avatar_id).state
+        if preset_id is not None:
+            state = state.merged(self._store.get_preset(preset_id).settings)
+        return state
+
+    def _avatar(self, avatar_id: str) -> Avatar:
+        """The stored avatar; a built-in character's id creates it first."""
+        try:
+            return self._store.get_avatar(avatar_id)
+        except NotFound:
+            character = self._characters.get(avatar_id)
+            if character is None:
+                raise
+        avatar = Avatar(
+            avatar_id, str(character.get("name", avatar_id)),
+            AvatarState.from_dict(character.get("state", {})),
+        )  # fmt: skip
+        try:
+            return self._store.create_avatar(avatar)
+        except Conflict:  # created meanwhile by a concurrent request
+            return self._store.get_avatar(avatar_id)
 
     def _keep(self, record: RenderRecord, chunks: Iterator[bytes]) -> RenderRecord:
         """Blob first, then the row; if the row fails the blob goes too."""
@@ -139,6 +263,40 @@ class RenderUseCases:
         except BaseException:
             self._blobs.delete(Namespace.RENDERS, record.blob_name)
             raise
+
+
+def _check_animation(name: str) -> Animation:
+    try:
+        return Animation(name)
+    except ValueError:
+        options = ", ".join(a.value for a in Animation)
+        raise Invalid(f"animation must be one of {options}; got {name!r}", field="name") from None
+
+
+def _check_expressions(
+    changes: Sequence[tuple[float, str]], duration: float
+) -> tuple[tuple[float, str], ...]:
+    checked = []
+    for start, name in changes:
+        try:
+            expression = Expression(name)
+        except ValueError:
+            options = ", ".join(e.value for e in Expression)
+            raise Invalid(f"expressions must be one of {options}", field="expressions") from None
+        if not 0 <= start <= duration:
+            raise Invalid("an expression starts outside the audio", field="expressions")
+        checked.append((float(start), str(expression)))
+    return tuple(sorted(checked))
+
+
+def _animation_timeline(name: Animation, duration: float) -> Timeline:
+    """Silence over ``duration`` with the animation's gesture repeated through it."""
+    gestures: tuple[tuple[float, str], ...] = ()
+    if name in _GESTURE_EVERY:
+        gesture, every = _GESTURE_EVERY[name]
+        count = max(1, int((duration - 0.3) // every) + 1)
+        gestures = tuple((round(0.3 + i * every, 6), gesture) for i in range(count))
+    return Timeline(duration, (VisemeCue("sil", 0.0, duration),), gestures=gestures)
 
 
 def _check_format(fmt: str, supported: frozenset[str]) -> str:

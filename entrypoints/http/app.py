@@ -15,10 +15,15 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
+from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
 from avatar_service.entrypoints.http.controllers.media import MediaController
 from avatar_service.entrypoints.http.controllers.plugins import PluginsController
+from avatar_service.entrypoints.http.controllers.presets import PresetController
+from avatar_service.entrypoints.http.controllers.records import RecordsController
+from avatar_service.entrypoints.http.controllers.render import RenderController
+from avatar_service.entrypoints.http.controllers.sessions import SessionController
 from avatar_service.entrypoints.http.controllers.speech import SpeechController
 from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
@@ -32,6 +37,10 @@ _TAGS = [
     Tag(name="speech", description="Phonemes, lip sync and voices"),
     Tag(name="avatars", description="Avatars and their state"),
     Tag(name="media", description="Stored audio and renders"),
+    Tag(name="render", description="Frames, talking videos and animations of an avatar"),
+    Tag(name="assets", description="Uploaded files: list, download, upload, delete"),
+    Tag(name="sessions", description="Sessions of an avatar"),
+    Tag(name="presets", description="Named partial avatar states"),
     Tag(name="plugins", description="Installed plugins and selected adapters"),
     Tag(name="health", description="Liveness and readiness"),
 ]
@@ -73,8 +82,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     ``settings`` (default: the environment) when the app starts up."""
     app = Litestar(
         route_handlers=[
-            HealthController, SpeechController, AvatarController, MediaController,
-            PluginsController,
+            HealthController, SpeechController, AvatarController, MediaController, AssetController,
+            PluginsController, SessionController, PresetController, RecordsController,
+            RenderController,
         ],
         dependencies={"container": Provide(provide_container, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from litestar import Controller, get, post
+from functools import partial
+from typing import Any
+
+import anyio.to_thread
+import msgspec
+from litestar import Controller, Request, Response, get, post
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
+from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
+from avatar_service.adapters.aligner.dtw_audio import read_audio
+from avatar_service.adapters.tts.transcode import content_type, transcode_wav
+from avatar_service.core.errors import Invalid
+from avatar_service.core.records import BlobInfo
+from avatar_service.core.usecases.speech import check_alphabet
 from avatar_service.entrypoints.bootstrap import Container
+from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
 from avatar_service.entrypoints.http.schemas.speech import (
     LipsyncPreviewResponse,
@@ -14,13 +27,20 @@ from avatar_service.entrypoints.http.schemas.speech import (
     LipsyncResponse,
     PhonemesRequest,
     PhonemesResponse,
+    TimingRequest,
+    TimingResponse,
     VoicesResponse,
+    timing_speech_request,
     to_lipsync_response,
     to_phonemes_response,
     to_preview_response,
     to_speech_request,
+    to_timing_response,
     to_voices_response,
 )
+
+UPLOAD_LIMIT = 64 * 1024 * 1024
+"""Largest multipart upload ``/v1/phonemes/timing`` accepts (bytes); beyond it: 413."""
 
 
 class SpeechController(Controller):
@@ -78,7 +98,80 @@ class SpeechController(Controller):
         timed = container.speech.timed_speech(to_speech_request(data))
         return to_preview_response(timed, data.alphabet)
 
+    @post(
+        "/phonemes/timing",
+        operation_id="phonemeTiming",
+        status_code=200,
+        request_max_body_size=UPLOAD_LIMIT,
+        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+    )
+    async def timing(
+        self, request: Request[Any, Any, Any], container: NamedDependency[Container]
+    ) -> TimingResponse:
+        """Phoneme and word timings. JSON ``{"text", "voice"?, "alphabet"?}``: the engine's
+        own timings for that text. ``multipart/form-data`` with an ``audio`` file (WAV, FLAC,
+        OGG) and a ``text`` field (``voice``, ``alphabet`` optional): the recording aligned to
+        its transcript by the configured aligner.
+
+        422: no speakable text, unreadable or empty audio, a transcript that cannot match.
+        """
+        if request.content_type[0] == "multipart/form-data":
+            form = await request.form()
+            upload = form.get("audio")
+            if not isinstance(upload, UploadFile):
+                raise Invalid(
+                    "send the recording as the multipart file field 'audio'", field="audio"
+                )
+            audio = await upload.read()
+            fields = {k: v for k, v in form.items() if isinstance(v, str)}
+            return await anyio.to_thread.run_sync(partial(_align_upload, container, audio, fields))
+        data = _decode(await request.body())
+        return await anyio.to_thread.run_sync(partial(_engine_timing, container, data))
+
     @get("/voices", operation_id="listVoices", sync_to_thread=True, responses=problem_specs(503))
     def voices(self, container: NamedDependency[Container]) -> VoicesResponse:
         """The voices of the configured speech engine."""
         return to_voices_response(container.speech.voices())
+
+
+def _decode(body: bytes) -> TimingRequest:
+    try:
+        return msgspec.json.decode(body, type=TimingRequest)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rpartition("`$.")[2].rstrip("`") if "`$." in str(exc) else None
+        raise Invalid(str(exc), field=field) from None
+    except msgspec.DecodeError as exc:
+        raise HTTPException(status_code=400, detail=f"malformed JSON body: {exc}") from None
+
+
+def _engine_timing(container: Container, data: TimingRequest) -> TimingResponse:
+    timed = container.speech.timed_speech(timing_speech_request(data))
+    source = "engine" if timed.speech.phonemes is not None else "aligner"
+    return to_timing_response(
+        data.text, timed.speech.voice_id, timed.speech.duration, timed.alignment, source,
+        data.alphabet,
+    )  # fmt: skip
+
+
+def _align_upload(container: Container, audio: bytes, fields: dict[str, str]) -> TimingResponse:
+    text = fields.get("text", "")
+    voice = fields.get("voice") or None
+    alphabet = check_alphabet(fields.get("alphabet") or "ipa")
+    samples, rate = read_audio(audio, container.settings.speech.max_align_seconds)
+    alignment = container.speech.align(samples, rate, text, voice)
+    return to_timing_response(text, voice, len(samples) / rate, alignment, "aligner", alphabet)
+
+
+def converted_audio_response(
+    container: Container, info: BlobInfo, fmt: str, request: Request[Any, Any, Any]
+) -> Response[bytes]:
+    """A stored WAV converted to ``fmt`` (``mp3``, ``ogg`` = Opus) with ffmpeg, whole (no
+    ranges), cacheable forever; its ETag is the WAV's sha256 plus the format."""
+    media_type = content_type(fmt)
+    etag = f'"{info.checksum}.{fmt}"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
+    if none_match(request.headers.get("if-none-match"), etag):
+        return Response(b"", status_code=304, headers=headers)
+    wav = b"".join(container.assets.read(info.namespace, info.name))
+    body = transcode_wav(wav, fmt, container.settings.ffmpeg_path)
+    return Response(body, media_type=media_type, headers=headers)

@@ -9,6 +9,7 @@ import msgspec
 from avatar_service.core.phonemes import split_stress
 from avatar_service.core.records import AudioRecord
 from avatar_service.core.speech import (
+    Alignment,
     PhonemizedWord,
     SynthesisOptions,
     TimedPhoneme,
@@ -86,6 +87,28 @@ def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
     )  # fmt: skip
 
 
+class TimingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """Text to the engine's timings (the audio is made but not kept). The same fields, sent
+    as multipart form fields with an ``audio`` file, align that recording instead."""
+
+    text: str
+    voice: str | None = None
+    alphabet: Alphabet = "ipa"
+    rate: float | None = None
+    pitch: float | None = None
+    volume: float | None = None
+    speaker_id: int | None = None
+
+
+def timing_speech_request(data: TimingRequest) -> SpeechRequest:
+    return to_speech_request(
+        LipsyncRequest(
+            text=data.text, voice=data.voice, rate=data.rate, pitch=data.pitch,
+            volume=data.volume, speaker_id=data.speaker_id,
+        )
+    )  # fmt: skip
+
+
 # --- responses ------------------------------------------------------------------------------
 
 
@@ -158,6 +181,19 @@ class LipsyncResponse(msgspec.Struct):
     words: list[TimedWordBody]
     visemes: list[VisemeCueBody]
     visemes_by_set: dict[str, list[VisemeCueBody]]
+
+
+class TimingResponse(msgspec.Struct):
+    """Phoneme and word timings in seconds. ``source`` says where they come from: ``engine``
+    (the synthesizer's own), ``aligner`` (the configured aligner, e.g. for uploaded audio)."""
+
+    text: str
+    voice: str | None
+    duration: float
+    source: str
+    alphabet: str
+    phonemes: list[TimedPhonemeBody]
+    words: list[TimedWordBody]
 
 
 class VoiceBody(msgspec.Struct):
@@ -238,3 +274,14 @@ def to_voices_response(voices: list[Voice]) -> VoicesResponse:
         for v in voices
     ]
     return VoicesResponse(voices=bodies, count=len(bodies))
+
+
+def to_timing_response(
+    text: str, voice: str | None, duration: float, alignment: Alignment, source: str,
+    alphabet: Alphabet,
+) -> TimingResponse:  # fmt: skip
+    return TimingResponse(
+        text=text, voice=voice, duration=_t(duration), source=source, alphabet=alphabet,
+        phonemes=[_phoneme(p, alphabet) for p in alignment.phonemes],
+        words=[_word(w) for w in alignment.words],
+    )  # fmt: skip

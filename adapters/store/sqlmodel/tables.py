@@ -1,0 +1,167 @@
+"""The SQL tables (SQLModel). Separate types from the core's records; ``mapping`` converts.
+
+Every table has a surrogate integer key and a unique external id. Listings order by
+``(created_at, <external id>)`` and filter by owner, so each of those has an index.
+Timestamps are timezone-aware UTC (``UTCDateTime``); dicts are JSON columns.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Dialect
+from sqlmodel import Field, SQLModel
+
+ID_LENGTH = 64
+"""External ids are at most 64 characters (``core.records.check_external_id``)."""
+
+
+class UTCDateTime(sa.TypeDecorator[datetime]):
+    """Timezone-aware UTC in and out, on every database.
+
+    PostgreSQL keeps ``timestamptz``; SQLite has no zone, so values are stored as naive UTC
+    (fixed-width text, which sorts in time order) and come back with ``tzinfo=UTC``.
+    """
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+        utc = aware.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _id_column() -> Any:
+    return Field(sa_column=sa.Column(sa.String(ID_LENGTH), nullable=False))
+
+
+def _time(nullable: bool = False) -> Any:
+    return Field(sa_column=sa.Column(UTCDateTime(), nullable=nullable))
+
+
+def _json() -> Any:
+    return Field(sa_column=sa.Column(sa.JSON(), nullable=False))
+
+
+def _owner(target: str, nullable: bool = True) -> Any:
+    return Field(
+        sa_column=sa.Column(
+            sa.String(ID_LENGTH), sa.ForeignKey(target, ondelete="CASCADE"), nullable=nullable
+        )
+    )
+
+
+class AvatarRow(SQLModel, table=True):
+    __tablename__ = "avatars"
+    __table_args__ = (
+        sa.UniqueConstraint("avatar_id", name="uq_avatars_avatar_id"),
+        sa.Index("ix_avatars_created", "created_at", "avatar_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    avatar_id: str = _id_column()
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    state: dict[str, Any] = _json()
+    version: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class SessionRow(SQLModel, table=True):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", name="uq_sessions_session_id"),
+        sa.Index("ix_sessions_created", "created_at", "session_id"),
+        sa.Index("ix_sessions_avatar_created", "avatar_id", "created_at", "session_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = _id_column()
+    avatar_id: str = _owner("avatars.avatar_id", nullable=False)
+    metadata_: dict[str, Any] = Field(sa_column=sa.Column("metadata", sa.JSON(), nullable=False))
+    created_at: datetime = _time()
+    deleted_at: datetime | None = _time(nullable=True)
+
+
+class PresetRow(SQLModel, table=True):
+    __tablename__ = "presets"
+    __table_args__ = (
+        sa.UniqueConstraint("preset_id", name="uq_presets_preset_id"),
+        sa.Index("ix_presets_created", "created_at", "preset_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    preset_id: str = _id_column()
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    settings: dict[str, Any] = _json()
+    version: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+
+
+class AudioRow(SQLModel, table=True):
+    __tablename__ = "audios"
+    __table_args__ = (
+        sa.UniqueConstraint("audio_id", name="uq_audios_audio_id"),
+        sa.Index("ix_audios_created", "created_at", "audio_id"),
+        sa.Index("ix_audios_avatar_created", "avatar_id", "created_at", "audio_id"),
+        sa.Index("ix_audios_session_created", "session_id", "created_at", "audio_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    audio_id: str = _id_column()
+    avatar_id: str | None = _owner("avatars.avatar_id")
+    session_id: str | None = _owner("sessions.session_id")
+    text: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
+    voice_id: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    duration: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
+    sample_rate: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    blob_name: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    created_at: datetime = _time()
+
+
+class RenderRow(SQLModel, table=True):
+    __tablename__ = "renders"
+    __table_args__ = (
+        sa.UniqueConstraint("render_id", name="uq_renders_render_id"),
+        sa.Index("ix_renders_created", "created_at", "render_id"),
+        sa.Index("ix_renders_avatar_created", "avatar_id", "created_at", "render_id"),
+        sa.Index("ix_renders_session_created", "session_id", "created_at", "render_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    render_id: str = _id_column()
+    avatar_id: str | None = _owner("avatars.avatar_id")
+    session_id: str | None = _owner("sessions.session_id")
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    width: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    height: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    format: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    blob_name: str = Field(sa_column=sa.Column(sa.String(255), nullable=False))
+    duration: float | None = Field(sa_column=sa.Column(sa.Float(), nullable=True))
+    fps: int | None = Field(sa_column=sa.Column(sa.Integer(), nullable=True))
+    frames: int | None = Field(sa_column=sa.Column(sa.Integer(), nullable=True))
+    created_at: datetime = _time()
+
+
+METADATA = SQLModel.metadata
+"""Every table above (and nothing else: the store only ever defines these)."""
+
+TABLES: dict[str, sa.Table] = {
+    "avatars": AvatarRow.__table__,  # type: ignore[attr-defined]
+    "sessions": SessionRow.__table__,  # type: ignore[attr-defined]
+    "presets": PresetRow.__table__,  # type: ignore[attr-defined]
+    "audios": AudioRow.__table__,  # type: ignore[attr-defined]
+    "renders": RenderRow.__table__,  # type: ignore[attr-defined]
+}
+"""Tables by name, in dependency order (owners first): the order to create and to import."""

@@ -1,0 +1,237 @@
+"""The embedded espeak-ng synthesizer: real speech with exact phoneme and word timings taken
+from the engine's own events (each carries its sample offset), no estimation."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from avatar_service.adapters.tts.espeak_library import (
+    EVENT_END,
+    EVENT_MSG_TERMINATED,
+    EVENT_PHONEME,
+    EVENT_SENTENCE,
+    EVENT_WORD,
+    EspeakLibrary,
+    EspeakLoadError,
+    EspeakVoiceInfo,
+    RawSynthesis,
+)
+from avatar_service.core.errors import Invalid, NotFound, Unavailable
+from avatar_service.core.phonemes import STRESS_MARKS, to_arpabet
+from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.speech import (
+    PhonemizedWord,
+    Speech,
+    SynthesisOptions,
+    TimedPhoneme,
+    TimedWord,
+    Voice,
+    check_timings,
+)
+
+DEFAULT_VOICE = "en-us"
+NORMAL_WPM = 175  # espeak's normal rate; SynthesisOptions.rate multiplies it
+MIN_WPM, MAX_WPM = 80, 700  # espeak refuses < 80; above 450 it speeds up with sonic
+_BOUNDARIES = frozenset(
+    {EVENT_PHONEME, EVENT_WORD, EVENT_END, EVENT_SENTENCE, EVENT_MSG_TERMINATED}
+)
+_GENDERS = {1: "male", 2: "female"}
+
+
+@dataclass
+class _Word:
+    char_start: int
+    char_end: int
+    phonemes: list[int]  # indices into the phoneme list
+
+
+@dataclass(frozen=True, slots=True)
+class EspeakResult:
+    """Timings of one synthesis in samples: phonemes ``(name, start, end)`` (names keep their
+    stress marks) and words ``(char_start, char_end, phoneme indices)``."""
+
+    raw: RawSynthesis
+    phonemes: tuple[tuple[str, int, int], ...]
+    words: tuple[tuple[int, int, tuple[int, ...]], ...]
+
+
+def strip_stress(name: str) -> tuple[str, int]:
+    """An espeak IPA name without stress marks, and its stress (0, 1 primary, 2 secondary)."""
+    stress = next((STRESS_MARKS[ch] for ch in name if ch in STRESS_MARKS), 0)
+    return "".join(ch for ch in name if ch not in STRESS_MARKS), stress
+
+
+def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
+    """Phoneme spans from consecutive boundary events; words from word events, merged where
+    espeak splits one written token (``42`` -> forty two) and trimmed to slice ``text``."""
+    total = len(raw.samples)
+    events = raw.events
+    phonemes: list[tuple[str, int, int]] = []
+    words: list[_Word] = []
+    current: _Word | None = None
+    # The sample of the first boundary event after each event (a backward pass: O(n)).
+    next_boundary = [total] * len(events)
+    upcoming = total
+    for index in range(len(events) - 1, -1, -1):
+        next_boundary[index] = upcoming
+        if events[index].kind in _BOUNDARIES:
+            upcoming = events[index].sample
+    floor = 0
+    for index, event in enumerate(events):
+        if event.kind == EVENT_WORD:
+            start = min(max(event.text_position - 1, 0), len(text))
+            end = min(start + max(event.length, 0), len(text))
+            while start < end and not text[start].strip():
+                start += 1
+            while end > start and not text[end - 1].strip():
+                end -= 1
+            if start >= end:
+                current = None
+            elif words and start < words[-1].char_end:
+                current = words[-1]  # the same written token, read as several words
+                current.char_end = max(current.char_end, end)
+            else:
+                current = _Word(start, end, [])
+                words.append(current)
+        elif event.kind == EVENT_PHONEME and event.name.strip():
+            begin = min(max(event.sample, floor), total)
+            finish = min(max(next_boundary[index], begin), total)
+            floor = finish
+            if current is not None:
+                current.phonemes.append(len(phonemes))
+            phonemes.append((event.name.strip(), begin, finish))
+    kept = tuple((w.char_start, w.char_end, tuple(w.phonemes)) for w in words if w.phonemes)
+    return EspeakResult(raw, tuple(phonemes), kept)
+
+
+class EspeakSynthesizer(SpeechSynthesizer):
+    """libespeak-ng in process. Voice ids are the voice files' names (``en-us``, ``de``,
+    ``fr``...); every call is serialised on the library's lock (a sentence takes a few ms).
+    """
+
+    PLUGIN_NAME = "espeak"
+
+    def __init__(
+        self,
+        library_path: str | Path | None = None,
+        data_path: str | Path | None = None,
+        default_voice: str = DEFAULT_VOICE,
+    ) -> None:
+        self._library = EspeakLibrary(library_path, data_path)
+        self._default = default_voice
+        self._catalogue: dict[str, tuple[Voice, EspeakVoiceInfo]] | None = None
+        self._catalogue_lock = threading.Lock()
+
+    def check(self) -> None:
+        self._voices()
+        if self._default not in self._voices():
+            raise Unavailable(f"the default espeak voice {self._default!r} is not installed")
+
+    def voices(self) -> list[Voice]:
+        return [voice for voice, _ in self._voices().values()]
+
+    def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
+        """Words with their IPA phonemes as espeak speaks them (stress marks kept)."""
+        result = self.run(text, voice_id, SynthesisOptions())
+        return [
+            PhonemizedWord(
+                text[start:end], start, end, tuple(result.phonemes[i][0] for i in indices)
+            )
+            for start, end, indices in result.words
+        ]
+
+    def synthesize(
+        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
+    ) -> Speech:
+        options = options or SynthesisOptions()
+        result = self.run(text, voice_id, options)
+        rate = result.raw.sample_rate
+        spoken_by = self._resolve(voice_id)[0].voice_id  # cached: a dict look-up
+        timed = []
+        for name, start, end in result.phonemes:
+            symbol, stress = strip_stress(name)
+            timed.append(
+                TimedPhoneme(
+                    symbol or name, start / rate, end / rate, to_arpabet(symbol, stress), stress
+                )
+            )
+        words = [
+            TimedWord(text[cs:ce], timed[indices[0]].start, timed[indices[-1]].end, cs, ce)
+            for cs, ce, indices in result.words
+        ]
+        samples = (result.raw.samples.astype(np.float32) / 32768.0).astype(np.float32)
+        duration = len(samples) / rate
+        check_timings(timed, duration)
+        check_timings(words, duration)
+        return Speech(samples, rate, spoken_by, tuple(timed), tuple(words))
+
+    def run(self, text: str, voice_id: str | None, options: SynthesisOptions) -> EspeakResult:
+        """Synthesise and read the events; ``Invalid`` when nothing speakable came out."""
+        if not isinstance(text, str) or not text.strip():
+            raise Invalid("text must contain at least one non-space character", field="text")
+        voice, info = self._resolve(voice_id)
+        if options.speaker_id not in (None, 0):
+            raise Invalid(
+                f"espeak voice {voice.voice_id} has one speaker (id 0); got {options.speaker_id}",
+                field="speaker_id",
+            )
+        wpm = min(max(round(NORMAL_WPM * options.rate), MIN_WPM), MAX_WPM)
+        pitch = min(max(round(50 * options.pitch), 0), 100)
+        volume = min(max(round(100 * options.volume), 0), 200)
+        try:
+            raw = self._library.synthesize(
+                text, info.identifier, rate=wpm, pitch=pitch, volume=volume
+            )
+        except (EspeakLoadError, LookupError, RuntimeError) as exc:
+            raise Unavailable(f"espeak-ng failed: {exc}") from exc
+        result = timings_from_events(raw, text)
+        if not result.words or len(raw.samples) == 0:
+            raise Invalid("text contains no speakable word", field="text")
+        return result
+
+    def _resolve(self, voice_id: str | None) -> tuple[Voice, EspeakVoiceInfo]:
+        """The voice for ``voice_id``; ``base+variant`` (``en-us+f3``) picks one of espeak's
+        voice variants (not listed by ``voices()``, which would be 100x longer)."""
+        catalogue = self._voices()
+        key = self._default if voice_id is None else voice_id.strip().lower()
+        base, plus, variant = key.partition("+")
+        found = catalogue.get(base)
+        if found is not None and plus:
+            names = {name.lower(): name for name in self._library.variants()}
+            if variant in names:
+                voice, info = found
+                return (
+                    replace(voice, voice_id=key, name=f"{voice.name} ({names[variant]})"),
+                    replace(info, identifier=f"{info.identifier}+{names[variant]}"),
+                )
+            found = None
+        if found is None:
+            raise NotFound(
+                f"unknown voice {voice_id!r}; available: {', '.join(catalogue)} "
+                "(a variant may follow +, e.g. en-us+f3)",
+                field="voice",
+            )
+        return found
+
+    def _voices(self) -> dict[str, tuple[Voice, EspeakVoiceInfo]]:
+        with self._catalogue_lock:
+            if self._catalogue is None:
+                try:
+                    rate = self._library.ensure_loaded()
+                    infos = self._library.voices()
+                except EspeakLoadError as exc:
+                    raise Unavailable(str(exc)) from exc
+                catalogue: dict[str, tuple[Voice, EspeakVoiceInfo]] = {}
+                for info in infos:
+                    voice_id = info.identifier.rsplit("/", 1)[-1].lower()
+                    language = info.languages[0] if info.languages else voice_id
+                    voice = Voice(
+                        voice_id, info.name, language, "espeak", rate, _GENDERS.get(info.gender)
+                    )
+                    catalogue.setdefault(voice_id, (voice, info))
+                self._catalogue = catalogue
+            return self._catalogue

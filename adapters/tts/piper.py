@@ -1,0 +1,275 @@
+"""Piper neural voices (piper-tts on onnxruntime), with timings from the model's durations.
+
+Voices are ``*.onnx`` files with their ``*.onnx.json`` config, from ``PIPER_MODEL_PATH`` (a file
+or a folder) and the voices folder; the voice id is the file name without ``.onnx``. Each voice
+is loaded once, on first use, with piper-tts' ``include_alignments`` (which needs the ``onnx``
+package); onnxruntime sessions are safe to run from several threads.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from avatar_service.adapters.tts.espeak_library import EspeakLibrary, EspeakLoadError
+from avatar_service.adapters.tts.piper_timing import (
+    WordPhonemes,
+    char_spans,
+    text_words,
+    timings,
+)
+from avatar_service.core.errors import Invalid, NotFound, Unavailable
+from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.speech import (
+    FloatArray,
+    PhonemizedWord,
+    Speech,
+    SynthesisOptions,
+    Voice,
+    check_timings,
+)
+
+_SWITCH = re.compile(r"\([^)]+\)")
+
+
+def find_voice_files(model_path: Path | None, voices_dir: Path | None) -> list[Path]:
+    """Every ``*.onnx`` named by ``model_path`` (a file or folder) or in ``voices_dir``."""
+    found: list[Path] = []
+    for place in (model_path, voices_dir):
+        if place is None:
+            continue
+        if place.is_dir():
+            found.extend(sorted(place.glob("*.onnx")))
+        elif place is model_path and place.suffix == ".onnx":
+            found.append(place)
+    unique: dict[Path, Path] = {}
+    for path in found:
+        unique.setdefault(path.resolve(), path)
+    return list(unique.values())
+
+
+def download_voice(name: str, folder: Path) -> list[Path]:
+    """Fetch voice ``name`` (``en_US-lessac-medium``) into ``folder`` with piper-tts' own
+    downloader; ``Invalid`` for a malformed name, ``Unavailable`` when it cannot be fetched."""
+    from urllib.error import URLError
+
+    from piper.download_voices import download_voice as piper_download
+
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        piper_download(name, folder)
+    except ValueError as exc:
+        raise Invalid(str(exc), field="voice") from exc
+    except (URLError, OSError) as exc:
+        reason = getattr(exc, "reason", exc)
+        raise Unavailable(
+            f"cannot download Piper voice {name!r} (offline, or no such voice?): {reason}"
+        ) from exc
+    return [folder / f"{name}.onnx", folder / f"{name}.onnx.json"]
+
+
+@dataclass(frozen=True, slots=True)
+class _Entry:
+    voice: Voice
+    model: Path
+    config: dict[str, Any]
+
+
+class PiperSynthesizer(SpeechSynthesizer):
+    """Piper voices. ``options.rate`` divides the length scale, ``volume`` scales the audio;
+    Piper has no pitch control, so ``options.pitch`` is ignored."""
+
+    PLUGIN_NAME = "piper"
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        voices_dir: Path | None = None,
+        default_voice: str | None = None,
+        length_scale: float | None = None,
+        noise_scale: float | None = None,
+        phonemizer: EspeakLibrary | None = None,
+    ) -> None:
+        self._files = find_voice_files(model_path, voices_dir)
+        self._default = default_voice
+        self._length_scale = length_scale
+        self._noise_scale = noise_scale
+        self._phonemizer = phonemizer or EspeakLibrary()
+        self._entries: dict[str, _Entry] | None = None
+        self._loaded: dict[str, Any] = {}
+        self._lock = threading.Lock()
+        self._voice_locks: dict[str, threading.Lock] = {}
+
+    # -- port ---------------------------------------------------------------------------------
+
+    def check(self) -> None:
+        entry = self._entry(None)
+        self._voice(entry)
+
+    def voices(self) -> list[Voice]:
+        return [entry.voice for entry in self._catalogue().values()]
+
+    def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
+        entry = self._entry(voice_id)
+        found = self._words(_check_text(text), entry)
+        if found is None:
+            raise Unavailable(f"voice {entry.voice.voice_id} has no espeak phonemizer")
+        words = found[0]
+        return [
+            PhonemizedWord(text[w.char_start : w.char_end], w.char_start, w.char_end, w.phonemes)
+            for w in words
+            if w.phonemes
+        ] or _no_word()
+
+    def synthesize(
+        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
+    ) -> Speech:
+        from piper import SynthesisConfig
+
+        text = _check_text(text)
+        options = options or SynthesisOptions()
+        entry = self._entry(voice_id)
+        speakers = entry.voice.speakers
+        if options.speaker_id is not None and options.speaker_id >= speakers:
+            raise Invalid(
+                f"voice {entry.voice.voice_id} has {speakers} speaker(s): ids 0-{speakers - 1}",
+                field="speaker_id",
+            )
+        voice = self._voice(entry)
+        base_length = self._length_scale or voice.config.length_scale
+        config = SynthesisConfig(
+            speaker_id=options.speaker_id if speakers > 1 else None,
+            length_scale=base_length / options.rate,
+            noise_scale=self._noise_scale,
+            volume=options.volume,
+        )
+        audio: list[FloatArray] = []
+        sentences: list[list[tuple[str, int]]] | None = []
+        for chunk in voice.synthesize(text, syn_config=config, include_alignments=True):
+            audio.append(np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1))
+            if sentences is not None and chunk.phoneme_alignments:
+                sentences.append([(a.phoneme, a.num_samples) for a in chunk.phoneme_alignments])
+            else:
+                sentences = None  # a model without durations: the aligner times it
+        # piper-tts already clips each chunk to [-1, 1] as float32
+        samples = np.concatenate(audio) if audio else np.zeros(0, np.float32)
+        if samples.size == 0:
+            raise Invalid("text contains no speakable word", field="text")
+        rate = entry.voice.sample_rate
+        speech = Speech(samples, rate, entry.voice.voice_id)
+        found = self._words(text, entry) if sentences is not None else None
+        if sentences is None or found is None:
+            return speech
+        spans, total = char_spans(sentences)
+        if total != samples.size:
+            return speech  # durations that do not add up to the audio are no timings
+        phonemes, timed_words = timings(text, found[0], found[1], spans, rate)
+        if not timed_words:
+            return speech
+        check_timings(phonemes, speech.duration)
+        check_timings(timed_words, speech.duration)
+        return Speech(speech.samples, rate, speech.voice_id, phonemes, timed_words)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _words(self, text: str, entry: _Entry) -> tuple[list[WordPhonemes], list[list[str]]] | None:
+        """Each word with espeak's phonemes for the voice's language, and the whole text's
+        phonemes by space-separated group (in context, as Piper speaks them); ``None`` when
+        the voice is not espeak-phonemized or espeak lacks its language."""
+        if entry.config.get("phoneme_type", "espeak") != "espeak":
+            return None
+        language = str(entry.config.get("espeak", {}).get("voice", "en-us"))
+        offsets = text_words(text)
+        try:
+            *each, whole = self._phonemizer.text_to_phonemes(
+                [*(text[a:b] for a, b in offsets), text], language, separator="_"
+            )
+        except (LookupError, EspeakLoadError):
+            return None
+        words = [
+            WordPhonemes(a, b, tuple(p for p in ipa.replace(" ", "_").split("_") if p))
+            for (a, b), ipa in zip(offsets, each, strict=True)
+        ]
+        # Language switches, "(fr)...(en)", are no phonemes: Piper drops them too.
+        groups = [[p for p in g.split("_") if p] for g in _SWITCH.sub("", whole).split()]
+        return words, groups
+
+    def _catalogue(self) -> dict[str, _Entry]:
+        with self._lock:
+            if self._entries is None:
+                entries: dict[str, _Entry] = {}
+                for model in self._files:
+                    entry = _read_entry(model)
+                    if entry is not None:
+                        entries.setdefault(entry.voice.voice_id, entry)
+                self._entries = entries
+            return self._entries
+
+    def _entry(self, voice_id: str | None) -> _Entry:
+        catalogue = self._catalogue()
+        if not catalogue:
+            raise Unavailable(
+                "no Piper voice found: set PIPER_MODEL_PATH or put *.onnx + *.onnx.json in the "
+                "voices folder (avatar voices download NAME)"
+            )
+        key = voice_id if voice_id is not None else self._default or next(iter(catalogue))
+        entry = catalogue.get(key)
+        if entry is None:
+            raise NotFound(
+                f"unknown voice {voice_id or key!r}; available: {', '.join(catalogue)}",
+                field="voice",
+            )
+        return entry
+
+    def _voice(self, entry: _Entry) -> Any:
+        """The loaded ``PiperVoice`` (once per voice; other voices load in parallel)."""
+        voice_id = entry.voice.voice_id
+        loaded = self._loaded.get(voice_id)
+        if loaded is not None:
+            return loaded
+        with self._lock:
+            lock = self._voice_locks.setdefault(voice_id, threading.Lock())
+        with lock:
+            loaded = self._loaded.get(voice_id)
+            if loaded is None:
+                from piper import PiperVoice
+
+                try:
+                    loaded = PiperVoice.load(entry.model, include_alignments=True)
+                except Exception as exc:  # onnxruntime raises its own error types
+                    raise Unavailable(f"cannot load Piper voice {voice_id}: {exc}") from exc
+                self._loaded[voice_id] = loaded
+            return loaded
+
+
+def _read_entry(model: Path) -> _Entry | None:
+    config_path = model.with_name(model.name + ".json")
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+        rate = int(config["audio"]["sample_rate"])
+        speakers = int(config.get("num_speakers", 1))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None  # not a usable voice; ``avatar doctor`` lists the voices that are
+    language = config.get("language", {}).get("code") or config.get("espeak", {}).get("voice", "")
+    name = config.get("dataset") or model.stem
+    voice_id = model.name.removesuffix(".onnx")
+    voice = Voice(voice_id, str(name), str(language), "piper", rate, None, max(speakers, 1))
+    return _Entry(voice, model, config)
+
+
+def _check_text(text: str) -> str:
+    if not isinstance(text, str) or not text.strip():
+        raise Invalid("text must contain at least one non-space character", field="text")
+    if not text_words(text):
+        _no_word()
+    return text
+
+
+def _no_word() -> Any:
+    raise Invalid("text contains no speakable word", field="text")

@@ -1,0 +1,65 @@
+"""Speech audio in other containers: WAV to MP3 or OGG/Opus with ffmpeg (``FFMPEG_PATH``, else
+the imageio-ffmpeg wheel's binary, else ``ffmpeg`` on ``PATH``), through pipes, no temp files."""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+import subprocess
+
+from avatar_service.core.errors import Invalid, TimedOut, Unavailable
+
+FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "wav": ("audio/wav", ()),
+    "mp3": ("audio/mpeg", ("-codec:a", "libmp3lame", "-q:a", "4", "-f", "mp3")),
+    # Opus runs at 48 kHz (it refuses 22.05 kHz): resample on the way.
+    "ogg": ("audio/ogg", ("-codec:a", "libopus", "-b:a", "48k", "-ar", "48000", "-f", "ogg")),
+}
+TIMEOUT_SECONDS = 60.0
+
+
+def content_type(fmt: str) -> str:
+    """The media type of ``fmt``; ``Invalid`` (field ``format``) for one not in ``FORMATS``."""
+    if fmt not in FORMATS:
+        raise Invalid(
+            f"unknown audio format {fmt!r}; choose one of {', '.join(FORMATS)}", field="format"
+        )
+    return FORMATS[fmt][0]
+
+
+def locate_ffmpeg(explicit: str | None = None) -> str | None:
+    if explicit:
+        return shutil.which(explicit)
+    try:
+        path: str | None = str(importlib.import_module("imageio_ffmpeg").get_ffmpeg_exe())
+    except (ImportError, RuntimeError, OSError):
+        path = None
+    return path if path and shutil.which(path) else shutil.which("ffmpeg")
+
+
+def transcode_wav(wav: bytes, fmt: str, ffmpeg_path: str | None = None) -> bytes:
+    """``wav`` re-encoded as ``fmt`` (``wav`` returns it unchanged). ``Unavailable`` when
+    ffmpeg is missing or fails, ``TimedOut`` past ``TIMEOUT_SECONDS``."""
+    content_type(fmt)
+    if fmt == "wav":
+        return wav
+    ffmpeg = locate_ffmpeg(ffmpeg_path)
+    if ffmpeg is None:
+        raise Unavailable(
+            "ffmpeg is needed to convert audio: pip install imageio-ffmpeg, install ffmpeg, "
+            "or set FFMPEG_PATH"
+        )
+    command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", "pipe:0"]
+    command += [*FORMATS[fmt][1], "pipe:1"]
+    try:
+        done = subprocess.run(
+            command, input=wav, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise TimedOut(f"converting audio to {fmt} took over {TIMEOUT_SECONDS:g} s") from None
+    except OSError as exc:
+        raise Unavailable(f"cannot run ffmpeg at {ffmpeg}: {exc}") from exc
+    if done.returncode != 0 or not done.stdout:
+        error = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise Unavailable(f"ffmpeg could not convert audio to {fmt}: {error[-1] if error else ''}")
+    return done.stdout

@@ -1,0 +1,280 @@
+"""Asset upload and download over HTTP on local disk, against a plain file copy.
+
+A real uvicorn server on 127.0.0.1 (the fsspec blob store on a temporary folder, default
+settings otherwise) receives a streamed multipart upload of a large file and serves it back;
+the baseline is ``shutil.copyfile`` of the same file on the same disk in the same run.
+The server's peak RSS growth over its warmed-up baseline shows whether bodies are streamed.
+
+    python bench/run.py blobs            # 500 MB
+    BENCH_BLOBS_MB=100 python bench/run.py blobs
+
+Targets (reported, not asserted): upload and download >= 50% of the copy's MB/s; peak RSS
+growth <= 32 MB. Every big file is deleted at the end.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import psutil
+
+MB = 1024 * 1024
+SIZE = int(os.environ.get("BENCH_BLOBS_MB", "500")) * MB
+REPEAT = int(os.environ.get("BENCH_BLOBS_REPEAT", "3"))
+CHUNK = MB
+BOUNDARY = "bench-boundary-7d1f"
+TARGET_RATIO = 0.5
+TARGET_RSS_MB = 32
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def make_source(path: Path) -> str:
+    """A SIZE-byte file of incompressible blocks; returns its sha256."""
+    digest = hashlib.sha256()
+    block = os.urandom(CHUNK)
+    with path.open("wb") as out:
+        for index in range(SIZE // CHUNK):
+            chunk = index.to_bytes(8, "big") + block[8:]
+            digest.update(chunk)
+            out.write(chunk)
+    return digest.hexdigest()
+
+
+class PeakRss:
+    """Samples a process's RSS every few milliseconds, keeping the maximum."""
+
+    def __init__(self, pid: int) -> None:
+        self.process = psutil.Process(pid)
+        self.peak = self.process.memory_info().rss
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak = max(self.peak, self.process.memory_info().rss)
+            time.sleep(0.01)
+
+    def __enter__(self) -> PeakRss:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def multipart_body(path: Path, name: str) -> tuple[Iterator[bytes], int]:
+    head = (
+        f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+        "Content-Type: application/octet-stream\r\n\r\n"
+    ).encode()
+    tail = f"\r\n--{BOUNDARY}--\r\n".encode()
+
+    def chunks() -> Iterator[bytes]:
+        yield head
+        with path.open("rb") as source:
+            while chunk := source.read(CHUNK):
+                yield chunk
+        yield tail
+
+    return chunks(), len(head) + path.stat().st_size + len(tail)
+
+
+CURL = shutil.which("curl")
+"""A C client when there is one, so the figures are the server's rather than the client's."""
+
+
+def upload(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, object]]:
+    if CURL:
+        url = f"{client.base_url}/v1/assets/upload?overwrite=true"
+        started = time.perf_counter()
+        out = subprocess.run(
+            [CURL, "-sS", "-f", "-H", "Expect:", "-F",
+             f"file=@{path};filename={name};type=application/octet-stream", url],
+            check=True, capture_output=True,
+        )  # fmt: skip
+        return time.perf_counter() - started, json.loads(out.stdout)
+    body, length = multipart_body(path, name)
+    started = time.perf_counter()
+    response = client.post(
+        "/v1/assets/upload", params={"overwrite": "true"}, content=body,
+        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+                 "Content-Length": str(length)},
+    )  # fmt: skip
+    elapsed = time.perf_counter() - started
+    response.raise_for_status()
+    return elapsed, response.json()
+
+
+def download(client: httpx.Client, name: str, target: Path) -> float:
+    started = time.perf_counter()
+    if CURL:
+        url = f"{client.base_url}/v1/assets/download?name={name}"
+        subprocess.run([CURL, "-sS", "-f", "-o", str(target), url], check=True)
+        return time.perf_counter() - started
+    with client.stream("GET", "/v1/assets/download", params={"name": name}) as response:
+        response.raise_for_status()
+        with target.open("wb") as out:
+            for chunk in response.iter_raw(CHUNK):
+                out.write(chunk)
+    return time.perf_counter() - started
+
+
+def copy(source: Path, target: Path) -> float:
+    """The baseline: ``shutil.copyfile`` (an in-kernel copy on Linux)."""
+    started = time.perf_counter()
+    shutil.copyfile(source, target)
+    return time.perf_counter() - started
+
+
+def copy_chunked_fsync(source: Path, target: Path) -> float:
+    """For context: what the store does on disk (1 MiB reads and writes, then fsync)."""
+    started = time.perf_counter()
+    with source.open("rb") as src, target.open("wb") as out:
+        while chunk := src.read(CHUNK):
+            out.write(chunk)
+        out.flush()
+        os.fsync(out.fileno())
+    return time.perf_counter() - started
+
+
+def start_server(work: Path, port: int, *, fsync: bool = True) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ, "AVATAR_BLOBS": "fsspec", "AVATAR_STORE": "memory", "AVATAR_TTS": "mock",
+        "AVATAR_ALIGNER": "mock", "AVATAR_RENDERER": "mock", "AVATAR_LOG__LEVEL": "warning",
+        "ASSETS_DIR": str(work / "store" / "assets"), "AUDIOS_DIR": str(work / "store" / "audios"),
+        "RENDERS_DIR": str(work / "store" / "renders"), "MAX_FILE_SIZE": str(SIZE + MB),
+        "AVATAR_STORAGE__FSYNC": str(fsync).lower(),
+    }  # fmt: skip
+    command = [
+        sys.executable, "-m", "uvicorn", "--factory",
+        "avatar_service.entrypoints.http.app:app_from_environment",
+        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
+    ]  # fmt: skip
+    server = subprocess.Popen(command, env=env, cwd=work)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                return server
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    server.terminate()
+    raise RuntimeError("the server did not start within 60 s")
+
+
+def uploads_without_fsync(work: Path, source: Path) -> list[float]:
+    """Upload times on a second server that skips fsync (durable across crashes, not power
+    loss): what the flush to disk costs."""
+    port = free_port()
+    server = start_server(work, port, fsync=False)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=None) as client:
+            times = []
+            for _ in range(REPEAT):
+                os.sync()
+                times.append(upload(client, source, "unsynced.bin")[0])
+            return times
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
+
+
+def rate(seconds: list[float]) -> str:
+    median = statistics.median(seconds)
+    worst = max(seconds)
+    return f"{SIZE / MB / median:8.1f} MB/s  (median {median:.2f} s, worst {worst:.2f} s)"
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="avatar-bench-blobs-"))
+    server: subprocess.Popen[bytes] | None = None
+    try:
+        source = work / "source.bin"
+        checksum = make_source(source)
+        port = free_port()
+        server = start_server(work, port)
+        client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=None)
+        warm = work / "warm.bin"
+        warm.write_bytes(os.urandom(4 * MB))
+        upload(client, warm, "warm.bin")  # import and allocate everything once
+        download(client, "warm.bin", work / "warm.out")
+        baseline = psutil.Process(server.pid).memory_info().rss
+        copies, synced, uploads, downloads = [], [], [], []
+        with PeakRss(server.pid) as rss:
+            for _ in range(REPEAT):
+                os.sync()  # (untimed) each step starts without the previous one's dirty pages
+                copies.append(copy(source, work / "copy.bin"))
+                (work / "copy.bin").unlink()
+                os.sync()
+                synced.append(copy_chunked_fsync(source, work / "copy.bin"))
+                (work / "copy.bin").unlink()
+                os.sync()
+                seconds, body = upload(client, source, "big.bin")
+                uploads.append(seconds)
+                if body["checksum"] != checksum or body["size"] != SIZE:
+                    raise RuntimeError(f"the upload came back wrong: {body}")
+                os.sync()
+                downloads.append(download(client, "big.bin", work / "download.bin"))
+                if (work / "download.bin").stat().st_size != SIZE:
+                    raise RuntimeError("the download is incomplete")
+                (work / "download.bin").unlink()
+        growth = (rss.peak - baseline) / MB
+        unsynced = uploads_without_fsync(work, source)
+        copy_rate = SIZE / statistics.median(copies)
+        client_name = "curl" if CURL else "httpx"
+        print(
+            f"file of {SIZE // MB} MB, {REPEAT} runs each, server pid {server.pid}, {client_name}"
+        )
+        synced_rate = SIZE / statistics.median(synced)
+        print(f"  plain copy   {rate(copies)}  (shutil.copyfile: the baseline)")
+        print(f"  copy+fsync   {rate(synced)}  (1 MiB chunks + fsync: context only)")
+        for label, seconds in (("upload  ", uploads), ("download", downloads)):
+            speed = SIZE / statistics.median(seconds)
+            ratio = speed / copy_rate
+            ok = "ok" if ratio >= TARGET_RATIO else "BELOW TARGET"
+            print(
+                f"  {label}     {rate(seconds)}  = {ratio:.0%} of copy "
+                f"[target >= {TARGET_RATIO:.0%}: {ok}]; {speed / synced_rate:.0%} of copy+fsync"
+            )
+        ok = "ok" if growth <= TARGET_RSS_MB else "ABOVE TARGET"
+        print(
+            f"  server RSS   baseline {baseline / MB:.1f} MB, peak {rss.peak / MB:.1f} MB, "
+            f"growth {growth:.1f} MB [target <= {TARGET_RSS_MB} MB: {ok}]"
+        )
+        print(
+            f"  upload, AVATAR_STORAGE__FSYNC=false {rate(unsynced)}  = "
+            f"{SIZE / statistics.median(unsynced) / copy_rate:.0%} of copy (context only)"
+        )
+        client.close()
+        return 0
+    finally:
+        if server is not None:
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,188 @@
+"""Speech benchmarks: lip sync over HTTP (espeak), synthesis real-time factor, the Piper
+adapter's overhead over piper-tts itself, and dtw alignment accuracy and speed.
+
+HTTP figures come from a real uvicorn server on 127.0.0.1 (httpx client with keep-alive),
+with the in-memory store and blobs so the figure is speech, not storage. Targets are printed
+beside the figures, not asserted.
+"""
+
+from __future__ import annotations
+
+import socket
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import numpy as np
+import uvicorn
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent / "tests" / "adapters"))
+
+from stats import percentile, summary, timed  # noqa: E402
+
+from avatar_service.adapters.aligner.dtw import DtwAligner  # noqa: E402
+from avatar_service.adapters.tts.espeak import EspeakSynthesizer  # noqa: E402
+from avatar_service.adapters.tts.piper import PiperSynthesizer  # noqa: E402
+from avatar_service.core.speech import SynthesisOptions  # noqa: E402
+from avatar_service.entrypoints.bootstrap import bootstrap  # noqa: E402
+from avatar_service.entrypoints.http.app import create_app  # noqa: E402
+from avatar_service.entrypoints.logging import configure_logging  # noqa: E402
+from avatar_service.entrypoints.settings import Settings  # noqa: E402
+from avatar_service.plugins.manager import make_plugin_manager  # noqa: E402
+
+SENTENCE_20 = (
+    "Please call me back when you have a moment to talk about the plan for the office "
+    "on Monday morning."
+)  # 20 words
+PARAGRAPH = (
+    "The quick brown fox jumps over the lazy dog. Please call me back when you have a moment "
+    "to talk about the plan. She sells sea shells by the sea shore, and the shells she sells "
+    "are surely sea shells. "
+)
+
+
+def serve(app: object) -> tuple[uvicorn.Server, str]:
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_level="warning", lifespan="on")  # type: ignore[arg-type]
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True).start()
+    while not server.started:
+        time.sleep(0.01)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def bench_http() -> None:
+    print(f"POST /v1/lipsync, espeak, 20 words ({len(SENTENCE_20.split())}): uvicorn on loopback")
+    settings = Settings(
+        tts="espeak", aligner="dtw", renderer="mock", store="memory", blobs="memory",
+        log={"level": "warning"}, _env_file=None,
+    )  # fmt: skip
+    configure_logging(settings)
+    container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
+    server, base = serve(create_app(container))
+    try:
+        with httpx.Client(base_url=base) as client:
+
+            def lipsync() -> None:
+                response = client.post("/v1/lipsync", json={"text": SENTENCE_20})
+                response.raise_for_status()
+
+            speech = container.adapters.synthesizer
+
+            def synthesize() -> None:
+                speech.synthesize(SENTENCE_20)
+
+            http: list[float] = []
+            direct: list[float] = []
+            timed(lipsync, repeat=1, warmup=10)
+            for _ in range(200):  # interleaved: load on the shared machine hits both alike
+                http += timed(lipsync, repeat=1, warmup=0)
+                direct += timed(synthesize, repeat=1, warmup=0)
+            duration = speech.synthesize(SENTENCE_20).duration
+    finally:
+        server.should_exit = True
+    print("  " + summary("HTTP lipsync", http) + "   target p50 <= 30 ms")
+    print("  " + summary("espeak synthesize alone (baseline)", direct))
+    print(
+        f"  HTTP + viseme + storage overhead over synthesis: "
+        f"{(statistics.median(http) - statistics.median(direct)) * 1e3:.2f} ms at p50"
+    )
+    rtf = statistics.median(direct) / duration
+    print(f"  synthesis real-time factor: {rtf:.4f} ({duration:.2f} s of audio, {1 / rtf:.0f}x)")
+
+
+def bench_piper() -> None:
+    from piper import PiperVoice
+    from piper_voice import build_voice
+
+    print("piper adapter vs PiperVoice.synthesize on the same built voice (20 words)")
+    with tempfile.TemporaryDirectory() as folder:
+        model = build_voice(Path(folder), "en_US-tiny-bench")
+        voice = PiperVoice.load(model, include_alignments=True)
+        adapter = PiperSynthesizer(model_path=model)
+        adapter.synthesize(SENTENCE_20)
+
+        def direct() -> None:
+            audio = [
+                c.audio_float_array for c in voice.synthesize(SENTENCE_20, include_alignments=True)
+            ]
+            np.concatenate(audio)
+
+        def through_adapter() -> None:
+            adapter.synthesize(SENTENCE_20)
+
+        base: list[float] = []
+        ours: list[float] = []
+        for _ in range(3):
+            direct(), through_adapter()
+        for _ in range(150):  # interleaved, so load on the shared machine hits both alike
+            base += timed(direct, repeat=1, warmup=0)
+            ours += timed(through_adapter, repeat=1, warmup=0)
+        duration = adapter.synthesize(SENTENCE_20).duration
+    overhead = statistics.median(ours) / statistics.median(base) - 1
+    print("  " + summary("PiperVoice.synthesize (baseline, with alignments)", base))
+    print("  " + summary("PiperSynthesizer.synthesize (+ timings)", ours))
+    print(f"  adapter overhead at p50: {overhead * 100:+.1f}%   target <= 5%")
+    print(
+        f"  absolute overhead: {(statistics.median(ours) - statistics.median(base)) * 1e3:.2f} ms"
+        f" per call ({duration:.2f} s of audio)"
+    )
+
+
+def bench_dtw() -> None:
+    espeak = EspeakSynthesizer()
+    aligner = DtwAligner(espeak, "en-us")
+    cases = [
+        ("en-us+f3 at rate 1.25", "en-us+f3", SynthesisOptions(rate=1.25)),
+        ("en-us at rate 0.8, pitch 1.5", "en-us", SynthesisOptions(rate=0.8, pitch=1.5)),
+        ("en-us+klatt at rate 1.1", "en-us+klatt", SynthesisOptions(rate=1.1)),
+    ]
+    print("dtw: truth spoken by another voice/rate, aligned against en-us at rate 1.0")
+    text = PARAGRAPH * 2
+    for label, voice, options in cases:
+        truth = espeak.synthesize(text, voice, options)
+        alignment = aligner.align(truth.samples, truth.sample_rate, text)
+        assert truth.phonemes is not None
+        if [p.symbol for p in truth.phonemes] != [p.symbol for p in alignment.phonemes]:
+            print(f"  {label}: phoneme sequences differ; skipped")
+            continue
+        expected = np.array([t for p in truth.phonemes for t in (p.start, p.end)])
+        got = np.array([t for p in alignment.phonemes for t in (p.start, p.end)])
+        errors = list(np.abs(expected - got) * 1e3)
+        print(
+            f"  {label}: boundary error median {statistics.median(errors):.1f} ms "
+            f"(target <= 25), p90 {percentile(errors, 0.9):.1f} ms (target <= 60), "
+            f"n={len(errors)}"
+        )
+    long_text = PARAGRAPH * 8
+    minute = espeak.synthesize(long_text, "en-us+f3", SynthesisOptions(rate=1.1))
+    seconds = timed(
+        lambda: aligner.align(minute.samples, minute.sample_rate, long_text), repeat=5, warmup=1
+    )
+    per_minute = statistics.median(seconds) / minute.duration * 60
+    print(
+        f"  speed: {statistics.median(seconds):.3f} s for {minute.duration:.1f} s of audio "
+        f"(p95 {percentile(seconds, 0.95):.3f} s) = {per_minute:.3f} s per minute "
+        "(target <= 0.5)"
+    )
+
+
+def main() -> None:
+    parts = {"http": bench_http, "piper": bench_piper, "dtw": bench_dtw}
+    chosen = [a for a in sys.argv[1:] if a in parts] or list(parts)
+    for index, name in enumerate(chosen):
+        if index:
+            print()
+        parts[name]()
+
+
+if __name__ == "__main__":
+    main()

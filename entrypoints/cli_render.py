@@ -1,0 +1,174 @@
+"""Render commands: ``say`` (text -> talking video, the one-command demo), ``render`` (one
+frame), ``renderer install`` (the Node renderer's dependencies)."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+
+from avatar_service.core.avatar import Expression, Pose
+from avatar_service.core.errors import Invalid, Unavailable
+from avatar_service.core.records import Namespace, RenderRecord
+from avatar_service.core.usecases.rendering import FrameRequest, SequenceRequest
+from avatar_service.core.usecases.speech import SpeechRequest
+from avatar_service.core.visemes import OCULUS_VISEMES
+from avatar_service.entrypoints.characters import characters_file
+from avatar_service.entrypoints.cli_base import (
+    CliState,
+    emit_json,
+    json_option,
+    main,
+    pass_state,
+    voice_option,
+)
+
+DEFAULT_AVATAR = "ava"
+_SIZE = re.compile(r"^(\d{1,5})(?:x(\d{1,5}))?$")
+_ALIASES = {"jpg": "jpeg"}
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    """``512`` -> (512, 512); ``640x360`` -> (640, 360)."""
+    match = _SIZE.match(text.strip().lower())
+    if not match:
+        raise Invalid(f"size must be N or WxH (e.g. 512 or 640x360), got {text!r}", field="size")
+    width = int(match.group(1))
+    return width, int(match.group(2) or width)
+
+
+def output_format(output: Path, given: str | None) -> str:
+    fmt = given or output.suffix.lstrip(".").lower()
+    if not fmt:
+        raise Invalid("give --format or an output file name with an extension", field="format")
+    return _ALIASES.get(fmt, fmt)
+
+
+def save(state: CliState, record: RenderRecord, output: Path) -> None:
+    """Copy the stored render to ``output``."""
+    container = state.container()
+    try:
+        with output.open("wb") as handle:
+            for chunk in container.assets.read(Namespace.RENDERS, record.blob_name):
+                handle.write(chunk)
+    except OSError as exc:
+        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+
+
+avatar_option = click.option(
+    "--avatar", "avatar_id", default=DEFAULT_AVATAR, show_default=True,
+    help="Avatar id: a stored avatar or a built-in character (ava, leo, mia, sam, noah).",
+)  # fmt: skip
+size_option = click.option(
+    "--size", default="512", show_default=True, help="Frame size: N (square) or WxH, px."
+)
+output_option = click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    help="File to write; its extension picks the format unless --format is given.",
+)  # fmt: skip
+
+
+@main.command()
+@click.argument("text")
+@output_option
+@avatar_option
+@voice_option
+@size_option
+@click.option("--fps", type=int, default=25, show_default=True, help="Frames per second.")
+@click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif"]), help="Video format.")
+@json_option
+@pass_state
+def say(
+    state: CliState, text: str, output: Path, avatar_id: str, voice: str | None, size: str,
+    fps: int, fmt: str | None, as_json: bool,
+) -> None:  # fmt: skip
+    """Make a video of the avatar saying TEXT, with sound: avatar say "Hello there" -o hi.mp4"""
+    width, height = parse_size(size)
+    request = SequenceRequest(
+        avatar_id, speech=SpeechRequest(text, voice, avatar_id=avatar_id), width=width,
+        height=height, fps=fps, format=output_format(output, fmt),
+    )  # fmt: skip
+    rendering = state.container().rendering
+    show = not as_json and sys.stderr.isatty()
+    with click.progressbar(
+        length=1000, label="rendering", file=sys.stderr if show else io.StringIO()
+    ) as bar:
+        done = [0]
+
+        def progress(fraction: float) -> None:
+            step = int(fraction * 1000) - done[0]
+            if step > 0:
+                bar.update(step)
+                done[0] += step
+
+        try:
+            record = rendering.render_sequence(request, progress)
+            save(state, record, output)
+        finally:
+            state.container().close()  # stop the renderer's workers
+    if as_json:
+        emit_json({
+            "output": str(output), "render_id": record.render_id, "format": record.format,
+            "duration": record.duration, "fps": record.fps, "frames": record.frames,
+            "width": record.width, "height": record.height,
+        })  # fmt: skip
+        return
+    click.echo(
+        f"wrote {output} ({record.duration or 0:.2f} s, {record.frames} frames at {record.fps} "
+        f"fps, {record.width}x{record.height} {record.format})"
+    )
+
+
+@main.command()
+@output_option
+@avatar_option
+@size_option
+@click.option("--viseme", type=click.Choice(OCULUS_VISEMES), default="sil", show_default=True)
+@click.option("--expression", type=click.Choice([e.value for e in Expression]))
+@click.option("--prompt", help='Free text such as "smiling, looking left" (see warnings).')
+@click.option("--format", "fmt", type=click.Choice(["png", "jpeg", "webp"]), help="Image format.")
+@pass_state
+def render(
+    state: CliState, output: Path, avatar_id: str, size: str, viseme: str,
+    expression: str | None, prompt: str | None, fmt: str | None,
+) -> None:  # fmt: skip
+    """Render one frame of the avatar to an image file."""
+    width, height = parse_size(size)
+    pose = Pose(viseme=viseme, expression=Expression(expression) if expression else None)
+    request = FrameRequest(
+        avatar_id, width, height, output_format(output, fmt), pose, prompt=prompt
+    )
+    try:
+        result = state.container().rendering.frame(request)
+        save(state, result.record, output)
+    finally:
+        state.container().close()  # stop the renderer's workers
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {output} ({width}x{height} {result.record.format})")
+
+
+@main.group()
+def renderer() -> None:
+    """The Node renderer's set-up."""
+
+
+@renderer.command()
+@click.option("--npm", default="npm", show_default=True, help="The npm executable.")
+def install(npm: str) -> None:
+    """Install the renderer's node_modules (npm ci) beside its installed code."""
+    folder = characters_file().parent.parent
+    executable = shutil.which(npm)
+    if executable is None:
+        raise Unavailable(f"npm not found ({npm!r}): install Node.js 20+ (it ships npm)")
+    click.echo(f"npm ci --prefix {folder}")
+    done = subprocess.run(
+        [executable, "ci", "--no-audit", "--no-fund", "--prefix", str(folder)], check=False
+    )
+    if done.returncode != 0:
+        raise Unavailable(f"npm ci failed with exit code {done.returncode}")

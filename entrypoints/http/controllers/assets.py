@@ -1,0 +1,126 @@
+"""Assets: list, download (the shared download responder), streamed upload, delete.
+
+Names are blob names (``folder/file.png``); every one goes through the core's safe-name rule,
+so a traversal attempt is a 422 before anything is read or written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import partial
+from typing import Any
+
+from litestar import Controller, Request, Response, delete, get, head, post
+from litestar.di import NamedDependency
+from litestar.params import FromQuery
+
+from avatar_service.core.blobnames import safe_blob_name, sanitize_filename
+from avatar_service.core.records import Namespace
+from avatar_service.entrypoints.bootstrap import Container
+from avatar_service.entrypoints.http.controllers.media import DOWNLOAD_RESPONSES
+from avatar_service.entrypoints.http.downloads import download_response
+from avatar_service.entrypoints.http.problems import problem_specs
+from avatar_service.entrypoints.http.schemas.assets import (
+    AssetListResponse,
+    AssetUploadedResponse,
+    to_asset_list,
+    to_uploaded,
+)
+from avatar_service.entrypoints.http.upload import FORM_OVERHEAD, StreamedUpload, too_large
+
+_TRUE = frozenset({"1", "true", "yes", "on"})
+
+
+def _asset_download(
+    container: Container, name: str, request: Request[Any, Any, Any], *, head: bool
+) -> Response[Any]:
+    info = container.assets.stat(Namespace.ASSETS, name)
+
+    def read(start: int, end: int | None) -> Iterator[bytes]:
+        return container.assets.read(Namespace.ASSETS, info.name, start, end)
+
+    return download_response(
+        info, read, request.headers, cache_control=container.settings.storage.assets_cache_control,
+        disposition="attachment", head=head,
+    )  # fmt: skip
+
+
+class AssetController(Controller):
+    path = "/v1/assets"
+    tags = ("assets",)
+
+    @get("/", operation_id="listAssets", sync_to_thread=True, responses=problem_specs(400, 422))
+    def list_assets(
+        self,
+        container: NamedDependency[Container],
+        prefix: FromQuery[str] = "",
+        limit: FromQuery[int] = 100,
+        cursor: FromQuery[str | None] = None,
+    ) -> AssetListResponse:
+        """One page of assets in name order, those starting with ``prefix`` (limit 1..500).
+        Sizes, types and checksums were recorded at upload: nothing is re-read."""
+        infos = container.assets.list_assets(prefix=prefix, limit=limit, cursor=cursor)
+        return to_asset_list(infos, limit)
+
+    @get(
+        "/download",
+        operation_id="downloadAsset",
+        sync_to_thread=True,
+        media_type="application/octet-stream",
+        responses={**DOWNLOAD_RESPONSES, **problem_specs(400, 404, 416, 422)},
+    )
+    def download(
+        self, name: FromQuery[str], container: NamedDependency[Container],
+        request: Request[Any, Any, Any],
+    ) -> Response[bytes]:  # fmt: skip
+        """Stream an asset as an attachment. ETag is its sha256; Range, If-Range,
+        If-None-Match and If-Modified-Since are honoured; Cache-Control is configurable."""
+        return _asset_download(container, name, request, head=False)
+
+    @head("/download", operation_id="headAsset", sync_to_thread=True)
+    def download_head(
+        self, name: FromQuery[str], container: NamedDependency[Container],
+        request: Request[Any, Any, Any],
+    ) -> Response[None]:  # fmt: skip
+        """The headers of ``GET /v1/assets/download`` without the body."""
+        return _asset_download(container, name, request, head=True)
+
+    @post(
+        "/upload",
+        operation_id="uploadAsset",
+        status_code=201,
+        request_max_body_size=None,  # limited while streaming: MAX_FILE_SIZE plus the form
+        responses=problem_specs(400, 409, 413, 422),
+    )
+    async def upload(
+        self,
+        request: Request[Any, Any, Any],
+        container: NamedDependency[Container],
+        name: FromQuery[str | None] = None,
+        overwrite: FromQuery[bool] = False,
+    ) -> AssetUploadedResponse:
+        """Upload one file (``multipart/form-data``, the first part with a file name), streamed
+        to storage as it arrives. The asset is named ``name`` (a form field before the file
+        works too), else the sanitised file name. Over MAX_FILE_SIZE: 413 and nothing is
+        kept; an existing name: 409 unless ``overwrite=true``."""
+        if name is not None:
+            safe_blob_name(name)  # refuse before reading a byte
+        max_file = container.settings.max_file_size
+        if (request.content_length or 0) > max_file + FORM_OVERHEAD:
+            raise too_large(max_file)
+        form = StreamedUpload(
+            request.stream(), request.headers.get("content-type"), max_file=max_file
+        )
+        part = await form.next_file()
+        target = name or form.fields.get("name") or sanitize_filename(part.filename)
+        replace = overwrite or form.fields.get("overwrite", "").strip().lower() in _TRUE
+
+        upload = partial(
+            container.assets.upload, target, content_type=part.content_type, overwrite=replace
+        )
+        return to_uploaded(await form.into_thread(upload))
+
+    @delete("/", operation_id="deleteAsset", sync_to_thread=True, responses=problem_specs(404, 422))
+    def delete_asset(self, name: FromQuery[str], container: NamedDependency[Container]) -> None:
+        """Delete an asset; 404 if there is none by that name."""
+        container.assets.delete(name)

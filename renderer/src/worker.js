@@ -1,0 +1,57 @@
+// The NDJSON worker protocol: one job per line on stdin, answers on stdout, one job at a time.
+//
+//   in:  {"id": "j1", "kind": "frame" | "sequence" | "ping", ...job}
+//   out: {"type": "ready", "version": 1}                               once, at start
+//        {"id": "j1", "type": "progress", "fraction": 0.25}            sequences only
+//        {"id": "j1", "type": "result", "data": "<base64>"}            frame
+//        {"id": "j1", "type": "result", "frames": 300, "rasterised": 61, "duration": 10}
+//        {"id": "j1", "type": "error", "code": "invalid", "message": "...", "field": "width"}
+//
+// Codes: invalid (bad job), unavailable (ffmpeg missing), internal (anything else). Node only.
+
+import { createInterface } from 'node:readline';
+import { renderFrame, renderSequence } from './jobs.js';
+
+export const PROTOCOL_VERSION = 1;
+
+function send(out, message) {
+  out.write(`${JSON.stringify(message)}\n`);
+}
+
+/** Run one parsed job, reporting through `emit`. Never throws. */
+export async function handle(job, emit) {
+  const id = job && typeof job.id === 'string' ? job.id : null;
+  try {
+    if (id === null) throw Object.assign(new Error('job.id must be a string'), { code: 'invalid', field: 'id' });
+    if (job.kind === 'ping') return emit({ id, type: 'result', pong: true });
+    if (job.kind === 'frame') {
+      const data = await renderFrame(job);
+      return emit({ id, type: 'result', data: Buffer.from(data).toString('base64') });
+    }
+    if (job.kind === 'sequence') {
+      const result = await renderSequence(job, (fraction) => emit({ id, type: 'progress', fraction }));
+      return emit({ id, type: 'result', ...result });
+    }
+    throw Object.assign(new Error("job.kind must be 'frame', 'sequence' or 'ping'"), { code: 'invalid', field: 'kind' });
+  } catch (error) {
+    const code = ['invalid', 'unavailable'].includes(error.code) ? error.code : 'internal';
+    return emit({ id, type: 'error', code, message: error.message, field: error.field ?? null });
+  }
+}
+
+/** Serve jobs from `input` until it ends, strictly one at a time, in order. */
+export async function serve(input = process.stdin, output = process.stdout) {
+  send(output, { type: 'ready', version: PROTOCOL_VERSION });
+  const lines = createInterface({ input, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let job;
+    try {
+      job = JSON.parse(line);
+    } catch {
+      send(output, { id: null, type: 'error', code: 'invalid', message: 'the line is not JSON', field: null });
+      continue;
+    }
+    await handle(job, (message) => send(output, message));
+  }
+}

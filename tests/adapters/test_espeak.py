@@ -1,0 +1,110 @@
+"""The embedded espeak-ng synthesizer honours the SpeechSynthesizer contract, with exact
+timings from the engine's events."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.tts.espeak import EspeakSynthesizer
+from avatar_service.contracts import SpeechSynthesizerContract
+from avatar_service.core.errors import NotFound
+from avatar_service.core.speech import SynthesisOptions
+
+
+@pytest.fixture(scope="module")
+def espeak() -> EspeakSynthesizer:
+    return EspeakSynthesizer()
+
+
+class TestEspeakSynthesizer(SpeechSynthesizerContract):
+    @pytest.fixture
+    def adapter(self, espeak: EspeakSynthesizer) -> EspeakSynthesizer:
+        return espeak
+
+
+def test_voices_include_english_and_german(espeak: EspeakSynthesizer) -> None:
+    ids = {v.voice_id for v in espeak.voices()}
+    assert {"en-us", "de", "fr"} <= ids
+    assert len(ids) > 50
+
+
+def test_word_offsets_slice_unicode_text_and_numbers_stay_one_word(
+    espeak: EspeakSynthesizer,
+) -> None:
+    text = "Grüße, café 42 dogs."
+    speech = espeak.synthesize(text, "en-us")
+    assert speech.words is not None
+    assert [w.text for w in speech.words] == ["Grüße", "café", "42", "dogs"]
+    assert [(w.char_start, w.char_end) for w in speech.words] == [
+        (0, 5),
+        (7, 11),
+        (12, 14),
+        (15, 19),
+    ]
+
+
+def test_phonemes_are_ipa_with_stress_separate_and_arpabet(espeak: EspeakSynthesizer) -> None:
+    speech = espeak.synthesize("Hello there", "en-us")
+    assert speech.phonemes is not None
+    symbols = [p.symbol for p in speech.phonemes]
+    assert symbols[:4] == ["h", "ə", "l", "oʊ"]
+    assert all("ˈ" not in s and "ˌ" not in s for s in symbols)
+    hello_o = speech.phonemes[3]
+    assert hello_o.stress == 1
+    assert hello_o.arpabet == "OW1"
+
+
+def test_timings_follow_the_audio_energy(espeak: EspeakSynthesizer) -> None:
+    """The leading and trailing silence carry no phoneme: the first phoneme starts where the
+    audio gets loud and the last ends where it goes quiet (within 30 ms)."""
+    speech = espeak.synthesize("Good morning everyone.", "en-us")
+    assert speech.phonemes is not None
+    loud = np.flatnonzero(np.abs(speech.samples) > 0.02)
+    first, last = loud[0] / speech.sample_rate, loud[-1] / speech.sample_rate
+    assert abs(speech.phonemes[0].start - first) < 0.03
+    assert abs(speech.phonemes[-1].end - last) < 0.06
+
+
+def test_rate_option_shortens_speech(espeak: EspeakSynthesizer) -> None:
+    text = "The quick brown fox jumps over the lazy dog."
+    normal = espeak.synthesize(text).duration
+    fast = espeak.synthesize(text, options=SynthesisOptions(rate=2.0)).duration
+    assert fast < 0.65 * normal
+
+
+def test_german_voice_speaks_german(espeak: EspeakSynthesizer) -> None:
+    words = espeak.phonemize("Schön", "de")
+    assert words[0].text == "Schön"
+    assert "ø" in "".join(words[0].phonemes)
+
+
+def test_voice_ids_are_case_insensitive_and_unknown_ones_listed(
+    espeak: EspeakSynthesizer,
+) -> None:
+    assert espeak.synthesize("hi", "EN-US").voice_id == "en-us"
+    with pytest.raises(NotFound, match="en-us"):
+        espeak.synthesize("hi", "xx-nowhere")
+
+
+def test_a_sentence_is_milliseconds_of_work(espeak: EspeakSynthesizer) -> None:
+    text = "Please call me back when you have a moment to talk about the plan."
+    espeak.synthesize(text)
+    started = time.perf_counter()
+    for _ in range(5):
+        espeak.synthesize(text)
+    assert (time.perf_counter() - started) / 5 < 0.1
+
+
+def test_a_voice_variant_changes_the_sound_not_the_phonemes(espeak: EspeakSynthesizer) -> None:
+    plain = espeak.synthesize("Hello there", "en-us")
+    female = espeak.synthesize("Hello there", "en-us+f3")
+    assert female.voice_id == "en-us+f3"
+    assert [p.symbol for p in female.phonemes or ()] == [p.symbol for p in plain.phonemes or ()]
+    assert len(female.samples) != len(plain.samples) or not np.array_equal(
+        female.samples, plain.samples
+    )
+    with pytest.raises(NotFound, match="variant"):
+        espeak.synthesize("Hello", "en-us+nosuch")
