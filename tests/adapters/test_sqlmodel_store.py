@@ -3,7 +3,8 @@ contract cannot see: parallel writers on SQLite files, no "database is locked", 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from avatar_service.adapters.store.sqlmodel.store import SqlModelStore
 from avatar_service.contracts import StoreContract
 from avatar_service.contracts import _records as make
 from avatar_service.core.errors import Conflict, Invalid, Unavailable
+from avatar_service.core.usecases.backup import Backup
 
 
 def _ready(url: str) -> SqlModelStore:
@@ -113,3 +115,26 @@ def test_check_reports_an_unreachable_database() -> None:
 def test_a_url_for_another_database_is_invalid() -> None:
     with pytest.raises(Invalid, match="DATABASE_URL"):
         SqlModelStore.from_url("mysql://root@localhost/db")
+
+
+@pytest.mark.postgres
+def test_a_dump_moves_everything_from_sqlite_to_postgresql(
+    tmp_path: Path, make_postgres_database: Callable[[], str]
+) -> None:
+    source = _ready(f"sqlite:///{tmp_path / 'source.db'}")
+    avatar = make.avatar(source)
+    source.update_avatar(avatar.avatar_id, name="v2")
+    session = make.session(source, avatar.avatar_id, nested={"k": [1]})
+    preset = make.preset(source)
+    audio = make.audio(source, avatar.avatar_id, session.session_id)
+    render = make.render(source, avatar.avatar_id)
+    target = _ready(make_postgres_database())
+    report = Backup(target).load(json.loads(json.dumps(Backup(source).export())))
+    assert set(report.created.values()) == {1}
+    assert target.get_avatar(avatar.avatar_id) == source.get_avatar(avatar.avatar_id)
+    assert target.get_session(session.session_id) == session
+    assert target.get_preset(preset.preset_id) == preset
+    assert target.get_audio(audio.audio_id) == audio
+    assert target.get_render(render.render_id) == render
+    source.close()
+    target.close()

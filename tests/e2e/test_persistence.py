@@ -56,7 +56,7 @@ def _server(workdir: Path) -> Iterator[httpx.Client]:
             yield client
     finally:
         process.terminate()
-        process.wait(timeout=30)
+        process.communicate(timeout=30)  # reaps it and closes the stderr pipe
 
 
 def test_records_written_by_one_process_are_read_by_the_next(tmp_path: Path) -> None:
