@@ -6,11 +6,15 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterable
+from io import FileIO
 from pathlib import Path
 
 from avatar_service.core.errors import Invalid
 
 WRITE_BUFFER = 1024 * 1024
+"""Small chunks are gathered up to this many bytes before a write."""
+DIRECT_WRITE = 64 * 1024
+"""Chunks at least this big are written straight away (an upload's pieces are ~64-256 KiB)."""
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
@@ -26,20 +30,40 @@ def check_inside(root_real: str, path: str, name: str) -> None:
 
 def write_new_file(path: str, chunks: Iterable[bytes], *, fsync: bool) -> None:
     """Create ``path`` (which must not exist, nor be a link) with ``chunks``; on any failure
-    the file is removed and the error re-raised."""
+    the file is removed and the error re-raised. Chunks of ``DIRECT_WRITE`` bytes or more go
+    to the kernel as they are (no copy through a buffer); smaller ones are gathered first."""
     os.makedirs(os.path.dirname(path), exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644)
     try:
-        with os.fdopen(fd, "wb", buffering=WRITE_BUFFER) as out:
+        with os.fdopen(fd, "wb", buffering=0) as out:
+            pending = bytearray()
             for chunk in chunks:
-                out.write(chunk)
-            out.flush()
+                if len(chunk) < DIRECT_WRITE:
+                    pending += chunk
+                    if len(pending) >= WRITE_BUFFER:
+                        _write_all(out, pending)
+                        pending = bytearray()
+                    continue
+                if pending:
+                    _write_all(out, pending)
+                    pending = bytearray()
+                _write_all(out, chunk)
+            _write_all(out, pending)
             if fsync:
                 os.fsync(out.fileno())
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(path)
         raise
+
+
+def _write_all(out: FileIO, data: bytes | bytearray) -> None:
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        if not written:
+            raise OSError(f"the disk accepted no bytes of a write to {out.name!r}")
+        view = view[written:]
 
 
 def publish(tmp_dir: str, final: str, data: bytes, *, overwrite: bool, fsync: bool) -> None:

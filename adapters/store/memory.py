@@ -86,6 +86,8 @@ class MemoryStore(Store):
     """
 
     PLUGIN_NAME = "memory"
+    READS_ON_LOOP = True
+    """Reads take one in-process lock for microseconds: an event loop may call them inline."""
 
     def __init__(self) -> None:
         self._lock = threading.RLock()

@@ -1,35 +1,46 @@
 """Request ids and access logging, around everything (unknown routes and errors included).
 
 The id comes from a sane incoming ``X-Request-ID`` (1-128 of ``[A-Za-z0-9._-]``) or is a fresh
-uuid4 hex; it is echoed in the response header, kept in the ASGI scope state for problem
-bodies, and bound into structlog's context vars so every log line of the request carries it.
+random 32-digit hex; it is echoed in the response header, kept in the ASGI scope state for
+problem bodies, and bound into structlog's context vars so every log line of the request
+carries it.
+
+This wrapper runs on every request, so it stays lean: plain ASGI dicts (no ``Request`` or
+header objects), one context-var bind, and ids from ``random`` rather than ``os.urandom`` (a
+request id needs uniqueness, not secrecy; the syscall also releases the GIL, which hands it to
+a worker thread mid-request under load).
 """
 
 from __future__ import annotations
 
+import random
 import re
 import time
-import uuid
 from typing import Any, cast
 
 import structlog
 from litestar.connection import ASGIConnection
-from litestar.datastructures import MutableScopeHeaders
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
+_HEADER_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
 _STATE_KEY = "request_id"
-_SANE_ID = re.compile(r"^[A-Za-z0-9._-]{1,128}$")
+_SANE_ID = re.compile(r"[A-Za-z0-9._-]{1,128}")
 
 access_log = structlog.get_logger("avatar_service.http.access")
 
 
 def incoming_request_id(value: str | None) -> str | None:
     """``value`` if it is a sane request id to honour, else ``None``."""
-    if value is not None and _SANE_ID.match(value):
+    if value is not None and _SANE_ID.fullmatch(value):
         return value
     return None
+
+
+def new_request_id() -> str:
+    """A fresh id: 128 random bits as 32 lowercase hex digits."""
+    return f"{random.getrandbits(128):032x}"
 
 
 def request_id_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
@@ -50,8 +61,8 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send)
             return
         http_scope: HTTPScope = scope
-        header = _header(http_scope, REQUEST_ID_HEADER.lower().encode("latin-1"))
-        request_id = incoming_request_id(header) or uuid.uuid4().hex
+        request_id = incoming_request_id(_header(http_scope, _HEADER_KEY)) or new_request_id()
+        header = (_HEADER_KEY, request_id.encode("latin-1"))
         state = cast(dict[str, object], scope.setdefault("state", {}))
         state[_STATE_KEY] = request_id
         status = 500
@@ -61,24 +72,25 @@ class RequestIdMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                MutableScopeHeaders.from_message(message)[REQUEST_ID_HEADER] = request_id
+                message["headers"] = [*message.get("headers", ()), header]
             await send(message)
 
-        with structlog.contextvars.bound_contextvars(request_id=request_id):
-            try:
-                await self.app(scope, receive, send_with_id)
-            finally:
-                access_log.info(
-                    "request",
-                    method=http_scope["method"],
-                    path=http_scope["path"],
-                    status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "request",
+                method=http_scope["method"],
+                path=http_scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+            structlog.contextvars.reset_contextvars(**tokens)
 
 
 def _header(scope: HTTPScope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
-        if key.lower() == name:
+        if key == name or key.lower() == name:
             return value.decode("latin-1")
     return None

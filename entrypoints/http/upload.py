@@ -1,6 +1,6 @@
 """Streaming ``multipart/form-data`` uploads: the request body is parsed as it arrives
 (``multipart.PushMultipartParser``), so a file of any size passes through in bounded memory
-(``PREFETCH`` chunks of at most ``COALESCE`` bytes).
+(``PREFETCH`` batches of about ``COALESCE`` bytes, handed over as the parser cut them).
 
 Small text fields before the file part are collected (``fields``); the first part named
 ``file`` or with a file name is the file; after it the rest of the body is drained and checked
@@ -22,12 +22,13 @@ from litestar.exceptions import InternalServerException
 
 from avatar_service.core.errors import Invalid, TooLarge
 
-COALESCE = 1024 * 1024
-"""Largest chunk handed to the blob store (fewer thread hand-offs than the wire's chunks)."""
+COALESCE = 2 * 1024 * 1024
+"""Bytes per batch handed to the blob store's thread: each hand-off wakes two threads, so
+fewer, bigger batches cost less CPU (2 MiB measured ~10% less than 1 MiB; 4 MiB no better)."""
 MAX_FIELD = 4096
 """Largest text field (``name``, ``overwrite``) accepted before the file."""
-PREFETCH = 4
-"""Chunks received ahead of the blob store, so the network and the disk work at once."""
+PREFETCH = 3
+"""Batches received ahead of the blob store, so the network and the disk work at once."""
 FORM_OVERHEAD = 64 * 1024
 """Bytes a body may carry beyond the file itself (part headers, boundaries, small fields)."""
 
@@ -116,16 +117,21 @@ class StreamedUpload:
 
     async def read(self) -> bytes:
         """The next chunk of the file part; ``b""`` once it is complete."""
+        return b"".join(await self.read_parts())
+
+    async def read_parts(self) -> list[bytes]:
+        """The next pieces of the file part, about ``COALESCE`` bytes in all, as the parser
+        cut them (not joined: no copy); ``[]`` once the part is complete."""
         parts: list[bytes] = []
         size = 0
         while size < COALESCE and not self._file_done:
             event = await self._next()
             if event is None:
                 self._file_done = True
-            if isinstance(event, bytes):
+            elif isinstance(event, bytes) and event:
                 parts.append(event)
                 size += len(event)
-        return b"".join(parts)
+        return parts
 
     async def finish(self) -> None:
         """Drain the rest of the body; ``Invalid`` if the form is incomplete."""
@@ -136,25 +142,25 @@ class StreamedUpload:
 
     async def into_thread(self, consume: Callable[[Iterator[bytes]], T]) -> T:
         """Run ``consume(chunks)`` in a worker thread, ``chunks`` being the file part's bytes,
-        received up to ``PREFETCH`` chunks ahead. A failure on the receiving side (too large,
+        received up to ``PREFETCH`` batches ahead. A failure on the receiving side (too large,
         truncated, client gone) is raised inside ``chunks``, so ``consume`` never mistakes a
         cut-off file for a complete one; then the rest of the body is drained."""
-        send, receive = anyio.create_memory_object_stream[bytes](max_buffer_size=PREFETCH)
+        send, receive = anyio.create_memory_object_stream[list[bytes]](max_buffer_size=PREFETCH)
         failure: list[Exception] = []
 
         async def produce() -> None:
             try:
-                while chunk := await self.read():
-                    await send.send(chunk)
+                while parts := await self.read_parts():
+                    await send.send(parts)
             except Exception as exc:  # recorded before the stream closes: see ``chunks``
                 failure.append(exc)
             finally:
                 send.close()
 
         def chunks() -> Iterator[bytes]:
-            while True:
+            while True:  # one thread hand-off per batch; its pieces are passed on uncopied
                 try:
-                    yield anyio.from_thread.run(receive.receive)
+                    yield from anyio.from_thread.run(receive.receive)
                 except anyio.EndOfStream:
                     if failure:
                         raise failure[0] from None

@@ -66,15 +66,17 @@ class SqlModelStore(Store, RecordRemover):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._sqlite = is_sqlite(engine)
+        # Local file reads, lock waits bounded (``READ_BUSY_TIMEOUT_MS``): fine on an event loop.
+        self.READS_ON_LOOP = self._sqlite
         # One writer at a time inside this process on SQLite (the database allows one anyway).
         self._write_lock = threading.Lock() if self._sqlite else contextlib.nullcontext()
         self._postgres = engine.dialect.name == "postgresql"
         self._get = {
             name: PreparedQuery(engine, by_id(table, f"{name}_id"))
-            for name, table in (
-                ("avatar", AVATARS), ("preset", PRESETS), ("audio", AUDIOS), ("render", RENDERS),
-            )
-        }  # fmt: skip
+            for name, table in (("preset", PRESETS), ("audio", AUDIOS), ("render", RENDERS))
+        }
+        # Avatars are immutable records read on every state GET: remember the mapped ones.
+        self._get["avatar"] = PreparedQuery(engine, by_id(AVATARS, "avatar_id"), memo_size=1024)
         self._get["session"] = PreparedQuery(
             engine, by_id(SESSIONS, "session_id").where(SESSIONS.c.deleted_at.is_(None))
         )
@@ -118,7 +120,7 @@ class SqlModelStore(Store, RecordRemover):
         return avatar
 
     def get_avatar(self, avatar_id: str) -> Avatar:
-        return mapping.to_avatar(self._fetch("avatar", avatar_id))
+        return self._fetch("avatar", avatar_id, mapping.to_avatar)
 
     def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]:
         return self._page(AVATARS, "avatar_id", mapping.to_avatar, [], limit, cursor)
@@ -175,7 +177,7 @@ class SqlModelStore(Store, RecordRemover):
         return mapping.to_session(mapping.session_values(session))
 
     def get_session(self, session_id: str) -> Session:
-        return mapping.to_session(self._fetch("session", session_id))
+        return self._fetch("session", session_id, mapping.to_session)
 
     def list_sessions(
         self, *, avatar_id: str | None = None, limit: int = 50, cursor: str | None = None
@@ -208,7 +210,7 @@ class SqlModelStore(Store, RecordRemover):
         return mapping.to_preset(values)
 
     def get_preset(self, preset_id: str) -> Preset:
-        return mapping.to_preset(self._fetch("preset", preset_id))
+        return self._fetch("preset", preset_id, mapping.to_preset)
 
     def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]:
         return self._page(PRESETS, "preset_id", mapping.to_preset, [], limit, cursor)
@@ -242,7 +244,7 @@ class SqlModelStore(Store, RecordRemover):
         return record
 
     def get_audio(self, audio_id: str) -> AudioRecord:
-        return mapping.to_audio(self._fetch("audio", audio_id))
+        return self._fetch("audio", audio_id, mapping.to_audio)
 
     def list_audios(
         self,
@@ -264,7 +266,7 @@ class SqlModelStore(Store, RecordRemover):
         return record
 
     def get_render(self, render_id: str) -> RenderRecord:
-        return mapping.to_render(self._fetch("render", render_id))
+        return self._fetch("render", render_id, mapping.to_render)
 
     def list_renders(
         self,
@@ -285,11 +287,11 @@ class SqlModelStore(Store, RecordRemover):
         self._delete_one(RENDERS, "render_id", render_id, "render")
 
     # helpers
-    def _fetch(self, kind: str, item_id: str) -> dict[str, Any]:
-        row = self._get[kind].first(item_id=item_id)
-        if row is None:
+    def _fetch(self, kind: str, item_id: str, build: Callable[[dict[str, Any]], R]) -> R:
+        found = self._get[kind].first_as(build, item_id=item_id)
+        if found is None:
             raise NotFound(f"no {kind} {item_id!r}", field=f"{kind}_id")
-        return row
+        return found
 
     def _delete_one(self, table: sa.Table, id_name: str, item_id: str, kind: str) -> None:
         with self._write() as conn:

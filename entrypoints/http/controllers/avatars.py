@@ -20,6 +20,7 @@ from avatar_service.entrypoints.http.conditional import (
     none_match,
     version_etag,
 )
+from avatar_service.entrypoints.http.offload import store_read
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
 from avatar_service.entrypoints.http.schemas.avatars import (
     STATE_EXAMPLE,
@@ -166,20 +167,19 @@ class AvatarController(Controller):
     @get(
         "/{avatar_id:str}/state",
         operation_id="getAvatarState",
-        sync_to_thread=True,
         responses={
             304: ResponseSpec(None, description="If-None-Match names the current version"),
             **problem_specs(400, 404),
         },
     )
-    def get_state(
+    async def get_state(
         self,
         avatar_id: FromPath[str],
         container: NamedDependency[Container],
         if_none_match: IfNoneMatch = None,
     ) -> Response[AvatarStateResponse | bytes]:
         """The avatar's state and version; ETag "<version>" (If-None-Match gives 304)."""
-        avatar = container.avatars.get_avatar(avatar_id)
+        avatar = await store_read(container, container.avatars.get_avatar, avatar_id)
         if none_match(if_none_match, version_etag(avatar.version)):
             return _tagged(b"", avatar.version, 304)
         return _state(avatar)
