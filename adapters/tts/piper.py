@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from avatar_service.adapters.tts.espeak_library import EspeakLibrary, EspeakLoadError
+from avatar_service.adapters.tts.phoneme_cache import WordPhonemeCache
 from avatar_service.adapters.tts.piper_timing import (
     WordPhonemes,
     char_spans,
@@ -83,7 +84,8 @@ class _Entry:
 
 class PiperSynthesizer(SpeechSynthesizer):
     """Piper voices. ``options.rate`` divides the length scale, ``volume`` scales the audio;
-    Piper has no pitch control, so ``options.pitch`` is ignored."""
+    Piper has no pitch control, so ``options.pitch`` is ignored. The espeak phonemes of up to
+    ``word_cache_size`` distinct words are kept (0: none)."""
 
     PLUGIN_NAME = "piper"
 
@@ -95,12 +97,14 @@ class PiperSynthesizer(SpeechSynthesizer):
         length_scale: float | None = None,
         noise_scale: float | None = None,
         phonemizer: EspeakLibrary | None = None,
+        word_cache_size: int = 4096,
     ) -> None:
         self._files = find_voice_files(model_path, voices_dir)
         self._default = default_voice
         self._length_scale = length_scale
         self._noise_scale = noise_scale
         self._phonemizer = phonemizer or EspeakLibrary()
+        self._word_cache = WordPhonemeCache(word_cache_size)
         self._entries: dict[str, _Entry] | None = None
         self._loaded: dict[str, Any] = {}
         self._lock = threading.Lock()
@@ -186,12 +190,20 @@ class PiperSynthesizer(SpeechSynthesizer):
             return None
         language = str(entry.config.get("espeak", {}).get("voice", "en-us"))
         offsets = text_words(text)
+        spelled = [text[a:b] for a, b in offsets]
+        cached = self._word_cache.get_many(language, spelled)
+        pending = (word for word, ipa in zip(spelled, cached, strict=True) if ipa is None)
+        missing = list(dict.fromkeys(pending))  # each distinct uncached word once
         try:
-            *each, whole = self._phonemizer.text_to_phonemes(
-                [*(text[a:b] for a, b in offsets), text], language, separator="_"
+            *fresh, whole = self._phonemizer.text_to_phonemes(
+                [*missing, text], language, separator="_"
             )
         except (LookupError, EspeakLoadError):
             return None
+        learned = dict(zip(missing, fresh, strict=True))
+        if learned:
+            self._word_cache.put_many(language, list(learned.items()))
+        each = [learned[w] if ipa is None else ipa for w, ipa in zip(spelled, cached, strict=True)]
         words = [
             WordPhonemes(a, b, tuple(p for p in ipa.replace(" ", "_").split("_") if p))
             for (a, b), ipa in zip(offsets, each, strict=True)

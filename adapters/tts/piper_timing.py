@@ -13,6 +13,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from avatar_service.adapters.tts.espeak import strip_stress
 from avatar_service.core.phonemes import to_arpabet
@@ -68,7 +69,7 @@ def _chars(pieces: Sequence[str]) -> list[tuple[str, int]]:
 
 def _pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
     """Positions ``(i, j)`` where ``a[i]`` is matched to ``b[j]``, in order."""
-    if list(a) == list(b):  # the usual case: one phonemizer, one answer
+    if len(a) == len(b) and list(a) == list(b):  # the usual case: one phonemizer, one answer
         return [(i, i) for i in range(len(a))]
     matcher = SequenceMatcher(None, a, b, autojunk=False)
     return [(m.a + k, m.b + k) for m in matcher.get_matching_blocks() for k in range(m.size)]
@@ -76,6 +77,14 @@ def _pairs(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int]]:
 
 def _bare(phonemes: Sequence[str]) -> str:
     return "".join(phonemes).translate(_NO_STRESS)
+
+
+@lru_cache(maxsize=4096)  # a language has a few dozen phonemes; the bound is for odd input
+def _phoneme_names(name: str) -> tuple[str, int, str | None]:
+    """An espeak phoneme's symbol without stress (``name`` if nothing is left), its stress,
+    and its ARPAbet symbol: pure, so cached."""
+    symbol, stress = strip_stress(name)
+    return symbol or name, stress, to_arpabet(symbol, stress)
 
 
 def _owners(words: Sequence[WordPhonemes], phonemes: Sequence[tuple[str, int]]) -> list[int]:
@@ -93,8 +102,12 @@ def _owners(words: Sequence[WordPhonemes], phonemes: Sequence[tuple[str, int]]) 
     votes: dict[int, int] = {}
     word_keys = [_bare(w.phonemes) for w in words]
     group_keys = [_bare([phonemes[i][0] for i in groups[g]]) for g in group_ids]
-    matcher = SequenceMatcher(None, word_keys, group_keys, autojunk=False)
-    for tag, w0, w1, g0, g1 in matcher.get_opcodes():
+    opcodes: Sequence[tuple[str, int, int, int, int]]
+    if word_keys == group_keys:  # one group per word: the matcher would find one equal run
+        opcodes = [("equal", 0, len(words), 0, len(group_ids))] if words else []
+    else:
+        opcodes = SequenceMatcher(None, word_keys, group_keys, autojunk=False).get_opcodes()
+    for tag, w0, w1, g0, g1 in opcodes:
         if tag == "equal":
             for k in range(w1 - w0):
                 votes.update(dict.fromkeys(groups[group_ids[g0 + k]], w0 + k))
@@ -104,14 +117,18 @@ def _owners(words: Sequence[WordPhonemes], phonemes: Sequence[tuple[str, int]]) 
         phoneme_chars = _chars([phonemes[i][0] for i in indices])
         for i, j in _pairs([c for c, _ in word_chars], [c for c, _ in phoneme_chars]):
             votes.setdefault(indices[phoneme_chars[j][1]], w0 + word_chars[i][1])
+    # The smallest vote after each phoneme (votes are word indices, so never past the last).
+    later = [len(words) - 1] * (len(phonemes) + 1)
+    for index in range(len(phonemes) - 1, -1, -1):
+        vote = votes.get(index)
+        later[index] = later[index + 1] if vote is None else min(vote, later[index + 1])
     owners: list[int] = []
     for index, (_, group) in enumerate(phonemes):
         vote = votes.get(index)
         if vote is None:
             same_group = owners and phonemes[index - 1][1] == group
             vote = owners[-1] if same_group else (owners[-1] + 1 if owners else 0)
-            later = [v for k, v in votes.items() if k > index]
-            vote = min(vote, min(later) if later else len(words) - 1)
+            vote = min(vote, later[index + 1])
         owners.append(max(vote, owners[-1] if owners else 0))
     return owners
 
@@ -142,11 +159,10 @@ def timings(
         found = bounds.get(index)
         if found is None:
             continue
-        symbol, stress = strip_stress(name)
+        symbol, stress, arpabet = _phoneme_names(name)
         phoneme = TimedPhoneme(
-            symbol or name, found[0] / sample_rate, found[1] / sample_rate,
-            to_arpabet(symbol, stress), stress,
-        )  # fmt: skip
+            symbol, found[0] / sample_rate, found[1] / sample_rate, arpabet, stress
+        )
         timed.append(phoneme)
         by_word.setdefault(owners[index], []).append(phoneme)
     timed_words = tuple(
