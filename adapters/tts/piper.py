@@ -3,40 +3,38 @@
 Voices are ``*.onnx`` files with their ``*.onnx.json`` config, from ``PIPER_MODEL_PATH`` (a file
 or a folder) and the voices folder; the voice id is the file name without ``.onnx``. Each voice
 is loaded once, on first use, with piper-tts' ``include_alignments`` (which needs the ``onnx``
-package); onnxruntime sessions are safe to run from several threads.
+package); onnxruntime sessions are safe to run from several threads. A text is phonemized once,
+by piper-tts (``piper_inference``); espeak phonemizes only words not seen before, to find the
+words in Piper's phoneme stream (``piper_timing``).
 """
 
 from __future__ import annotations
 
 import json
-import re
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from avatar_service.adapters.tts import piper_inference
 from avatar_service.adapters.tts.espeak_library import EspeakLibrary, EspeakLoadError
 from avatar_service.adapters.tts.phoneme_cache import WordPhonemeCache
 from avatar_service.adapters.tts.piper_timing import (
     WordPhonemes,
-    char_spans,
+    spoken_groups,
     text_words,
     timings,
+    word_phonemes,
 )
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
 from avatar_service.core.ports import SpeechSynthesizer
 from avatar_service.core.speech import (
-    FloatArray,
     PhonemizedWord,
     Speech,
     SynthesisOptions,
     Voice,
     check_timings,
 )
-
-_SWITCH = re.compile(r"\([^)]+\)")
 
 
 def find_voice_files(model_path: Path | None, voices_dir: Path | None) -> list[Path]:
@@ -121,10 +119,9 @@ class PiperSynthesizer(SpeechSynthesizer):
 
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
         entry = self._entry(voice_id)
-        found = self._words(_check_text(text), entry)
-        if found is None:
+        words = self._words(_check_text(text), entry)
+        if words is None:
             raise Unavailable(f"voice {entry.voice.voice_id} has no espeak phonemizer")
-        words = found[0]
         return [
             PhonemizedWord(text[w.char_start : w.char_end], w.char_start, w.char_end, w.phonemes)
             for w in words
@@ -153,64 +150,53 @@ class PiperSynthesizer(SpeechSynthesizer):
             noise_scale=self._noise_scale,
             volume=options.volume,
         )
-        audio: list[FloatArray] = []
-        sentences: list[list[tuple[str, int]]] | None = []
-        for chunk in voice.synthesize(text, syn_config=config, include_alignments=True):
-            audio.append(np.asarray(chunk.audio_float_array, dtype=np.float32).reshape(-1))
-            if sentences is not None and chunk.phoneme_alignments:
-                sentences.append([(a.phoneme, a.num_samples) for a in chunk.phoneme_alignments])
-            else:
-                sentences = None  # a model without durations: the aligner times it
-        # piper-tts already clips each chunk to [-1, 1] as float32
-        samples = np.concatenate(audio) if audio else np.zeros(0, np.float32)
+        spoken = piper_inference.synthesize(voice, text, config)
+        samples, sentences = spoken.samples, spoken.sentences
         if samples.size == 0:
             raise Invalid("text contains no speakable word", field="text")
         rate = entry.voice.sample_rate
         speech = Speech(samples, rate, entry.voice.voice_id)
-        found = self._words(text, entry) if sentences is not None else None
-        if sentences is None or found is None:
-            return speech
-        spans, total = char_spans(sentences)
+        if sentences is None:
+            return speech  # a model without durations: the aligner times it
+        groups, total = spoken_groups(sentences)
         if total != samples.size:
             return speech  # durations that do not add up to the audio are no timings
-        phonemes, timed_words = timings(text, found[0], found[1], spans, rate)
+        words = self._words(text, entry)
+        if words is None:
+            return speech
+        phonemes, timed_words = timings(text, words, groups, rate)
         if not timed_words:
             return speech
         check_timings(phonemes, speech.duration)
         check_timings(timed_words, speech.duration)
-        return Speech(speech.samples, rate, speech.voice_id, phonemes, timed_words)
+        return Speech(samples, rate, speech.voice_id, phonemes, timed_words)
 
     # -- internals ----------------------------------------------------------------------------
 
-    def _words(self, text: str, entry: _Entry) -> tuple[list[WordPhonemes], list[list[str]]] | None:
-        """Each word with espeak's phonemes for the voice's language, and the whole text's
-        phonemes by space-separated group (in context, as Piper speaks them); ``None`` when
-        the voice is not espeak-phonemized or espeak lacks its language."""
+    def _words(self, text: str, entry: _Entry) -> list[WordPhonemes] | None:
+        """Each word with espeak's phonemes for it alone in the voice's language (the same for
+        every occurrence, so cached); ``None`` when the voice is not espeak-phonemized or
+        espeak lacks its language."""
         if entry.config.get("phoneme_type", "espeak") != "espeak":
             return None
         language = str(entry.config.get("espeak", {}).get("voice", "en-us"))
         offsets = text_words(text)
         spelled = [text[a:b] for a, b in offsets]
         cached = self._word_cache.get_many(language, spelled)
-        pending = (word for word, ipa in zip(spelled, cached, strict=True) if ipa is None)
-        missing = list(dict.fromkeys(pending))  # each distinct uncached word once
-        try:
-            *fresh, whole = self._phonemizer.text_to_phonemes(
-                [*missing, text], language, separator="_"
-            )
-        except (LookupError, EspeakLoadError):
-            return None
-        learned = dict(zip(missing, fresh, strict=True))
-        if learned:
+        learned: dict[str, str] = {}
+        if None in cached:
+            pending = (word for word, ipa in zip(spelled, cached, strict=True) if ipa is None)
+            missing = list(dict.fromkeys(pending))  # each distinct uncached word once
+            try:
+                fresh = self._phonemizer.text_to_phonemes(missing, language, separator="_")
+            except (LookupError, EspeakLoadError):
+                return None
+            learned = dict(zip(missing, fresh, strict=True))
             self._word_cache.put_many(language, list(learned.items()))
-        each = [learned[w] if ipa is None else ipa for w, ipa in zip(spelled, cached, strict=True)]
-        words = [
-            WordPhonemes(a, b, tuple(p for p in ipa.replace(" ", "_").split("_") if p))
-            for (a, b), ipa in zip(offsets, each, strict=True)
+        return [
+            word_phonemes(a, b, learned[word] if ipa is None else ipa)
+            for (a, b), word, ipa in zip(offsets, spelled, cached, strict=True)
         ]
-        # Language switches, "(fr)...(en)", are no phonemes: Piper drops them too.
-        groups = [[p for p in g.split("_") if p] for g in _SWITCH.sub("", whole).split()]
-        return words, groups
 
     def _catalogue(self) -> dict[str, _Entry]:
         with self._lock:

@@ -87,13 +87,15 @@ class _Recording(EspeakLibrary):
         return super().text_to_phonemes(texts, identifier, separator)
 
 
-def test_piper_phonemizes_each_new_word_once_then_only_the_whole_text(tmp_path: Path) -> None:
+def test_piper_phonemizes_each_new_word_once_and_known_text_not_at_all(tmp_path: Path) -> None:
+    """The sentence itself is phonemized by piper-tts alone; the adapter asks espeak only for
+    words it has not seen."""
     model = build_voice(tmp_path, "en_US-tiny-spy")
     espeak = _Recording()
     piper = PiperSynthesizer(model_path=model, phonemizer=espeak)
     piper.synthesize("the cat and the dog")
     piper.synthesize("the dog and a bird")
-    assert espeak.asked == [
-        ["the", "cat", "and", "dog", "the cat and the dog"],
-        ["a", "bird", "the dog and a bird"],
-    ]
+    timed = piper.synthesize("a cat and a dog")
+    assert espeak.asked == [["the", "cat", "and", "dog"], ["a", "bird"]]
+    assert timed.words is not None
+    assert [w.text for w in timed.words] == ["a", "cat", "and", "a", "dog"]

@@ -4,6 +4,7 @@ at test time (tests/adapters/piper_voice.py), honours the SpeechSynthesizer cont
 from __future__ import annotations
 
 import sys
+import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -61,6 +62,21 @@ def test_timings_are_the_models_durations(piper: PiperSynthesizer) -> None:
         ("Hello", 0, 5),
         ("there", 6, 11),
     ]
+
+
+def test_phonemes_are_the_ones_piper_spoke_and_every_word_is_timed(
+    piper: PiperSynthesizer,
+) -> None:
+    """One phonemization, piper-tts' own: the phonemes are its stream cut into phonemes
+    (context included: "a" is "ɐ", "for the" one group) and each word owns some of them."""
+    text = "Please call me back when you have a moment to talk about the plan for the office."
+    speech = piper.synthesize(text)
+    assert speech.phonemes is not None and speech.words is not None
+    voice = piper._voice(piper._entry(None))
+    spoken = "".join(c for sentence in voice.phonemize(text) for c in sentence)
+    bare = "".join(c for c in spoken if c not in " ,.ˈˌ")
+    assert "".join(p.symbol for p in speech.phonemes) == unicodedata.normalize("NFC", bare)
+    assert [w.text for w in speech.words] == text.rstrip(".").split()
 
 
 def test_rate_scales_the_length(piper: PiperSynthesizer) -> None:
