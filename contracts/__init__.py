@@ -24,6 +24,8 @@ the ``avatar_service_contracts`` pytest plugin), so ``-m contract`` selects them
 
 from avatar_service.contracts.aligner import AlignerContract
 from avatar_service.contracts.blobs import TRAVERSAL_NAMES, BlobStoreContract
+from avatar_service.contracts.jobs import JobStoreContract
+from avatar_service.contracts.keys import KeyStoreContract
 from avatar_service.contracts.renderer import RendererContract
 from avatar_service.contracts.store import StoreContract
 from avatar_service.contracts.synthesizer import SpeechSynthesizerContract
@@ -32,6 +34,8 @@ __all__ = [
     "TRAVERSAL_NAMES",
     "AlignerContract",
     "BlobStoreContract",
+    "JobStoreContract",
+    "KeyStoreContract",
     "RendererContract",
     "SpeechSynthesizerContract",
     "StoreContract",

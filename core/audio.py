@@ -11,15 +11,20 @@ from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import FloatArray
 
 
+def pcm16(samples: FloatArray) -> bytes:
+    """Raw signed 16-bit little-endian PCM; samples are clipped to [-1, 1]."""
+    return bytes((np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2").tobytes())
+
+
 def encode_wav(samples: FloatArray, sample_rate: int) -> bytes:
     """Mono 16-bit PCM WAV bytes; samples are clipped to [-1, 1]."""
-    pcm = (np.clip(samples, -1.0, 1.0) * 32767.0).round().astype("<i2")
+    pcm = pcm16(samples)
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(sample_rate)
-        out.writeframes(pcm.tobytes())
+        out.writeframes(pcm)
     return buffer.getvalue()
 
 

@@ -2,7 +2,8 @@
 
 Every entrypoint maps these the same way (HTTP status in brackets): ``NotFound`` (404),
 ``Invalid`` (422), ``TooLarge`` (413), ``Conflict`` (409), ``PreconditionFailed`` (412),
-``Unavailable`` (503), ``TimedOut`` (504). Adapters raise only these for conditions a caller can
+``Unavailable`` (503; ``InsufficientStorage`` 507),
+``TimedOut`` (504). Adapters raise only these for conditions a caller can
 act on; anything else is a bug.
 """
 
@@ -63,6 +64,12 @@ class Unavailable(AvatarServiceError):
     ) -> None:
         super().__init__(message, field=field)
         self.retry_after = retry_after
+
+
+class InsufficientStorage(Unavailable):
+    """The storage is full or over its quota; nothing of the write was kept."""
+
+    title = "Insufficient storage"
 
 
 class TimedOut(AvatarServiceError):

@@ -18,6 +18,8 @@ class Limits:
     max_fps: int = 60
     max_video_seconds: float = 120.0
     min_cue_seconds: float = 0.04
+    max_json_depth: int = 32
+    """Nesting of objects and arrays in a JSON request; the HTTP edge checks the raw body."""
 
     def text(self, text: str, field: str = "text") -> str:
         """``text`` if it has a non-space character and fits the limit."""

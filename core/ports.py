@@ -1,4 +1,4 @@
-"""The five ports. Adapters implement them; ``contracts/`` tests exactly what is written here.
+"""The ports. Adapters implement them; ``contracts/`` tests exactly what is written here.
 
 All ports are synchronous and must be safe to call from several threads at once. Every port
 has ``check()``: return ``None`` when usable, else raise ``Unavailable`` saying what is missing
@@ -7,12 +7,15 @@ and how to fix it (``/ready`` and ``avatar doctor`` call it).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
+from avatar_service.core.auth import ApiKey
 from avatar_service.core.avatar import AvatarState, Pose
+from avatar_service.core.jobs import Job, JobFilter, JobStatus, JobUpdate, WebhookDelivery
 from avatar_service.core.records import (
     AudioRecord,
     Avatar,
@@ -33,6 +36,7 @@ from avatar_service.core.speech import (
     Timeline,
     Voice,
 )
+from avatar_service.core.ssml import MarkedSpeech, SsmlDocument, SsmlSupport
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction done, 0.0..1.0, non-decreasing."""
@@ -64,6 +68,28 @@ class SpeechSynthesizer(Protocol):
     ) -> Speech: ...
 
     def check(self) -> None: ...
+
+
+@runtime_checkable
+class SsmlSynthesizer(Protocol):
+    """Optional ``SpeechSynthesizer`` capability: SSML input (the subset in ``core.ssml``).
+
+    - ``ssml_support(voice_id)`` names the elements and ``say-as`` values the voice honours;
+      an unknown voice raises ``NotFound`` as ``synthesize`` does.
+    - ``synthesize_ssml(document, voice_id, options)`` speaks a parsed document. Its ``Speech``
+      keeps the ``synthesize`` contract, its phonemes and words are never ``None``, word char
+      offsets point into ``document.source``; marks come in document order, ``0 <= time <=
+      duration``.
+    """
+
+    def ssml_support(self, voice_id: str | None = None) -> SsmlSupport: ...
+
+    def synthesize_ssml(
+        self,
+        document: SsmlDocument,
+        voice_id: str | None = None,
+        options: SynthesisOptions | None = None,
+    ) -> MarkedSpeech: ...
 
 
 @runtime_checkable
@@ -244,3 +270,100 @@ class RecordRemover(Protocol):
 
     def delete_audio(self, audio_id: str) -> None: ...
     def delete_render(self, render_id: str) -> None: ...
+
+
+@runtime_checkable
+class KeyStore(Protocol):
+    """Optional ``Store`` capability: API keys (``avatar keys``), kept without their secrets.
+
+    - ``add_key`` stores the record; an id already stored raises ``Conflict``.
+    - ``get_key`` returns the record, revoked or not; a missing id raises ``NotFound``.
+    - ``list_keys`` returns every key, revoked ones included, oldest first (by
+      ``created_at``, then id).
+    - ``revoke_key`` sets ``revoked_at`` (a key already revoked keeps its first time) and
+      returns the record; a missing id raises ``NotFound``. Keys are never deleted.
+    - ``has_keys`` is whether any key was ever stored, revoked ones included.
+    """
+
+    def add_key(self, key: ApiKey) -> ApiKey: ...
+    def get_key(self, key_id: str) -> ApiKey: ...
+    def list_keys(self) -> list[ApiKey]: ...
+    def revoke_key(self, key_id: str, at: datetime) -> ApiKey: ...
+    def has_keys(self) -> bool: ...
+
+
+@runtime_checkable
+class JobStore(Protocol):
+    """Optional ``Store`` capability: persistence of render jobs and their webhook deliveries.
+
+    - ``create_job`` of an existing id raises ``Conflict``; ``get_job`` of a missing one
+      ``NotFound``.
+    - ``list_jobs`` follows the ``Store`` listing rules (oldest first, ``limit``, opaque
+      ``cursor``) and keeps the jobs matching every non-``None`` field of ``where``.
+    - ``update_job`` applies ``change`` atomically only while the job's status is in
+      ``statuses`` (``None``: any) and, when ``owner`` is given, its lease is held by
+      ``owner``; it returns the updated job (version + 1), or ``None`` when the condition
+      did not hold. A missing job raises ``NotFound``.
+    - ``claim_job`` atomically starts the job for ``owner`` until ``lease_until`` when it is
+      queued, or running under a lease that expired before ``now``: status running, attempts
+      + 1, ``started_at`` set on the first claim. Otherwise it returns ``None`` and changes
+      nothing; of concurrent claims at most one wins.
+    - ``add_webhook_delivery`` records one attempt (its job must exist: ``NotFound``);
+      ``list_webhook_deliveries`` returns a job's attempts in the order they were made.
+    """
+
+    def create_job(self, job: Job) -> Job: ...
+    def get_job(self, job_id: str) -> Job: ...
+    def list_jobs(
+        self, *, where: JobFilter | None = None, limit: int = 50, cursor: str | None = None
+    ) -> Page[Job]: ...
+    def update_job(
+        self, job_id: str, change: JobUpdate, *, statuses: frozenset[JobStatus] | None = None,
+        owner: str | None = None,
+    ) -> Job | None: ...  # fmt: skip
+    def claim_job(
+        self, job_id: str, owner: str, *, lease_until: datetime, now: datetime
+    ) -> Job | None: ...
+    def add_webhook_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery: ...
+    def list_webhook_deliveries(self, job_id: str) -> list[WebhookDelivery]: ...
+
+
+JobHandler = Callable[[str], None]
+"""Runs one job by id to its end; it never raises for a job's own failure."""
+
+
+@runtime_checkable
+class JobQueue(Protocol):
+    """Hands job ids to workers; the job's state lives in the ``JobStore``, never here.
+
+    - ``enqueue(job_id)`` returns once the id is handed over. Delivery is at least once: an id
+      may reach a handler more than once (the handler is idempotent), and a worker that dies
+      mid-job has its job handed to another (distributed queues) or resumed at start-up from
+      the store (in-process queues).
+    - ``in_process``: ``True`` when the workers run inside the serving process (the API starts
+      them); ``False`` when separate ``avatar worker`` processes run them.
+    - ``start(handler, concurrency)`` runs ``handler(job_id)`` for delivered ids in up to
+      ``concurrency`` threads of this process and returns at once; ``close()`` stops taking
+      work, waits briefly for running handlers, releases connections, and may be called twice.
+    - ``depth()`` is how many ids wait (best effort); ``check()`` as for every port.
+    """
+
+    in_process: bool
+
+    def enqueue(self, job_id: str) -> None: ...
+    def start(self, handler: JobHandler, concurrency: int) -> None: ...
+    def depth(self) -> int: ...
+    def close(self) -> None: ...
+    def check(self) -> None: ...
+
+
+@runtime_checkable
+class WebhookSender(Protocol):
+    """POSTs a webhook: ``post(url, body, headers, timeout)`` returns the response's HTTP
+    status (any status: the caller decides what counts as delivered); no response at all
+    (refused, unresolvable, timed out after ``timeout`` seconds) raises ``Unavailable``
+    saying why. Redirects are not followed."""
+
+    def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int: ...
+
+    def check(self) -> None: ...

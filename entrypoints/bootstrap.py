@@ -8,15 +8,31 @@ from typing import Any
 
 import pluggy
 
+from avatar_service.core.auth import parse_env_keys
 from avatar_service.core.errors import AvatarServiceError
-from avatar_service.core.ports import Aligner, BlobStore, Renderer, SpeechSynthesizer, Store
+from avatar_service.core.ports import (
+    Aligner,
+    BlobStore,
+    JobQueue,
+    KeyStore,
+    Renderer,
+    SpeechSynthesizer,
+    Store,
+    WebhookSender,
+)
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
 from avatar_service.core.usecases.backup import Backup
 from avatar_service.core.usecases.gc import GarbageCollector
+from avatar_service.core.usecases.jobs import JobUseCases
+from avatar_service.core.usecases.keys import KeyUseCases
 from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechUseCases
+from avatar_service.core.usecases.streaming import StreamingSpeech
 from avatar_service.entrypoints.characters import load_characters
+from avatar_service.entrypoints.instrument import timed_renderer, timed_synthesizer
+from avatar_service.entrypoints.jobs_wiring import build_jobs
+from avatar_service.entrypoints.metrics import ServiceMetrics, watch_queues
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
 from avatar_service.plugins.registry import AdapterRegistry
@@ -29,11 +45,14 @@ class Adapters:
     renderer: Renderer
     store: Store
     blobs: BlobStore
+    jobs: JobQueue
+    webhooks: WebhookSender
 
     def by_port(self) -> dict[str, Any]:
         return {
             "tts": self.synthesizer, "aligner": self.aligner, "renderer": self.renderer,
-            "store": self.store, "blobs": self.blobs,
+            "store": self.store, "blobs": self.blobs, "jobs": self.jobs,
+            "webhooks": self.webhooks,
         }  # fmt: skip
 
 
@@ -54,15 +73,21 @@ class Container:
     registry: AdapterRegistry
     adapters: Adapters
     speech: SpeechUseCases
+    streaming: StreamingSpeech
     avatars: AvatarUseCases
     rendering: RenderUseCases
     assets: AssetUseCases
     gc: GarbageCollector
     backup: Backup
+    keys: KeyUseCases
+    metrics: ServiceMetrics
+    jobs: JobUseCases
 
     def close(self) -> None:
-        """Release what adapters hold (worker pools, connections); each optional ``close()``."""
-        for adapter in self.adapters.by_port().values():
+        """Release what adapters hold (worker pools, connections); each optional ``close()``.
+        The job queue goes first, so its workers stop before the store they write to."""
+        adapters = self.adapters.by_port()
+        for adapter in [adapters.pop("jobs"), *adapters.values()]:
             close = getattr(adapter, "close", None)
             if callable(close):
                 close()
@@ -88,7 +113,8 @@ class Container:
 def adapter_names(settings: Settings) -> dict[str, str]:
     return {
         "tts": settings.tts, "aligner": settings.aligner, "renderer": settings.renderer,
-        "store": settings.store, "blobs": settings.blobs,
+        "store": settings.store, "blobs": settings.blobs, "jobs": settings.jobs,
+        "webhooks": settings.webhooks,
     }  # fmt: skip
 
 
@@ -105,28 +131,41 @@ def bootstrap(
     }
     adapters = Adapters(
         synthesizer=built["tts"], aligner=built["aligner"], renderer=built["renderer"],
-        store=built["store"], blobs=built["blobs"],
+        store=built["store"], blobs=built["blobs"], jobs=built["jobs"],
+        webhooks=built["webhooks"],
     )  # fmt: skip
     limits = settings.core_limits()
-    speech = SpeechUseCases(
-        adapters.synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits
+    metrics = ServiceMetrics()
+    engine = str(getattr(adapters.synthesizer, "PLUGIN_NAME", settings.tts))
+    synthesizer = timed_synthesizer(adapters.synthesizer, metrics, engine)
+    renderer = timed_renderer(adapters.renderer, metrics)
+    speech = SpeechUseCases(synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits)
+    rendering = RenderUseCases(
+        renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters()
     )
-    return Container(
+    container = Container(
         settings=settings,
         plugin_manager=pm,
         registry=registry,
         adapters=adapters,
         speech=speech,
-        avatars=AvatarUseCases(adapters.store, adapters.blobs),
-        rendering=RenderUseCases(
-            adapters.renderer,
-            adapters.store,
-            adapters.blobs,
-            speech,
+        streaming=StreamingSpeech(
+            synthesizer,
+            adapters.aligner,
             limits,
-            characters=load_characters(),
+            max_sentence_chars=settings.stream.max_sentence_chars,
         ),
+        avatars=AvatarUseCases(adapters.store, adapters.blobs),
+        rendering=rendering,
         assets=AssetUseCases(adapters.blobs, adapters.store, limits),
         gc=GarbageCollector(adapters.store, adapters.blobs),
         backup=Backup(adapters.store),
+        keys=KeyUseCases(
+            adapters.store if isinstance(adapters.store, KeyStore) else None,
+            parse_env_keys(settings.api_keys.get_secret_value()),
+        ),
+        metrics=metrics,
+        jobs=build_jobs(settings, adapters.store, adapters.jobs, adapters.webhooks, rendering),
     )
+    watch_queues(container)
+    return container

@@ -7,8 +7,10 @@ other command module so that ``main`` has them all.
 from __future__ import annotations
 
 import json
+import signal
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
+from types import FrameType
 from typing import Any
 
 import click
@@ -17,6 +19,8 @@ import uvicorn
 from avatar_service.entrypoints import (
     cli_assets,  # noqa: F401  (registers its commands)
     cli_db,  # noqa: F401  (registers its commands)
+    cli_jobs,  # noqa: F401  (registers its commands)
+    cli_keys,  # noqa: F401  (registers its commands)
     cli_render,  # noqa: F401  (registers its commands)
     cli_speech,  # noqa: F401  (registers its commands)
 )
@@ -32,6 +36,7 @@ from avatar_service.entrypoints.cli_base import (
 )
 from avatar_service.entrypoints.cli_db import check_schema
 from avatar_service.entrypoints.cli_doctor import check_tools
+from avatar_service.entrypoints.cli_keys import check_exposure
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, describe_plugins, make_plugin_manager
 
@@ -63,15 +68,21 @@ def serve(
     """Run the HTTP API with uvicorn.
 
     The configured adapter names are checked first: an unknown one exits with code 2 before
-    anything starts.
+    anything starts. With no API key configured or stored, only a loopback address is served
+    unless AVATAR_ALLOW_ANONYMOUS=true (docs/security.md).
     """
     settings = state.settings()
     check_adapter_names(settings)
     check_schema(settings)
+    host = host or settings.server.host
+    check_exposure(settings, host)
+    # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; a stop that was
+    # asked for is a clean one, so it ends the process with status 0 instead of the signal.
+    signal.signal(signal.SIGTERM, _exit_cleanly)
     uvicorn.run(
         APP_FACTORY,
         factory=True,
-        host=host or settings.server.host,
+        host=host,
         port=port or settings.server.port,
         reload=reload,
         workers=1 if reload else (workers or settings.server.workers),
@@ -79,6 +90,10 @@ def serve(
         access_log=False,  # the app logs one access line per request, with its request id
         log_level=settings.log.level,
     )
+
+
+def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 def check_adapter_names(settings: Settings) -> None:

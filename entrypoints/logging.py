@@ -4,13 +4,15 @@ line carries the bound context (``request_id`` during a request)."""
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from typing import Any
 
 import msgspec
 import structlog
+from structlog.typing import EventDict
 
-from avatar_service.entrypoints.settings import Settings
+from avatar_service.entrypoints.settings import MASK, Settings, mask_secrets
 
 
 def _json_line(event: Any, **_: Any) -> str:
@@ -20,6 +22,28 @@ def _json_line(event: Any, **_: Any) -> str:
 
 
 _ENCODER = msgspec.json.Encoder(enc_hook=repr)
+_SENSITIVE = re.compile(r"authorization|x[-_]api[-_]key|cookie", re.I)
+
+
+def redact_secrets(_logger: Any, _method: str, event: EventDict) -> EventDict:
+    """Mask values under secret-sounding keys (``authorization``, ``x-api-key``, ``*token*``,
+    ``*secret*``, ``*password*``, ...) at any depth, and credentials in URLs."""
+    for key, value in event.items():
+        if key == "event":
+            continue
+        if _SENSITIVE.search(key) and value:
+            event[key] = MASK
+        elif isinstance(value, dict | list | str):
+            event[key] = mask_secrets(_headers_masked(value), key)
+    return event
+
+
+def _headers_masked(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {
+            k: MASK if _SENSITIVE.search(str(k)) else _headers_masked(v) for k, v in value.items()
+        }
+    return value
 
 
 def configure_logging(settings: Settings) -> None:
@@ -34,6 +58,7 @@ def configure_logging(settings: Settings) -> None:
     )
     shared: list[structlog.types.Processor] = [
         structlog.contextvars.merge_contextvars,
+        redact_secrets,
         structlog.stdlib.add_log_level,
         structlog.stdlib.add_logger_name,
         structlog.processors.TimeStamper(fmt="iso", utc=True),

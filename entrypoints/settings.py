@@ -3,10 +3,11 @@ roadmap's plain names (``DATABASE_URL``, ``MAX_FILE_SIZE``, ...) as aliases."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
@@ -37,6 +38,8 @@ class LimitSettings(BaseModel):
     max_fps: int = Field(60, ge=1, le=120)
     max_video_seconds: float = Field(120.0, gt=0)
     min_cue_seconds: float = Field(0.04, ge=0, le=1)
+    max_json_depth: int = Field(32, ge=2, le=256)
+    """Deepest nesting of objects and arrays a JSON body may have (``docs/limits.md``)."""
 
 
 class SpeechSettings(BaseModel):
@@ -101,6 +104,78 @@ class NodeRendererSettings(BaseModel):
     """Seed of blinks and idle motion; default: derived from each timeline."""
 
 
+class HttpSettings(BaseModel):
+    """Limits, CORS and headers of the HTTP API (``docs/security.md``)."""
+
+    json_body_limit: int = Field(1024 * 1024, ge=1024)
+    """Largest body of a JSON route (bytes); beyond it: 413."""
+    audio_upload_limit: int = Field(64 * 1024 * 1024, ge=1024)
+    """Largest multipart body of ``POST /v1/phonemes/timing`` (bytes). Asset uploads are
+    limited by ``MAX_FILE_SIZE``."""
+    rate_per_second: float = Field(50.0, ge=0)
+    """Sustained requests per second per API key (per client address when anonymous), in each
+    process; 0 turns rate limiting off."""
+    rate_burst: int = Field(100, ge=1)
+    """Requests a key may make at once before ``rate_per_second`` paces it."""
+    cors_origins: list[str] = []
+    """Origins allowed to call the API from a browser (``*`` for any); empty: no CORS."""
+    cors_allow_credentials: bool = False
+    cors_max_age: int = Field(600, ge=0)
+    hsts_seconds: int = Field(0, ge=0)
+    """``Strict-Transport-Security`` max-age; 0 sends none (set it when served over HTTPS)."""
+    metrics_require_key: bool = False
+    """``/metrics`` needs a ``read`` key when keys are configured (default: open)."""
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _split_origins(cls, value: Any) -> Any:
+        if isinstance(value, str) and not value.lstrip().startswith("["):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+
+class StreamSettings(BaseModel):
+    """Bounds of the lip-sync WebSocket (``docs/streaming.md``)."""
+
+    max_message_bytes: int = Field(64 * 1024, ge=1024)
+    """Largest client message; a bigger one gets an error message (413)."""
+    max_queued: int = Field(4, ge=1, le=64)
+    """Utterances a connection may have waiting behind the one being spoken."""
+    max_sentence_chars: int = Field(300, ge=20)
+    """Longer sentences are cut at a clause or a space, so the first audio comes sooner."""
+
+
+class JobSettings(BaseModel):
+    """Asynchronous render jobs (``docs/jobs.md``). ``AVATAR_JOBS`` picks the queue:
+    ``embedded`` (threads of ``avatar serve``) or ``dramatiq`` (Redis at ``REDIS_URL``, run by
+    ``avatar worker`` processes)."""
+
+    concurrency: int = Field(2, ge=1, le=256)
+    """Jobs run at once per process (``avatar worker --concurrency`` overrides it)."""
+    lease_seconds: float = Field(60.0, gt=0, le=86_400)
+    """How long a running job's claim lasts without progress before another worker may take it."""
+    webhook_secret: SecretStr | None = None
+    """Key of the HMAC-SHA256 ``Avatar-Signature`` on webhooks; required to use webhooks."""
+    webhook_url: str | None = None
+    """Webhook of jobs that name none."""
+    webhook_attempts: int = Field(5, ge=1, le=20)
+    """Deliveries tried before a webhook is given up (each one is recorded)."""
+    webhook_backoff: float = Field(2.0, ge=0, le=3600)
+    """Seconds before the second delivery; each later wait doubles."""
+    webhook_timeout: float = Field(10.0, gt=0, le=120)
+    public_url: str = ""
+    """Base URL put before ``/v1/renders/...`` in results (e.g. ``https://api.example.com``)."""
+    namespace: str = "avatar"
+    """Redis key prefix of the ``dramatiq`` queue (separate deployments on one Redis)."""
+    queue: str = "jobs"
+    dead_worker_seconds: float = Field(60.0, gt=0)
+    """A worker silent this long is dead: its unfinished messages go to other workers."""
+    maintenance_chance: int = Field(1000, ge=0, le=1_000_000)
+    """Per million broker commands, how many also run the dead-worker sweep."""
+    poll_ms: int = Field(100, ge=1, le=10_000)
+    """Longest pause of an idle worker between polls of Redis (queueing latency vs load)."""
+
+
 class Settings(BaseSettings):
     """Every setting has a default that works on a fresh clone with no configuration."""
 
@@ -122,6 +197,9 @@ class Settings(BaseSettings):
     renderer: str = "node"
     store: str = "sqlmodel"
     blobs: str = "fsspec"
+    jobs: str = "embedded"
+    """Job queue: ``embedded`` or ``dramatiq`` (settings under ``job``)."""
+    webhooks: str = "urllib"
 
     database_url: SecretStr = _alias("DATABASE_URL", SecretStr("sqlite:///./data/avatar.db"))
     piper_model_path: Path | None = _alias("PIPER_MODEL_PATH", None)
@@ -132,6 +210,8 @@ class Settings(BaseSettings):
     ffmpeg_path: str | None = _alias("FFMPEG_PATH", None)
     max_render_time: float = _alias("MAX_RENDER_TIME", 30.0)
     max_file_size: int = _alias("MAX_FILE_SIZE", 500 * 1024 * 1024)
+    redis_url: str = _alias("REDIS_URL", "redis://127.0.0.1:6379/0")
+    """Redis of the ``dramatiq`` job queue."""
 
     server: ServerSettings = ServerSettings()
     log: LogSettings = LogSettings()
@@ -140,6 +220,14 @@ class Settings(BaseSettings):
     speech: SpeechSettings = SpeechSettings()
     database: DatabaseSettings = DatabaseSettings()
     storage: StorageSettings = StorageSettings()
+    job: JobSettings = JobSettings()
+    http: HttpSettings = HttpSettings()
+    stream: StreamSettings = StreamSettings()
+    api_keys: SecretStr = SecretStr("")
+    """``AVATAR_API_KEYS``: keys every ``/v1`` request must present (format: docs/security.md);
+    keys made with ``avatar keys create`` count as well."""
+    allow_anonymous: bool = False
+    """``AVATAR_ALLOW_ANONYMOUS``: serve a non-loopback address with no key configured."""
     options: dict[str, dict[str, Any]] = {}
     """Per-plugin options: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine": {...}}``."""
 
@@ -150,7 +238,9 @@ class Settings(BaseSettings):
         """Effective settings for display, secrets masked (credentials in URLs included)."""
         data = self.model_dump(mode="json")
         data["database_url"] = mask_url(self.database_url.get_secret_value())
-        return data
+        masked = mask_secrets(data)
+        assert isinstance(masked, dict)
+        return masked
 
 
 def mask_url(url: str) -> str:
@@ -161,3 +251,21 @@ def mask_url(url: str) -> str:
     credentials, _, host = rest.rpartition("@")
     user, colon, _password = credentials.partition(":")
     return f"{scheme}://{user}{':***' if colon else ''}@{host}"
+
+
+SECRET_NAME = re.compile(r"secret|password|passwd|token|api_?key|access_key|credential", re.I)
+MASK = "**********"
+
+
+def mask_secrets(value: Any, name: str = "") -> Any:
+    """``value`` with every string under a secret-sounding key (``*secret*``, ``*token*``,
+    ``*password*``, ``*api_key*``, ...) masked and credentials in URLs removed, recursively."""
+    if isinstance(value, dict):
+        return {key: mask_secrets(item, str(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [mask_secrets(item, name) for item in value]
+    if isinstance(value, str):
+        if value and SECRET_NAME.search(name):
+            return MASK
+        return mask_url(value)
+    return value

@@ -76,7 +76,9 @@ def avatar_register_renderers(register: Register) -> None:
     from avatar_service.adapters.renderer.mock import MockRenderer
 
     def mock(settings: Any) -> MockRenderer:
-        return MockRenderer(max_render_time=settings.max_render_time)
+        # AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY=0.05: a slow mock, for tests of jobs.
+        delay = float(settings.options.get("mock_renderer", {}).get("frame_delay", 0.0))
+        return MockRenderer(max_render_time=settings.max_render_time, frame_delay=delay)
 
     register("mock", mock)
 
@@ -139,3 +141,29 @@ def avatar_register_blob_stores(register: Register) -> None:
         return FsspecBlobStore(urls, storage_options={"s3": s3}, fsync=storage.fsync)
 
     register("fsspec", fsspec_store)
+
+
+@hookimpl
+def avatar_register_job_queues(register: Register) -> None:
+    from avatar_service.adapters.jobs.embedded import EmbeddedJobQueue
+
+    register("embedded", lambda settings: EmbeddedJobQueue())
+
+    def dramatiq(settings: Any) -> Any:
+        from avatar_service.adapters.jobs.dramatiq_queue import DramatiqJobQueue
+
+        job = settings.job
+        return DramatiqJobQueue(
+            settings.redis_url, namespace=job.namespace, queue_name=job.queue,
+            dead_worker_seconds=job.dead_worker_seconds,
+            maintenance_chance=job.maintenance_chance, poll_ms=job.poll_ms,
+        )  # fmt: skip
+
+    register("dramatiq", dramatiq)
+
+
+@hookimpl
+def avatar_register_webhook_senders(register: Register) -> None:
+    from avatar_service.adapters.webhooks.urllib_sender import UrllibWebhookSender
+
+    register("urllib", lambda settings: UrllibWebhookSender())

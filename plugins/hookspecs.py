@@ -13,7 +13,15 @@ from typing import Any, Protocol, TypeVar
 
 import pluggy
 
-from avatar_service.core.ports import Aligner, BlobStore, Renderer, SpeechSynthesizer, Store
+from avatar_service.core.ports import (
+    Aligner,
+    BlobStore,
+    JobQueue,
+    Renderer,
+    SpeechSynthesizer,
+    Store,
+    WebhookSender,
+)
 
 PROJECT = "avatar_service"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -71,11 +79,29 @@ def avatar_register_blob_stores(register: Register) -> None:
     """
 
 
+@hookspec
+def avatar_register_job_queues(register: Register) -> None:
+    """Register ``JobQueue`` factories by name (``AVATAR_JOBS`` picks one).
+
+    :param register: call ``register(name, factory)`` for each job queue offered.
+    """
+
+
+@hookspec
+def avatar_register_webhook_senders(register: Register) -> None:
+    """Register ``WebhookSender`` factories by name (``AVATAR_WEBHOOKS`` picks one).
+
+    :param register: call ``register(name, factory)`` for each webhook sender offered.
+    """
+
+
 PORT_HOOKS: dict[str, tuple[str, type]] = {
     "tts": ("avatar_register_synthesizers", SpeechSynthesizer),
     "aligner": ("avatar_register_aligners", Aligner),
     "renderer": ("avatar_register_renderers", Renderer),
     "store": ("avatar_register_stores", Store),
     "blobs": ("avatar_register_blob_stores", BlobStore),
+    "jobs": ("avatar_register_job_queues", JobQueue),
+    "webhooks": ("avatar_register_webhook_senders", WebhookSender),
 }
 """Setting name -> (hook name, port Protocol)."""

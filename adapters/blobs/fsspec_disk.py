@@ -4,18 +4,20 @@ refusing paths that a symbolic link leads out of the store's root."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from collections.abc import Iterable
 from io import FileIO
 from pathlib import Path
 
-from avatar_service.core.errors import Invalid
+from avatar_service.core.errors import InsufficientStorage, Invalid
 
 WRITE_BUFFER = 1024 * 1024
 """Small chunks are gathered up to this many bytes before a write."""
 DIRECT_WRITE = 64 * 1024
 """Chunks at least this big are written straight away (an upload's pieces are ~64-256 KiB)."""
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_NO_SPACE = frozenset({errno.ENOSPC, errno.EDQUOT})
 
 
 def check_inside(root_real: str, path: str, name: str) -> None:
@@ -51,9 +53,14 @@ def write_new_file(path: str, chunks: Iterable[bytes], *, fsync: bool) -> None:
             _write_all(out, pending)
             if fsync:
                 os.fsync(out.fileno())
-    except BaseException:
+    except BaseException as exc:
         with contextlib.suppress(OSError):
             os.unlink(path)
+        if isinstance(exc, OSError) and exc.errno in _NO_SPACE:
+            raise InsufficientStorage(
+                f"the blob store at {os.path.dirname(path)} is out of space: {exc.strerror}",
+                retry_after=60,
+            ) from None
         raise
 
 

@@ -156,10 +156,15 @@ class MockRenderer(Renderer):
     image_formats = frozenset({"png"})
     video_formats = frozenset({"gif"})
 
-    def __init__(self, max_render_time: float = 30.0) -> None:
+    def __init__(self, max_render_time: float = 30.0, frame_delay: float = 0.0) -> None:
+        """``frame_delay``: seconds slept per sequence frame, standing in for a slow renderer
+        (tests that interrupt a render midway)."""
         if not max_render_time > 0:
             raise Invalid("max_render_time must be positive", field="max_render_time")
+        if not 0 <= frame_delay <= 10:
+            raise Invalid("frame_delay must be between 0 and 10 seconds", field="frame_delay")
         self.max_render_time = max_render_time
+        self.frame_delay = frame_delay
 
     def check(self) -> None:
         return None
@@ -221,6 +226,8 @@ class MockRenderer(Renderer):
                     delay = round((i + 1) * 100 / fps) - round(i * 100 / fps)
                     _write_changes(writer, previous, current, delay)
                     previous = current
+                    if self.frame_delay:
+                        time.sleep(self.frame_delay)
                     if time.monotonic() > deadline:
                         raise TimedOut(
                             f"rendering took over {self.max_render_time:g} s "

@@ -17,6 +17,8 @@ import threading
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from avatar_service.adapters.renderer.node_package import NodeSetup, resolve
 from avatar_service.adapters.renderer.node_pool import Message, Worker, WorkerPool
 from avatar_service.core.avatar import AvatarState, Pose
@@ -130,6 +132,9 @@ class NodeRenderer(Renderer):
     def _run(self, job: Message, progress: ProgressCallback | None = None) -> Message:
         setup = self._resolved()
         job = {"id": f"j{next(_ids)}", "ffmpeg": setup.ffmpeg, **job}
+        request_id = structlog.contextvars.get_contextvars().get("request_id")
+        if isinstance(request_id, str):
+            job["request_id"] = request_id  # the renderer logs its errors with it
         seen = [0.0]
 
         def relay(message: Message) -> None:
@@ -215,6 +220,10 @@ class NodeRenderer(Renderer):
         return RenderedVideo(
             output, fmt, CONTENT_TYPES[fmt], frames / fps, fps, frames, width, height
         )
+
+    def pool_stats(self) -> dict[str, int]:
+        """The worker pool's counts (``WorkerPool.stats``), for metrics."""
+        return self.pool.stats()
 
     def close(self) -> None:
         self.pool.close()

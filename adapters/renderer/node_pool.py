@@ -24,11 +24,31 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from typing import IO, Any
 
+import structlog
+
 from avatar_service.core.errors import TimedOut, Unavailable
 
 Message = dict[str, Any]
 _EOF: Message = {"type": "eof"}
 _STDERR_LINES = 20
+_LEVELS = ("debug", "info", "warning", "error")
+
+
+renderer_log = structlog.get_logger("avatar_service.renderer")
+
+
+def _relay_log_line(text: str) -> None:
+    """Log a worker's structured stderr line (``{"level": ..., "event": ..., ...}``) here,
+    with its fields (``request_id`` among them); other lines stay in the stderr tail only."""
+    try:
+        fields = json.loads(text)
+    except ValueError:
+        return
+    if not isinstance(fields, dict) or fields.get("level") not in _LEVELS:
+        return
+    level = fields.pop("level")
+    event = str(fields.pop("event", "renderer message"))
+    getattr(renderer_log, level)(event, **{str(k): v for k, v in fields.items()})
 
 
 class WorkerDied(Exception):
@@ -66,7 +86,10 @@ class Worker:
 
     def _drain(self, stream: IO[bytes]) -> None:
         for line in stream:
-            self._stderr.append(line.decode(errors="replace").rstrip())
+            text = line.decode(errors="replace").rstrip()
+            self._stderr.append(text)
+            if text.startswith("{"):
+                _relay_log_line(text)
 
     @property
     def alive(self) -> bool:
@@ -139,6 +162,7 @@ class WorkerPool:
         self._all: set[Worker] = set()
         self._lock = threading.Lock()
         self._closed = False
+        self._waiting = self._busy = self._restarts = 0
 
     def run(
         self, job: Message, timeout: float, progress: Callable[[Message], None] | None = None
@@ -151,6 +175,7 @@ class WorkerPool:
                 retry_after=max(1.0, min(timeout, 5.0)),
             )
         try:
+            self._count(waiting=1)
             try:
                 worker = self._idle.get(timeout=self._max_wait)
             except queue.Empty:
@@ -158,6 +183,9 @@ class WorkerPool:
                     f"no renderer worker became free within {self._max_wait:g} s",
                     retry_after=max(1.0, min(timeout, 5.0)),
                 ) from None
+            finally:
+                self._count(waiting=-1)
+            self._count(busy=1)
             keep: Worker | None = None
             try:
                 worker = worker if worker is not None and worker.alive else self._start()
@@ -178,6 +206,7 @@ class WorkerPool:
                 return answer
             finally:
                 self._idle.put(keep)
+                self._count(busy=-1)
         finally:
             self._admission.release()
 
@@ -203,6 +232,22 @@ class WorkerPool:
         worker.kill()
         with self._lock:
             self._all.discard(worker)
+            if not self._closed:
+                self._restarts += 1
+
+    def _count(self, *, waiting: int = 0, busy: int = 0) -> None:
+        with self._lock:
+            self._waiting += waiting
+            self._busy += busy
+
+    def stats(self) -> dict[str, int]:
+        """``waiting`` (jobs queued for a worker), ``busy`` (jobs running), ``restarts``
+        (workers killed after a timeout or a death, since start), ``size``."""
+        with self._lock:
+            return {
+                "waiting": self._waiting, "busy": self._busy, "restarts": self._restarts,
+                "size": self.size,
+            }  # fmt: skip
 
     def workers(self) -> list[Worker]:
         with self._lock:

@@ -12,6 +12,8 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TypeVar
 
+from avatar_service.adapters.store.memory_jobs import MemoryJobs
+from avatar_service.adapters.store.memory_keys import MemoryKeys
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from avatar_service.core.ports import Store
@@ -77,7 +79,7 @@ def _preset_out(preset: Preset) -> Preset:
     return replace(preset, settings=copy.deepcopy(preset.settings))
 
 
-class MemoryStore(Store):
+class MemoryStore(Store, MemoryKeys, MemoryJobs):
     """Every ``Store`` rule in memory; one re-entrant lock makes each call atomic.
 
     Dict fields (session metadata, preset settings) are deep-copied in and out, so callers
@@ -90,6 +92,8 @@ class MemoryStore(Store):
     """Reads take one in-process lock for microseconds: an event loop may call them inline."""
 
     def __init__(self) -> None:
+        MemoryKeys.__init__(self)
+        MemoryJobs.__init__(self)
         self._lock = threading.RLock()
         self._avatars: dict[str, Avatar] = {}
         self._sessions: dict[str, Session] = {}

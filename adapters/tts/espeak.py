@@ -3,6 +3,7 @@ from the engine's own events (each carries its sample offset), no estimation."""
 
 from __future__ import annotations
 
+import re
 import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -11,10 +12,12 @@ import numpy as np
 
 from avatar_service.adapters.tts.espeak_library import (
     EVENT_END,
+    EVENT_MARK,
     EVENT_MSG_TERMINATED,
     EVENT_PHONEME,
     EVENT_SENTENCE,
     EVENT_WORD,
+    EspeakEvent,
     EspeakLibrary,
     EspeakLoadError,
     EspeakVoiceInfo,
@@ -22,7 +25,7 @@ from avatar_service.adapters.tts.espeak_library import (
 )
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
 from avatar_service.core.phonemes import STRESS_MARKS, to_arpabet
-from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.ports import SpeechSynthesizer, SsmlSynthesizer
 from avatar_service.core.speech import (
     PhonemizedWord,
     Speech,
@@ -32,6 +35,16 @@ from avatar_service.core.speech import (
     Voice,
     check_timings,
 )
+from avatar_service.core.ssml import (
+    ELEMENTS,
+    Mark,
+    MarkedSpeech,
+    SsmlDocument,
+    SsmlSupport,
+    TextRun,
+    TimedMark,
+    to_ssml,
+)
 
 DEFAULT_VOICE = "en-us"
 NORMAL_WPM = 175  # espeak's normal rate; SynthesisOptions.rate multiplies it
@@ -40,6 +53,10 @@ _BOUNDARIES = frozenset(
     {EVENT_PHONEME, EVENT_WORD, EVENT_END, EVENT_SENTENCE, EVENT_MSG_TERMINATED}
 )
 _GENDERS = {1: "male", 2: "female"}
+# interpret-as values espeak-ng reads, by the core's names; None: plain text reads that way.
+_SAY_AS = {"characters": "characters", "spell-out": "characters", "digits": "tts:digits",
+           "cardinal": None, "number": None}  # fmt: skip
+SSML_SUPPORT = SsmlSupport(frozenset(ELEMENTS) - {"speak"}, frozenset(_SAY_AS))
 
 
 @dataclass
@@ -108,7 +125,7 @@ def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
     return EspeakResult(raw, tuple(phonemes), kept)
 
 
-class EspeakSynthesizer(SpeechSynthesizer):
+class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
     """libespeak-ng in process. Voice ids are the voice files' names (``en-us``, ``de``,
     ``fr``...); every call is serialised on the library's lock (a sentence takes a few ms).
     """
@@ -147,8 +164,42 @@ class EspeakSynthesizer(SpeechSynthesizer):
     def synthesize(
         self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
     ) -> Speech:
-        options = options or SynthesisOptions()
-        result = self.run(text, voice_id, options)
+        result = self.run(text, voice_id, options or SynthesisOptions())
+        return self._speech(result, text, voice_id)
+
+    def ssml_support(self, voice_id: str | None = None) -> SsmlSupport:
+        self._resolve(voice_id)
+        return SSML_SUPPORT
+
+    def synthesize_ssml(
+        self,
+        document: SsmlDocument,
+        voice_id: str | None = None,
+        options: SynthesisOptions | None = None,
+    ) -> MarkedSpeech:
+        """Speak ``document`` through espeak-ng's own SSML reader; word offsets point into
+        ``document.source``, marks come from the engine's mark events."""
+        plain = document.plain_text
+        markup, index = to_ssml(document, _SAY_AS)
+        raw = self._raw(markup, voice_id, options or SynthesisOptions(), ssml=True)
+        events = _plain_events(raw.events, index, plain)
+        result = timings_from_events(replace(raw, events=events), plain)
+        if not result.words or len(raw.samples) == 0:
+            raise Invalid("text contains no speakable word", field="text")
+        speech = self._speech(result, plain, voice_id)
+        offsets = document.source_offsets()
+        words = tuple(
+            replace(
+                w,
+                char_start=offsets[w.char_start],
+                char_end=_source_end(document.source, offsets[w.char_end - 1]),
+            )
+            for w in speech.words or ()
+        )
+        marks = _marks(document, raw, speech)
+        return MarkedSpeech(replace(speech, words=words), marks)
+
+    def _speech(self, result: EspeakResult, text: str, voice_id: str | None) -> Speech:
         rate = result.raw.sample_rate
         spoken_by = self._resolve(voice_id)[0].voice_id  # cached: a dict look-up
         timed = []
@@ -173,6 +224,15 @@ class EspeakSynthesizer(SpeechSynthesizer):
         """Synthesise and read the events; ``Invalid`` when nothing speakable came out."""
         if not isinstance(text, str) or not text.strip():
             raise Invalid("text must contain at least one non-space character", field="text")
+        raw = self._raw(text, voice_id, options)
+        result = timings_from_events(raw, text)
+        if not result.words or len(raw.samples) == 0:
+            raise Invalid("text contains no speakable word", field="text")
+        return result
+
+    def _raw(
+        self, text: str, voice_id: str | None, options: SynthesisOptions, *, ssml: bool = False
+    ) -> RawSynthesis:
         voice, info = self._resolve(voice_id)
         if options.speaker_id not in (None, 0):
             raise Invalid(
@@ -183,15 +243,11 @@ class EspeakSynthesizer(SpeechSynthesizer):
         pitch = min(max(round(50 * options.pitch), 0), 100)
         volume = min(max(round(100 * options.volume), 0), 200)
         try:
-            raw = self._library.synthesize(
-                text, info.identifier, rate=wpm, pitch=pitch, volume=volume
+            return self._library.synthesize(
+                text, info.identifier, rate=wpm, pitch=pitch, volume=volume, ssml=ssml
             )
         except (EspeakLoadError, LookupError, RuntimeError) as exc:
             raise Unavailable(f"espeak-ng failed: {exc}") from exc
-        result = timings_from_events(raw, text)
-        if not result.words or len(raw.samples) == 0:
-            raise Invalid("text contains no speakable word", field="text")
-        return result
 
     def _resolve(self, voice_id: str | None) -> tuple[Voice, EspeakVoiceInfo]:
         """The voice for ``voice_id``; ``base+variant`` (``en-us+f3``) picks one of espeak's
@@ -235,3 +291,71 @@ class EspeakSynthesizer(SpeechSynthesizer):
                     catalogue.setdefault(voice_id, (voice, info))
                 self._catalogue = catalogue
             return self._catalogue
+
+
+def _plain_events(
+    events: tuple[EspeakEvent, ...], index: tuple[int | None, ...], plain: str
+) -> tuple[EspeakEvent, ...]:
+    """Word events re-pointed from the written SSML to whitespace-delimited tokens of the plain
+    text. espeak-ng's SSML text positions drift after some markup (nested or adjacent
+    elements), so when there is one word event per token (all tokens, or those with a letter
+    or digit) they are paired in order; otherwise each goes to the token nearest its position.
+    """
+    tokens = [(m.start(), m.end()) for m in re.finditer(r"\S+", plain)]
+    spoken = [t for t in tokens if any(ch.isalnum() for ch in plain[t[0] : t[1]])]
+    words = [e for e in events if e.kind == EVENT_WORD]
+    paired = tokens if len(words) == len(tokens) else spoken if len(words) == len(spoken) else None
+    out = []
+    for event in events:
+        if event.kind != EVENT_WORD:
+            out.append(event)
+            continue
+        if paired is not None:
+            start, end = paired[len([e for e in out if e.kind == EVENT_WORD])]
+        else:
+            at = _nearest_plain(index, event.text_position - 1, plain)
+            if at is None:
+                continue
+            start, end = next((a, b) for a, b in tokens if a <= at < b)
+        out.append(replace(event, text_position=start + 1, length=end - start))
+    return tuple(out)
+
+
+def _marks(document: SsmlDocument, raw: RawSynthesis, speech: Speech) -> tuple[TimedMark, ...]:
+    """Every mark of ``document``, in order, at the time espeak-ng reported it. espeak-ng drops
+    a mark that opens a sentence other than the first; such a mark is placed where the next
+    word starts (``speech`` words still in plain-text offsets), else at the end of the audio."""
+    reported: dict[str, list[float]] = {}
+    for event in raw.events:
+        if event.kind == EVENT_MARK:
+            sample = min(event.sample, len(raw.samples))
+            reported.setdefault(event.name, []).append(sample / raw.sample_rate)
+    marks = []
+    position = 0
+    for segment in document.segments:
+        if isinstance(segment, TextRun):
+            position += len(segment.text)
+        elif isinstance(segment, Mark):
+            times = reported.get(segment.name)
+            if times:
+                time = times.pop(0)
+            else:
+                following = (w.start for w in speech.words or () if w.char_start >= position)
+                time = next(following, speech.duration)
+            marks.append(TimedMark(segment.name, time))
+    return tuple(marks)
+
+
+def _nearest_plain(index: tuple[int | None, ...], at: int, plain: str) -> int | None:
+    for delta in (0, 1, -1, 2, -2, 3, -3):
+        i = at + delta
+        if 0 <= i < len(index):
+            found = index[i]
+            if found is not None and not plain[found].isspace():
+                return found
+    return None
+
+
+def _source_end(source: str, offset: int) -> int:
+    """End of the source character at ``offset``: past a whole entity (``&amp;``)."""
+    return source.index(";", offset) + 1 if source[offset] == "&" else offset + 1

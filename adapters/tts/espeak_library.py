@@ -23,10 +23,12 @@ INITIALIZE_PHONEME_IPA = 0x0002
 INITIALIZE_DONT_EXIT = 0x8000
 POS_CHARACTER = 1
 CHARS_UTF8 = 1
+SSML = 0x10
 EE_OK = 0
 EVENT_LIST_TERMINATED = 0
 EVENT_WORD = 1
 EVENT_SENTENCE = 2
+EVENT_MARK = 3
 EVENT_END = 5
 EVENT_MSG_TERMINATED = 6
 EVENT_PHONEME = 7
@@ -81,7 +83,8 @@ class EspeakVoiceInfo:
 @dataclass(frozen=True, slots=True)
 class EspeakEvent:
     """One engine event: ``kind`` (``EVENT_*``), 1-based character ``text_position`` and
-    ``length`` in the input, absolute ``sample`` offset, and the phoneme ``name`` (IPA)."""
+    ``length`` in the input, absolute ``sample`` offset, and the phoneme ``name`` (IPA) or,
+    for ``EVENT_MARK``, the mark's name."""
 
     kind: int
     text_position: int
@@ -187,7 +190,7 @@ class EspeakLibrary:
             i = 0
             while events[i].type != EVENT_LIST_TERMINATED:
                 e = events[i]
-                name = e.id.decode("utf-8", "replace") if e.type == EVENT_PHONEME else ""
+                name = _event_name(e)
                 collector.events.append(
                     EspeakEvent(e.type, e.text_position, e.length, e.sample, name)
                 )
@@ -238,10 +241,18 @@ class EspeakLibrary:
         return frozenset(p.name for p in folder.iterdir() if p.is_file())
 
     def synthesize(
-        self, text: str, identifier: str, *, rate: int, pitch: int, volume: int
+        self,
+        text: str,
+        identifier: str,
+        *,
+        rate: int,
+        pitch: int,
+        volume: int,
+        ssml: bool = False,
     ) -> RawSynthesis:
         """Speak ``text`` with the voice file ``identifier``; ``rate`` in words per minute,
-        ``pitch`` 0-100, ``volume`` 0-200. ``LookupError`` if the voice does not load."""
+        ``pitch`` 0-100, ``volume`` 0-200; ``ssml``: ``text`` is SSML (marks become
+        ``EVENT_MARK`` events). ``LookupError`` if the voice does not load."""
         data = text.replace("\0", " ").encode("utf-8")
         with _LOCK:
             loaded = self._loaded()
@@ -254,7 +265,14 @@ class EspeakLibrary:
             collector = loaded.collector = _Collector()
             try:
                 status = lib.espeak_Synth(
-                    data, len(data) + 1, 0, POS_CHARACTER, 0, CHARS_UTF8, None, None
+                    data,
+                    len(data) + 1,
+                    0,
+                    POS_CHARACTER,
+                    0,
+                    CHARS_UTF8 | (SSML if ssml else 0),
+                    None,
+                    None,
                 )
             finally:
                 loaded.collector = None
@@ -285,6 +303,19 @@ class EspeakLibrary:
                         clauses.append(clause.decode("utf-8", "replace").strip())
                 out.append(" ".join(c for c in clauses if c))
         return out
+
+
+_ID_OFFSET = _Event.id.offset
+
+
+def _event_name(event: _Event) -> str:
+    """A phoneme event's IPA name, or a mark event's name (there ``id`` holds a char*)."""
+    if event.type == EVENT_PHONEME:
+        return bytes(event.id).decode("utf-8", "replace")
+    if event.type == EVENT_MARK:
+        name = ctypes.c_char_p.from_address(ctypes.addressof(event) + _ID_OFFSET).value
+        return (name or b"").decode("utf-8", "replace")
+    return ""
 
 
 def _languages(pointer: int | None) -> tuple[str, ...]:

@@ -142,19 +142,28 @@ class RenderUseCases:
         return FrameResult(self._keep(record, iter([image])), pose, warnings)
 
     def render_sequence(
-        self, request: SequenceRequest, progress: ProgressCallback | None = None
+        self,
+        request: SequenceRequest,
+        progress: ProgressCallback | None = None,
+        render_id: str | None = None,
     ) -> RenderRecord:
+        """A stored talking video. A given ``render_id`` (a job's) names the render, and a blob
+        an interrupted earlier attempt left under that name is replaced."""
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
         fmt = _check_format(request.format, self._renderer.video_formats)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         wav, timeline = self._audio_and_timeline(request)
-        return self._video(request, state, timeline, wav, fmt, progress)
+        return self._video(request, state, timeline, wav, fmt, progress, render_id)
 
     def animate(
-        self, request: AnimationRequest, progress: ProgressCallback | None = None
+        self,
+        request: AnimationRequest,
+        progress: ProgressCallback | None = None,
+        render_id: str | None = None,
     ) -> RenderRecord:
-        """A stored video of the named animation (``talk``: the speech, with sound)."""
+        """A stored video of the named animation (``talk``: the speech, with sound);
+        ``render_id`` as for ``render_sequence``."""
         name = _check_animation(request.name)
         if name is Animation.TALK:
             if request.speech is None:
@@ -166,6 +175,7 @@ class RenderUseCases:
                     session_id=request.session_id, preset_id=request.preset_id,
                 ),
                 progress,
+                render_id,
             )  # fmt: skip
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
@@ -173,7 +183,29 @@ class RenderUseCases:
         fmt = _check_format(request.format, self._renderer.video_formats)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         timeline = _animation_timeline(name, request.duration)
-        return self._video(request, state, timeline, None, fmt, progress)
+        return self._video(request, state, timeline, None, fmt, progress, render_id)
+
+    def check(self, request: SequenceRequest | AnimationRequest) -> None:
+        """Raise what rendering ``request`` would raise for its parameters (size, fps, format,
+        animation and its duration, text or audio, avatar, session, preset) without rendering
+        anything, so that an asynchronous job is refused when submitted, not when run."""
+        self._limits.frame_size(request.width, request.height)
+        self._limits.fps(request.fps)
+        _check_format(request.format, self._renderer.video_formats)
+        if isinstance(request, AnimationRequest):
+            name = _check_animation(request.name)
+            if name is Animation.TALK and request.speech is None:
+                raise Invalid("the talk animation needs text", field="text")
+            if name is not Animation.TALK:
+                self._limits.video_seconds(request.duration)
+        else:
+            if (request.speech is None) == (request.audio_id is None):
+                raise Invalid("give either text or audio_id", field="text")
+            if request.audio_id is not None:
+                self._store.get_audio(request.audio_id)
+        if request.speech is not None:
+            self._limits.text(request.speech.text)
+        self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
 
     def _video(
         self,
@@ -183,20 +215,22 @@ class RenderUseCases:
         wav: bytes | None,
         fmt: str,
         progress: ProgressCallback | None,
+        render_id: str | None = None,
     ) -> RenderRecord:
         self._limits.video_seconds(timeline.duration)
         video = self._renderer.render_sequence(
             state, timeline, wav, request.width, request.height, request.fps, fmt, progress
         )
+        replace = render_id is not None
+        render_id = render_id or new_id("rd")
         try:
-            render_id = new_id("rd")
             record = RenderRecord(
                 render_id=render_id, kind=RenderKind.VIDEO, width=video.width, height=video.height,
                 format=video.format, blob_name=f"{render_id}.{video.format}",
                 avatar_id=request.avatar_id, session_id=request.session_id,
                 duration=video.duration, fps=video.fps, frames=video.frames,
             )  # fmt: skip
-            return self._keep(record, _read_file(video.path))
+            return self._keep(record, _read_file(video.path), overwrite=replace)
         finally:
             video.path.unlink(missing_ok=True)
 
@@ -252,16 +286,21 @@ class RenderUseCases:
         except Conflict:  # created meanwhile by a concurrent request
             return self._store.get_avatar(avatar_id)
 
-    def _keep(self, record: RenderRecord, chunks: Iterator[bytes]) -> RenderRecord:
+    def _keep(
+        self, record: RenderRecord, chunks: Iterator[bytes], overwrite: bool = False
+    ) -> RenderRecord:
         """Blob first, then the row; if the row fails the blob goes too."""
         self._blobs.write(
             Namespace.RENDERS, record.blob_name, chunks, max_size=self._limits.max_file_size,
             content_type=CONTENT_TYPES.get(record.format, "application/octet-stream"),
+            overwrite=overwrite,
         )  # fmt: skip
         try:
             return self._store.add_render(record)
-        except BaseException:
-            self._blobs.delete(Namespace.RENDERS, record.blob_name)
+        except BaseException as exc:
+            # A named render that already has its row belongs to an earlier attempt: keep it.
+            if not (overwrite and isinstance(exc, Conflict)):
+                self._blobs.delete(Namespace.RENDERS, record.blob_name)
             raise
 
 
@@ -294,8 +333,9 @@ def _animation_timeline(name: Animation, duration: float) -> Timeline:
     gestures: tuple[tuple[float, str], ...] = ()
     if name in _GESTURE_EVERY:
         gesture, every = _GESTURE_EVERY[name]
-        count = max(1, int((duration - 0.3) // every) + 1)
-        gestures = tuple((round(0.3 + i * every, 6), gesture) for i in range(count))
+        first = min(0.3, duration / 2)  # a short clip still shows its gesture, inside it
+        count = max(1, int((duration - first) // every) + 1)
+        gestures = tuple((round(first + i * every, 6), gesture) for i in range(count))
     return Timeline(duration, (VisemeCue("sil", 0.0, duration),), gestures=gestures)
 
 

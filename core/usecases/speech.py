@@ -10,7 +10,13 @@ from avatar_service.core.audio import encode_wav
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
 from avatar_service.core.phonemes import to_arpabet
-from avatar_service.core.ports import Aligner, BlobStore, SpeechSynthesizer, Store
+from avatar_service.core.ports import (
+    Aligner,
+    BlobStore,
+    SpeechSynthesizer,
+    SsmlSynthesizer,
+    Store,
+)
 from avatar_service.core.records import AudioRecord, Namespace, new_id
 from avatar_service.core.speech import (
     Alignment,
@@ -21,6 +27,7 @@ from avatar_service.core.speech import (
     VisemeCue,
     Voice,
 )
+from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support, parse_ssml
 from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
 
 Alphabet = Literal["ipa", "arpabet"]
@@ -34,15 +41,19 @@ class SpeechRequest:
     viseme_sets: tuple[VisemeSet, ...] = ("oculus",)
     avatar_id: str | None = None
     session_id: str | None = None
+    ssml: bool = False
+    """``text`` is an SSML document (``core.ssml``); the voice must honour what it uses."""
 
 
 @dataclass(frozen=True, slots=True)
 class TimedSpeech:
-    """Speech with its timings settled (from the engine, else the aligner) and its visemes."""
+    """Speech with its timings settled (from the engine, else the aligner), its visemes, and
+    the SSML marks it reached."""
 
     speech: Speech
     alignment: Alignment
     visemes: dict[VisemeSet, tuple[VisemeCue, ...]]
+    marks: tuple[TimedMark, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,7 +104,14 @@ class SpeechUseCases:
         """Synthesise and settle timings; the aligner runs only where the engine gave none."""
         text = self._limits.text(request.text)
         sets = _check_sets(request.viseme_sets)
-        speech = self._synthesizer.synthesize(text, request.voice_id, request.options)
+        marks: tuple[TimedMark, ...] = ()
+        if request.ssml:
+            document = parse_ssml(text)
+            voice = ssml_voice(self._synthesizer, document, request.voice_id)
+            marked = voice.synthesize_ssml(document, request.voice_id, request.options)
+            speech, marks = marked.speech, marked.marks
+        else:
+            speech = self._synthesizer.synthesize(text, request.voice_id, request.options)
         if speech.phonemes is not None and speech.words is not None:
             alignment = Alignment(speech.phonemes, speech.words)
         else:
@@ -106,7 +124,7 @@ class SpeechUseCases:
             )
             for name in sets
         }
-        return TimedSpeech(speech, alignment, visemes)
+        return TimedSpeech(speech, alignment, visemes, marks)
 
     def lipsync(self, request: SpeechRequest) -> LipsyncResult:
         """Timed speech whose audio is kept as a WAV blob plus an ``AudioRecord``."""
@@ -148,6 +166,18 @@ class SpeechUseCases:
         if len(samples) == 0:
             raise Invalid("the audio holds no samples", field="audio")
         return self._aligner.align(samples, sample_rate, self._limits.text(text), voice_id)
+
+
+def ssml_voice(
+    synthesizer: SpeechSynthesizer, document: SsmlDocument, voice_id: str | None
+) -> SsmlSynthesizer:
+    """``synthesizer`` as an SSML reader that honours everything ``document`` uses; else
+    ``Invalid`` (field ``text``) saying what the voice cannot do."""
+    name = voice_id or "default"
+    if not isinstance(synthesizer, SsmlSynthesizer):
+        raise Invalid(f"voice {name} does not accept SSML; send plain text", field="text")
+    check_support(document, synthesizer.ssml_support(voice_id), name)
+    return synthesizer
 
 
 def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:

@@ -15,29 +15,40 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
+from avatar_service.entrypoints.http.auth import document_guard_responses, require_api_key
+from avatar_service.entrypoints.http.bodylimit import BodyLimitMiddleware, route_limits
 from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
+from avatar_service.entrypoints.http.controllers.jobs import JobController
 from avatar_service.entrypoints.http.controllers.media import MediaController
+from avatar_service.entrypoints.http.controllers.playground import PlaygroundController
 from avatar_service.entrypoints.http.controllers.plugins import PluginsController
 from avatar_service.entrypoints.http.controllers.presets import PresetController
 from avatar_service.entrypoints.http.controllers.records import RecordsController
 from avatar_service.entrypoints.http.controllers.render import RenderController
 from avatar_service.entrypoints.http.controllers.sessions import SessionController
 from avatar_service.entrypoints.http.controllers.speech import SpeechController
+from avatar_service.entrypoints.http.controllers.stream import lipsync_stream
+from avatar_service.entrypoints.http.jsondepth import json_depth_guard
+from avatar_service.entrypoints.http.metrics import RequestMetricsMiddleware, metrics_endpoint
 from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
+from avatar_service.entrypoints.http.ratelimit import TokenBuckets, rate_limit_guard
+from avatar_service.entrypoints.http.security import SecurityHeadersMiddleware, cors_config
+from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.logging import configure_logging
-from avatar_service.entrypoints.settings import Settings
+from avatar_service.entrypoints.settings import HttpSettings, Settings
 
-JSON_BODY_LIMIT = 1024 * 1024
-"""Largest request body a JSON route accepts (bytes); beyond it: 413."""
+JSON_BODY_LIMIT: int = HttpSettings.model_fields["json_body_limit"].default
+"""Largest request body a JSON route accepts by default (``AVATAR_HTTP__JSON_BODY_LIMIT``)."""
 
 _TAGS = [
     Tag(name="speech", description="Phonemes, lip sync and voices"),
     Tag(name="avatars", description="Avatars and their state"),
     Tag(name="media", description="Stored audio and renders"),
     Tag(name="render", description="Frames, talking videos and animations of an avatar"),
+    Tag(name="jobs", description="Asynchronous renders: status, listing, cancellation"),
     Tag(name="assets", description="Uploaded files: list, download, upload, delete"),
     Tag(name="sessions", description="Sessions of an avatar"),
     Tag(name="presets", description="Named partial avatar states"),
@@ -70,6 +81,9 @@ def _container_lifespan(
         container = await anyio.to_thread.run_sync(bootstrap, settings)
         app.state.container = container
         try:
+            await anyio.to_thread.run_sync(
+                start_embedded_workers, container.jobs, container.settings
+            )
             yield
         finally:
             await anyio.to_thread.run_sync(container.close)
@@ -80,17 +94,26 @@ def _container_lifespan(
 def create_app(container: Container | None = None, settings: Settings | None = None) -> Litestar:
     """The HTTP application over ``container``; without one, it is bootstrapped from
     ``settings`` (default: the environment) when the app starts up."""
+    if container is not None:
+        settings = container.settings
+    settings = settings or Settings()
+    http = settings.http
+    buckets = TokenBuckets(http.rate_per_second, http.rate_burst)
     app = Litestar(
         route_handlers=[
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
             PluginsController, SessionController, PresetController, RecordsController,
-            RenderController,
+            RenderController, lipsync_stream, PlaygroundController, JobController,
+            metrics_endpoint,
         ],
+        guards=[require_api_key, rate_limit_guard(buckets)],
+        before_request=json_depth_guard(settings.limits.max_json_depth),
+        cors_config=cors_config(http),
         dependencies={"container": Provide(provide_container, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[_container_lifespan(settings)],
         state=State({"container": container}),
-        request_max_body_size=JSON_BODY_LIMIT,
+        request_max_body_size=http.json_body_limit,
         openapi_config=OpenAPIConfig(
             title="avatar-service",
             version=package_version(),
@@ -102,7 +125,11 @@ def create_app(container: Container | None = None, settings: Settings | None = N
         logging_config=None,
     )  # fmt: skip
     # Route middleware never sees unknown routes; wrapping the whole handler does.
-    app.asgi_handler = RequestIdMiddleware(app.asgi_handler)
+    document_guard_responses(app)
+    limited = BodyLimitMiddleware(app.asgi_handler, route_limits(settings), http.json_body_limit)
+    app.asgi_handler = RequestIdMiddleware(
+        RequestMetricsMiddleware(SecurityHeadersMiddleware(limited, http), app)
+    )
     return app
 
 

@@ -24,6 +24,7 @@ from litestar.types import ExceptionHandlersMap
 from avatar_service.core.errors import (
     AvatarServiceError,
     Conflict,
+    InsufficientStorage,
     Invalid,
     NotFound,
     PreconditionFailed,
@@ -46,6 +47,7 @@ _DOMAIN: dict[type[AvatarServiceError], tuple[int, str]] = {
     Conflict: (409, "conflict"),
     PreconditionFailed: (412, "precondition-failed"),
     Unavailable: (503, "unavailable"),
+    InsufficientStorage: (507, "insufficient-storage"),
     TimedOut: (504, "timed-out"),
 }
 _FIELD_IN_MESSAGE = re.compile(r"field `([^`]+)`")
@@ -92,16 +94,22 @@ def problem_response(
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
+def domain_status(exc: AvatarServiceError) -> tuple[int, str] | None:
+    """The HTTP status and problem kind of a core error, ``None`` for an unmapped subclass."""
+    for cls in type(exc).__mro__:
+        if cls in _DOMAIN:
+            return _DOMAIN[cls]
+    return None
+
+
 def domain_error_handler(
     request: Request[Any, Any, Any], exc: AvatarServiceError
 ) -> Response[Problem]:
     """The core's errors, by class; an unmapped subclass of the base is a 500."""
-    for cls in type(exc).__mro__:
-        if cls in _DOMAIN:
-            status, kind = _DOMAIN[cls]
-            break
-    else:
+    mapped = domain_status(exc)
+    if mapped is None:
         return internal_error_handler(request, exc)
+    status, kind = mapped
     headers = None
     if isinstance(exc, Unavailable) and exc.retry_after is not None:
         headers = {"Retry-After": str(max(0, math.ceil(exc.retry_after)))}

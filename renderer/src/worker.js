@@ -8,6 +8,8 @@
 //        {"id": "j1", "type": "error", "code": "invalid", "message": "...", "field": "width"}
 //
 // Codes: invalid (bad job), unavailable (ffmpeg missing), internal (anything else). Node only.
+// A job may carry the caller's "request_id": its error answer echoes it, and every error is
+// also logged to stderr as one JSON line {"level": "error", "request_id", "job", "code", ...}.
 
 import { createInterface } from 'node:readline';
 import { renderFrame, renderSequence } from './jobs.js';
@@ -35,8 +37,15 @@ export async function handle(job, emit) {
     throw Object.assign(new Error("job.kind must be 'frame', 'sequence' or 'ping'"), { code: 'invalid', field: 'kind' });
   } catch (error) {
     const code = ['invalid', 'unavailable'].includes(error.code) ? error.code : 'internal';
-    return emit({ id, type: 'error', code, message: error.message, field: error.field ?? null });
+    const requestId = job && typeof job.request_id === 'string' ? job.request_id : null;
+    logError({ request_id: requestId, job: id, code, message: error.message, stack: code === 'internal' ? error.stack : undefined });
+    const answer = { id, type: 'error', code, message: error.message, field: error.field ?? null };
+    return emit(requestId === null ? answer : { ...answer, request_id: requestId });
   }
+}
+
+function logError(fields) {
+  process.stderr.write(`${JSON.stringify({ level: 'error', event: 'render job failed', ...fields })}\n`);
 }
 
 /** Serve jobs from `input` until it ends, strictly one at a time, in order. */

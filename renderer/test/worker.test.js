@@ -50,6 +50,16 @@ test('bad jobs get an error with a code and the field; the worker keeps serving'
   assert.equal(good.type, 'result');
 });
 
+test('a failing job echoes its request_id and logs it to stderr as one JSON line', () => {
+  const job = { id: 'r', kind: 'frame', state: { eye_color: '#zzz' }, width: 10, height: 10, request_id: 'req-42' };
+  const done = spawnSync(process.execPath, [renderJs, '--worker'], { input: `${JSON.stringify(job)}\n`, encoding: 'utf8' });
+  assert.equal(done.status, 0, done.stderr);
+  const answer = JSON.parse(done.stdout.trim().split('\n')[1]);
+  assert.deepEqual([answer.id, answer.code, answer.request_id], ['r', 'invalid', 'req-42']);
+  const logged = done.stderr.trim().split('\n').map((line) => JSON.parse(line));
+  assert.deepEqual(logged.map((line) => [line.level, line.request_id, line.job]), [['error', 'req-42', 'r']]);
+});
+
 test('a sequence reports progress, then its result; a missing ffmpeg is "unavailable"', (t) => {
   const ffmpeg = findFfmpeg();
   if (!ffmpeg) return t.skip('no ffmpeg: set FFMPEG_PATH or pip install imageio-ffmpeg');

@@ -61,7 +61,7 @@ def test_only_sqlite_reads_may_run_on_an_event_loop_and_their_lock_wait_is_bound
         avatar = make.avatar(store)
         store.get_avatar(avatar.avatar_id)  # opens this thread's read connection
         query = store._get["avatar"]
-        busy = query._connection().driver_connection.execute("PRAGMA busy_timeout").fetchone()
+        busy = query._connection().dbapi_connection.execute("PRAGMA busy_timeout").fetchone()
         assert store.READS_ON_LOOP is True
         assert busy[0] == READ_BUSY_TIMEOUT_MS
     finally:

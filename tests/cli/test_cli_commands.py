@@ -132,6 +132,8 @@ def test_doctor_reports_each_configured_adapter_ok(runner: CliRunner) -> None:
         "renderer",
         "store",
         "blobs",
+        "jobs",
+        "webhooks",
     }
     assert all(c["ok"] for c in report["adapters"])
     tools = {t["name"]: t for t in report["tools"]}

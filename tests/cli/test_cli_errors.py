@@ -152,7 +152,10 @@ def test_serve_runs_the_app_factory_with_the_settings(
     assert kwargs["reload"] is False
 
 
-def test_serve_options_override_the_settings(runner: CliRunner, uvicorn_calls: list[Any]) -> None:
+def test_serve_options_override_the_settings(
+    runner: CliRunner, uvicorn_calls: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVATAR_API_KEYS", "a-configured-key-0123456789")  # 0.0.0.0 needs one
     args = ("serve", "--host", "0.0.0.0", "--port", "8080", "--workers", "3")
     assert run(runner, *args).exit_code == 0
     kwargs = uvicorn_calls[0][1]

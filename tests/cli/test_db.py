@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
+from avatar_service.adapters.store.sqlmodel import schema
 from avatar_service.adapters.store.sqlmodel.factory import open_store
 from avatar_service.adapters.store.sqlmodel.store import SqlModelStore
 from avatar_service.contracts import _records as make
@@ -37,13 +38,14 @@ def _store(url: str = f"sqlite:///{DEFAULT_DB}") -> SqlModelStore:
 
 
 def test_db_upgrade_current_history_downgrade(runner: CliRunner) -> None:
-    assert run_json(runner, "db", "current") == {"current": None, "head": "0001", "at_head": False}
+    head = schema.head_revision()
+    assert run_json(runner, "db", "current") == {"current": None, "head": head, "at_head": False}
     assert DEFAULT_DB.is_file(), "the default SQLite file (and ./data) is created on first use"
     upgraded = run(runner, "db", "upgrade")
-    assert upgraded.exit_code == 0 and "empty -> 0001" in upgraded.stdout
+    assert upgraded.exit_code == 0 and f"empty -> {head}" in upgraded.stdout
     assert run_json(runner, "db", "current")["at_head"] is True
     assert "(head)" in run(runner, "db", "history").stdout
-    assert run_json(runner, "db", "history")["revisions"][0]["revision"] == "0001"
+    assert run_json(runner, "db", "history")["revisions"][0]["revision"] == head
     assert run(runner, "db", "downgrade", "base").exit_code == 0
     assert run_json(runner, "db", "current")["current"] is None
 

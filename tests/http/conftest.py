@@ -4,6 +4,7 @@ real adapters have HTTP tests of their own)."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from typing import Any
 
 import pytest
@@ -44,6 +45,24 @@ def app(container: Container) -> Litestar:
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
     with TestClient(app) as client:
         yield client
+
+
+Served = AbstractContextManager[tuple[TestClient[Litestar], Container]]
+
+
+@pytest.fixture
+def serve_with() -> Callable[..., Served]:
+    """``with serve_with(**overrides) as (client, container)``: a client over an app on the
+    mock adapters whose settings also have ``overrides`` (API keys, HTTP limits, ...)."""
+
+    @contextmanager
+    def serve(**overrides: Any) -> Iterator[tuple[TestClient[Litestar], Container]]:
+        settings = Settings(**MOCK_ADAPTERS, _env_file=None, **overrides)
+        container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
+        with TestClient(create_app(container)) as client:
+            yield client, container
+
+    return serve
 
 
 ProblemCheck = Callable[..., dict[str, Any]]

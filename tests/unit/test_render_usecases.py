@@ -147,3 +147,12 @@ def test_talk_animation_needs_text_and_an_unknown_name_is_invalid(world: Any) ->
     with pytest.raises(Invalid) as caught:
         rendering.animate(AnimationRequest("kim", "dance"))  # type: ignore[arg-type]
     assert caught.value.field == "name"
+
+
+@pytest.mark.parametrize("duration", [0.1, 0.2, 0.3, 0.5])
+def test_a_short_animation_keeps_its_gesture_inside_the_video(world: Any, duration: float) -> None:
+    rendering, _, renderer = world
+    rendering.animate(AnimationRequest("kim", Animation.BLINK, duration=duration, fps=10))
+    timeline = renderer.calls[-1][1]
+    assert timeline.gestures
+    assert all(0 <= start < duration for start, _ in timeline.gestures)

@@ -18,6 +18,8 @@ import sqlalchemy as sa
 from avatar_service.adapters.store.sqlmodel import mapping
 from avatar_service.adapters.store.sqlmodel.cursor import check_limit, decode_cursor, encode_cursor
 from avatar_service.adapters.store.sqlmodel.engine import WRITE, create_engine, is_sqlite
+from avatar_service.adapters.store.sqlmodel.jobs import SqlJobs
+from avatar_service.adapters.store.sqlmodel.keys import SqlKeys
 from avatar_service.adapters.store.sqlmodel.prepared import PreparedQuery
 from avatar_service.adapters.store.sqlmodel.queries import (
     by_id,
@@ -54,7 +56,7 @@ AVATARS, SESSIONS, PRESETS = TABLES["avatars"], TABLES["sessions"], TABLES["pres
 AUDIOS, RENDERS = TABLES["audios"], TABLES["renders"]
 
 
-class SqlModelStore(Store, RecordRemover):
+class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
     """``Store`` over SQLAlchemy Core on the SQLModel tables; safe to share between threads.
 
     The schema must exist (``schema.prepare`` or ``avatar db upgrade``). A soft-deleted
@@ -104,15 +106,36 @@ class SqlModelStore(Store, RecordRemover):
 
     @contextlib.contextmanager
     def _read(self) -> Iterator[sa.Connection]:
-        with self.engine.connect() as conn:
+        with self._unavailable_on_failure(), self.engine.connect() as conn:
             yield conn
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[sa.Connection]:
-        with self._write_lock, self.engine.connect() as conn:
+        with self._write_lock, self._unavailable_on_failure(), self.engine.connect() as conn:
             conn.execution_options(**WRITE)
             with conn.begin():
                 yield conn
+
+    @contextlib.contextmanager
+    def _unavailable_on_failure(self) -> Iterator[None]:
+        """A database that is down, unreachable or locked past the busy timeout is
+        ``Unavailable`` (the pool drops a broken connection, so a retry reconnects)."""
+        try:
+            yield
+        except (sa.exc.OperationalError, sa.exc.InterfaceError) as exc:
+            cause = exc.orig or exc
+            where = self.engine.url.render_as_string(hide_password=True)
+            if "locked" in str(cause) or "busy" in str(cause):
+                raise Unavailable(
+                    f"the database {where} is locked by another writer; retry shortly",
+                    retry_after=1,
+                ) from None
+            raise Unavailable(
+                f"the database {where} failed: {type(cause).__name__}: "
+                f"{str(cause).strip().splitlines()[0]}; check DATABASE_URL and that the server "
+                "is running",
+                retry_after=5,
+            ) from None
 
     # avatars
     def create_avatar(self, avatar: Avatar) -> Avatar:

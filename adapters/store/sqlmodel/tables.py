@@ -154,6 +154,71 @@ class RenderRow(SQLModel, table=True):
     created_at: datetime = _time()
 
 
+class JobRow(SQLModel, table=True):
+    """An asynchronous render job; ``avatar_id`` is a plain copy (a job outlives its avatar)."""
+
+    __tablename__ = "jobs"
+    __table_args__ = (
+        sa.UniqueConstraint("job_id", name="uq_jobs_job_id"),
+        sa.Index("ix_jobs_created", "created_at", "job_id"),
+        sa.Index("ix_jobs_status_created", "status", "created_at", "job_id"),
+        sa.Index("ix_jobs_avatar_created", "avatar_id", "created_at", "job_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = _id_column()
+    kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    status: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    request: dict[str, Any] = _json()
+    avatar_id: str | None = Field(sa_column=sa.Column(sa.String(ID_LENGTH), nullable=True))
+    progress: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
+    result: dict[str, Any] | None = Field(sa_column=sa.Column(sa.JSON(), nullable=True))
+    error: dict[str, Any] | None = Field(sa_column=sa.Column(sa.JSON(), nullable=True))
+    webhook_url: str | None = Field(sa_column=sa.Column(sa.String(2048), nullable=True))
+    webhook_status: str | None = Field(sa_column=sa.Column(sa.String(16), nullable=True))
+    attempts: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    lease_owner: str | None = Field(sa_column=sa.Column(sa.String(128), nullable=True))
+    lease_expires_at: datetime | None = _time(nullable=True)
+    version: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    created_at: datetime = _time()
+    updated_at: datetime = _time()
+    started_at: datetime | None = _time(nullable=True)
+    finished_at: datetime | None = _time(nullable=True)
+
+
+class WebhookDeliveryRow(SQLModel, table=True):
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (sa.Index("ix_webhook_deliveries_job", "job_id", "attempt"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    job_id: str = _owner("jobs.job_id", nullable=False)
+    attempt: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
+    url: str = Field(sa_column=sa.Column(sa.String(2048), nullable=False))
+    status_code: int | None = Field(sa_column=sa.Column(sa.Integer(), nullable=True))
+    error: str | None = Field(sa_column=sa.Column(sa.Text(), nullable=True))
+    duration: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
+    created_at: datetime = _time()
+
+
+class ApiKeyRow(SQLModel, table=True):
+    """An API key without its secret: a salted HMAC-SHA256 of it (``core.auth``)."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (
+        sa.UniqueConstraint("key_id", name="uq_api_keys_key_id"),
+        sa.Index("ix_api_keys_created", "created_at", "key_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_id: str = _id_column()
+    name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
+    scope: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
+    salt: str = Field(sa_column=sa.Column(sa.String(64), nullable=False))
+    secret_hash: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
+    created_at: datetime = _time()
+    revoked_at: datetime | None = _time(nullable=True)
+
+
 METADATA = SQLModel.metadata
 """Every table above (and nothing else: the store only ever defines these)."""
 
@@ -163,5 +228,8 @@ TABLES: dict[str, sa.Table] = {
     "presets": PresetRow.__table__,  # type: ignore[attr-defined]
     "audios": AudioRow.__table__,  # type: ignore[attr-defined]
     "renders": RenderRow.__table__,  # type: ignore[attr-defined]
+    "jobs": JobRow.__table__,  # type: ignore[attr-defined]
+    "webhook_deliveries": WebhookDeliveryRow.__table__,  # type: ignore[attr-defined]
+    "api_keys": ApiKeyRow.__table__,  # type: ignore[attr-defined]
 }
 """Tables by name, in dependency order (owners first): the order to create and to import."""

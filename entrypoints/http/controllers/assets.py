@@ -17,7 +17,7 @@ from litestar.params import FromQuery
 from avatar_service.core.blobnames import safe_blob_name, sanitize_filename
 from avatar_service.core.records import Namespace
 from avatar_service.entrypoints.bootstrap import Container
-from avatar_service.entrypoints.http.controllers.media import DOWNLOAD_RESPONSES
+from avatar_service.entrypoints.http.controllers.media import download_responses
 from avatar_service.entrypoints.http.downloads import download_response
 from avatar_service.entrypoints.http.problems import problem_specs
 from avatar_service.entrypoints.http.schemas.assets import (
@@ -67,7 +67,7 @@ class AssetController(Controller):
         operation_id="downloadAsset",
         sync_to_thread=True,
         media_type="application/octet-stream",
-        responses={**DOWNLOAD_RESPONSES, **problem_specs(400, 404, 416, 422)},
+        responses=download_responses("*/*", 422),
     )
     def download(
         self, name: FromQuery[str], container: NamedDependency[Container],
@@ -77,7 +77,12 @@ class AssetController(Controller):
         If-None-Match and If-Modified-Since are honoured; Cache-Control is configurable."""
         return _asset_download(container, name, request, head=False)
 
-    @head("/download", operation_id="headAsset", sync_to_thread=True)
+    @head(
+        "/download",
+        operation_id="headAsset",
+        sync_to_thread=True,
+        responses=download_responses("*/*", 422),
+    )
     def download_head(
         self, name: FromQuery[str], container: NamedDependency[Container],
         request: Request[Any, Any, Any],
@@ -90,7 +95,7 @@ class AssetController(Controller):
         operation_id="uploadAsset",
         status_code=201,
         request_max_body_size=None,  # limited while streaming: MAX_FILE_SIZE plus the form
-        responses=problem_specs(400, 409, 413, 422),
+        responses=problem_specs(400, 409, 413, 422, 507),
     )
     async def upload(
         self,
@@ -120,7 +125,9 @@ class AssetController(Controller):
         )
         return to_uploaded(await form.into_thread(upload))
 
-    @delete("/", operation_id="deleteAsset", sync_to_thread=True, responses=problem_specs(404, 422))
+    @delete(
+        "/", operation_id="deleteAsset", sync_to_thread=True, responses=problem_specs(400, 404, 422)
+    )
     def delete_asset(self, name: FromQuery[str], container: NamedDependency[Container]) -> None:
         """Delete an asset; 404 if there is none by that name."""
         container.assets.delete(name)

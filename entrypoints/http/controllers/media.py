@@ -27,6 +27,13 @@ DOWNLOAD_RESPONSES: dict[int, ResponseSpec] = {
 """OpenAPI entries of every download route."""
 
 
+def download_responses(media_type: str, *statuses: int) -> dict[int, ResponseSpec]:
+    """A download route's entries: 200 as ``media_type`` (a range such as ``audio/*`` when
+    the stored object's own type is served), the download errors, and ``statuses``."""
+    ok = ResponseSpec(None, description="The object", media_type=media_type)
+    return {200: ok, **DOWNLOAD_RESPONSES, **problem_specs(400, 404, 416, *statuses)}
+
+
 def media_response(
     container: Container, info: BlobInfo, request: Request[Any, Any, Any], *, head: bool = False
 ) -> Response[Any]:
@@ -47,7 +54,7 @@ class MediaController(Controller):
         operation_id="downloadAudio",
         sync_to_thread=True,
         media_type="audio/wav",
-        responses=DOWNLOAD_RESPONSES,
+        responses=download_responses("audio/*", 422),
     )
     def audio(
         self,
@@ -64,7 +71,12 @@ class MediaController(Controller):
             return converted_audio_response(container, info, format, request)
         return media_response(container, info, request)
 
-    @head("/audios/{audio_id:str}", operation_id="headAudio", sync_to_thread=True)
+    @head(
+        "/audios/{audio_id:str}",
+        operation_id="headAudio",
+        sync_to_thread=True,
+        responses=download_responses("audio/wav"),
+    )
     def audio_head(
         self,
         audio_id: FromPath[str],
@@ -80,7 +92,7 @@ class MediaController(Controller):
         operation_id="downloadRender",
         sync_to_thread=True,
         media_type="application/octet-stream",
-        responses=DOWNLOAD_RESPONSES,
+        responses=download_responses("*/*"),
     )
     def render(
         self,
@@ -92,7 +104,12 @@ class MediaController(Controller):
         Range, If-Range, If-None-Match and If-Modified-Since are honoured."""
         return media_response(container, container.assets.render_blob(render_id), request)
 
-    @head("/renders/{render_id:str}", operation_id="headRender", sync_to_thread=True)
+    @head(
+        "/renders/{render_id:str}",
+        operation_id="headRender",
+        sync_to_thread=True,
+        responses=download_responses("*/*"),
+    )
     def render_head(
         self,
         render_id: FromPath[str],

@@ -3,12 +3,22 @@
 
 from __future__ import annotations
 
-from litestar import Controller, post
-from litestar.di import NamedDependency
-from litestar.params import FromPath, JSONBody
+from typing import Annotated
 
+from litestar import Controller, Response, post
+from litestar.di import NamedDependency
+from litestar.openapi.datastructures import ResponseSpec
+from litestar.params import FromPath, HeaderParameter, JSONBody
+
+from avatar_service.core.jobs import Job
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
+from avatar_service.entrypoints.http.schemas.jobs import (
+    JobAccepted,
+    job_url,
+    to_job_accepted,
+    wants_async,
+)
 from avatar_service.entrypoints.http.schemas.render import (
     AnimationRequestBody,
     RenderRequest,
@@ -21,6 +31,26 @@ from avatar_service.entrypoints.http.schemas.render import (
     to_sequence_request,
     to_sequence_response,
 )
+
+Prefer = Annotated[
+    str | None,
+    HeaderParameter(
+        name="Prefer", required=False,
+        description="respond-async: answer 202 with a job instead of the finished video",
+    ),
+]  # fmt: skip
+_ASYNC_SPECS = {
+    # Stated outright: the handlers' union return type would document 200 as either body.
+    200: ResponseSpec(data_container=SequenceResponse, description="The finished video"),
+    202: ResponseSpec(
+        data_container=JobAccepted, description="Accepted: a job; poll status_url (Location)"
+    ),
+}
+
+
+def _accepted(job: Job) -> Response[JobAccepted]:
+    url = job_url(job.job_id)
+    return Response(to_job_accepted(job), status_code=202, headers={"Location": url})
 
 
 class RenderController(Controller):
@@ -49,33 +79,44 @@ class RenderController(Controller):
         operation_id="renderSequence",
         status_code=200,
         sync_to_thread=True,
-        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+        responses={**_ASYNC_SPECS, **problem_specs(*BODY_ERRORS, 404, 503, 504)},
     )
     def sequence(
-        self, data: JSONBody[SequenceRequestBody], container: NamedDependency[Container]
-    ) -> SequenceResponse:
+        self,
+        data: JSONBody[SequenceRequestBody],
+        container: NamedDependency[Container],
+        prefer: Prefer = None,
+    ) -> SequenceResponse | Response[JobAccepted]:
         """A video of the avatar speaking (mp4, webm, gif), in sync, with sound: from text in
         one call, or from stored audio (audio_id) with optional viseme cues.
 
         422: neither or both of text and audio_id, or a bound exceeded (size 16-2048 px,
         fps, duration, text length). 503/504: see renderFrame.
+        With "async": true (or Prefer: respond-async, or a webhook_url): 202 and a job whose
+        status_url (also the Location header) reports progress and then the same result.
         """
-        record = container.rendering.render_sequence(to_sequence_request(data))
-        return to_sequence_response(record)
+        request = to_sequence_request(data)
+        if wants_async(data.async_ or data.webhook_url is not None, prefer):
+            return _accepted(container.jobs.submit(request, webhook_url=data.webhook_url))
+        return to_sequence_response(container.rendering.render_sequence(request))
 
     @post(
         "/avatars/{avatar_id:str}/animations",
         operation_id="renderAnimation",
         status_code=200,
         sync_to_thread=True,
-        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+        responses={**_ASYNC_SPECS, **problem_specs(*BODY_ERRORS, 404, 503, 504)},
     )
     def animation(
         self,
         avatar_id: FromPath[str],
         data: JSONBody[AnimationRequestBody],
         container: NamedDependency[Container],
-    ) -> SequenceResponse:
-        """A named animation (idle, blink, nod, head_shake, or talk with text) as a video/GIF."""
-        record = container.rendering.animate(to_animation_request(avatar_id, data))
-        return to_sequence_response(record)
+        prefer: Prefer = None,
+    ) -> SequenceResponse | Response[JobAccepted]:
+        """A named animation (idle, blink, nod, head_shake, or talk with text) as a video/GIF;
+        asynchronous (202 + job) as renderSequence is."""
+        request = to_animation_request(avatar_id, data)
+        if wants_async(data.async_ or data.webhook_url is not None, prefer):
+            return _accepted(container.jobs.submit(request, webhook_url=data.webhook_url))
+        return to_sequence_response(container.rendering.animate(request))

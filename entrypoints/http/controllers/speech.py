@@ -39,9 +39,6 @@ from avatar_service.entrypoints.http.schemas.speech import (
     to_voices_response,
 )
 
-UPLOAD_LIMIT = 64 * 1024 * 1024
-"""Largest multipart upload ``/v1/phonemes/timing`` accepts (bytes); beyond it: 413."""
-
 
 class SpeechController(Controller):
     path = "/v1"
@@ -102,7 +99,7 @@ class SpeechController(Controller):
         "/phonemes/timing",
         operation_id="phonemeTiming",
         status_code=200,
-        request_max_body_size=UPLOAD_LIMIT,
+        request_max_body_size=None,  # AVATAR_HTTP__AUDIO_UPLOAD_LIMIT, see http/bodylimit.py
         responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
     )
     async def timing(

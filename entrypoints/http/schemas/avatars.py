@@ -20,6 +20,7 @@ from avatar_service.core.avatar import (
     HairStyle,
 )
 from avatar_service.core.records import Avatar, Page
+from avatar_service.entrypoints.http.schemas.bounds import FreeObject
 
 
 def avatar_url(avatar_id: str) -> str:
@@ -32,7 +33,7 @@ class AvatarCreateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
 
     avatar_id: str | None = None
     name: str = ""
-    state: dict[str, Any] | None = None
+    state: FreeObject | None = None
     preset_id: str | None = None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from avatar_service.core.records import Page, Preset
+from avatar_service.entrypoints.http.schemas.bounds import FreeObject
 
 
 def preset_url(preset_id: str) -> str:
@@ -18,7 +19,7 @@ class PresetCreateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     """A named partial avatar state (``settings``, e.g. ``{"hair_style": "bob"}``), applied
     over the defaults when an avatar or a render names it. ``preset_id`` omitted: generated."""
 
-    settings: dict[str, Any]
+    settings: FreeObject
     name: str = ""
     preset_id: str | None = None
 
@@ -27,7 +28,7 @@ class PresetUpdateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     """Fields given are replaced (``settings`` as a whole); omitted ones stay."""
 
     name: str | None = None
-    settings: dict[str, Any] | None = None
+    settings: FreeObject | None = None
 
 
 class PresetResponse(msgspec.Struct, kw_only=True):

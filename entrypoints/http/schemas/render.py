@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
 from avatar_service.core.avatar import Pose
 from avatar_service.core.records import RenderRecord
@@ -16,6 +17,7 @@ from avatar_service.core.usecases.rendering import (
     SequenceRequest,
 )
 from avatar_service.core.usecases.speech import SpeechRequest
+from avatar_service.entrypoints.http.schemas.bounds import MAX_CUES, MAX_EXPRESSION_CHANGES
 
 
 def render_url(render_id: str) -> str:
@@ -83,14 +85,21 @@ class SequenceRequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=Tr
     text: str | None = None
     voice: str | None = None
     audio_id: str | None = None
-    visemes: list[CueBody] | None = None
-    expressions: list[ExpressionChangeBody] | None = None
+    visemes: Annotated[list[CueBody], Meta(max_length=MAX_CUES)] | None = None
+    expressions: (
+        Annotated[list[ExpressionChangeBody], Meta(max_length=MAX_EXPRESSION_CHANGES)] | None
+    ) = None
     width: int = 512
     height: int = 512
     fps: int = 25
     format: str = "mp4"
     session_id: str | None = None
     preset_id: str | None = None
+    async_: bool = msgspec.field(default=False, name="async")
+    """Answer 202 with a job at once instead of the finished video (as ``Prefer:
+    respond-async`` does); poll ``status_url`` or wait for the webhook."""
+    webhook_url: str | None = None
+    """Where the job's final status is POSTed, signed (``docs/jobs.md``); implies ``async``."""
 
 
 class SequenceResponse(msgspec.Struct, kw_only=True):
@@ -119,6 +128,10 @@ class AnimationRequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
     format: str = "gif"
     session_id: str | None = None
     preset_id: str | None = None
+    async_: bool = msgspec.field(default=False, name="async")
+    """As for ``/v1/render/sequence``: answer 202 with a job."""
+    webhook_url: str | None = None
+    """As for ``/v1/render/sequence``; implies ``async``."""
 
 
 def to_pose(body: PoseBody | None) -> Pose:

@@ -8,6 +8,7 @@ from typing import Any
 import msgspec
 
 from avatar_service.core.records import Page, Session
+from avatar_service.entrypoints.http.schemas.bounds import FreeObject
 
 
 def session_url(session_id: str) -> str:
@@ -19,7 +20,7 @@ class SessionCreateRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
     avatar_id: str
     session_id: str | None = None
-    metadata: dict[str, Any] = msgspec.field(default_factory=dict)
+    metadata: FreeObject = msgspec.field(default_factory=dict)
 
 
 class SessionResponse(msgspec.Struct, kw_only=True):

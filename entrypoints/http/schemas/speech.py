@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
 from avatar_service.core.phonemes import split_stress
 from avatar_service.core.records import AudioRecord
@@ -25,6 +26,7 @@ from avatar_service.core.usecases.speech import (
     phoneme_label,
 )
 from avatar_service.core.visemes import VisemeSet
+from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
 
 TIME_DECIMALS = 6
 """Times are rounded to microseconds; equal floats round equally, so cues stay contiguous."""
@@ -60,12 +62,14 @@ class LipsyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     avatar_id: str | None = None
     session_id: str | None = None
     viseme_set: VisemeSet | None = None
-    viseme_sets: list[VisemeSet] | None = None
+    viseme_sets: Annotated[list[VisemeSet], Meta(max_length=MAX_VISEME_SETS)] | None = None
     alphabet: Alphabet = "ipa"
     rate: float | None = None
     pitch: float | None = None
     volume: float | None = None
     speaker_id: int | None = None
+    ssml: bool = False
+    """``text`` is SSML (``docs/streaming.md``); marks come back in ``marks``."""
 
 
 def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
@@ -83,7 +87,7 @@ def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
         extra["viseme_sets"] = tuple(dict.fromkeys(named))
     return SpeechRequest(
         text=data.text, voice_id=data.voice, options=options, avatar_id=data.avatar_id,
-        session_id=data.session_id, **extra,
+        session_id=data.session_id, ssml=data.ssml, **extra,
     )  # fmt: skip
 
 
@@ -156,6 +160,13 @@ class VisemeCueBody(msgspec.Struct):
     end: float
 
 
+class MarkBody(msgspec.Struct):
+    """An SSML ``<mark>`` reached ``time`` seconds into the audio."""
+
+    name: str
+    time: float
+
+
 class LipsyncPreviewResponse(msgspec.Struct):
     """Timings only; nothing is stored. ``visemes`` is the first requested set."""
 
@@ -165,6 +176,7 @@ class LipsyncPreviewResponse(msgspec.Struct):
     words: list[TimedWordBody]
     visemes: list[VisemeCueBody]
     visemes_by_set: dict[str, list[VisemeCueBody]]
+    marks: list[MarkBody] = msgspec.field(default_factory=list)
 
 
 class LipsyncResponse(msgspec.Struct):
@@ -181,6 +193,7 @@ class LipsyncResponse(msgspec.Struct):
     words: list[TimedWordBody]
     visemes: list[VisemeCueBody]
     visemes_by_set: dict[str, list[VisemeCueBody]]
+    marks: list[MarkBody] = msgspec.field(default_factory=list)
 
 
 class TimingResponse(msgspec.Struct):
@@ -247,6 +260,7 @@ def to_preview_response(timed: TimedSpeech, alphabet: Alphabet) -> LipsyncPrevie
         words=[_word(w) for w in timed.alignment.words],
         visemes=next(iter(by_set.values()), []),
         visemes_by_set=by_set,
+        marks=[MarkBody(m.name, _t(m.time)) for m in timed.marks],
     )
 
 
@@ -265,6 +279,7 @@ def to_lipsync_response(result: LipsyncResult, alphabet: Alphabet) -> LipsyncRes
         words=preview.words,
         visemes=preview.visemes,
         visemes_by_set=preview.visemes_by_set,
+        marks=preview.marks,
     )
 
 

@@ -1,0 +1,1 @@
+"""Job queues: ``embedded`` (threads of the serving process) and ``dramatiq`` (Redis)."""

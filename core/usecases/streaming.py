@@ -1,0 +1,181 @@
+"""Streaming speech: an utterance split into sentences, each synthesised on its own and handed
+over as soon as it is ready, with its timings made absolute (seconds from the utterance start,
+character offsets into the whole text)."""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+from dataclasses import dataclass, field, replace
+from typing import TypeVar
+
+from avatar_service.core.errors import Invalid
+from avatar_service.core.limits import Limits
+from avatar_service.core.ports import Aligner, SpeechSynthesizer, SsmlSynthesizer
+from avatar_service.core.sentences import TextSpan, split_sentences
+from avatar_service.core.speech import (
+    FloatArray,
+    Speech,
+    SynthesisOptions,
+    TimedPhoneme,
+    TimedWord,
+    VisemeCue,
+)
+from avatar_service.core.ssml import SsmlDocument, TimedMark, parse_ssml
+from avatar_service.core.usecases.speech import ssml_voice
+from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+
+_Span = TypeVar("_Span", TimedPhoneme, TimedWord, VisemeCue)
+
+
+@dataclass(frozen=True, slots=True)
+class StreamRequest:
+    """One utterance: ``text`` is SSML (one ``<speak>`` element) when ``ssml`` is true."""
+
+    text: str
+    voice_id: str | None = None
+    viseme_set: str = "oculus"
+    options: SynthesisOptions = field(default_factory=SynthesisOptions)
+    ssml: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Utterance:
+    """A validated request cut into pieces (plain sentences, or SSML parts) to speak in order."""
+
+    request: StreamRequest
+    viseme_set: VisemeSet
+    pieces: tuple[tuple[TextSpan, SsmlDocument | None], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class SpeechChunk:
+    """One sentence's audio and timings. ``offset`` is where its first sample plays, in
+    seconds from the utterance start; every time below is absolute (offset included) and
+    every character offset points into the request's whole text."""
+
+    index: int
+    offset: float
+    samples: FloatArray
+    sample_rate: int
+    phonemes: tuple[TimedPhoneme, ...]
+    words: tuple[TimedWord, ...]
+    visemes: tuple[VisemeCue, ...]
+    marks: tuple[TimedMark, ...]
+
+    @property
+    def duration(self) -> float:
+        return len(self.samples) / self.sample_rate
+
+
+class StreamingSpeech:
+    """Sentence-by-sentence synthesis. ``prepare`` validates everything it can before any audio
+    is made; ``chunks`` synthesises lazily, so a consumer that stops pulling stops the work."""
+
+    def __init__(
+        self,
+        synthesizer: SpeechSynthesizer,
+        aligner: Aligner,
+        limits: Limits,
+        *,
+        max_sentence_chars: int = 300,
+    ) -> None:
+        self._synthesizer = synthesizer
+        self._aligner = aligner
+        self._limits = limits
+        self._max_sentence_chars = max_sentence_chars
+
+    def prepare(self, request: StreamRequest) -> Utterance:
+        """The utterance to stream; ``Invalid``/``TooLarge`` for bad input, ``Invalid`` (field
+        ``text``) for SSML the voice cannot honour, ``NotFound`` for an unknown voice there."""
+        text = self._limits.text(request.text)
+        viseme_set = check_viseme_set(request.viseme_set)
+        if not request.ssml:
+            spans = split_sentences(text, self._max_sentence_chars)
+            return Utterance(request, viseme_set, tuple((span, None) for span in spans))
+        document = parse_ssml(text)
+        ssml_voice(self._synthesizer, document, request.voice_id)
+        plain = document.plain_text
+        spans = split_sentences(plain, self._max_sentence_chars)
+        if not spans:
+            raise Invalid("the SSML holds no text to speak", field="text")
+        starts = [0] + [span.start for span in spans[1:]] + [len(plain)]
+        pieces = tuple(
+            (span, document.slice(starts[i], starts[i + 1])) for i, span in enumerate(spans)
+        )
+        return Utterance(request, viseme_set, pieces)
+
+    def chunks(self, utterance: Utterance) -> Generator[SpeechChunk, None, None]:
+        """One chunk per piece with something to say, in order, offsets back to back. A piece
+        the engine finds unspeakable (only punctuation) is skipped; if all are: ``Invalid``."""
+        request = utterance.request
+        text = request.text
+        played = 0  # samples so far: offsets come from sample counts, so they never drift
+        rate = 0
+        for index, (span, document) in enumerate(utterance.pieces):
+            try:
+                speech, marks, shift = self._speak(text, span, document, request)
+            except Invalid as exc:
+                if exc.field != "text":
+                    raise
+                continue
+            if rate and speech.sample_rate != rate:
+                raise Invalid("the voice changed its sample rate mid-utterance", field="voice")
+            rate = speech.sample_rate
+            offset = played / rate
+            played += len(speech.samples)
+            yield self._chunk(index, offset, speech, marks, shift, utterance.viseme_set)
+        if played == 0:
+            raise Invalid("text contains no speakable word", field="text")
+
+    def _speak(
+        self, text: str, span: TextSpan, document: SsmlDocument | None, request: StreamRequest
+    ) -> tuple[Speech, tuple[TimedMark, ...], int]:
+        """Speech of one piece with its timings settled, its marks, and how far its word
+        offsets must shift to point into the whole text."""
+        if document is not None:
+            assert isinstance(self._synthesizer, SsmlSynthesizer)  # checked by prepare
+            marked = self._synthesizer.synthesize_ssml(document, request.voice_id, request.options)
+            return marked.speech, marked.marks, 0
+        sentence = text[span.start : span.end]
+        speech = self._synthesizer.synthesize(sentence, request.voice_id, request.options)
+        if speech.phonemes is None or speech.words is None:
+            alignment = self._aligner.align(
+                speech.samples, speech.sample_rate, sentence, speech.voice_id
+            )
+            speech = replace(speech, phonemes=alignment.phonemes, words=alignment.words)
+        return speech, (), span.start
+
+    def _chunk(
+        self,
+        index: int,
+        offset: float,
+        speech: Speech,
+        marks: tuple[TimedMark, ...],
+        shift: int,
+        viseme_set: VisemeSet,
+    ) -> SpeechChunk:
+        phonemes, words = speech.phonemes or (), speech.words or ()
+        cues = build_timeline(
+            phonemes, speech.duration, viseme_set, min_cue=self._limits.min_cue_seconds
+        )
+        return SpeechChunk(
+            index=index,
+            offset=offset,
+            samples=speech.samples,
+            sample_rate=speech.sample_rate,
+            phonemes=tuple(_shifted(p, offset) for p in phonemes),
+            words=tuple(
+                replace(
+                    _shifted(w, offset),
+                    char_start=w.char_start + shift,
+                    char_end=w.char_end + shift,
+                )
+                for w in words
+            ),
+            visemes=tuple(_shifted(c, offset) for c in cues),
+            marks=tuple(replace(m, time=m.time + offset) for m in marks),
+        )
+
+
+def _shifted(span: _Span, offset: float) -> _Span:
+    return replace(span, start=span.start + offset, end=span.end + offset)

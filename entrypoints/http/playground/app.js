@@ -1,0 +1,233 @@
+// The playground page: pick a voice and an avatar, edit the avatar, speak over the WebSocket
+// with the avatar drawn live by the renderer's own avatar.js, or render a video.
+
+import { avatarSvg } from '/playground/renderer/avatar.js';
+import {
+  ACCESSORIES, BROW_STYLES, CLOTHING_STYLES, DEFAULT_STATE, EXPRESSIONS, HAIR_STYLES,
+} from '/playground/renderer/schema.js';
+import * as api from '/playground/api.js';
+import { Speaker } from '/playground/speaker.js';
+
+const $ = (selector) => document.querySelector(selector);
+const STATE_FIELDS = [
+  'skin_tone', 'hair_style', 'hair_color', 'eye_color', 'brow_style', 'clothing_style',
+  'clothing_color', 'accessories', 'background', 'background_to', 'expression',
+];
+const MAX_SAMPLES = 20000;
+
+let state = pick({ ...DEFAULT_STATE });
+let avatarList = [];
+let lastDrawn = '';
+let nextBlink = performance.now() + 2500;
+
+// What the page shows, for people and for the browser test: mouth samples on the audio clock.
+const hook = { ready: false, samples: [], draws: 0, maxLevel: 0, speaker: null };
+window.playground = hook;
+
+const speaker = new Speaker(onStreamEvent);
+hook.speaker = speaker;
+
+function pick(source) {
+  return Object.fromEntries(STATE_FIELDS.map((key) => [key, source[key] ?? DEFAULT_STATE[key]]));
+}
+
+function status(text) {
+  $('#status').textContent = text;
+}
+
+function fillSelect(select, values, labels = values) {
+  select.replaceChildren(...values.map((value, i) => new Option(labels[i], value)));
+}
+
+function syncEditor() {
+  for (const input of document.querySelectorAll('[data-field]')) {
+    input.value = state[input.dataset.field] ?? '#ffffff';
+  }
+  for (const box of document.querySelectorAll('#accessories input')) {
+    box.checked = state.accessories.includes(box.value);
+  }
+}
+
+function draw(viseme, blink) {
+  const key = `${viseme}|${blink}|${JSON.stringify(state)}`;
+  if (key === lastDrawn) return;
+  lastDrawn = key;
+  const stage = $('#avatar');
+  stage.innerHTML = avatarSvg(state, { viseme, blink }, { width: 360, height: 360, id: 'live' });
+  stage.dataset.viseme = viseme;
+  hook.draws += 1;
+}
+
+function frame(now) {
+  const t = speaker.time();
+  let viseme = 'sil';
+  if (t !== null && t >= 0) {
+    viseme = speaker.visemeAt(t);
+    const level = speaker.level();
+    hook.maxLevel = Math.max(hook.maxLevel, level);
+    if (hook.samples.length < MAX_SAMPLES && (speaker.duration === null || t <= speaker.duration)) {
+      hook.samples.push({ t, viseme });
+    }
+    const word = speaker.wordAt(t);
+    highlight(word);
+  }
+  if (now > nextBlink + 140) nextBlink = now + 2500 + Math.random() * 2500;
+  const blink = now >= nextBlink ? 1 : 0;
+  draw(viseme, blink);
+  requestAnimationFrame(frame);
+}
+
+function highlight(word) {
+  const caption = $('#caption');
+  const text = caption.dataset.text ?? '';
+  const key = word ? `${word.start_char}:${word.end_char}` : '';
+  if (caption.dataset.word === key) return;
+  caption.dataset.word = key;
+  if (!word) {
+    caption.textContent = text;
+    return;
+  }
+  const mark = document.createElement('mark');
+  mark.textContent = text.slice(word.start_char, word.end_char);
+  caption.replaceChildren(text.slice(0, word.start_char), mark, text.slice(word.end_char));
+}
+
+function onStreamEvent(message) {
+  if (message.type === 'start') status(`Speaking (${message.sentences} sentences)…`);
+  if (message.type === 'end') {
+    status(`Speaking: all ${message.duration.toFixed(2)} s of speech received.`);
+    $('#stop').disabled = true;
+  }
+  if (message.type === 'cancelled') status('Stopped.');
+  if (message.type === 'error') status(`Error ${message.status}: ${message.detail}`);
+  if (message.type === 'mark') status(`Mark “${message.name}” at ${message.time.toFixed(2)} s`);
+}
+
+async function speak() {
+  const text = $('#text').value;
+  const caption = $('#caption');
+  caption.dataset.text = text;
+  caption.dataset.word = '';
+  caption.textContent = text;
+  hook.samples = [];
+  hook.maxLevel = 0;
+  $('#stop').disabled = false;
+  status('Connecting…');
+  try {
+    await speaker.speak({
+      text,
+      voice: $('#voice').value || undefined,
+      viseme_set: 'oculus',
+      ssml: $('#ssml').checked,
+      avatar_id: $('#avatar-id').value || undefined,
+    });
+  } catch (error) {
+    status(error.message);
+  }
+}
+
+async function ensureAvatar() {
+  const id = $('#avatar-id').value;
+  if (id) return id;
+  const created = await api.createAvatar('Playground avatar', state);
+  await loadAvatars(created.avatar_id);
+  return created.avatar_id;
+}
+
+async function renderVideo() {
+  const button = $('#render');
+  button.disabled = true;
+  status('Rendering video…');
+  try {
+    const avatarId = await ensureAvatar();
+    const result = await api.renderSequence(avatarId, $('#text').value, $('#voice').value || undefined);
+    const video = $('#video');
+    video.src = result.video_url;
+    video.hidden = false;
+    status(`Video: ${result.frames} frames, ${result.duration.toFixed(2)} s.`);
+    await video.play().catch(() => {});
+  } catch (error) {
+    status(`Render failed: ${error.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function loadAvatars(selected = '') {
+  avatarList = await api.avatars();
+  const select = $('#avatar-id');
+  select.replaceChildren(
+    new Option('(new, unsaved)', ''),
+    ...avatarList.map((a) => new Option(a.name || a.avatar_id, a.avatar_id)),
+  );
+  select.value = selected;
+}
+
+function chooseAvatar() {
+  const found = avatarList.find((a) => a.avatar_id === $('#avatar-id').value);
+  state = pick(found ? found.state : DEFAULT_STATE);
+  syncEditor();
+}
+
+async function save(asNew) {
+  try {
+    if (asNew || !$('#avatar-id').value) {
+      const name = `Avatar ${avatarList.length + 1}`;
+      const created = await api.createAvatar(name, state);
+      await loadAvatars(created.avatar_id);
+      status(`Saved as ${created.avatar_id}.`);
+    } else {
+      const id = $('#avatar-id').value;
+      await api.saveState(id, state);
+      await loadAvatars(id);
+      status(`Saved ${id}.`);
+    }
+  } catch (error) {
+    status(`Save failed: ${error.message}`);
+  }
+}
+
+function buildEditor() {
+  const enums = { hair_style: HAIR_STYLES, brow_style: BROW_STYLES, clothing_style: CLOTHING_STYLES, expression: EXPRESSIONS };
+  for (const [field, values] of Object.entries(enums)) fillSelect($(`select[data-field="${field}"]`), values);
+  $('#accessories').replaceChildren(...ACCESSORIES.map((name) => {
+    const label = document.createElement('label');
+    label.className = 'check';
+    const box = Object.assign(document.createElement('input'), { type: 'checkbox', value: name });
+    box.addEventListener('change', () => {
+      const chosen = new Set(state.accessories);
+      if (box.checked) chosen.add(name); else chosen.delete(name);
+      state = { ...state, accessories: ACCESSORIES.filter((a) => chosen.has(a)) };
+    });
+    label.append(box, name);
+    return label;
+  }));
+  for (const input of document.querySelectorAll('[data-field]')) {
+    input.addEventListener('input', () => { state = { ...state, [input.dataset.field]: input.value }; });
+  }
+  syncEditor();
+}
+
+async function main() {
+  buildEditor();
+  $('#speak').addEventListener('click', speak);
+  $('#stop').addEventListener('click', () => { speaker.stop(); $('#stop').disabled = true; status('Stopped.'); });
+  $('#render').addEventListener('click', renderVideo);
+  $('#avatar-id').addEventListener('change', chooseAvatar);
+  $('#save').addEventListener('click', () => save(false));
+  $('#create').addEventListener('click', () => save(true));
+  requestAnimationFrame(frame);
+  try {
+    const voices = await api.voices();
+    fillSelect($('#voice'), voices.map((v) => v.voice_id), voices.map((v) => `${v.name} (${v.voice_id})`));
+    const preferred = voices.find((v) => v.voice_id === 'en-us');
+    if (preferred) $('#voice').value = preferred.voice_id;
+    await loadAvatars();
+    status('Ready.');
+  } catch (error) {
+    status(`Could not load voices or avatars: ${error.message}`);
+  }
+  hook.ready = true;
+}
+
+main();

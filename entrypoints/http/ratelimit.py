@@ -1,0 +1,95 @@
+"""Rate limits: a token bucket per API key (per client address for anonymous requests).
+
+Each bucket holds ``burst`` tokens and refills at ``rate`` per second; a request takes one.
+An empty bucket answers 429 with ``Retry-After`` (whole seconds until a token is back; a
+WebSocket is closed with code 4429). The
+buckets live in the process: with ``--workers N`` or N replicas each keeps its own, so the
+effective limit is up to N times higher. ``/health``, ``/ready`` and ``/metrics`` are exempt.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.exceptions import TooManyRequestsException
+from litestar.handlers.base import BaseRouteHandler
+
+from avatar_service.entrypoints.http.auth import principal_of, refusal
+
+EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
+MAX_BUCKETS = 10_000
+"""Beyond this many callers, buckets that have refilled completely are forgotten."""
+
+
+class TokenBuckets:
+    """Thread-safe buckets by caller; ``rate <= 0`` lets everything through."""
+
+    def __init__(
+        self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._clock = clock
+        self._buckets: dict[str, tuple[float, float]] = {}  # caller -> (tokens, at)
+        self._lock = threading.Lock()
+
+    def take(self, caller: str) -> float:
+        """Take a token for ``caller``: 0.0 when granted, else the seconds until one is due."""
+        if self.rate <= 0:
+            return 0.0
+        now = self._clock()
+        with self._lock:
+            tokens, at = self._buckets.get(caller, (float(self.burst), now))
+            tokens = min(float(self.burst), tokens + (now - at) * self.rate)
+            if tokens >= 1.0:
+                self._buckets[caller] = (tokens - 1.0, now)
+                wait = 0.0
+            else:
+                self._buckets[caller] = (tokens, now)
+                wait = (1.0 - tokens) / self.rate
+            if len(self._buckets) > MAX_BUCKETS:
+                self._forget_full(now)
+            return wait
+
+    def _forget_full(self, now: float) -> None:
+        for caller, (tokens, at) in list(self._buckets.items()):
+            if tokens + (now - at) * self.rate >= self.burst:
+                del self._buckets[caller]
+
+
+def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    """The bucket a request draws from: its key, else its client address."""
+    principal = principal_of(connection)
+    if principal is not None:
+        return f"key:{principal.key_id}"
+    client = connection.scope.get("client")
+    return f"ip:{client[0] if client else 'unknown'}"
+
+
+def rate_limit_guard(
+    buckets: TokenBuckets,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], None]:
+    """A guard (run after ``require_api_key``) that answers 429 when the caller's bucket is
+    empty."""
+
+    def rate_limit(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+        if connection.scope["path"] in EXEMPT_PATHS:
+            return
+        wait = buckets.take(caller_of(connection))
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise refusal(
+                connection,
+                TooManyRequestsException(
+                    detail=f"too many requests: at most {buckets.rate:g} per second "
+                    f"(bursts of {buckets.burst}); retry in {seconds} s",
+                    headers={"Retry-After": str(seconds)},
+                ),
+            )
+
+    return rate_limit

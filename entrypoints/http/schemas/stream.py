@@ -1,0 +1,120 @@
+"""Messages of the lip-sync WebSocket (``docs/streaming.md``): what a client may send, and the
+JSON the server sends for each chunk of an utterance."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import msgspec
+
+from avatar_service.core.errors import Invalid
+from avatar_service.core.speech import SynthesisOptions
+from avatar_service.core.usecases.streaming import SpeechChunk, StreamRequest
+
+AUDIO_FORMAT = "pcm_s16le"
+_UTTERANCE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class SpeakMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """``{type: "speak", text, voice?, viseme_set?, avatar_id?, utterance_id?, ssml?, rate?,
+    pitch?}``."""
+
+    text: str
+    type: str = "speak"
+    voice: str | None = None
+    viseme_set: str = "oculus"
+    avatar_id: str | None = None
+    utterance_id: str | None = None
+    ssml: bool = False
+    rate: float = 1.0
+    pitch: float = 1.0
+
+
+class CancelMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """``{type: "cancel", utterance_id?}``; without an id: the current and every queued one."""
+
+    type: str = "cancel"
+    utterance_id: str | None = None
+
+
+ClientMessage = SpeakMessage | CancelMessage
+
+
+def decode_message(raw: str | bytes) -> ClientMessage:
+    """A client message, or ``Invalid`` naming the field at fault."""
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise Invalid(f"malformed JSON: {exc}", field="message") from None
+    if not isinstance(data, dict):
+        raise Invalid("a message is a JSON object", field="message")
+    kind = data.get("type", "speak")
+    target: type[ClientMessage]
+    if kind == "speak":
+        target = SpeakMessage
+    elif kind == "cancel":
+        target = CancelMessage
+    else:
+        raise Invalid(f"unknown message type {kind!r}; send 'speak' or 'cancel'", field="type")
+    try:
+        message = msgspec.convert(data, target)
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        field = text.rpartition("`$.")[2].rstrip("`") if "`$." in text else None
+        raise Invalid(text, field=field) from None
+    if message.utterance_id is not None and not _UTTERANCE_ID.fullmatch(message.utterance_id):
+        raise Invalid("utterance_id must be 1-64 of A-Z a-z 0-9 . _ : -", field="utterance_id")
+    return message
+
+
+def stream_request(message: SpeakMessage) -> StreamRequest:
+    return StreamRequest(
+        text=message.text,
+        voice_id=message.voice,
+        viseme_set=message.viseme_set,
+        options=SynthesisOptions(rate=message.rate, pitch=message.pitch),
+        ssml=message.ssml,
+    )
+
+
+def _t(seconds: float) -> float:
+    return round(seconds, 6)
+
+
+def audio_header(utterance_id: str, chunk: SpeechChunk) -> dict[str, Any]:
+    """The JSON that precedes a chunk's binary PCM frame."""
+    return {
+        "type": "audio",
+        "utterance_id": utterance_id,
+        "format": AUDIO_FORMAT,
+        "sample_rate": chunk.sample_rate,
+        "channels": 1,
+        "offset": _t(chunk.offset),
+        "samples": len(chunk.samples),
+        "index": chunk.index,
+    }
+
+
+def chunk_events(utterance_id: str, chunk: SpeechChunk, viseme_set: str) -> list[dict[str, Any]]:
+    """The chunk's timed events after its audio: phonemes, words, visemes, then marks."""
+    out: list[dict[str, Any]] = [
+        {"type": "phoneme", "utterance_id": utterance_id, "phoneme": p.symbol,
+         "start": _t(p.start), "end": _t(p.end)}
+        for p in chunk.phonemes
+    ]  # fmt: skip
+    out += [
+        {"type": "word", "utterance_id": utterance_id, "word": w.text, "start": _t(w.start),
+         "end": _t(w.end), "start_char": w.char_start, "end_char": w.char_end}
+        for w in chunk.words
+    ]  # fmt: skip
+    out += [
+        {"type": "viseme", "utterance_id": utterance_id, "viseme_set": viseme_set,
+         "viseme": c.viseme, "start": _t(c.start), "end": _t(c.end)}
+        for c in chunk.visemes
+    ]  # fmt: skip
+    out += [
+        {"type": "mark", "utterance_id": utterance_id, "name": m.name, "time": _t(m.time)}
+        for m in chunk.marks
+    ]
+    return out

@@ -1,0 +1,146 @@
+"""The playground in a real browser (Debian's Chromium driven by Playwright): the page loads,
+speaks a paragraph over the WebSocket, the audio really plays on the AudioContext clock, and
+the mouth drawn by the renderer's avatar.js follows the server's viseme events in step."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import uvicorn
+
+from avatar_service.entrypoints.bootstrap import bootstrap
+from avatar_service.entrypoints.http.app import create_app
+from avatar_service.entrypoints.settings import Settings
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]  # fmt: skip
+TEXT = (
+    "Hello there! I am your avatar, and I speak as soon as the first sentence is ready. "
+    "My mouth follows the visemes on the audio clock. Watch my lips move."
+)
+
+
+def _require_chromium() -> None:
+    if CHROMIUM.is_file():
+        return
+    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI=true requires Chromium: {reason}")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def base_url() -> Iterator[str]:
+    """A real uvicorn server (espeak voice, memory store and blobs) on a free port."""
+    settings = Settings(
+        tts="espeak", aligner="engine", renderer="mock", store="memory", blobs="memory"
+    )
+    container = bootstrap(settings)
+    port = _free_port()
+    config = uvicorn.Config(
+        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        container.close()
+
+
+def _expected(cues: list[dict[str, Any]], t: float) -> str:
+    return next((c["viseme"] for c in cues if c["start"] <= t < c["end"]), "sil")
+
+
+def test_playground_speaks_and_moves_the_mouth_in_step_with_visemes(
+    base_url: str, tmp_path: Path
+) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 720},
+        )  # fmt: skip
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{base_url}/")
+            page.wait_for_function(
+                "() => window.playground && window.playground.ready", timeout=15000
+            )
+            assert page.eval_on_selector_all("#voice option", "o => o.length") > 0
+            page.fill("#text", TEXT)
+            page.click("#speak")
+            page.wait_for_function(
+                "() => { const t = playground.speaker.time(); return t !== null && t > 1.2; }",
+                timeout=15000,
+            )
+            before = page.evaluate("playground.speaker.context.currentTime")
+            _screenshot(page, tmp_path)
+            page.wait_for_function(
+                "() => { const s = playground.speaker; "
+                "return s.stats.ended && s.time() > s.duration + 0.1; }",
+                timeout=30000,
+            )
+            after = page.evaluate("playground.speaker.context.currentTime")
+            seen = page.evaluate(
+                "({samples: playground.samples, cues: playground.speaker.cues,"
+                " stats: playground.speaker.stats, state: playground.speaker.context.state,"
+                " level: playground.maxLevel, duration: playground.speaker.duration,"
+                " draws: playground.draws})"
+            )
+        finally:
+            browser.close()
+
+    assert problems == []
+    stats = seen["stats"]
+    assert stats["errors"] == [] and stats["ended"]
+    assert seen["state"] == "running" and after > before
+    assert stats["buffersScheduled"] == 4  # one per sentence
+    assert seen["level"] > 0.01, "nothing audible came out of the AudioContext"
+    cues, samples = seen["cues"], seen["samples"]
+    assert cues[0]["start"] == 0 and abs(cues[-1]["end"] - seen["duration"]) < 1e-3
+    assert len(samples) > 60 and samples[-1]["t"] - samples[0]["t"] > seen["duration"] * 0.8
+    agree = sum(s["viseme"] == _expected(cues, s["t"]) for s in samples) / len(samples)
+    assert agree >= 0.95, f"the mouth matched the viseme events in {agree:.0%} of frames"
+    shown = {s["viseme"] for s in samples}
+    assert len(shown) >= 6, f"only {sorted(shown)} were shown"
+    assert seen["draws"] >= len(shown)
+
+
+def _screenshot(page: Any, tmp_path: Path) -> None:
+    """Into the tmp folder, and into ``AVATAR_TEST_SCREENSHOT`` when that names a file."""
+    shot = tmp_path / "playground.png"
+    page.screenshot(path=str(shot))
+    target = os.environ.get("AVATAR_TEST_SCREENSHOT")
+    if target:
+        shutil.copyfile(shot, target)
