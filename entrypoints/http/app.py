@@ -15,7 +15,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
-from avatar_service.entrypoints.http.auth import document_guard_responses, require_api_key
+from avatar_service.entrypoints.http.auth import document_guard_responses
 from avatar_service.entrypoints.http.bodylimit import BodyLimitMiddleware, route_limits
 from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
@@ -34,7 +34,7 @@ from avatar_service.entrypoints.http.jsondepth import json_depth_guard
 from avatar_service.entrypoints.http.metrics import RequestMetricsMiddleware, metrics_endpoint
 from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
-from avatar_service.entrypoints.http.ratelimit import TokenBuckets, rate_limit_guard
+from avatar_service.entrypoints.http.ratelimit import TokenBuckets, access_guard
 from avatar_service.entrypoints.http.security import SecurityHeadersMiddleware, cors_config
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.logging import configure_logging
@@ -106,7 +106,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             RenderController, lipsync_stream, PlaygroundController, JobController,
             metrics_endpoint,
         ],
-        guards=[require_api_key, rate_limit_guard(buckets)],
+        guards=[access_guard(buckets)],
         before_request=json_depth_guard(settings.limits.max_json_depth),
         cors_config=cors_config(http),
         dependencies={"container": Provide(provide_container, sync_to_thread=False)},

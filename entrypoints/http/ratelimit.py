@@ -12,14 +12,14 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from litestar.connection import ASGIConnection
 from litestar.exceptions import TooManyRequestsException
 from litestar.handlers.base import BaseRouteHandler
 
-from avatar_service.entrypoints.http.auth import principal_of, refusal
+from avatar_service.entrypoints.http.auth import principal_of, refusal, require_api_key
 
 EXEMPT_PATHS = frozenset({"/health", "/ready", "/metrics"})
 MAX_BUCKETS = 10_000
@@ -93,3 +93,20 @@ def rate_limit_guard(
             )
 
     return rate_limit
+
+
+def access_guard(
+    buckets: TokenBuckets,
+) -> Callable[[ASGIConnection[Any, Any, Any, Any], BaseRouteHandler], Awaitable[None]]:
+    """The app's one guard: ``require_api_key``, then the rate limit. One coroutine, because
+    Litestar copies the route handler for every guard it calls and runs a plain function
+    guard in a worker thread: two guards cost a GET a quarter of its throughput."""
+    rate_limit = rate_limit_guard(buckets)
+
+    async def guard(
+        connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
+    ) -> None:
+        await require_api_key(connection, handler)
+        rate_limit(connection, handler)
+
+    return guard
