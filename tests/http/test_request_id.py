@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 
 import pytest
@@ -10,6 +11,7 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from avatar_service.entrypoints.bootstrap import Container
+from avatar_service.entrypoints.http.middleware import ACCESS_LOGGER
 
 
 def test_a_sane_incoming_request_id_is_echoed(client: TestClient[Litestar]) -> None:
@@ -33,8 +35,12 @@ def test_problem_responses_carry_the_request_id(client: TestClient[Litestar]) ->
 
 
 def test_logs_during_a_request_carry_its_id(
-    container: Container, client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch
+    container: Container,
+    client: TestClient[Litestar],
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
+    caplog.set_level(logging.INFO, logger=ACCESS_LOGGER)  # access lines are INFO
     voices = container.speech.voices
 
     def logging_voices() -> object:
