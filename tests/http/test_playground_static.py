@@ -16,7 +16,7 @@ from avatar_service.entrypoints.http.controllers.playground import PLAYGROUND_DI
 def test_the_page_is_served_at_the_root(client: TestClient[Litestar]) -> None:
     response = client.get("/")
     assert response.status_code == 200
-    assert response.headers["content-type"].startswith("text/html")
+    assert response.headers["content-type"] == "text/html; charset=utf-8"
     assert '<script type="module" src="/playground/app.js">' in response.text
 
 
@@ -25,7 +25,7 @@ def test_page_assets_are_served_with_their_types(client: TestClient[Litestar], n
     response = client.get(f"/playground/{name}")
     assert response.status_code == 200
     kind = "text/css" if name.endswith(".css") else "text/javascript"
-    assert response.headers["content-type"].startswith(kind)
+    assert response.headers["content-type"] == f"{kind}; charset=utf-8"  # one charset
     assert response.content == (PLAYGROUND_DIR / name).read_bytes()
 
 

@@ -18,9 +18,9 @@ RENDERER_MODULES = frozenset(
 """The renderer's modules that run in a browser (no Node API), i.e. ``avatar.js`` and what it
 imports."""
 _MEDIA_TYPES = {
-    ".html": "text/html; charset=utf-8",
-    ".js": "text/javascript; charset=utf-8",
-    ".css": "text/css; charset=utf-8",
+    ".html": "text/html",
+    ".js": "text/javascript",
+    ".css": "text/css",
 }
 
 
