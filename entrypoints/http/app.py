@@ -31,7 +31,7 @@ from avatar_service.entrypoints.http.controllers.sessions import SessionControll
 from avatar_service.entrypoints.http.controllers.speech import SpeechController
 from avatar_service.entrypoints.http.controllers.stream import lipsync_stream
 from avatar_service.entrypoints.http.jsondepth import json_depth_guard
-from avatar_service.entrypoints.http.metrics import RequestMetricsMiddleware, metrics_endpoint
+from avatar_service.entrypoints.http.metrics import metrics_endpoint, request_observer
 from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avatar_service.entrypoints.http.ratelimit import TokenBuckets, access_guard
@@ -128,7 +128,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     document_guard_responses(app)
     limited = BodyLimitMiddleware(app.asgi_handler, route_limits(settings), http.json_body_limit)
     app.asgi_handler = RequestIdMiddleware(
-        RequestMetricsMiddleware(SecurityHeadersMiddleware(limited, http), app)
+        SecurityHeadersMiddleware(limited, http), observe=request_observer(app)
     )
     return app
 

@@ -1,4 +1,4 @@
-"""``GET /metrics`` (Prometheus text format) and the wrapper that times every HTTP request.
+"""``GET /metrics`` (Prometheus text format) and the observer of every HTTP request.
 
 Requests are labelled by route template (``/v1/avatars/{avatar_id}/state``), never by raw
 path, so the number of series stays bounded; a request no route matched is ``unmatched``.
@@ -6,13 +6,12 @@ path, so the number of series stays bounded; a request no route matched is ``unm
 
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar, Response, get
 from litestar.di import NamedDependency
-from litestar.enums import ScopeType
-from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from litestar.types import HTTPScope
 
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.metrics import UNMATCHED
@@ -33,33 +32,20 @@ def metrics_endpoint(container: NamedDependency[Container]) -> Response[bytes]:
     return Response(container.metrics.exposition(), media_type=PROMETHEUS_TEXT)
 
 
-class RequestMetricsMiddleware:
-    """Pure ASGI wrapper: latency, status and rejection counts of every HTTP request (before
-    the container exists, during start-up, nothing is recorded)."""
+RequestObserver = Callable[[HTTPScope, int, float], None]
+"""Called once per finished HTTP request with its scope, status and seconds taken."""
 
-    def __init__(self, app: ASGIApp, litestar: Litestar) -> None:
-        self.app = app
-        self._state = litestar.state
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
-            return
-        status = 500
-        started = time.perf_counter()
+def request_observer(litestar: Litestar) -> RequestObserver:
+    """Records every HTTP request's latency, status and rejection in the container's metrics
+    (before the container exists, during start-up, nothing is recorded). The request-id
+    wrapper calls it: it times every request already."""
+    state = litestar.state
 
-        async def send_counting(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
+    def observe(scope: HTTPScope, status: int, seconds: float) -> None:
+        container: Any = state.get("container")
+        if container is not None:
+            route = scope.get("path_template") or UNMATCHED
+            container.metrics.observe_request(scope["method"], route, status, seconds)
 
-        try:
-            await self.app(scope, receive, send_counting)
-        finally:
-            container: Any = self._state.get("container")
-            if container is not None:
-                route = scope.get("path_template") or UNMATCHED
-                container.metrics.observe_request(
-                    scope["method"], route, status, time.perf_counter() - started
-                )
+    return observe

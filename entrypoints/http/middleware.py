@@ -17,6 +17,7 @@ import logging
 import random
 import re
 import time
+from collections.abc import Callable
 from typing import Any, cast
 
 import structlog
@@ -56,8 +57,11 @@ def request_id_of(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 class RequestIdMiddleware:
     """Pure ASGI wrapper; install it around ``Litestar.asgi_handler`` so it sees every request."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, observe: Callable[[HTTPScope, int, float], None] | None = None
+    ) -> None:
         self.app = app
+        self._observe = observe  # given each finished request's scope, status and seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
@@ -82,6 +86,9 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            seconds = time.perf_counter() - started
+            if self._observe is not None:
+                self._observe(http_scope, status, seconds)
             # Asked first: a dropped structlog line still costs a few % of a small request.
             if _access_level.isEnabledFor(logging.INFO):
                 access_log.info(
@@ -89,7 +96,7 @@ class RequestIdMiddleware:
                     method=http_scope["method"],
                     path=http_scope["path"],
                     status=status,
-                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                    duration_ms=round(seconds * 1000, 2),
                 )
             structlog.contextvars.reset_contextvars(**tokens)
 
