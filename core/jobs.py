@@ -8,6 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from avatar_service.core.errors import Invalid
 from avatar_service.core.records import utcnow
 
 
@@ -48,9 +49,10 @@ class Job:
 
     ``request`` is the render request as JSON-able data (``core.job_requests``); ``result`` the
     finished render (``render_id``, ``video_url``, size, format, ...); ``error`` a problem-like
-    dict (``type``, ``title``, ``status``, ``detail``, ``field``). ``attempts`` counts the
-    times a worker started it; ``lease_owner``/``lease_expires_at`` name the worker running it
-    and until when its claim holds (renewed while it makes progress).
+    dict (``kind``, the error's class, ``title``, ``detail``, ``field``; HTTP adds the status).
+    ``attempts`` counts the times a worker started it; ``lease_owner``/``lease_expires_at``
+    name the worker running it and until when its claim holds (renewed while it makes
+    progress).
     """
 
     job_id: str
@@ -101,6 +103,10 @@ class JobUpdate:
     lease_expires_at: datetime | None = None
     clear_lease: bool = False
     finished_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.progress is not None and not 0.0 <= self.progress <= 1.0:
+            raise Invalid("progress must be between 0 and 1", field="progress")
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from typing import Any
 import click
 import structlog
 
-from avatar_service.core.auth import ApiKey, implied_scopes
+from avatar_service.core.auth import ApiKey, implied_scopes, parse_env_keys
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import KeyStore
 from avatar_service.entrypoints.cli_base import (
@@ -123,7 +123,8 @@ def stored_keys_exist(settings: Settings) -> bool:
 def check_exposure(settings: Settings, host: str) -> None:
     """Refuse (``Invalid``, field ``host``) to serve a non-loopback ``host`` with no key
     configured or stored, unless anonymous access is allowed; warn when serving anonymously."""
-    if settings.api_keys.get_secret_value().strip() or stored_keys_exist(settings):
+    # The service's own reading of the setting: "[]" or "," configure no key.
+    if parse_env_keys(settings.api_keys.get_secret_value()) or stored_keys_exist(settings):
         return
     if is_loopback(host):
         log.warning(

@@ -8,7 +8,7 @@ import threading
 from dataclasses import replace
 from datetime import UTC, datetime
 
-from avatar_service.core.errors import Conflict, Invalid, NotFound
+from avatar_service.core.errors import Conflict, NotFound
 from avatar_service.core.jobs import Job, JobFilter, JobStatus, JobUpdate, WebhookDelivery
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import Page, utcnow
@@ -109,8 +109,6 @@ def _matches(job: Job, where: JobFilter) -> bool:
 
 
 def _applied(job: Job, change: JobUpdate) -> Job:
-    if change.progress is not None and not 0.0 <= change.progress <= 1.0:
-        raise Invalid("progress must be between 0 and 1", field="progress")
     values = {
         name: getattr(change, name)
         for name in ("status", "progress", "result", "error", "webhook_state",

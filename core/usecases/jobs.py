@@ -142,15 +142,15 @@ class JobUseCases:
         return count
 
     def requeue_stranded(self, older_than: float) -> int:
-        """Queued jobs older than ``older_than`` seconds while the queue holds no message:
-        their message never reached it (the API stopped between the row and the send), so
-        hand them to it again. Safe to repeat, like ``resume``. Returns how many."""
+        """Never-started queued jobs older than ``older_than`` seconds while the queue holds no
+        message: their message never reached it (the API stopped between the row and the
+        send), so hand them to it again. Safe to repeat, like ``resume``. Returns how many."""
         if self._queue.depth() > 0:
             return 0
         cutoff = utcnow() - timedelta(seconds=older_than)
         count = 0
         for job in self._all(JobStatus.QUEUED):
-            if job.created_at < cutoff:
+            if job.attempts == 0 and job.created_at < cutoff:
                 self._queue.enqueue(job.job_id)
                 count += 1
         return count

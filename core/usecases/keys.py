@@ -73,9 +73,6 @@ class KeyUseCases:
     def revoke(self, key_id: str) -> ApiKey:
         return self._keys().revoke_key(key_id, utcnow())
 
-    def has_env_keys(self) -> bool:
-        return bool(self._env)
-
     def required(self) -> bool:
         """Whether requests must present a key: any key configured or ever stored."""
         if self._env or self._stored_known:

@@ -103,6 +103,6 @@ class RequestIdMiddleware:
 
 def _header(scope: HTTPScope, name: bytes) -> str | None:
     for key, value in scope["headers"]:
-        if key == name or key.lower() == name:
+        if key == name:  # ASGI header names are lowercase
             return value.decode("latin-1")
     return None

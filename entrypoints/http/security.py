@@ -29,6 +29,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "frame-ancestors 'none'",
     )
 )
+CSP_BYTES = CONTENT_SECURITY_POLICY.encode()
 NO_CSP_PREFIX = "/schema"
 
 
@@ -51,15 +52,13 @@ class SecurityHeadersMiddleware:
     def __init__(self, app: ASGIApp, settings: HttpSettings) -> None:
         self.app = app
         self._headers = security_headers(settings)
-        self._csp = (b"content-security-policy", CONTENT_SECURITY_POLICY.encode())
+        self._with_csp = [*self._headers, (b"content-security-policy", CSP_BYTES)]
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        extra = self._headers
-        if not scope["path"].startswith(NO_CSP_PREFIX):
-            extra = [*extra, self._csp]
+        extra = self._headers if scope["path"].startswith(NO_CSP_PREFIX) else self._with_csp
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":

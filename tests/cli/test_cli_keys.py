@@ -70,9 +70,15 @@ def test_bad_scopes_and_unknown_ids_are_one_error_line(runner: CliRunner) -> Non
     assert missing.exit_code == 2 and "no API key" in missing.stderr
 
 
+@pytest.mark.parametrize("keys", [None, "[]", ",", "  "])
 def test_serve_refuses_a_public_address_without_keys(
-    runner: CliRunner, uvicorn_calls: list[dict[str, Any]]
+    runner: CliRunner,
+    uvicorn_calls: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    keys: str | None,
 ) -> None:
+    if keys is not None:  # set, but naming no key
+        monkeypatch.setenv("AVATAR_API_KEYS", keys)
     result = run(runner, "serve", "--host", "0.0.0.0")
     assert result.exit_code == 2
     (line,) = result.stderr.strip().splitlines()

@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 import pytest
 
-from avatar_service.core.jobs import JobStatus
+from avatar_service.core.jobs import JobStatus, WebhookState
 from avatar_service.core.records import Namespace
 from avatar_service.core.usecases.rendering import Animation, AnimationRequest
 from avatar_service.core.webhooks import verify_signature
@@ -170,7 +170,7 @@ def test_a_job_survives_its_worker_being_killed_mid_render(
         verify_signature(SECRET, headers["Avatar-Signature"], body)
         event = json.loads(body)
         assert event["type"] == "job.done" and event["job"]["job_id"] == job.job_id
-        assert api.jobs.get(job.job_id).webhook_state is not None
+        assert api.jobs.get(job.job_id).webhook_state is WebhookState.DELIVERED
         assert [d.status_code for d in api.jobs.deliveries(job.job_id)] == [200]
     finally:
         for process in workers.values():

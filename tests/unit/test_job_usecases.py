@@ -21,7 +21,7 @@ from avatar_service.adapters.tts.mock import MockSynthesizer
 from avatar_service.core import job_requests
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Conflict, Invalid, NotFound, Unavailable
-from avatar_service.core.jobs import Job, JobFilter, JobKind, JobStatus, WebhookState
+from avatar_service.core.jobs import Job, JobFilter, JobKind, JobStatus, JobUpdate, WebhookState
 from avatar_service.core.limits import Limits
 from avatar_service.core.records import Avatar, Namespace, utcnow
 from avatar_service.core.speech import VisemeCue
@@ -334,3 +334,10 @@ def test_a_queued_job_whose_message_never_reached_the_queue_is_handed_to_it_agai
     assert w.jobs.requeue_stranded(60.0) == 0  # while the queue holds messages: no sweep
     w.jobs.run("job_stranded")
     assert w.jobs.get("job_stranded").status is JobStatus.DONE
+
+
+@pytest.mark.parametrize("progress", [-0.1, 1.5])
+def test_progress_outside_zero_to_one_is_invalid(progress: float) -> None:
+    with pytest.raises(Invalid) as caught:
+        JobUpdate(progress=progress)
+    assert caught.value.field == "progress"

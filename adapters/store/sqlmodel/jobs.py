@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 from avatar_service.adapters.store.sqlmodel.queries import is_unique_violation, one
 from avatar_service.adapters.store.sqlmodel.tables import TABLES
-from avatar_service.core.errors import Conflict, Invalid
+from avatar_service.core.errors import Conflict
 from avatar_service.core.jobs import (
     Job,
     JobFilter,
@@ -80,8 +80,6 @@ class SqlJobs(JobStore):
         statuses: frozenset[JobStatus] | None = None,
         owner: str | None = None,
     ) -> Job | None:
-        if change.progress is not None and not 0.0 <= change.progress <= 1.0:
-            raise Invalid("progress must be between 0 and 1", field="progress")
         values: dict[str, Any] = {
             name: _plain(getattr(change, name))
             for name in _SET_BY_UPDATE

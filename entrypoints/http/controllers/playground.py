@@ -24,11 +24,15 @@ _MEDIA_TYPES = {
 }
 
 
-def _file(folder: Path, name: str, allowed: frozenset[str] | None = None) -> Response[bytes]:
-    """``folder/name`` when it is a listed file of that folder (never a path elsewhere)."""
+PLAYGROUND_FILES = frozenset(p.name for p in PLAYGROUND_DIR.iterdir() if p.is_file())
+"""The page's own files, listed once: a request names one of them or gets a 404."""
+
+
+def _file(folder: Path, name: str, allowed: frozenset[str]) -> Response[bytes]:
+    """``folder/name`` when ``name`` is one of ``allowed`` (never a path elsewhere); read
+    afresh each time (served with ``no-cache``)."""
     media_type = _MEDIA_TYPES.get(Path(name).suffix)
-    listed = allowed if allowed is not None else {p.name for p in folder.iterdir() if p.is_file()}
-    if media_type is None or name not in listed or not (folder / name).is_file():
+    if media_type is None or name not in allowed or not (folder / name).is_file():
         raise NotFoundException(f"no playground file {name!r}")
     return Response(
         (folder / name).read_bytes(), media_type=media_type, headers={"Cache-Control": "no-cache"}
@@ -42,12 +46,12 @@ class PlaygroundController(Controller):
     @get("/", sync_to_thread=False)
     def index(self) -> Response[bytes]:
         """The playground page."""
-        return _file(PLAYGROUND_DIR, "index.html")
+        return _file(PLAYGROUND_DIR, "index.html", PLAYGROUND_FILES)
 
     @get("/playground/{name:str}", sync_to_thread=False)
     def asset(self, name: FromPath[str]) -> Response[bytes]:
         """The page's scripts and style sheet."""
-        return _file(PLAYGROUND_DIR, name)
+        return _file(PLAYGROUND_DIR, name, PLAYGROUND_FILES)
 
     @get("/playground/renderer/{name:str}", sync_to_thread=False)
     def renderer_module(self, name: FromPath[str]) -> Response[bytes]:
