@@ -12,8 +12,10 @@ party plugin's -- subclass the suite and provide the fixture::
         def adapter(self) -> MyStore:
             return MyStore(...)
 
-Some suites have optional fixtures to override: ``SpeechSynthesizerContract.sample_text``,
-``AlignerContract.speech_sample``, ``RendererContract.slow_adapter`` (a renderer with a tiny
+Some suites have optional fixtures to override: ``SpeechSynthesizerContract.sample_text``
+and ``word_texts``, ``AlignerContract.speech_sample`` and ``word_samples`` (texts whose every
+word must come back: ``WORD_TEXTS``, ``MULTILINGUAL_WORD_TEXTS``),
+``RendererContract.slow_adapter`` (a renderer with a tiny
 time limit; skipped by default) and ``RendererContract.audio_wav``. A single inherited test an
 adapter cannot honour is overridden in the subclass and marked ``xfail`` with a reason.
 
@@ -22,6 +24,7 @@ The suites ship in the wheel and import only pytest, numpy, the standard library
 the ``avatar_service_contracts`` pytest plugin), so ``-m contract`` selects them.
 """
 
+from avatar_service.contracts._texts import MULTILINGUAL_WORD_TEXTS, WORD_TEXTS
 from avatar_service.contracts.aligner import AlignerContract
 from avatar_service.contracts.blobs import TRAVERSAL_NAMES, BlobStoreContract
 from avatar_service.contracts.jobs import JobStoreContract
@@ -31,7 +34,9 @@ from avatar_service.contracts.store import StoreContract
 from avatar_service.contracts.synthesizer import SpeechSynthesizerContract
 
 __all__ = [
+    "MULTILINGUAL_WORD_TEXTS",
     "TRAVERSAL_NAMES",
+    "WORD_TEXTS",
     "AlignerContract",
     "BlobStoreContract",
     "JobStoreContract",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from avatar_service.core.speech import PhonemizedWord, TimedPhoneme, TimedWord
+from avatar_service.core.words import text_words
 
 EPS = 1e-6
 """Tolerance for float rounding in timings, in seconds (the same as ``check_timings``)."""
@@ -13,12 +14,13 @@ EPS = 1e-6
 def assert_spans_valid(
     spans: Sequence[TimedPhoneme | TimedWord], duration: float, what: str
 ) -> None:
-    """Spans are ordered, non-overlapping and inside ``[0, duration]``."""
+    """Spans are ordered, non-overlapping, longer than zero and inside ``[0, duration]``."""
     previous_end = 0.0
     for index, span in enumerate(spans):
         where = f"{what}[{index}] = {span!r}"
         assert span.start >= -EPS, f"{where} starts before 0"
         assert span.end >= span.start - EPS, f"{where} ends before it starts"
+        assert span.end > span.start, f"{where} has no length"
         assert span.start >= previous_end - EPS, f"{where} overlaps or precedes the previous one"
         assert span.end <= duration + EPS, f"{where} ends after the audio ({duration:.6f} s)"
         previous_end = span.end
@@ -56,3 +58,44 @@ def assert_words_cover_phonemes(
             assert not straddled, f"phoneme {p!r} straddles the edge of word {straddled[0]!r}"
     for w in words:
         assert any(inside(p, w) for p in phonemes), f"word {w!r} contains no phoneme"
+
+
+def assert_every_input_word(
+    words: Sequence[TimedWord | PhonemizedWord], text: str, what: str = "words"
+) -> None:
+    """Exactly one entry per word of ``text`` (``core.words.text_words``), in order, with
+    that word's ``[char_start, char_end)``."""
+    expected = [(w.text, w.char_start, w.char_end) for w in text_words(text)]
+    got = [(w.text, w.char_start, w.char_end) for w in words]
+    missing = [w for w in expected if w not in got]
+    extra = [w for w in got if w not in expected]
+    assert got == expected, (
+        f"{what} of {text!r}: {len(got)} for {len(expected)} input words; "
+        f"missing {missing}, unexpected {extra}"
+    )
+
+
+def assert_phonemes_name_their_words(
+    phonemes: Sequence[TimedPhoneme], words: Sequence[TimedWord]
+) -> None:
+    """Every phoneme's ``word_index`` is ``None`` (a pause) or a valid index, non-decreasing;
+    every word owns a phoneme, and its span runs from its first phoneme's start to its last's
+    end."""
+    owned: dict[int, list[TimedPhoneme]] = {}
+    previous = -1
+    for index, p in enumerate(phonemes):
+        if p.word_index is None:
+            continue
+        assert 0 <= p.word_index < len(words), (
+            f"phonemes[{index}] = {p!r}: word_index outside 0..{len(words) - 1}"
+        )
+        assert p.word_index >= previous, f"phonemes[{index}] = {p!r}: word_index goes backwards"
+        previous = p.word_index
+        owned.setdefault(p.word_index, []).append(p)
+    for index, word in enumerate(words):
+        mine = owned.get(index)
+        assert mine, f"words[{index}] = {word!r} owns no phoneme (no word_index points at it)"
+        assert abs(word.start - mine[0].start) <= EPS and abs(word.end - mine[-1].end) <= EPS, (
+            f"words[{index}] = {word!r} does not span its phonemes "
+            f"{mine[0].start:.6f}-{mine[-1].end:.6f}"
+        )

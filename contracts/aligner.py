@@ -2,19 +2,29 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
 
-from avatar_service.contracts._checks import assert_spans_valid, assert_words_slice_text
+from avatar_service.contracts._checks import (
+    assert_every_input_word,
+    assert_phonemes_name_their_words,
+    assert_spans_valid,
+    assert_words_slice_text,
+)
+from avatar_service.contracts._texts import MULTILINGUAL_WORD_TEXTS, WORD_TEXTS
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner
 from avatar_service.core.speech import Alignment, FloatArray
 
 SpeechSample = tuple[FloatArray, int, str]
 """``(samples, sample_rate, text)``: mono float32 audio and its transcript."""
+VoicedSample = tuple[FloatArray, int, str, str | None]
+"""``(samples, sample_rate, text, voice)``: audio, its transcript and the voice hint."""
 
 
 def synthetic_speech(sample_rate: int = 16000) -> FloatArray:
@@ -40,6 +50,8 @@ def assert_valid_alignment(alignment: Alignment, duration: float, text: str) -> 
     assert_spans_valid(alignment.phonemes, duration, "phonemes")
     assert_spans_valid(alignment.words, duration, "words")
     assert_words_slice_text(alignment.words, text)
+    assert_every_input_word(alignment.words, text)
+    assert_phonemes_name_their_words(alignment.phonemes, alignment.words)
 
 
 def _signature(alignment: Alignment) -> tuple[list[str], list[str]]:
@@ -51,7 +63,7 @@ class AlignerContract:
     """Subclass as ``class TestMine(AlignerContract)`` and override ``adapter``.
 
     Override ``speech_sample`` to feed real speech (e.g. a recording and its transcript) to
-    an aligner that cannot cope with the synthetic default.
+    an aligner that cannot cope with the synthetic default, and ``word_samples`` likewise.
     """
 
     @pytest.fixture
@@ -63,6 +75,17 @@ class AlignerContract:
     def speech_sample(self) -> SpeechSample:
         """Audio and the transcript it matches; the default is synthetic, "hello world"."""
         return synthetic_speech(16000), 16000, "hello world"
+
+    @pytest.fixture
+    def word_samples(self) -> Sequence[VoicedSample]:
+        """Audio with transcripts whose every word must come back once, in order
+        (``WORD_TEXTS`` and ``MULTILINGUAL_WORD_TEXTS``); the default audio is the synthetic
+        pattern repeated, about 0.4 s per word."""
+        samples = []
+        for voice, text in (*WORD_TEXTS, *MULTILINGUAL_WORD_TEXTS):
+            repeats = math.ceil(len(text.split()) * 0.4 / 1.5)
+            samples.append((np.tile(synthetic_speech(16000), repeats), 16000, text, voice))
+        return samples
 
     def test_adapter_implements_the_port(self, adapter: Aligner) -> None:
         assert isinstance(adapter, Aligner)
@@ -85,6 +108,24 @@ class AlignerContract:
             assert any(w.char_start < token.end() and token.start() < w.char_end for w in words), (
                 f"transcript word {token.group()!r} at {token.start()} is not aligned"
             )
+
+    def test_every_word_of_the_transcript_comes_back_once_in_order(
+        self, adapter: Aligner, word_samples: Sequence[VoicedSample]
+    ) -> None:
+        """One word per written word, in order, with its offsets, each owning its phonemes
+        (``word_index``), nothing zero-length: joined function words, numbers, abbreviations,
+        hyphens, apostrophes, and other languages included."""
+        for samples, rate, text, voice in word_samples:
+            alignment = adapter.align(samples, rate, text, voice)
+            assert_valid_alignment(alignment, len(samples) / rate, text)
+
+    def test_the_same_audio_and_text_align_identically_every_time(
+        self, adapter: Aligner, speech_sample: SpeechSample
+    ) -> None:
+        samples, rate, text = speech_sample
+        first = adapter.align(samples, rate, text)
+        for _ in range(3):
+            assert adapter.align(samples, rate, text) == first
 
     def test_same_audio_at_another_rate_stays_inside_its_duration(
         self, adapter: Aligner, speech_sample: SpeechSample

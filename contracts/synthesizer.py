@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -10,10 +10,13 @@ import numpy as np
 import pytest
 
 from avatar_service.contracts._checks import (
+    assert_every_input_word,
+    assert_phonemes_name_their_words,
     assert_spans_valid,
     assert_words_cover_phonemes,
     assert_words_slice_text,
 )
+from avatar_service.contracts._texts import WORD_TEXTS
 from avatar_service.core.errors import AvatarServiceError, Invalid, NotFound
 from avatar_service.core.ports import SpeechSynthesizer
 from avatar_service.core.speech import Speech, SynthesisOptions
@@ -51,6 +54,8 @@ def assert_valid_speech(speech: Speech, text: str) -> None:
         assert_words_slice_text(speech.words, text)
     if speech.phonemes is not None and speech.words is not None:
         assert_words_cover_phonemes(speech.words, speech.phonemes)
+        assert_every_input_word(speech.words, text)
+        assert_phonemes_name_their_words(speech.phonemes, speech.words)
 
 
 def _signature(speech: Speech) -> tuple[Any, ...]:
@@ -63,7 +68,8 @@ def _signature(speech: Speech) -> tuple[Any, ...]:
 class SpeechSynthesizerContract:
     """Subclass as ``class TestMine(SpeechSynthesizerContract)`` and override ``adapter``.
 
-    Override ``sample_text`` when the engine does not speak English.
+    Override ``sample_text`` when the engine does not speak English, and ``word_texts`` to
+    add voices of other languages (``contracts.MULTILINGUAL_WORD_TEXTS`` names espeak-ng's).
     """
 
     @pytest.fixture
@@ -75,6 +81,11 @@ class SpeechSynthesizerContract:
     def sample_text(self) -> str:
         """A sentence of a few words the engine can speak."""
         return "Hello there, how are you today?"
+
+    @pytest.fixture
+    def word_texts(self) -> Sequence[tuple[str | None, str]]:
+        """``(voice, text)`` pairs whose every word must come back once, in order."""
+        return WORD_TEXTS
 
     def test_adapter_implements_the_port(self, adapter: SpeechSynthesizer) -> None:
         assert isinstance(adapter, SpeechSynthesizer)
@@ -131,9 +142,33 @@ class SpeechSynthesizerContract:
         words = adapter.phonemize(sample_text)
         assert words, "phonemize found no words"
         assert_words_slice_text(words, sample_text)
+        assert_every_input_word(words, sample_text)
         for word in words:
             assert word.phonemes, f"{word!r} has no phonemes"
             assert all(isinstance(p, str) and p for p in word.phonemes), f"{word!r}"
+
+    def test_every_word_of_the_text_comes_back_once_in_order(
+        self, adapter: SpeechSynthesizer, word_texts: Sequence[tuple[str | None, str]]
+    ) -> None:
+        """One word per written word, in order, with its offsets, each owning its phonemes
+        (``word_index``), nothing zero-length: joined function words, numbers, abbreviations,
+        hyphens and apostrophes included."""
+        for voice, text in word_texts:
+            speech = adapter.synthesize(text, voice)
+            if speech.phonemes is None and speech.words is None:
+                pytest.skip("engine reports no timings (the aligner's contract covers them)")
+            assert speech.phonemes is not None and speech.words is not None, (
+                "an engine reports phonemes and words together, or neither"
+            )
+            assert_valid_speech(speech, text)
+
+    def test_phonemize_gives_every_word_of_the_text_once_in_order(
+        self, adapter: SpeechSynthesizer, word_texts: Sequence[tuple[str | None, str]]
+    ) -> None:
+        for voice, text in word_texts:
+            words = adapter.phonemize(text, voice)
+            assert_every_input_word(words, text, f"phonemize({text!r}, {voice!r})")
+            assert all(w.phonemes for w in words), f"a word of {text!r} has no phoneme"
 
     @pytest.mark.parametrize("text", ["", " ", "\n\t  "], ids=["empty", "space", "whitespace"])
     @pytest.mark.parametrize("method", ["synthesize", "phonemize"])
@@ -203,3 +238,4 @@ class SpeechSynthesizerContract:
             else:
                 assert isinstance(result, list), f"phonemize returned {type(result).__name__}"
                 assert_words_slice_text(result, text)
+                assert_every_input_word(result, text)

@@ -260,15 +260,24 @@ def spread_spans(
     minimum: float = MIN_SPAN_SECONDS,
 ) -> tuple[TimedPhoneme, ...]:
     """``phonemes`` ordered and non-overlapping, each at least ``minimum`` seconds long (less
-    only when ``duration`` cannot hold them all), inside ``[0, duration]``: a short span takes
-    time from what follows it, or near the end from what precedes it."""
+    only when ``duration`` cannot hold them all), inside ``[0, duration]``. A short span right
+    after a longer one shares it half and half (an engine that reports a phoneme at the
+    sample of the next, or a warp that squeezes it to nothing); otherwise it takes time from
+    what follows it, or near the end from what precedes it."""
     if not phonemes:
         return ()
     limit = float("inf") if duration is None else duration
     if duration is not None:
         minimum = min(minimum, duration / len(phonemes))
     starts = [max(p.start, 0.0) for p in phonemes]
-    ends = [p.end for p in phonemes]
+    ends = [max(p.end, starts[i]) for i, p in enumerate(phonemes)]
+    for i in range(1, len(phonemes)):
+        before = ends[i - 1] - starts[i - 1]
+        touching = abs(starts[i] - ends[i - 1]) <= 1e-9
+        if ends[i] - starts[i] < minimum and touching and before >= 2 * minimum:
+            end = max(ends[i], ends[i - 1])
+            middle = (starts[i - 1] + end) / 2
+            ends[i - 1], starts[i], ends[i] = middle, middle, end
     previous = 0.0
     for i in range(len(phonemes)):
         starts[i] = max(starts[i], previous)

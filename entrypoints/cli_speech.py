@@ -9,8 +9,13 @@ import click
 
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.phonemes import split_stress
-from avatar_service.core.speech import SynthesisOptions
-from avatar_service.core.usecases.speech import SpeechRequest, check_alphabet, phoneme_label
+from avatar_service.core.speech import Alignment, SynthesisOptions
+from avatar_service.core.usecases.speech import (
+    Alphabet,
+    SpeechRequest,
+    check_alphabet,
+    phoneme_label,
+)
 from avatar_service.core.visemes import VISEME_SETS, check_viseme_set
 from avatar_service.entrypoints.cli_base import (
     CliState,
@@ -88,7 +93,7 @@ def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_js
         "text": text,
         "alphabet": alpha,
         "words": [
-            {"word": w.text, "char_start": w.char_start, "char_end": w.char_end,
+            {"word": w.text, "start_char": w.char_start, "end_char": w.char_end,
              "phonemes": symbols}
             for w, symbols in zip(words, labels, strict=True)
         ],
@@ -129,16 +134,12 @@ def lipsync(
         ])  # fmt: skip
         return
     emit_json({
-        "voice_id": speech.voice_id,
+        "voice": speech.voice_id,
         "duration": speech.duration,
         "sample_rate": speech.sample_rate,
         "alphabet": alpha,
-        "phonemes": [
-            {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
-             "start": p.start, "end": p.end}
-            for p in alignment.phonemes
-        ],
-        "words": [{"word": w.text, "start": w.start, "end": w.end} for w in alignment.words],
+        "phonemes": _phonemes_json(alignment, alpha),
+        "words": _words_json(alignment),
         "viseme_set": visemes,
         "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
     })  # fmt: skip
@@ -210,14 +211,24 @@ def align(
         "text": transcript,
         "duration": len(samples) / rate,
         "alphabet": alpha,
-        "phonemes": [
-            {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
-             "start": p.start, "end": p.end}
-            for p in alignment.phonemes
-        ],
-        "words": [
-            {"word": w.text, "start": w.start, "end": w.end, "start_char": w.char_start,
-             "end_char": w.char_end}
-            for w in alignment.words
-        ],
+        "phonemes": _phonemes_json(alignment, alpha),
+        "words": _words_json(alignment),
     })  # fmt: skip
+
+
+def _phonemes_json(alignment: Alignment, alpha: Alphabet) -> list[dict[str, object]]:
+    """Timed phonemes as the HTTP API names them (``word_index``: the word each belongs to)."""
+    return [
+        {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
+         "start": p.start, "end": p.end, "word_index": p.word_index}
+        for p in alignment.phonemes
+    ]  # fmt: skip
+
+
+def _words_json(alignment: Alignment) -> list[dict[str, object]]:
+    """Timed words as the HTTP API names them: ``[start_char, end_char)`` into the text."""
+    return [
+        {"word": w.text, "start": w.start, "end": w.end, "start_char": w.char_start,
+         "end_char": w.char_end}
+        for w in alignment.words
+    ]  # fmt: skip

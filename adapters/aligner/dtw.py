@@ -24,10 +24,9 @@ from avatar_service.core.speech import (
     Alignment,
     FloatArray,
     Speech,
-    TimedPhoneme,
-    TimedWord,
     check_timings,
 )
+from avatar_service.core.words import retime
 
 MIN_WORD_SECONDS = 0.08
 """No one speaks a word faster: checked before any synthesis, so a huge transcript for a short
@@ -94,17 +93,10 @@ class DtwAligner(Aligner):
             frame = np.interp(seconds / HOP_SECONDS, np.arange(len(warp)), warp)
             return float(min(max(frame * HOP_SECONDS, 0.0), duration))
 
-        phonemes = tuple(
-            TimedPhoneme(p.symbol, carry(p.start), carry(p.end), p.arpabet, p.stress)
-            for p in speech.phonemes
-        )
-        words = tuple(
-            TimedWord(w.text, carry(w.start), carry(w.end), w.char_start, w.char_end)
-            for w in speech.words
-        )
-        check_timings(phonemes, duration)
-        check_timings(words, duration)
-        return Alignment(phonemes, words)
+        alignment = retime(Alignment(speech.phonemes, speech.words), carry, duration)
+        check_timings(alignment.phonemes, duration)
+        check_timings(alignment.words, duration)
+        return alignment
 
     def _speak(self, text: str, voice_id: str | None) -> Speech:
         """The transcript in the reference voice: ``voice_id`` if the reference has it, else

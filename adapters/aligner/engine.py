@@ -12,7 +12,8 @@ import numpy as np
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner, SpeechSynthesizer
-from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
+from avatar_service.core.speech import Alignment, FloatArray
+from avatar_service.core.words import retime
 
 
 class EngineAligner(Aligner):
@@ -50,17 +51,6 @@ class EngineAligner(Aligner):
                 field="voice",
             )
         scale = duration / speech.duration
-
-        def at(t: float) -> float:
-            return min(t * scale, duration)
-
-        return Alignment(
-            tuple(
-                TimedPhoneme(p.symbol, at(p.start), at(p.end), p.arpabet, p.stress)
-                for p in speech.phonemes
-            ),
-            tuple(
-                TimedWord(w.text, at(w.start), at(w.end), w.char_start, w.char_end)
-                for w in speech.words
-            ),
+        return retime(
+            Alignment(speech.phonemes, speech.words), lambda t: min(t * scale, duration), duration
         )

@@ -5,7 +5,6 @@ word, on a 10 ms frame grid. Good enough for tests and development, not for real
 from __future__ import annotations
 
 import math
-import re
 import unicodedata
 
 import numpy as np
@@ -15,9 +14,9 @@ from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import to_arpabet
 from avatar_service.core.ports import Aligner
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
+from avatar_service.core.words import text_words
 
-# The same word and letter rules as the mock synthesizer (adapters never import each other).
-_WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f]|['’](?=[^\W_]))*")
+# The same letter rules as the mock synthesizer (adapters never import each other).
 _DIGRAPHS = {"th": "θ", "sh": "ʃ", "ch": "tʃ", "ng": "ŋ", "ee": "i", "oo": "u", "ph": "f"}
 _LETTERS = {
     "a": "æ", "e": "ɛ", "i": "ɪ", "o": "ɒ", "u": "ʌ", "y": "j", "c": "k", "g": "ɡ", "j": "dʒ",
@@ -73,9 +72,7 @@ class MockAligner(Aligner):
         sample_rate = int(sample_rate)
         if not isinstance(text, str) or not text.strip():
             raise Invalid("text must contain at least one non-space character", field="text")
-        words = [
-            (m.group(), m.start(), m.end(), _phonemes(m.group())) for m in _WORD.finditer(text)
-        ]
+        words = [(w.text, w.char_start, w.char_end, _phonemes(w.text)) for w in text_words(text)]
         if not words:
             raise Invalid("text contains no speakable word", field="text")
 
@@ -100,10 +97,14 @@ class MockAligner(Aligner):
         phonemes: list[TimedPhoneme] = []
         timed_words: list[TimedWord] = []
         index = 0
-        for word, char_start, char_end, symbols in words:
+        for number, (word, char_start, char_end, symbols) in enumerate(words):
             word_start = at(index)
             for symbol in symbols:
-                phonemes.append(TimedPhoneme(symbol, at(index), at(index + 1), to_arpabet(symbol)))
+                phonemes.append(
+                    TimedPhoneme(
+                        symbol, at(index), at(index + 1), to_arpabet(symbol), word_index=number
+                    )
+                )
                 index += 1
             timed_words.append(TimedWord(word, word_start, at(index), char_start, char_end))
         return Alignment(tuple(phonemes), tuple(timed_words))

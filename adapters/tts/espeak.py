@@ -31,7 +31,6 @@ from avatar_service.core.speech import (
     Speech,
     SynthesisOptions,
     TimedPhoneme,
-    TimedWord,
     Voice,
     check_timings,
 )
@@ -45,6 +44,7 @@ from avatar_service.core.ssml import (
     TimedMark,
     to_ssml,
 )
+from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
 DEFAULT_VOICE = "en-us"
 NORMAL_WPM = 175  # espeak's normal rate; SynthesisOptions.rate multiplies it
@@ -59,21 +59,15 @@ _SAY_AS = {"characters": "characters", "spell-out": "characters", "digits": "tts
 SSML_SUPPORT = SsmlSupport(frozenset(ELEMENTS) - {"speak"}, frozenset(_SAY_AS))
 
 
-@dataclass
-class _Word:
-    char_start: int
-    char_end: int
-    phonemes: list[int]  # indices into the phoneme list
-
-
 @dataclass(frozen=True, slots=True)
 class EspeakResult:
     """Timings of one synthesis in samples: phonemes ``(name, start, end)`` (names keep their
-    stress marks) and words ``(char_start, char_end, phoneme indices)``."""
+    stress marks) and the engine's word units (character spans it reported, phoneme indices),
+    which ``core.words.assign_words`` maps onto the words of the text."""
 
     raw: RawSynthesis
     phonemes: tuple[tuple[str, int, int], ...]
-    words: tuple[tuple[int, int, tuple[int, ...]], ...]
+    units: tuple[SpokenUnit, ...]
 
 
 def strip_stress(name: str) -> tuple[str, int]:
@@ -83,13 +77,14 @@ def strip_stress(name: str) -> tuple[str, int]:
 
 
 def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
-    """Phoneme spans from consecutive boundary events; words from word events, merged where
-    espeak splits one written token (``42`` -> forty two) and trimmed to slice ``text``."""
+    """Phoneme spans from consecutive boundary events; one unit per word event with the
+    phonemes that follow it, its span trimmed to slice ``text`` (espeak reports one word event
+    for ``on the``, several for ``42``: the units are mapped onto the text's words later)."""
     total = len(raw.samples)
     events = raw.events
     phonemes: list[tuple[str, int, int]] = []
-    words: list[_Word] = []
-    current: _Word | None = None
+    units: list[tuple[int, int, list[int]]] = []
+    current: list[int] | None = None
     # The sample of the first boundary event after each event (a backward pass: O(n)).
     next_boundary = [total] * len(events)
     upcoming = total
@@ -106,22 +101,16 @@ def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
                 start += 1
             while end > start and not text[end - 1].strip():
                 end -= 1
-            if start >= end:
-                current = None
-            elif words and start < words[-1].char_end:
-                current = words[-1]  # the same written token, read as several words
-                current.char_end = max(current.char_end, end)
-            else:
-                current = _Word(start, end, [])
-                words.append(current)
+            current = []
+            units.append((start, end, current))
         elif event.kind == EVENT_PHONEME and event.name.strip():
             begin = min(max(event.sample, floor), total)
             finish = min(max(next_boundary[index], begin), total)
             floor = finish
             if current is not None:
-                current.phonemes.append(len(phonemes))
+                current.append(len(phonemes))
             phonemes.append((event.name.strip(), begin, finish))
-    kept = tuple((w.char_start, w.char_end, tuple(w.phonemes)) for w in words if w.phonemes)
+    kept = tuple(SpokenUnit(a, b, tuple(members)) for a, b, members in units if members)
     return EspeakResult(raw, tuple(phonemes), kept)
 
 
@@ -152,13 +141,18 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
         return [voice for voice, _ in self._voices().values()]
 
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
-        """Words with their IPA phonemes as espeak speaks them (stress marks kept)."""
+        """Words with their IPA phonemes as espeak speaks them (stress marks kept); a unit
+        espeak speaks for several words (``on the``) is shared between them."""
         result = self.run(text, voice_id, SynthesisOptions())
+        timed = [TimedPhoneme(name, start, end) for name, start, end in result.phonemes]
+        alignment = assign_words(text, timed, result.units)
+        by_word: dict[int, list[str]] = {}
+        for phoneme in alignment.phonemes:
+            if phoneme.word_index is not None:
+                by_word.setdefault(phoneme.word_index, []).append(phoneme.symbol)
         return [
-            PhonemizedWord(
-                text[start:end], start, end, tuple(result.phonemes[i][0] for i in indices)
-            )
-            for start, end, indices in result.words
+            PhonemizedWord(w.text, w.char_start, w.char_end, tuple(by_word[i]))
+            for i, w in enumerate(alignment.words)
         ]
 
     def synthesize(
@@ -184,7 +178,7 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
         raw = self._raw(markup, voice_id, options or SynthesisOptions(), ssml=True)
         events = _plain_events(raw.events, index, plain)
         result = timings_from_events(replace(raw, events=events), plain)
-        if not result.words or len(raw.samples) == 0:
+        if not result.units or len(raw.samples) == 0:
             raise Invalid("text contains no speakable word", field="text")
         speech = self._speech(result, plain, voice_id)
         offsets = document.source_offsets()
@@ -210,15 +204,12 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
                     symbol or name, start / rate, end / rate, to_arpabet(symbol, stress), stress
                 )
             )
-        words = [
-            TimedWord(text[cs:ce], timed[indices[0]].start, timed[indices[-1]].end, cs, ce)
-            for cs, ce, indices in result.words
-        ]
         samples = (result.raw.samples.astype(np.float32) / 32768.0).astype(np.float32)
         duration = len(samples) / rate
-        check_timings(timed, duration)
-        check_timings(words, duration)
-        return Speech(samples, rate, spoken_by, tuple(timed), tuple(words))
+        alignment = assign_words(text, timed, result.units, duration=duration)
+        check_timings(alignment.phonemes, duration)
+        check_timings(alignment.words, duration)
+        return Speech(samples, rate, spoken_by, alignment.phonemes, alignment.words)
 
     def run(self, text: str, voice_id: str | None, options: SynthesisOptions) -> EspeakResult:
         """Synthesise and read the events; ``Invalid`` when nothing speakable came out."""
@@ -226,7 +217,7 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
             raise Invalid("text must contain at least one non-space character", field="text")
         raw = self._raw(text, voice_id, options)
         result = timings_from_events(raw, text)
-        if not result.words or len(raw.samples) == 0:
+        if not result.units or len(raw.samples) == 0 or not text_words(text):
             raise Invalid("text contains no speakable word", field="text")
         return result
 

@@ -3,7 +3,9 @@ phoneme events.
 
 The library and its data come from the ``espeakng-loader`` wheel unless paths are given. The
 C library keeps global state (one voice, one callback, one set of parameters), so every call
-into it holds one process-wide lock, and it is initialised once per process, lazily.
+into it holds one process-wide lock, and it is initialised once per process, lazily, on a
+mirror of its data folder where voices speak without pitch flutter (``espeak_data``): the
+same text, voice and parameters give the same samples on every call.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
+
+from avatar_service.adapters.tts.espeak_data import STEADY_VARIANT, steady_data_folder
 
 # speak_lib.h constants
 AUDIO_OUTPUT_SYNCHRONOUS = 2
@@ -123,6 +127,9 @@ class _Loaded:
     collector: _Collector | None = None
     voice: str | None = None
     """The voice last loaded with ``espeak_SetVoiceByName`` (``None``: unknown)."""
+    steady: bool = False
+    """The data folder has the steady variant (``espeak_data``): a voice named without a
+    variant is loaded with it, so the same text gives the same samples on every call."""
 
     def use_voice(self, identifier: str) -> None:
         """Load ``identifier`` unless it is loaded already (loading costs ~0.2 ms a call);
@@ -130,9 +137,13 @@ class _Loaded:
         if identifier == self.voice:
             return
         self.voice = None
-        if self.lib.espeak_SetVoiceByName(identifier.encode()) != EE_OK:
+        steady = [f"{identifier}+{STEADY_VARIANT}"] if self.steady and "+" not in identifier else []
+        if not any(self._set_voice(name) for name in (*steady, identifier)):
             raise LookupError(identifier)
         self.voice = identifier
+
+    def _set_voice(self, name: str) -> bool:
+        return bool(self.lib.espeak_SetVoiceByName(name.encode()) == EE_OK)
 
 
 def default_paths() -> tuple[str, str]:
@@ -184,12 +195,14 @@ class EspeakLibrary:
         ]  # fmt: skip
         options = INITIALIZE_DONT_EXIT | INITIALIZE_PHONEME_EVENTS | INITIALIZE_PHONEME_IPA
         # A system library with no data path given uses its own compiled-in data location.
+        steady = None if data_path is None else steady_data_folder(data_path)
+        data_path = steady or data_path
         path_arg = None if data_path is None else data_path.encode()
         rate = lib.espeak_Initialize(AUDIO_OUTPUT_SYNCHRONOUS, BUFFER_MS, path_arg, options)
         if rate <= 0:
             where = data_path or "the library's default location"
             raise EspeakLoadError(f"espeak-ng failed to initialise with data at {where}")
-        loaded = _Loaded(lib, rate, None, data_path)
+        loaded = _Loaded(lib, rate, None, data_path, steady=steady is not None)
 
         def on_audio(
             wav: ctypes._Pointer[ctypes.c_short], count: int, events: ctypes._Pointer[_Event]
@@ -250,7 +263,9 @@ class EspeakLibrary:
         folder = None if data_path is None else Path(data_path) / "voices" / "!v"
         if folder is None or not folder.is_dir():
             return frozenset()
-        return frozenset(p.name for p in folder.iterdir() if p.is_file())
+        return frozenset(
+            p.name for p in folder.iterdir() if p.is_file() and p.name != STEADY_VARIANT
+        )
 
     def synthesize(
         self,

@@ -26,9 +26,8 @@ from avatar_service.core.speech import (
     Voice,
     check_timings,
 )
+from avatar_service.core.words import text_words
 
-# Letters or digits (with combining marks), joined by inner apostrophes: "don't", "café".
-WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f]|['’](?=[^\W_]))*")
 _PUNCTUATION = re.compile(r"[.,;:!?]")
 
 _DIGRAPHS: dict[str, tuple[str, ...]] = {
@@ -186,7 +185,7 @@ class MockSynthesizer(SpeechSynthesizer):
                 stressed = stressed or vowel
                 start, end = position / sr, (position + n) / sr
                 phonemes.append(
-                    TimedPhoneme(symbol, start, end, to_arpabet(symbol, stress), stress)
+                    TimedPhoneme(symbol, start, end, to_arpabet(symbol, stress), stress, index)
                 )
                 position += n
             timed_words.append(
@@ -216,8 +215,8 @@ def _words(text: str) -> list[PhonemizedWord]:
     if not isinstance(text, str) or not text.strip():
         raise Invalid("text must contain at least one non-space character", field="text")
     words = [
-        PhonemizedWord(m.group(), m.start(), m.end(), letters_to_ipa(m.group()))
-        for m in WORD.finditer(text)
+        PhonemizedWord(w.text, w.char_start, w.char_end, letters_to_ipa(w.text))
+        for w in text_words(text)
     ]
     if not words:
         raise Invalid("text contains no speakable word", field="text")

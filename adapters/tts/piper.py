@@ -164,7 +164,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         words = self._words(text, entry)
         if words is None:
             return speech
-        phonemes, timed_words = timings(text, words, groups, rate)
+        phonemes, timed_words = timings(text, words, groups, rate, speech.duration)
         if not timed_words:
             return speech
         check_timings(phonemes, speech.duration)

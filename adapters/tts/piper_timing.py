@@ -21,9 +21,9 @@ from itertools import accumulate
 from avatar_service.adapters.tts.espeak import strip_stress
 from avatar_service.core.phonemes import to_arpabet
 from avatar_service.core.speech import TimedPhoneme, TimedWord
+from avatar_service.core.words import SpokenUnit, assign_words
+from avatar_service.core.words import text_words as words_of
 
-# Letters or digits (with combining marks), joined by inner apostrophes: "don't", "café".
-WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f]|['’](?=[^\W_]))*")
 _SWITCH = re.compile(r"\([^)]+\)")  # "(fr)...(en)": a language switch, no phoneme
 _STRESS = frozenset("ˈˌ")
 _NO_STRESS = str.maketrans("", "", "ˈˌ")
@@ -67,8 +67,8 @@ class _Piece:
 
 
 def text_words(text: str) -> list[tuple[int, int]]:
-    """``[start, end)`` of every word of ``text``."""
-    return [(m.start(), m.end()) for m in WORD.finditer(text)]
+    """``[start, end)`` of every word of ``text`` (``core.words.text_words``)."""
+    return [(w.char_start, w.char_end) for w in words_of(text)]
 
 
 def word_phonemes(char_start: int, char_end: int, ipa: str) -> WordPhonemes:
@@ -219,9 +219,12 @@ def timings(
     words: Sequence[WordPhonemes],
     groups: Sequence[Sequence[tuple[str, int, int]]],
     sample_rate: int,
+    duration: float | None = None,
 ) -> tuple[tuple[TimedPhoneme, ...], tuple[TimedWord, ...]]:
     """The phonemes Piper spoke (``groups``, from ``spoken_groups``), timed by their samples
-    and assigned to the ``words`` of ``text``; words left with no phoneme are dropped."""
+    and assigned to the ``words`` of ``text`` (one per word of ``text``, as
+    ``core.words.text_words`` finds them); a word left with no phoneme of its own shares its
+    neighbour's (``core.words.assign_words``)."""
     if not words or not groups:
         return (), ()
     units = [(w, unit) for w, word in enumerate(words) for unit in word.units]
@@ -260,19 +263,18 @@ def timings(
         votes += _voted(run, run_pieces) if run else [None] * len(run_pieces)
     owners = _resolve(votes, group_of, len(words) - 1)
     timed: list[TimedPhoneme] = []
-    by_word: dict[int, list[TimedPhoneme]] = {}
+    by_word: dict[int, list[int]] = {}
     for piece, owner in zip(pieces, owners, strict=True):
         symbol, stress, arpabet = _phoneme_names(piece.name)
-        phoneme = TimedPhoneme(
-            symbol, piece.start / sample_rate, piece.end / sample_rate, arpabet, stress
+        by_word.setdefault(owner, []).append(len(timed))
+        timed.append(
+            TimedPhoneme(
+                symbol, piece.start / sample_rate, piece.end / sample_rate, arpabet, stress
+            )
         )
-        timed.append(phoneme)
-        by_word.setdefault(owner, []).append(phoneme)
-    timed_words = tuple(
-        TimedWord(
-            text[words[w].char_start : words[w].char_end], spoken[0].start, spoken[-1].end,
-            words[w].char_start, words[w].char_end,
-        )
-        for w, spoken in sorted(by_word.items())
-    )  # fmt: skip
-    return tuple(timed), timed_words
+    spoken = [
+        SpokenUnit(words[w].char_start, words[w].char_end, tuple(indices))
+        for w, indices in sorted(by_word.items())
+    ]
+    alignment = assign_words(text, timed, spoken, duration=duration)
+    return alignment.phonemes, alignment.words

@@ -50,8 +50,9 @@ class Utterance:
 @dataclass(frozen=True, slots=True)
 class SpeechChunk:
     """One sentence's audio and timings. ``offset`` is where its first sample plays, in
-    seconds from the utterance start; every time below is absolute (offset included) and
-    every character offset points into the request's whole text."""
+    seconds from the utterance start; every time below is absolute (offset included), every
+    character offset points into the request's whole text, and phoneme word indices count
+    the utterance's words from its first chunk."""
 
     index: int
     offset: float
@@ -110,6 +111,7 @@ class StreamingSpeech:
         request = utterance.request
         text = request.text
         played = 0  # samples so far: offsets come from sample counts, so they never drift
+        words_so_far = 0  # phoneme word indices count the utterance's words
         rate = 0
         for index, (span, document) in enumerate(utterance.pieces):
             try:
@@ -123,7 +125,11 @@ class StreamingSpeech:
             rate = speech.sample_rate
             offset = played / rate
             played += len(speech.samples)
-            yield self._chunk(index, offset, speech, marks, shift, utterance.viseme_set)
+            chunk = self._chunk(
+                index, offset, speech, marks, shift, utterance.viseme_set, words_so_far
+            )
+            words_so_far += len(chunk.words)
+            yield chunk
         if played == 0:
             raise Invalid("text contains no speakable word", field="text")
 
@@ -153,6 +159,7 @@ class StreamingSpeech:
         marks: tuple[TimedMark, ...],
         shift: int,
         viseme_set: VisemeSet,
+        words_before: int,
     ) -> SpeechChunk:
         phonemes, words = speech.phonemes or (), speech.words or ()
         cues = build_timeline(
@@ -163,7 +170,13 @@ class StreamingSpeech:
             offset=offset,
             samples=speech.samples,
             sample_rate=speech.sample_rate,
-            phonemes=tuple(_shifted(p, offset) for p in phonemes),
+            phonemes=tuple(
+                replace(
+                    _shifted(p, offset),
+                    word_index=None if p.word_index is None else p.word_index + words_before,
+                )
+                for p in phonemes
+            ),
             words=tuple(
                 replace(
                     _shifted(w, offset),

@@ -3,10 +3,14 @@ Aligner contract; dtw recovers the true boundaries of speech it did not make."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
+import soundfile
 
 from avatar_service.adapters.aligner.dtw import DtwAligner
+from avatar_service.adapters.aligner.dtw_audio import read_audio
 from avatar_service.adapters.aligner.dtw_features import banded_dtw, mfcc
 from avatar_service.adapters.aligner.engine import EngineAligner
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
@@ -118,3 +122,21 @@ def test_a_piper_voice_id_picks_the_espeak_voice_of_its_language(espeak: EspeakS
         speech.samples, speech.sample_rate, german, "de_DE-thorsten-medium"
     )
     assert [p.symbol for p in alignment.phonemes] == [p.symbol for p in speech.phonemes or ()]
+
+
+def test_one_file_aligns_identically_four_times(
+    espeak: EspeakSynthesizer, truth: Speech, tmp_path: Path
+) -> None:
+    """The reference speech is the same on every call, whatever was spoken in between, so
+    the same recording and transcript give the same alignment."""
+    clip = tmp_path / "take.wav"
+    soundfile.write(clip, truth.samples, truth.sample_rate)
+    aligner = DtwAligner(espeak, "en-us")
+    results = []
+    for other in ("Hallo Welt, wie geht es dir heute?", "Short.", "Another sentence here."):
+        samples, rate = read_audio(clip.read_bytes())
+        results.append(aligner.align(samples, rate, TEXT))
+        espeak.synthesize(other, "de" if other.startswith("Hallo") else None)
+    samples, rate = read_audio(clip.read_bytes())
+    results.append(aligner.align(samples, rate, TEXT))
+    assert all(result == results[0] for result in results[1:])

@@ -7,7 +7,13 @@ import numpy as np
 import pytest
 
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
-from avatar_service.contracts import SpeechSynthesizerContract
+from avatar_service.adapters.tts.espeak_data import STEADY_VARIANT
+from avatar_service.adapters.tts.espeak_library import EspeakLibrary
+from avatar_service.contracts import (
+    MULTILINGUAL_WORD_TEXTS,
+    WORD_TEXTS,
+    SpeechSynthesizerContract,
+)
 from avatar_service.core.errors import NotFound
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.core.ssml import parse_ssml
@@ -22,6 +28,10 @@ class TestEspeakSynthesizer(SpeechSynthesizerContract):
     @pytest.fixture
     def adapter(self, espeak: EspeakSynthesizer) -> EspeakSynthesizer:
         return espeak
+
+    @pytest.fixture
+    def word_texts(self) -> tuple[tuple[str | None, str], ...]:
+        return WORD_TEXTS + MULTILINGUAL_WORD_TEXTS
 
 
 def test_voices_include_english_and_german(espeak: EspeakSynthesizer) -> None:
@@ -107,3 +117,26 @@ def test_a_voice_variant_changes_the_sound_not_the_phonemes(espeak: EspeakSynthe
     )
     with pytest.raises(NotFound, match="variant"):
         espeak.synthesize("Hello", "en-us+nosuch")
+
+
+def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before(
+    espeak: EspeakSynthesizer,
+) -> None:
+    """espeak-ng's pitch flutter and roughness carry over from call to call; the steady
+    variant every plain voice is loaded with removes both."""
+    text = "The jar is on the kitchen shelf, in the morning."
+    first = espeak.synthesize(text)
+    espeak.synthesize("Hallo Welt, wie geht es dir heute?", "de")
+    espeak.synthesize("A much longer sentence, to move any state the engine keeps along.")
+    for _ in range(3):
+        again = espeak.synthesize(text)
+        assert np.array_equal(again.samples, first.samples)
+        assert again.phonemes == first.phonemes and again.words == first.words
+
+
+def test_variants_named_by_the_caller_still_load_and_the_steady_one_is_not_listed(
+    espeak: EspeakSynthesizer,
+) -> None:
+    assert espeak.synthesize("Hello there.", "en-us+f3").voice_id == "en-us+f3"
+    assert "f3" in EspeakLibrary().variants()
+    assert STEADY_VARIANT not in EspeakLibrary().variants()

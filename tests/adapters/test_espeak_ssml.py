@@ -52,9 +52,8 @@ def test_words_point_into_the_ssml_source(espeak: EspeakSynthesizer) -> None:
     )
     speech = espeak.synthesize_ssml(parse_ssml(source)).speech
     words = speech.words or ()
-    assert [source[w.char_start : w.char_end] for w in words] == [
-        "Tom", "&amp;", "Jerry", "AB", "ran.",
-    ]  # fmt: skip
+    # "&" is a symbol, not a word: its "and" is timed with the word before it
+    assert [source[w.char_start : w.char_end] for w in words] == ["Tom", "Jerry", "AB", "ran"]
     check_timings(words, speech.duration)
     check_timings(speech.phonemes or (), speech.duration)
 

@@ -64,8 +64,33 @@ def test_lipsync_json_has_arpabet_phonemes(runner: CliRunner) -> None:
     result = run(runner, "lipsync", "Hello world", "--json", "--alphabet", "arpabet")
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert body["voice_id"] == "en-us"
+    assert body["voice"] == "en-us"
     assert [p["phoneme"] for p in body["phonemes"]][:4] == ["HH", "AH0", "L", "OW1"]
+
+
+JOINED = "The jar is on the kitchen shelf, in the morning."
+
+
+def test_lipsync_json_has_every_word_even_those_espeak_joins(runner: CliRunner) -> None:
+    """espeak speaks "on the" and "in the" as one unit each; both words still come back."""
+    result = run(runner, "lipsync", JOINED, "--json")
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    words = body["words"]
+    assert [w["word"] for w in words] == [w.strip(",.") for w in JOINED.split()]
+    assert all(JOINED[w["start_char"] : w["end_char"]] == w["word"] for w in words)
+    assert all(w["end"] > w["start"] for w in words)
+    assert all(p["end"] > p["start"] for p in body["phonemes"])
+    indices = [p["word_index"] for p in body["phonemes"] if p["word_index"] is not None]
+    assert indices == sorted(indices) and set(indices) == set(range(len(words)))
+
+
+def test_phonemes_json_names_offsets_as_the_http_api_does(runner: CliRunner) -> None:
+    result = run(runner, "phonemes", JOINED, "--json")
+    assert result.exit_code == 0, result.output
+    words = json.loads(result.stdout)["words"]
+    assert len(words) == 10
+    assert all(JOINED[w["start_char"] : w["end_char"]] == w["word"] for w in words)
 
 
 def test_voices_lists_espeak_languages(runner: CliRunner) -> None:

@@ -93,6 +93,55 @@ SYNTHESIZER_CASES = [
         """,
         "test_text_without_words_is_invalid*synthesize*",
     ),
+    Case(
+        "synthesizer-loses-words-it-speaks-joined",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            # as espeak-ng once did: "on the" is one unit, and the word list lost "the"
+            def synthesize(self, text, voice_id=None, options=None):
+                speech = super().synthesize(text, voice_id, options)
+                kept = [w for i, w in enumerate(speech.words)
+                        if i == 0 or speech.words[i - 1].text.lower() not in ("on", "in")]
+                return dataclasses.replace(speech, words=tuple(kept))
+        """,
+        "test_every_word_of_the_text_comes_back_once_in_order",
+    ),
+    Case(
+        "synthesizer-phonemize-loses-a-word",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            def phonemize(self, text, voice_id=None):
+                return [w for w in super().phonemize(text, voice_id) if w.text != "the"]
+        """,
+        "test_phonemize_gives_every_word_of_the_text_once_in_order",
+    ),
+    Case(
+        "synthesizer-zero-length-phoneme",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            def synthesize(self, text, voice_id=None, options=None):
+                speech = super().synthesize(text, voice_id, options)
+                last = speech.phonemes[-1]
+                squeezed = dataclasses.replace(last, start=last.end)
+                return dataclasses.replace(speech, phonemes=(*speech.phonemes[:-1], squeezed))
+        """,
+        "test_synthesize_returns_valid_mono_speech",
+    ),
+    Case(
+        "synthesizer-phonemes-name-no-word",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            def synthesize(self, text, voice_id=None, options=None):
+                speech = super().synthesize(text, voice_id, options)
+                bare = tuple(dataclasses.replace(p, word_index=None) for p in speech.phonemes)
+                return dataclasses.replace(speech, phonemes=bare)
+        """,
+        "test_every_word_of_the_text_comes_back_once_in_order",
+    ),
 ]
 ALIGNER_CASES = [
     Case(
@@ -119,6 +168,37 @@ ALIGNER_CASES = [
                 return super().align(samples, sample_rate, text, voice_id)
         """,
         "test_non_positive_sample_rate_is_invalid*0*",
+    ),
+    Case(
+        "aligner-loses-words-spoken-joined",
+        "AlignerContract",
+        """
+        class Broken(MockAligner):
+            def align(self, samples, sample_rate, text, voice_id=None):
+                result = super().align(samples, sample_rate, text, voice_id)
+                kept = [w for i, w in enumerate(result.words)
+                        if i == 0 or result.words[i - 1].text.lower() not in ("on", "in")]
+                return dataclasses.replace(result, words=tuple(kept))
+        """,
+        "test_every_word_of_the_transcript_comes_back_once_in_order",
+    ),
+    Case(
+        "aligner-not-repeatable",
+        "AlignerContract",
+        """
+        import itertools
+
+        class Broken(MockAligner):
+            calls = itertools.count()
+
+            def align(self, samples, sample_rate, text, voice_id=None):
+                result = super().align(samples, sample_rate, text, voice_id)
+                shift = 0.001 * (next(self.calls) % 2)
+                first = result.phonemes[0]
+                moved = dataclasses.replace(first, end=first.end - shift)
+                return dataclasses.replace(result, phonemes=(moved, *result.phonemes[1:]))
+        """,
+        "test_the_same_audio_and_text_align_identically_every_time",
     ),
 ]
 RENDERER_CASES = [

@@ -158,11 +158,17 @@ def test_zero_length_phonemes_get_a_length_and_stay_in_order() -> None:
     assert spread[-1].end <= 0.3
 
 
-def test_a_zero_length_phoneme_at_the_very_end_takes_time_from_before() -> None:
-    spread = spread_spans([ph("a", 0.0, 0.5), ph("ŋ", 0.5, 0.5)], 0.5)
-    assert spread[1].end == 0.5
-    assert spread[1].start == pytest.approx(0.5 - MIN_SPAN_SECONDS)
-    assert spread[0].end <= spread[1].start
+def test_a_zero_length_phoneme_shares_the_phoneme_before_it() -> None:
+    spread = spread_spans([ph("ɛ", 0.1, 0.36), ph("l", 0.36, 0.36), ph("f", 0.36, 0.46)], 0.5)
+    assert [(p.start, p.end) for p in spread] == [
+        (0.1, pytest.approx(0.23)), (pytest.approx(0.23), 0.36), (0.36, 0.46)
+    ]  # fmt: skip
+
+
+def test_a_zero_length_first_phoneme_at_the_very_end_takes_time_from_before() -> None:
+    spread = spread_spans([ph("ŋ", 0.5, 0.5)], 0.5)
+    assert spread[0].end == 0.5
+    assert spread[0].start == pytest.approx(0.5 - MIN_SPAN_SECONDS)
 
 
 def test_retime_moves_phonemes_and_rebuilds_words_without_zero_lengths() -> None:

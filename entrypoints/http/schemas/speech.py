@@ -142,6 +142,13 @@ class TimedPhonemeBody(msgspec.Struct):
     phoneme: str
     start: float
     end: float
+    word_index: Annotated[
+        int | None,
+        Meta(
+            description="Index in `words` of the word this phoneme belongs to; null for a "
+            "pause between words. Words an engine speaks as one unit share its phonemes."
+        ),
+    ] = None
 
 
 class TimedWordBody(msgspec.Struct):
@@ -240,7 +247,7 @@ def to_phonemes_response(
 
 def _phoneme(p: TimedPhoneme, alphabet: Alphabet) -> TimedPhonemeBody:
     label = phoneme_label(p.symbol, alphabet, stress=p.stress, arpabet=p.arpabet)
-    return TimedPhonemeBody(label, _t(p.start), _t(p.end))
+    return TimedPhonemeBody(label, _t(p.start), _t(p.end), p.word_index)
 
 
 def _word(w: TimedWord) -> TimedWordBody:

@@ -100,7 +100,7 @@ def chunk_events(utterance_id: str, chunk: SpeechChunk, viseme_set: str) -> list
     """The chunk's timed events after its audio: phonemes, words, visemes, then marks."""
     out: list[dict[str, Any]] = [
         {"type": "phoneme", "utterance_id": utterance_id, "phoneme": p.symbol,
-         "start": _t(p.start), "end": _t(p.end)}
+         "start": _t(p.start), "end": _t(p.end), "word_index": p.word_index}
         for p in chunk.phonemes
     ]  # fmt: skip
     out += [
