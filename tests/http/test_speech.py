@@ -37,7 +37,7 @@ def test_lipsync_returns_the_seed_field_names(client: TestClient[Litestar]) -> N
             "phonemes", "words", "visemes", "visemes_by_set"} <= body.keys()  # fmt: skip
     assert body["avatar_id"] is None
     assert body["audio_url"] == f"/v1/audios/{body['audio_id']}"
-    assert set(body["phonemes"][0]) == {"phoneme", "start", "end"}
+    assert set(body["phonemes"][0]) == {"phoneme", "start", "end", "word_index"}
     assert set(body["words"][0]) == {"word", "start", "end", "start_char", "end_char"}
     assert set(body["visemes"][0]) == {"viseme", "start", "end"}
     assert [w["word"] for w in body["words"]] == ["Hello", "there", "world"]

@@ -75,7 +75,50 @@ def test_arpabet_phonemes_in_the_seeds_shape(real: TestClient[Litestar]) -> None
     assert response.status_code == 200, response.text
     phonemes = response.json()["phonemes"]
     assert [p["phoneme"] for p in phonemes][:4] == ["HH", "AH0", "L", "OW1"]
-    assert set(phonemes[0]) == {"phoneme", "start", "end"}
+    assert set(phonemes[0]) == {"phoneme", "start", "end", "word_index"}
+
+
+JOINED = "The jar is on the kitchen shelf, in the morning."
+
+
+@pytest.mark.parametrize("route", ["/v1/lipsync", "/v1/lipsync/preview", "/v1/phonemes/timing"])
+def test_every_word_comes_back_even_those_espeak_speaks_joined(
+    real: TestClient[Litestar], route: str
+) -> None:
+    response = real.post(route, json={"text": JOINED})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    words = body["words"]
+    assert [w["word"] for w in words] == [w.strip(",.") for w in JOINED.split()]
+    assert all(JOINED[w["start_char"] : w["end_char"]] == w["word"] for w in words)
+    assert all(w["end"] > w["start"] for w in words)
+    assert all(p["end"] > p["start"] for p in body["phonemes"])
+    owners = [p["word_index"] for p in body["phonemes"] if p["word_index"] is not None]
+    assert owners == sorted(owners) and set(owners) == set(range(len(words)))
+
+
+def test_an_uploaded_recording_of_joined_words_aligns_every_word(
+    real: TestClient[Litestar],
+) -> None:
+    speech = real.post("/v1/lipsync", json={"text": JOINED, "rate": 1.2}).json()
+    samples, rate = decode_wav(real.get(speech["audio_url"]).content)
+    response = real.post(
+        "/v1/phonemes/timing", files={"audio": ("take.wav", wav_of(samples, rate, "WAV"))},
+        data={"text": JOINED},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    words = response.json()["words"]
+    assert [w["word"] for w in words] == [w.strip(",.") for w in JOINED.split()]
+
+
+def test_stored_audio_is_listed_with_its_voice_named_as_requests_name_it(
+    real: TestClient[Litestar],
+) -> None:
+    spoken = real.post("/v1/lipsync", json={"text": "Hello.", "voice": "en-us"}).json()
+    listed = real.get("/v1/audios").json()["audios"]
+    item = next(a for a in listed if a["audio_id"] == spoken["audio_id"])
+    assert item["voice"] == spoken["voice"] == "en-us"
+    assert "voice_id" not in item
 
 
 def test_timing_from_json_text_is_the_engines(real: TestClient[Litestar]) -> None:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import msgspec
+from msgspec import Meta
 
 from avatar_service.core.records import AudioRecord, Page, RenderRecord
 
@@ -13,7 +15,9 @@ class AudioItem(msgspec.Struct, kw_only=True):
     audio_id: str
     audio_url: str
     text: str
-    voice_id: str
+    voice: Annotated[
+        str, Meta(description="The voice that spoke it (as `voice` names it in requests).")
+    ]
     duration: float
     sample_rate: int
     avatar_id: str | None
@@ -56,7 +60,7 @@ def to_audio_list(page: Page[AudioRecord]) -> AudioListResponse:
     audios = [
         AudioItem(
             audio_id=r.audio_id, audio_url=f"/v1/audios/{r.audio_id}", text=r.text,
-            voice_id=r.voice_id, duration=r.duration, sample_rate=r.sample_rate,
+            voice=r.voice_id, duration=r.duration, sample_rate=r.sample_rate,
             avatar_id=r.avatar_id, session_id=r.session_id, created_at=r.created_at,
         )
         for r in page.items
