@@ -13,6 +13,7 @@ words in Piper's phoneme stream (``piper_timing``).
 from __future__ import annotations
 
 import json
+import secrets
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -170,7 +171,8 @@ class PiperSynthesizer(SpeechSynthesizer):
             noise_w_scale=self._noise_w_scale,
             volume=options.volume,
         )
-        spoken = piper_inference.synthesize(voice, text, config)
+        seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+        spoken = piper_inference.synthesize(voice, text, config, seed)
         samples, sentences = spoken.samples, spoken.sentences
         if samples.size == 0:
             raise Invalid("text contains no speakable word", field="text")
@@ -277,7 +279,10 @@ class PiperSynthesizer(SpeechSynthesizer):
         with lock:
             loaded = self._loaded.get(voice_id)
             if loaded is None:
+                import onnxruntime
                 from piper import PiperVoice
+
+                onnxruntime.set_default_logger_severity(3)  # errors only: not the seed input
 
                 try:
                     loaded = PiperVoice.load(

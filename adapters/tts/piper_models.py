@@ -3,9 +3,10 @@
 A ``VoiceModel`` is an ``*.onnx`` file with its ``*.onnx.json`` config, maybe with the sha256
 its publisher recorded. ``verified`` refuses a model whose bytes do not hash to it.
 ``prepared`` gives the model to load with exact timings: the model with its duration tensor
-(``w_ceil``) marked as an output, by piper-tts' own ``add_alignment_output``, written once to
-the cache folder under a key of the model's sha256 and the patch's version (never patched
-again on the next start), or the model itself when it cannot be patched.
+(``w_ceil``) marked as an output, by piper-tts' own ``add_alignment_output``, and its random
+normal noise drawn from a seed (``piper_noise``), written once to the cache folder under a key
+of the model's sha256 and the patch's version (never patched again on the next start), or the
+model itself when it cannot be patched.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from pathlib import Path
 
 from avatar_service.core.errors import Unavailable
 
-PATCH_FORMAT = "align1"
+PATCH_FORMAT = "align1-seed1"
 """Changes whenever the patch itself changes, so older cached models are not reused."""
 _HASH_CHUNK = 1 << 20
 
@@ -131,12 +132,15 @@ def patched_bytes(model: Path) -> bytes | None:
         from piper.patch_voice_with_alignment import add_alignment_output
     except ImportError:
         return None
+    from avatar_service.adapters.tts.piper_noise import seed_noise
+
     loaded = onnx.load(str(model))
     try:
         add_alignment_output(loaded)
     except ValueError as exc:
         if "already marked" not in str(exc):
             return None
+    seed_noise(loaded)
     data: bytes = loaded.SerializeToString()
     return data
 
