@@ -48,6 +48,14 @@ class Accessory(StrEnum):
     HAT = "hat"
 
 
+class VoiceGender(StrEnum):
+    FEMALE = "female"
+    MALE = "male"
+
+
+_LANGUAGE = re.compile(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$")
+
+
 class Expression(StrEnum):
     NEUTRAL = "neutral"
     HAPPY = "happy"
@@ -97,9 +105,23 @@ class AvatarState:
     background: str = "#eef2f7"
     background_to: str | None = None
     expression: Expression = Expression.NEUTRAL
+    voice_gender: VoiceGender | None = None
+    """The voice the avatar wants: ``female``, ``male`` or ``None`` (any)."""
+    voice_language: str | None = None
+    """Language of the voice it wants (``en``, ``en-gb``); ``None``: any."""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__
+        if self.voice_gender is not None:
+            set_(self, "voice_gender", _enum(VoiceGender, self.voice_gender, "state.voice_gender"))
+        if self.voice_language is not None and (
+            not isinstance(self.voice_language, str) or not _LANGUAGE.match(self.voice_language)
+        ):
+            raise Invalid(
+                f"state.voice_language must be a language code such as en or en-gb, "
+                f"got {self.voice_language!r}",
+                field="state.voice_language",
+            )
         for name in ("skin_tone", "hair_color", "eye_color", "clothing_color"):
             set_(self, name, _color(getattr(self, name), f"state.{name}"))
         set_(

@@ -93,6 +93,21 @@ class SsmlSynthesizer(Protocol):
 
 
 @runtime_checkable
+class VoiceCatalogue(Protocol):
+    """Optional ``SpeechSynthesizer`` capability: which voice speaks by default, and what an
+    operator should know about the voices (said once at start-up and by ``avatar doctor``).
+
+    - ``default_voice()`` is the voice ``voice_id=None`` speaks with; it is listed by
+      ``voices()``.
+    - ``notices()`` are one-line messages (e.g. no neural voice installed), possibly none.
+    """
+
+    def default_voice(self) -> Voice: ...
+
+    def notices(self) -> tuple[str, ...]: ...
+
+
+@runtime_checkable
 class Aligner(Protocol):
     """Timings for audio that came without them.
 

@@ -104,3 +104,29 @@ def _merge_unspeakable(text: str, spans: list[TextSpan]) -> list[TextSpan]:
 
 def _speakable(text: str, span: TextSpan) -> bool:
     return any(ch.isalnum() for ch in text[span.start : span.end])
+
+
+def split_clauses(text: str, spans: list[TextSpan], min_chars: int = 16) -> list[TextSpan]:
+    """Each span of ``spans`` cut after its clause marks (``,`` ``;`` ``:`` dash, then
+    whitespace), so the first words can be spoken before the sentence is done. A piece
+    shorter than ``min_chars`` joins the one after it (the last joins the one before), so
+    no piece is a lone word; offsets still point into ``text``."""
+    out: list[TextSpan] = []
+    for span in spans:
+        cuts = [m.end() for m in _CLAUSE.finditer(text, span.start, span.end)]
+        pieces: list[TextSpan] = []
+        start = span.start
+        for cut in [*cuts, span.end]:
+            piece = _trimmed(text, start, cut)
+            if piece is None:
+                continue
+            if pieces and pieces[-1].end - pieces[-1].start < min_chars:
+                pieces[-1] = TextSpan(pieces[-1].start, piece.end)
+            else:
+                pieces.append(piece)
+            start = cut
+        if len(pieces) > 1 and pieces[-1].end - pieces[-1].start < min_chars:
+            last = pieces.pop()
+            pieces[-1] = TextSpan(pieces[-1].start, last.end)
+        out.extend(_merge_unspeakable(text, pieces))
+    return out

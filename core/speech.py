@@ -15,7 +15,11 @@ FloatArray = npt.NDArray[np.float32]
 
 @dataclass(frozen=True, slots=True)
 class Voice:
-    """A voice an engine offers. ``voice_id`` is what requests name."""
+    """A voice an engine offers. ``voice_id`` is what requests name. ``gender`` is ``female``,
+    ``male`` or ``None`` (unknown); ``neural`` voices sound natural, the others are formant
+    synthesis; ``quality`` is the engine's own grade (Piper's ``x_low`` .. ``high``,
+    ``formant``); ``timing`` is ``exact`` when the engine reports its own durations, else
+    ``aligned`` (the aligner times the audio)."""
 
     voice_id: str
     name: str
@@ -24,16 +28,22 @@ class Voice:
     sample_rate: int
     gender: str | None = None
     speakers: int = 1
+    neural: bool = False
+    quality: str | None = None
+    timing: str = "aligned"
 
 
 @dataclass(frozen=True, slots=True)
 class SynthesisOptions:
-    """Engine-neutral knobs. ``rate`` and ``pitch`` are multipliers (1.0 = the voice's own)."""
+    """Engine-neutral knobs. ``rate`` and ``pitch`` are multipliers (1.0 = the voice's own).
+    ``seed`` fixes an engine's random choices: the same text, voice, options and seed give
+    bit-identical audio and timings (engines without randomness ignore it)."""
 
     rate: float = 1.0
     pitch: float = 1.0
     volume: float = 1.0
     speaker_id: int | None = None
+    seed: int | None = None
 
     def __post_init__(self) -> None:
         for name, low, high in (("rate", 0.25, 4.0), ("pitch", 0.25, 4.0), ("volume", 0.0, 2.0)):
@@ -42,6 +52,8 @@ class SynthesisOptions:
                 raise Invalid(f"{name} must be between {low} and {high}", field=name)
         if self.speaker_id is not None and self.speaker_id < 0:
             raise Invalid("speaker_id must be >= 0", field="speaker_id")
+        if self.seed is not None and not 0 <= self.seed < 2**31:
+            raise Invalid("seed must be between 0 and 2147483647", field="seed")
 
 
 @dataclass(frozen=True, slots=True)

@@ -139,7 +139,10 @@ def bootstrap(
     engine = str(getattr(adapters.synthesizer, "PLUGIN_NAME", settings.tts))
     synthesizer = timed_synthesizer(adapters.synthesizer, metrics, engine)
     renderer = timed_renderer(adapters.renderer, metrics)
-    speech = SpeechUseCases(synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits)
+    speech = SpeechUseCases(
+        synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits,
+        loudness=settings.loudness_target(),
+    )  # fmt: skip
     rendering = RenderUseCases(
         renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters()
     )
@@ -154,6 +157,8 @@ def bootstrap(
             adapters.aligner,
             limits,
             max_sentence_chars=settings.stream.max_sentence_chars,
+            min_clause_chars=settings.stream.min_clause_chars,
+            loudness=settings.loudness_target(),
         ),
         avatars=AvatarUseCases(adapters.store, adapters.blobs),
         rendering=rendering,

@@ -16,6 +16,7 @@ from typing import Any
 import click
 import uvicorn
 
+from avatar_service.core.errors import AvatarServiceError
 from avatar_service.entrypoints import (
     cli_assets,  # noqa: F401  (registers its commands)
     cli_db,  # noqa: F401  (registers its commands)
@@ -24,7 +25,7 @@ from avatar_service.entrypoints import (
     cli_render,  # noqa: F401  (registers its commands)
     cli_speech,  # noqa: F401  (registers its commands)
 )
-from avatar_service.entrypoints.bootstrap import adapter_names
+from avatar_service.entrypoints.bootstrap import Container, adapter_names
 from avatar_service.entrypoints.cli_base import (
     EXIT_FAILURE,
     CliState,
@@ -151,19 +152,27 @@ def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, An
 @json_option
 @pass_state
 def doctor(state: CliState, as_json: bool) -> None:
-    """Check the configured adapters, node and ffmpeg.
+    """Check the configured adapters, node and ffmpeg, and name the default voice.
 
     Exits 1 when an adapter, or a tool a configured adapter needs, is not usable; a tool no
-    configured adapter needs is only a warning.
+    configured adapter needs is only a warning. A fallback to espeak-ng (no neural voice
+    installed) is a warning.
     """
-    checks = state.container().check()
+    container = state.container()
+    checks = container.check()
     tools = check_tools(state.settings())
+    voice = voice_report(container)
     ok = all(check.ok for check in checks) and all(t.ok for t in tools if t.required)
     if as_json:
-        emit_json(
-            {"ok": ok, "adapters": [asdict(c) for c in checks], "tools": [asdict(t) for t in tools]}
-        )
+        emit_json({
+            "ok": ok, "adapters": [asdict(c) for c in checks], "tools": [asdict(t) for t in tools],
+            "voice": voice,
+        })  # fmt: skip
     else:
+        click.echo("voice")
+        rows = [["", "default", str(voice["default"] or "none")]]
+        rows += [["WARN", "", notice] for notice in voice["notices"]]
+        echo_table(rows, indent="  ")
         click.echo("adapters")
         echo_table(
             [["OK" if c.ok else "FAIL", c.port, c.adapter, c.detail] for c in checks], indent="  "
@@ -181,6 +190,21 @@ def doctor(state: CliState, as_json: bool) -> None:
         click.echo("all configured adapters are usable" if ok else "problems found (see above)")
     if not ok:
         raise click.exceptions.Exit(EXIT_FAILURE)
+
+
+def voice_report(container: Container) -> dict[str, Any]:
+    """The default voice (``id (engine, neural|formant, exact|aligned timings)``) and the
+    notices of the voices; a voice that cannot be resolved is a notice, never a crash."""
+    try:
+        default = container.speech.default_voice()
+        notices = list(container.speech.notices())
+    except AvatarServiceError as exc:
+        return {"default": None, "notices": [exc.message]}
+    described = None
+    if default is not None:
+        kind = "neural" if default.neural else "formant"
+        described = f"{default.voice_id} ({default.engine}, {kind}, {default.timing} timings)"
+    return {"default": described, "notices": notices}
 
 
 # -- speech ---------------------------------------------------------------------------------

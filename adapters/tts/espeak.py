@@ -53,6 +53,8 @@ _BOUNDARIES = frozenset(
     {EVENT_PHONEME, EVENT_WORD, EVENT_END, EVENT_SENTENCE, EVENT_MSG_TERMINATED}
 )
 _GENDERS = {1: "male", 2: "female"}
+FEMALE_VARIANT = "f3"
+"""The espeak-ng variant listed as each language's female voice."""
 # interpret-as values espeak-ng reads, by the core's names; None: plain text reads that way.
 _SAY_AS = {"characters": "characters", "spell-out": "characters", "digits": "tts:digits",
            "cardinal": None, "number": None}  # fmt: skip
@@ -138,7 +140,20 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
             raise Unavailable(f"the default espeak voice {self._default!r} is not installed")
 
     def voices(self) -> list[Voice]:
-        return [voice for voice, _ in self._voices().values()]
+        """Every language voice (espeak's default variant: male), each followed by its
+        ``+f3`` variant, a female voice."""
+        listed = []
+        for voice, _ in self._voices().values():
+            listed.append(voice)
+            listed.append(
+                replace(
+                    voice,
+                    voice_id=f"{voice.voice_id}+{FEMALE_VARIANT}",
+                    name=f"{voice.name} (female)",
+                    gender="female",
+                )
+            )
+        return listed
 
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
         """Words with their IPA phonemes as espeak speaks them (stress marks kept); a unit
@@ -277,7 +292,14 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
                     voice_id = info.identifier.rsplit("/", 1)[-1].lower()
                     language = info.languages[0] if info.languages else voice_id
                     voice = Voice(
-                        voice_id, info.name, language, "espeak", rate, _GENDERS.get(info.gender)
+                        voice_id,
+                        info.name,
+                        language,
+                        "espeak",
+                        rate,
+                        _GENDERS.get(info.gender, "male"),
+                        quality="formant",
+                        timing="exact",
                     )
                     catalogue.setdefault(voice_id, (voice, info))
                 self._catalogue = catalogue

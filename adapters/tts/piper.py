@@ -1,9 +1,11 @@
 """Piper neural voices (piper-tts on onnxruntime), with timings from the model's durations.
 
 Voices are ``*.onnx`` files with their ``*.onnx.json`` config, from ``PIPER_MODEL_PATH`` (a file
-or a folder) and the voices folder; the voice id is the file name without ``.onnx``. Each voice
-is loaded once, on first use, with piper-tts' ``include_alignments`` (which needs the ``onnx``
-package); onnxruntime sessions are safe to run from several threads. A text is phonemized once,
+or a folder), the voices folder and installed voice packages (``VoiceModel``s, with the sha256
+their model must have); the voice id is the file name without ``.onnx``. Each voice is loaded
+once, on first use, after its hash is checked, from its alignment-patched copy in the cache
+folder (``piper_models``; which needs the ``onnx`` package); onnxruntime sessions are safe to
+run from several threads. A text is phonemized once,
 by piper-tts (``piper_inference``); espeak phonemizes only words not seen before, to find the
 words in Piper's phoneme stream (``piper_timing``).
 """
@@ -11,14 +13,22 @@ words in Piper's phoneme stream (``piper_timing``).
 from __future__ import annotations
 
 import json
+import secrets
 import threading
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from avatar_service.adapters.tts import piper_inference
 from avatar_service.adapters.tts.espeak_library import EspeakLibrary, EspeakLoadError
 from avatar_service.adapters.tts.phoneme_cache import WordPhonemeCache
+from avatar_service.adapters.tts.piper_models import (
+    PreparedModel,
+    VoiceModel,
+    prepared,
+    verified,
+)
 from avatar_service.adapters.tts.piper_timing import (
     WordPhonemes,
     spoken_groups,
@@ -53,37 +63,19 @@ def find_voice_files(model_path: Path | None, voices_dir: Path | None) -> list[P
     return list(unique.values())
 
 
-def download_voice(name: str, folder: Path) -> list[Path]:
-    """Fetch voice ``name`` (``en_US-lessac-medium``) into ``folder`` with piper-tts' own
-    downloader; ``Invalid`` for a malformed name, ``Unavailable`` when it cannot be fetched."""
-    from urllib.error import URLError
-
-    from piper.download_voices import download_voice as piper_download
-
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        piper_download(name, folder)
-    except ValueError as exc:
-        raise Invalid(str(exc), field="voice") from exc
-    except (URLError, OSError) as exc:
-        reason = getattr(exc, "reason", exc)
-        raise Unavailable(
-            f"cannot download Piper voice {name!r} (offline, or no such voice?): {reason}"
-        ) from exc
-    return [folder / f"{name}.onnx", folder / f"{name}.onnx.json"]
-
-
 @dataclass(frozen=True, slots=True)
 class _Entry:
     voice: Voice
-    model: Path
+    files: VoiceModel
     config: dict[str, Any]
 
 
 class PiperSynthesizer(SpeechSynthesizer):
-    """Piper voices. ``options.rate`` divides the length scale, ``volume`` scales the audio;
-    Piper has no pitch control, so ``options.pitch`` is ignored. The espeak phonemes of up to
-    ``word_cache_size`` distinct words are kept (0: none)."""
+    """Piper voices: ``models`` (installed packages) after ``model_path`` and ``voices_dir``.
+    ``options.rate`` divides the length scale, ``volume`` scales the audio; Piper has no pitch
+    control, so ``options.pitch`` is ignored. The espeak phonemes of up to ``word_cache_size``
+    distinct words are kept (0: none). Patched models are kept in ``cache_dir`` (``None``:
+    patched in memory at every load)."""
 
     PLUGIN_NAME = "piper"
 
@@ -96,8 +88,17 @@ class PiperSynthesizer(SpeechSynthesizer):
         noise_scale: float | None = None,
         phonemizer: EspeakLibrary | None = None,
         word_cache_size: int = 4096,
+        models: Sequence[VoiceModel] = (),
+        cache_dir: Path | None = None,
+        noise_w_scale: float | None = None,
     ) -> None:
-        self._files = find_voice_files(model_path, voices_dir)
+        self._files = [
+            VoiceModel(path, path.with_name(path.name + ".json"), source=_origin(path, model_path))
+            for path in find_voice_files(model_path, voices_dir)
+        ] + list(models)
+        self._cache_dir = cache_dir
+        self._noise_w_scale = noise_w_scale
+        self._prepared: dict[str, PreparedModel] = {}
         self._default = default_voice
         self._length_scale = length_scale
         self._noise_scale = noise_scale
@@ -115,7 +116,26 @@ class PiperSynthesizer(SpeechSynthesizer):
         self._voice(entry)
 
     def voices(self) -> list[Voice]:
-        return [entry.voice for entry in self._catalogue().values()]
+        """Every voice; a voice whose model cannot be read or fails its hash is left out (its
+        ``synthesize`` and ``check`` say why)."""
+        listed = []
+        for entry in self._catalogue().values():
+            try:
+                exact = self._prepare(entry).exact
+            except Unavailable:
+                continue
+            listed.append(replace(entry.voice, timing="exact" if exact else "aligned"))
+        return listed
+
+    def problems(self) -> list[str]:
+        """Why each voice that cannot load would not (hash mismatch, unreadable model)."""
+        found = []
+        for entry in self._catalogue().values():
+            try:
+                self._prepare(entry)
+            except Unavailable as exc:
+                found.append(exc.message)
+        return found
 
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
         entry = self._entry(voice_id)
@@ -148,9 +168,11 @@ class PiperSynthesizer(SpeechSynthesizer):
             speaker_id=options.speaker_id if speakers > 1 else None,
             length_scale=base_length / options.rate,
             noise_scale=self._noise_scale,
+            noise_w_scale=self._noise_w_scale,
             volume=options.volume,
         )
-        spoken = piper_inference.synthesize(voice, text, config)
+        seed = options.seed if options.seed is not None else secrets.randbelow(2**31)
+        spoken = piper_inference.synthesize(voice, text, config, seed)
         samples, sentences = spoken.samples, spoken.sentences
         if samples.size == 0:
             raise Invalid("text contains no speakable word", field="text")
@@ -202,8 +224,8 @@ class PiperSynthesizer(SpeechSynthesizer):
         with self._lock:
             if self._entries is None:
                 entries: dict[str, _Entry] = {}
-                for model in self._files:
-                    entry = _read_entry(model)
+                for files in self._files:
+                    entry = _read_entry(files)
                     if entry is not None:
                         entries.setdefault(entry.voice.voice_id, entry)
                 self._entries = entries
@@ -225,40 +247,84 @@ class PiperSynthesizer(SpeechSynthesizer):
             )
         return entry
 
+    def _prepare(self, entry: _Entry) -> PreparedModel:
+        """The verified, prepared model of ``entry`` (hashed and patched once per process)."""
+        voice_id = entry.voice.voice_id
+        found = self._prepared.get(voice_id)
+        if found is not None:
+            return found
+        with self._lock:
+            lock = self._voice_locks.setdefault(voice_id, threading.Lock())
+        with lock:
+            found = self._prepared.get(voice_id)
+            if found is None:
+                digest = verified(entry.files)
+                try:
+                    found = prepared(entry.files, digest, self._cache_dir)
+                except OSError:  # a read-only cache: patch in memory at load
+                    found = PreparedModel(entry.files.model, False)
+                self._prepared[voice_id] = found
+            return found
+
     def _voice(self, entry: _Entry) -> Any:
-        """The loaded ``PiperVoice`` (once per voice; other voices load in parallel)."""
+        """The loaded ``PiperVoice`` (once per voice; other voices load in parallel); its
+        model's hash is checked first."""
         voice_id = entry.voice.voice_id
         loaded = self._loaded.get(voice_id)
         if loaded is not None:
             return loaded
+        ready = self._prepare(entry)
         with self._lock:
             lock = self._voice_locks.setdefault(voice_id, threading.Lock())
         with lock:
             loaded = self._loaded.get(voice_id)
             if loaded is None:
+                import onnxruntime
                 from piper import PiperVoice
 
+                onnxruntime.set_default_logger_severity(3)  # errors only: not the seed input
+
                 try:
-                    loaded = PiperVoice.load(entry.model, include_alignments=True)
+                    loaded = PiperVoice.load(
+                        ready.path, entry.files.config, include_alignments=not ready.exact
+                    )
                 except Exception as exc:  # onnxruntime raises its own error types
                     raise Unavailable(f"cannot load Piper voice {voice_id}: {exc}") from exc
                 self._loaded[voice_id] = loaded
             return loaded
 
 
-def _read_entry(model: Path) -> _Entry | None:
-    config_path = model.with_name(model.name + ".json")
+def _read_entry(files: VoiceModel) -> _Entry | None:
+    model = files.model
     try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
+        config = json.loads(files.config.read_text(encoding="utf-8"))
         rate = int(config["audio"]["sample_rate"])
         speakers = int(config.get("num_speakers", 1))
     except (OSError, ValueError, KeyError, TypeError):
         return None  # not a usable voice; ``avatar doctor`` lists the voices that are
     language = config.get("language", {}).get("code") or config.get("espeak", {}).get("voice", "")
     name = config.get("dataset") or model.stem
-    voice_id = model.name.removesuffix(".onnx")
-    voice = Voice(voice_id, str(name), str(language), "piper", rate, None, max(speakers, 1))
-    return _Entry(voice, model, config)
+    gender = files.gender or config.get("gender")
+    quality = config.get("audio", {}).get("quality")
+    voice = Voice(
+        files.voice_id,
+        str(name),
+        str(language),
+        "piper",
+        rate,
+        gender if gender in ("female", "male") else None,
+        max(speakers, 1),
+        neural=True,
+        quality=str(quality) if quality else None,
+        timing="aligned",
+    )
+    return _Entry(voice, files, config)
+
+
+def _origin(path: Path, model_path: Path | None) -> str:
+    if model_path is not None and model_path in (path, path.parent):
+        return "PIPER_MODEL_PATH"
+    return "the voices folder"
 
 
 def _check_text(text: str) -> str:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
+from avatar_service.core.loudness import LoudnessTarget, normalised
 from avatar_service.core.phonemes import to_arpabet
 from avatar_service.core.ports import (
     Aligner,
@@ -16,6 +17,7 @@ from avatar_service.core.ports import (
     SpeechSynthesizer,
     SsmlSynthesizer,
     Store,
+    VoiceCatalogue,
 )
 from avatar_service.core.records import AudioRecord, Namespace, new_id
 from avatar_service.core.speech import (
@@ -29,6 +31,7 @@ from avatar_service.core.speech import (
 )
 from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support, parse_ssml
 from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+from avatar_service.core.voice_choice import choose_voice
 
 Alphabet = Literal["ipa", "arpabet"]
 
@@ -48,12 +51,14 @@ class SpeechRequest:
 @dataclass(frozen=True, slots=True)
 class TimedSpeech:
     """Speech with its timings settled (from the engine, else the aligner), its visemes, and
-    the SSML marks it reached."""
+    the SSML marks it reached. ``timing`` says where the timings came from: ``engine`` (the
+    synthesizer's own durations) or ``aligned``."""
 
     speech: Speech
     alignment: Alignment
     visemes: dict[VisemeSet, tuple[VisemeCue, ...]]
     marks: tuple[TimedMark, ...] = ()
+    timing: Literal["engine", "aligned"] = "engine"
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,15 +92,47 @@ class SpeechUseCases:
         store: Store,
         blobs: BlobStore,
         limits: Limits,
+        loudness: LoudnessTarget | None = None,
     ) -> None:
         self._synthesizer = synthesizer
         self._aligner = aligner
         self._store = store
         self._blobs = blobs
         self._limits = limits
+        self._loudness = loudness
 
     def voices(self) -> list[Voice]:
         return self._synthesizer.voices()
+
+    def default_voice(self) -> Voice | None:
+        """The voice requests that name none speak with, when the synthesizer says
+        (``VoiceCatalogue``); else ``None``."""
+        if isinstance(self._synthesizer, VoiceCatalogue):
+            return self._synthesizer.default_voice()
+        return None
+
+    def notices(self) -> tuple[str, ...]:
+        """What the synthesizer wants an operator to know (e.g. no neural voice installed)."""
+        if isinstance(self._synthesizer, VoiceCatalogue):
+            return self._synthesizer.notices()
+        return ()
+
+    def voice_for_avatar(self, avatar_id: str) -> str | None:
+        """The installed voice that best fits the voice avatar ``avatar_id`` asks for
+        (``core.voice_choice``); ``None`` when it asks for none or nothing fits."""
+        state = self._store.get_avatar(avatar_id).state
+        if state.voice_gender is None and state.voice_language is None:
+            return None
+        gender = None if state.voice_gender is None else str(state.voice_gender)
+        chosen = choose_voice(self.voices(), gender, state.voice_language)
+        return None if chosen is None else chosen.voice_id
+
+    def level(self, speech: Speech) -> Speech:
+        """``speech`` normalised to the loudness target (unchanged when there is none)."""
+        if self._loudness is None:
+            return speech
+        samples = normalised(speech.samples, speech.sample_rate, self._loudness)
+        return replace(speech, samples=samples)
 
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
         return self._synthesizer.phonemize(self._limits.text(text), voice_id)
@@ -112,9 +149,12 @@ class SpeechUseCases:
             speech, marks = marked.speech, marked.marks
         else:
             speech = self._synthesizer.synthesize(text, request.voice_id, request.options)
+        speech = self.level(speech)
+        timing: Literal["engine", "aligned"] = "engine"
         if speech.phonemes is not None and speech.words is not None:
             alignment = Alignment(speech.phonemes, speech.words)
         else:
+            timing = "aligned"
             alignment = self._aligner.align(
                 speech.samples, speech.sample_rate, text, speech.voice_id
             )
@@ -124,12 +164,15 @@ class SpeechUseCases:
             )
             for name in sets
         }
-        return TimedSpeech(speech, alignment, visemes, marks)
+        return TimedSpeech(speech, alignment, visemes, marks, timing)
 
     def lipsync(self, request: SpeechRequest) -> LipsyncResult:
-        """Timed speech whose audio is kept as a WAV blob plus an ``AudioRecord``."""
+        """Timed speech whose audio is kept as a WAV blob plus an ``AudioRecord``. With an
+        avatar and no voice, the avatar's voice (``voice_for_avatar``) speaks."""
         if request.avatar_id is not None:
             self._store.get_avatar(request.avatar_id)
+            if request.voice_id is None:
+                request = replace(request, voice_id=self.voice_for_avatar(request.avatar_id))
         if request.session_id is not None:
             self._store.get_session(request.session_id)
         timed = self.timed_speech(request)

@@ -1,6 +1,8 @@
-"""Streaming speech: an utterance split into sentences, each synthesised on its own and handed
-over as soon as it is ready, with its timings made absolute (seconds from the utterance start,
-character offsets into the whole text)."""
+"""Streaming speech: an utterance split into sentences and those at their clauses, each piece
+synthesised on its own and handed over as soon as it is ready, with its timings made absolute
+(seconds from the utterance start, character offsets into the whole text). Every piece is
+played at the level of the first (``core.loudness``: the first measurable piece sets the
+gain), so loudness does not jump between clauses."""
 
 from __future__ import annotations
 
@@ -10,8 +12,9 @@ from typing import TypeVar
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
+from avatar_service.core.loudness import LoudnessTarget, gain_db, measure, scaled
 from avatar_service.core.ports import Aligner, SpeechSynthesizer, SsmlSynthesizer
-from avatar_service.core.sentences import TextSpan, split_sentences
+from avatar_service.core.sentences import TextSpan, split_clauses, split_sentences
 from avatar_service.core.speech import (
     FloatArray,
     Speech,
@@ -79,11 +82,15 @@ class StreamingSpeech:
         limits: Limits,
         *,
         max_sentence_chars: int = 300,
+        min_clause_chars: int | None = 16,
+        loudness: LoudnessTarget | None = None,
     ) -> None:
         self._synthesizer = synthesizer
         self._aligner = aligner
         self._limits = limits
         self._max_sentence_chars = max_sentence_chars
+        self._min_clause_chars = min_clause_chars
+        self._loudness = loudness
 
     def prepare(self, request: StreamRequest) -> Utterance:
         """The utterance to stream; ``Invalid``/``TooLarge`` for bad input, ``Invalid`` (field
@@ -92,6 +99,8 @@ class StreamingSpeech:
         viseme_set = check_viseme_set(request.viseme_set)
         if not request.ssml:
             spans = split_sentences(text, self._max_sentence_chars)
+            if self._min_clause_chars is not None:
+                spans = split_clauses(text, spans, self._min_clause_chars)
             return Utterance(request, viseme_set, tuple((span, None) for span in spans))
         document = parse_ssml(text)
         ssml_voice(self._synthesizer, document, request.voice_id)
@@ -113,6 +122,7 @@ class StreamingSpeech:
         played = 0  # samples so far: offsets come from sample counts, so they never drift
         words_so_far = 0  # phoneme word indices count the utterance's words
         rate = 0
+        level: float | None = None  # the gain (dB) the first measurable piece set
         for index, (span, document) in enumerate(utterance.pieces):
             try:
                 speech, marks, shift = self._speak(text, span, document, request)
@@ -123,6 +133,12 @@ class StreamingSpeech:
             if rate and speech.sample_rate != rate:
                 raise Invalid("the voice changed its sample rate mid-utterance", field="voice")
             rate = speech.sample_rate
+            if self._loudness is not None:
+                found = measure(speech.samples, rate)
+                gain = gain_db(found, self._loudness, level)
+                if level is None and found.lufs != float("-inf"):
+                    level = gain
+                speech = replace(speech, samples=scaled(speech.samples, gain))
             offset = played / rate
             played += len(speech.samples)
             chunk = self._chunk(

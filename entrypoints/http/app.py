@@ -8,12 +8,14 @@ from importlib.metadata import PackageNotFoundError, version
 from typing import cast
 
 import anyio.to_thread
+import structlog
 from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Tag
 
+from avatar_service.core.errors import AvatarServiceError
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.http.auth import document_guard_responses
 from avatar_service.entrypoints.http.bodylimit import BodyLimitMiddleware, route_limits
@@ -69,6 +71,23 @@ def provide_container(state: State) -> Container:
     return cast(Container, state.container)
 
 
+def announce_voice(container: Container) -> None:
+    """Say once which voice speaks by default, and what the voices want an operator to know
+    (no neural voice installed, a model refused); never fails the start."""
+    log = structlog.get_logger("avatar_service.voices")
+    try:
+        default = container.speech.default_voice()
+        notices = container.speech.notices()
+    except AvatarServiceError as exc:
+        log.warning("no default voice", detail=exc.message)
+        return
+    if default is not None:
+        kind = "neural" if default.neural else "formant"
+        log.info("default voice", voice=default.voice_id, engine=default.engine, kind=kind)
+    for notice in notices:
+        log.warning(notice)
+
+
 def _container_lifespan(
     settings: Settings | None,
 ) -> Callable[[Litestar], AbstractAsyncContextManager[None]]:
@@ -80,6 +99,7 @@ def _container_lifespan(
             return
         container = await anyio.to_thread.run_sync(bootstrap, settings)
         app.state.container = container
+        await anyio.to_thread.run_sync(announce_voice, container)
         try:
             await anyio.to_thread.run_sync(
                 start_embedded_workers, container.jobs, container.settings

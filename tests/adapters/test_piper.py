@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from avatar_service.adapters.tts.piper import PiperSynthesizer, download_voice, find_voice_files
+from avatar_service.adapters.tts.piper import PiperSynthesizer, find_voice_files
+from avatar_service.adapters.tts.voice_download import download_voice
 from avatar_service.contracts import SpeechSynthesizerContract
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
 from avatar_service.core.speech import SynthesisOptions

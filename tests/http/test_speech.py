@@ -118,8 +118,10 @@ def test_voices_lists_the_engine_voices(client: TestClient[Litestar]) -> None:
     body = client.get("/v1/voices").json()
     assert body["count"] == len(body["voices"]) >= 1
     assert set(body["voices"][0]) == {
-        "voice_id", "name", "language", "engine", "sample_rate", "gender", "speakers",
+        "voice_id", "name", "language", "engine", "sample_rate", "gender", "speakers", "neural",
+        "quality", "timing",
     }  # fmt: skip
+    assert "default_voice" in body  # the mock engine names none; see test_speech_real
 
 
 def test_empty_text_is_422_naming_text(

@@ -212,8 +212,27 @@ def test_a_configured_piper_voice_becomes_the_default(tmp_path: Path) -> None:
     with make_client(tts="auto", piper_model_path=model) as client:
         body = client.post("/v1/lipsync/preview", json={"text": "Hello there"}).json()
         assert body["voice"] == "en_US-tiny-test"
+        assert body["timing"] == "engine"
         assert [w["word"] for w in body["words"]] == ["Hello", "there"]
+
+
+def test_with_no_configuration_the_installed_neural_voice_speaks(tmp_path: Path) -> None:
     with make_client(tts="auto", speech={"piper_voices_dir": tmp_path / "none"}) as client:
+        body = client.post("/v1/lipsync/preview", json={"text": "Hi there"}).json()
+        assert (body["voice"], body["timing"]) == ("en_US-joe-medium", "engine")
+        voices = {v["voice_id"]: v for v in client.get("/v1/voices").json()["voices"]}
+        joe = voices["en_US-joe-medium"]
+        assert (joe["engine"], joe["neural"], joe["timing"], joe["gender"]) == (
+            "piper", True, "exact", "male",
+        )  # fmt: skip
+        espeak = client.post("/v1/lipsync/preview", json={"text": "Hi", "voice": "en-us+f3"})
+        assert espeak.json()["voice"] == "en-us+f3"
+        assert voices["en-us+f3"]["gender"] == "female"
+
+
+def test_with_no_neural_voice_installed_espeak_speaks(tmp_path: Path) -> None:
+    speech = {"piper_voices_dir": tmp_path / "none", "voice_packages": False}
+    with make_client(tts="auto", speech=speech) as client:
         assert client.post("/v1/lipsync/preview", json={"text": "Hi"}).json()["voice"] == "en-us"
 
 

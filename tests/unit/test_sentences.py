@@ -59,3 +59,27 @@ def test_spans_are_ordered_trimmed_and_within_the_text(text: str, max_chars: int
         previous = span.end
     joined = "".join(text[s.start : s.end] for s in spans)
     assert "".join(joined.split()) == "".join(text.split())  # nothing dropped but whitespace
+
+
+def test_clauses_are_cut_after_their_marks_keeping_offsets() -> None:
+    from avatar_service.core.sentences import split_clauses
+
+    text = "Well, this is the first part; and here comes the second part. Short one."
+    spans = split_clauses(text, split_sentences(text), min_chars=10)
+    pieces = [text[s.start : s.end] for s in spans]
+    assert pieces == [
+        "Well, this is the first part;",
+        "and here comes the second part.",
+        "Short one.",
+    ]
+
+
+def test_a_short_last_clause_joins_the_one_before() -> None:
+    from avatar_service.core.sentences import split_clauses
+
+    text = "One long enough clause here, then the end, ok."
+    spans = split_clauses(text, split_sentences(text), min_chars=16)
+    assert [text[s.start : s.end] for s in spans] == [
+        "One long enough clause here,",
+        "then the end, ok.",
+    ]

@@ -127,8 +127,11 @@ class SpeechController(Controller):
 
     @get("/voices", operation_id="listVoices", sync_to_thread=True, responses=problem_specs(503))
     def voices(self, container: NamedDependency[Container]) -> VoicesResponse:
-        """The voices of the configured speech engine."""
-        return to_voices_response(container.speech.voices())
+        """Every voice of the configured engines (Piper and espeak-ng by default): engine,
+        language, gender, whether it is neural, quality, sample rate and timing (``exact``:
+        the engine's own durations; ``aligned``: timed by the aligner)."""
+        speech = container.speech
+        return to_voices_response(speech.voices(), speech.default_voice())
 
 
 def _decode(body: bytes) -> TimingRequest:

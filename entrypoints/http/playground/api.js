@@ -14,6 +14,8 @@ async function call(method, path, body) {
 }
 
 export const voices = () => call('GET', '/v1/voices').then((d) => d.voices);
+// Every voice and the one that speaks by default: { voices, default_voice }.
+export const voiceCatalogue = () => call('GET', '/v1/voices');
 export const avatars = () => call('GET', '/v1/avatars?limit=100').then((d) => d.avatars);
 export const createAvatar = (name, state) => call('POST', '/v1/avatars', { name, state });
 export const saveState = (avatarId, state) => call('PUT', `/v1/avatars/${encodeURIComponent(avatarId)}/state`, state);

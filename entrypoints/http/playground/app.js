@@ -218,10 +218,10 @@ async function main() {
   $('#create').addEventListener('click', () => save(true));
   requestAnimationFrame(frame);
   try {
-    const voices = await api.voices();
-    fillSelect($('#voice'), voices.map((v) => v.voice_id), voices.map((v) => `${v.name} (${v.voice_id})`));
-    const preferred = voices.find((v) => v.voice_id === 'en-us');
-    if (preferred) $('#voice').value = preferred.voice_id;
+    const { voices, default_voice: preferred } = await api.voiceCatalogue();
+    const label = (v) => `${v.name} (${v.voice_id}${v.neural ? ', natural' : ''}${v.gender ? `, ${v.gender}` : ''})`;
+    fillSelect($('#voice'), voices.map((v) => v.voice_id), voices.map(label));
+    if (preferred) $('#voice').value = preferred;
     await loadAvatars();
     status('Ready.');
   } catch (error) {

@@ -55,6 +55,10 @@ class AvatarStateBody(msgspec.Struct, kw_only=True):
     background: str
     background_to: str | None
     expression: Expression
+    voice_gender: str | None = None
+    """The voice the avatar wants: ``female``, ``male`` or null (any)."""
+    voice_language: str | None = None
+    """The language of that voice (``en``, ``en-gb``); null: any."""
 
 
 class AvatarResponse(msgspec.Struct, kw_only=True):
@@ -93,6 +97,8 @@ def to_state_body(state: AvatarState) -> AvatarStateBody:
         background=state.background,
         background_to=state.background_to,
         expression=state.expression,
+        voice_gender=None if state.voice_gender is None else str(state.voice_gender),
+        voice_language=state.voice_language,
     )
 
 

@@ -68,6 +68,9 @@ class LipsyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pitch: float | None = None
     volume: float | None = None
     speaker_id: int | None = None
+    seed: int | None = None
+    """Fixes the engine's random choices: the same request with the same seed gives
+    bit-identical audio and timings."""
     ssml: bool = False
     """``text`` is SSML (``docs/streaming.md``); marks come back in ``marks``."""
 
@@ -79,6 +82,7 @@ def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
         "pitch": data.pitch,
         "volume": data.volume,
         "speaker_id": data.speaker_id,
+        "seed": data.seed,
     }
     options = SynthesisOptions(**{k: v for k, v in knobs.items() if v is not None})
     extra: dict[str, Any] = {}
@@ -102,13 +106,14 @@ class TimingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     pitch: float | None = None
     volume: float | None = None
     speaker_id: int | None = None
+    seed: int | None = None
 
 
 def timing_speech_request(data: TimingRequest) -> SpeechRequest:
     return to_speech_request(
         LipsyncRequest(
             text=data.text, voice=data.voice, rate=data.rate, pitch=data.pitch,
-            volume=data.volume, speaker_id=data.speaker_id,
+            volume=data.volume, speaker_id=data.speaker_id, seed=data.seed,
         )
     )  # fmt: skip
 
@@ -175,10 +180,12 @@ class MarkBody(msgspec.Struct):
 
 
 class LipsyncPreviewResponse(msgspec.Struct):
-    """Timings only; nothing is stored. ``visemes`` is the first requested set."""
+    """Timings only; nothing is stored. ``visemes`` is the first requested set. ``timing``:
+    ``engine`` (the voice's own durations) or ``aligned`` (the aligner timed the audio)."""
 
     duration: float
     voice: str
+    timing: str
     phonemes: list[TimedPhonemeBody]
     words: list[TimedWordBody]
     visemes: list[VisemeCueBody]
@@ -187,7 +194,8 @@ class LipsyncPreviewResponse(msgspec.Struct):
 
 
 class LipsyncResponse(msgspec.Struct):
-    """Timed speech whose WAV is kept at ``audio_url``. ``visemes`` is the first requested set."""
+    """Timed speech whose WAV is kept at ``audio_url``. ``visemes`` is the first requested set.
+    ``timing``: ``engine`` (the voice's own durations) or ``aligned`` (the aligner's)."""
 
     avatar_id: str | None
     session_id: str | None
@@ -196,6 +204,7 @@ class LipsyncResponse(msgspec.Struct):
     duration: float
     sample_rate: int
     voice: str
+    timing: str
     phonemes: list[TimedPhonemeBody]
     words: list[TimedWordBody]
     visemes: list[VisemeCueBody]
@@ -217,6 +226,10 @@ class TimingResponse(msgspec.Struct):
 
 
 class VoiceBody(msgspec.Struct):
+    """A voice. ``neural``: natural speech (Piper), else formant synthesis (espeak-ng);
+    ``quality``: the engine's grade; ``timing``: ``exact`` (the engine's own durations) or
+    ``aligned`` (timed by the aligner); ``gender``: ``female``, ``male`` or null (unknown)."""
+
     voice_id: str
     name: str
     language: str
@@ -224,11 +237,17 @@ class VoiceBody(msgspec.Struct):
     sample_rate: int
     gender: str | None
     speakers: int
+    neural: bool
+    quality: str | None
+    timing: str
 
 
 class VoicesResponse(msgspec.Struct):
+    """Every voice; ``default_voice`` speaks requests that name none."""
+
     voices: list[VoiceBody]
     count: int
+    default_voice: str | None
 
 
 def to_phonemes_response(
@@ -263,6 +282,7 @@ def to_preview_response(timed: TimedSpeech, alphabet: Alphabet) -> LipsyncPrevie
     return LipsyncPreviewResponse(
         duration=_t(timed.speech.duration),
         voice=timed.speech.voice_id,
+        timing=timed.timing,
         phonemes=[_phoneme(p, alphabet) for p in timed.alignment.phonemes],
         words=[_word(w) for w in timed.alignment.words],
         visemes=next(iter(by_set.values()), []),
@@ -282,6 +302,7 @@ def to_lipsync_response(result: LipsyncResult, alphabet: Alphabet) -> LipsyncRes
         duration=preview.duration,
         sample_rate=audio.sample_rate,
         voice=audio.voice_id,
+        timing=preview.timing,
         phonemes=preview.phonemes,
         words=preview.words,
         visemes=preview.visemes,
@@ -290,12 +311,24 @@ def to_lipsync_response(result: LipsyncResult, alphabet: Alphabet) -> LipsyncRes
     )
 
 
-def to_voices_response(voices: list[Voice]) -> VoicesResponse:
+def to_voices_response(voices: list[Voice], default: Voice | None) -> VoicesResponse:
     bodies = [
-        VoiceBody(v.voice_id, v.name, v.language, v.engine, v.sample_rate, v.gender, v.speakers)
+        VoiceBody(
+            v.voice_id,
+            v.name,
+            v.language,
+            v.engine,
+            v.sample_rate,
+            v.gender,
+            v.speakers,
+            v.neural,
+            v.quality,
+            v.timing,
+        )
         for v in voices
     ]
-    return VoicesResponse(voices=bodies, count=len(bodies))
+    default_id = None if default is None else default.voice_id
+    return VoicesResponse(voices=bodies, count=len(bodies), default_voice=default_id)
 
 
 def to_timing_response(
