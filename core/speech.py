@@ -46,13 +46,16 @@ class SynthesisOptions:
 
 @dataclass(frozen=True, slots=True)
 class TimedPhoneme:
-    """One phoneme: IPA ``symbol`` (stress marks removed, see ``stress``), seconds from start."""
+    """One phoneme: IPA ``symbol`` (stress marks removed, see ``stress``), seconds from start,
+    and ``word_index``: the index of its word in the alignment's words (``None``: a pause
+    between words, or an engine that does not say)."""
 
     symbol: str
     start: float
     end: float
     arpabet: str | None = None
     stress: int = 0
+    word_index: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
