@@ -75,3 +75,17 @@ def test_phonemes_tile_the_spoken_characters_and_keep_every_word_in_order() -> N
     words, symbols = _timed(text, ipa, spoken)
     assert [w for w, _ in words] == ["Isn't", "it", "naïve", "Mr", "Smith"]
     assert "".join(symbols) == "".join(c for c in spoken if c not in " ,?ˈˌ")
+
+
+def test_a_word_piper_speaks_no_sound_of_still_comes_back() -> None:
+    """Piper may speak no sound of its own for a word (here "the" is swallowed by "for"):
+    the word still comes back, sharing the phonemes of the word before it."""
+    text = "for the world"
+    words = [word_phonemes(a, b, i) for (a, b), i in zip(
+        text_words(text), ["f_ɔːɹ", "ð_ə", "w_ˈɜː_l_d"], strict=True)]  # fmt: skip
+    groups, total = spoken_groups([_stream("fɚ wˈɜːld")])
+    phonemes, timed_words = timings(text, words, groups, RATE, total / RATE)
+    assert [w.text for w in timed_words] == ["for", "the", "world"]
+    assert all(w.end > w.start for w in timed_words)
+    owners = [p.word_index for p in phonemes]
+    assert owners == sorted(owners) and set(owners) == {0, 1, 2}
