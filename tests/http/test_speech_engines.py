@@ -4,6 +4,7 @@ and each built-in character's voice."""
 
 from __future__ import annotations
 
+import itertools
 import json
 import sys
 from collections.abc import Iterator
@@ -109,7 +110,7 @@ def test_the_stream_speaks_clause_by_clause_with_absolute_times(
     words = [m for m in messages if m["type"] == "word"]
     assert [text[w["start_char"] : w["end_char"]] for w in words] == [w["word"] for w in words]
     assert words[-1]["word"] == "end" and words[-1]["start"] > audio[-1]["offset"]
-    assert all(a["start"] <= b["start"] for a, b in zip(words, words[1:], strict=False))
+    assert all(a["start"] <= b["start"] for a, b in itertools.pairwise(words))
 
 
 def test_every_voice_is_listed_with_its_engine_and_timing(client: TestClient[Litestar]) -> None:
