@@ -119,9 +119,10 @@ def say(
             "width": record.width, "height": record.height, "voice": spoken,
         })  # fmt: skip
         return
+    by = "" if spoken is None else f", voice {spoken}"
     click.echo(
         f"wrote {output} ({record.duration or 0:.2f} s, {record.frames} frames at {record.fps} "
-        f"fps, {record.width}x{record.height} {record.format}, voice {spoken})"
+        f"fps, {record.width}x{record.height} {record.format}{by})"
     )
 
 
