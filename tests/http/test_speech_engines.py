@@ -171,3 +171,24 @@ def test_without_neural_voices_female_characters_get_a_female_espeak_voice(
     with make_client(tmp_path, voice_packages=False) as client:
         assert _character_voice(client, "ava") == "en-us+f3"
         assert _character_voice(client, "leo") == "en-us"
+
+
+def test_start_up_names_the_default_voice_and_says_when_espeak_stands_in(tmp_path: Path) -> None:
+    from structlog.testing import capture_logs
+
+    from avatar_service.entrypoints.http.app import announce_voice
+
+    for packages, expected in ((True, "en_US-joe-medium"), (False, "en-us")):
+        settings = Settings(
+            **BASE, speech={"piper_voices_dir": tmp_path, "voice_packages": packages},
+            _env_file=None,
+        )  # fmt: skip
+        container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
+        with capture_logs() as logs:
+            announce_voice(container)
+        assert [e["voice"] for e in logs if e["event"] == "default voice"] == [expected]
+        warnings = [e["event"] for e in logs if e["log_level"] == "warning"]
+        if packages:
+            assert warnings == []
+        else:
+            assert len(warnings) == 1 and "no neural voice is installed" in warnings[0]
