@@ -1,5 +1,9 @@
-"""Speech benchmarks: lip sync over HTTP (espeak), synthesis real-time factor, the Piper
-adapter's overhead over piper-tts itself, and dtw alignment accuracy and speed.
+"""Speech benchmarks: lip sync over HTTP (espeak, and joe: the neural voice installed with the
+project), synthesis real-time factor, the Piper adapter's overhead over piper-tts itself (on a
+built voice and on joe), the cold start of ``avatar serve`` with joe loaded, and dtw alignment
+accuracy and speed.
+
+    python bench/bench_speech.py [http] [http_joe] [piper] [piper_joe] [cold] [dtw]
 
 HTTP figures come from a real uvicorn server on 127.0.0.1 (httpx client with keep-alive),
 with the in-memory store and blobs so the figure is speech, not storage. Targets are printed
@@ -59,10 +63,11 @@ def serve(app: object) -> tuple[uvicorn.Server, str]:
     return server, f"http://127.0.0.1:{port}"
 
 
-def bench_http() -> None:
-    print(f"POST /v1/lipsync, espeak, 20 words ({len(SENTENCE_20.split())}): uvicorn on loopback")
+def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 ms") -> None:
+    name = "espeak" if tts == "espeak" else "joe (neural, the default voice)"
+    print(f"POST /v1/lipsync, {name}, 20 words ({len(SENTENCE_20.split())}): uvicorn on loopback")
     settings = Settings(
-        tts="espeak", aligner="dtw", renderer="mock", store="memory", blobs="memory",
+        tts=tts, aligner="dtw", renderer="mock", store="memory", blobs="memory",
         log={"level": "warning"}, _env_file=None,
     )  # fmt: skip
     configure_logging(settings)
@@ -82,15 +87,15 @@ def bench_http() -> None:
 
             http: list[float] = []
             direct: list[float] = []
-            timed(lipsync, repeat=1, warmup=10)
-            for _ in range(200):  # interleaved: load on the shared machine hits both alike
+            timed(lipsync, repeat=1, warmup=3)
+            for _ in range(rounds):  # interleaved: load on the shared machine hits both alike
                 http += timed(lipsync, repeat=1, warmup=0)
                 direct += timed(synthesize, repeat=1, warmup=0)
             duration = speech.synthesize(SENTENCE_20).duration
     finally:
         server.should_exit = True
-    print("  " + summary("HTTP lipsync", http) + "   target p50 <= 30 ms")
-    print("  " + summary("espeak synthesize alone (baseline)", direct))
+    print("  " + summary("HTTP lipsync", http) + f"   target {target}")
+    print("  " + summary("synthesize alone (baseline)", direct))
     print(
         f"  HTTP + viseme + storage overhead over synthesis: "
         f"{(statistics.median(http) - statistics.median(direct)) * 1e3:.2f} ms at p50"
@@ -99,26 +104,40 @@ def bench_http() -> None:
     print(f"  synthesis real-time factor: {rtf:.4f} ({duration:.2f} s of audio, {1 / rtf:.0f}x)")
 
 
-def bench_piper() -> None:
+def bench_http_joe() -> None:
+    bench_http("auto", rounds=20, target="(none set; see the RTF)")
+
+
+def bench_piper(joe: bool = False) -> None:
     from piper import PiperVoice, SynthesisConfig
     from piper_voice import build_voice
 
     from avatar_service.adapters.tts import piper_inference
+    from avatar_service.plugins.voice_packages import installed_voices
 
-    print("piper adapter vs PiperVoice.synthesize on the same built voice (20 words)")
+    which = "joe (en_US-joe-medium)" if joe else "built"
+    print(f"piper adapter vs PiperVoice.synthesize on the same {which} voice (20 words)")
     # The adapter runs piper-tts' public steps itself (phonemize, phoneme ids,
     # phoneme_ids_to_audio) with the same samples, bit for bit
     # (tests/adapters/test_piper_inference.py), so its figure can be below the baseline.
+    rounds = 20 if joe else 150
     with tempfile.TemporaryDirectory() as folder:
         model = build_voice(Path(folder), "en_US-tiny-bench")
-        adapter = PiperSynthesizer(model_path=model)
+        models = installed_voices() if joe else []
+        cache = Path(folder) / "cache"
+        if joe:
+            adapter = PiperSynthesizer(models=models, cache_dir=cache)
+        else:
+            adapter = PiperSynthesizer(model_path=model, cache_dir=cache)
         adapter.synthesize(SENTENCE_20)
         # The very PiperVoice (onnxruntime session) the adapter loaded: two sessions of one
         # model differ by a millisecond or more per call, more than the overhead measured.
         voice = adapter._voice(adapter._entry(None))
         assert isinstance(voice, PiperVoice)
         # No word phoneme cache: every call phonemizes every word (text never seen before).
-        cold_adapter = PiperSynthesizer(model_path=model, word_cache_size=0)
+        cold_adapter = PiperSynthesizer(
+            model_path=None if joe else model, models=models, word_cache_size=0, cache_dir=cache
+        )
         cold_adapter._loaded = adapter._loaded  # the same session again
         cold_adapter.synthesize(SENTENCE_20)
 
@@ -152,7 +171,7 @@ def bench_piper() -> None:
             (direct, base), (through_adapter, ours), (through_cold_adapter, cold),
             (audio_only, bare),
         ]  # fmt: skip
-        for index in range(150):
+        for index in range(rounds):
             # Interleaved, so load on the shared machine hits all alike, and rotated: a call's
             # place in the round alone moves its time by a millisecond or more.
             turn = index % len(runs)
@@ -170,6 +189,8 @@ def bench_piper() -> None:
             f"  adapter overhead at p50, {label}: {overhead * 100:+.1f}% ({extra:.2f} ms per "
             f"call, {duration:.2f} s of audio)   target <= 5%"
         )
+    rtf = statistics.median(ours) / duration
+    print(f"  real-time factor through the adapter: {rtf:.3f} ({1 / rtf:.1f}x real time)")
     for label, figures in (("warm word cache", ours), ("no word cache", cold)):
         # Calls of one round ran back to back, so their ratio sees the same machine load.
         paired = statistics.median(f / b for f, b in zip(figures, base, strict=True)) - 1
@@ -218,8 +239,52 @@ def bench_dtw() -> None:
     )
 
 
+def bench_piper_joe() -> None:
+    bench_piper(joe=True)
+
+
+def bench_cold() -> None:
+    """``avatar serve`` to ``/ready`` 200 (every adapter checked: joe loaded), in a fresh data
+    folder (the first start patches the model into the cache) and again (the cache is used)."""
+    import os
+    import subprocess
+
+    print("cold start: avatar serve -> /ready 200 with the neural voice loaded")
+    avatar = Path(sys.executable).with_name("avatar")
+    with tempfile.TemporaryDirectory() as folder:
+        env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
+        env.update(AVATAR_RENDERER="mock", AVATAR_LOG__LEVEL="warning")
+        for label in ("first start (patches the model once)", "next start (cached model)"):
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+            started = time.perf_counter()
+            process = subprocess.Popen(
+                [str(avatar), "serve", "--port", str(port)], cwd=folder, env=env,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )  # fmt: skip
+            try:
+                while True:
+                    try:
+                        ready = httpx.get(f"http://127.0.0.1:{port}/ready", timeout=60)
+                        if ready.status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        pass
+                    if process.poll() is not None:
+                        raise SystemExit("avatar serve exited")
+                    time.sleep(0.05)
+                print(f"  {label}: {time.perf_counter() - started:.2f} s")
+            finally:
+                process.terminate()
+                process.wait(timeout=30)
+
+
 def main() -> None:
-    parts = {"http": bench_http, "piper": bench_piper, "dtw": bench_dtw}
+    parts = {
+        "http": bench_http, "http_joe": bench_http_joe, "piper": bench_piper,
+        "piper_joe": bench_piper_joe, "cold": bench_cold, "dtw": bench_dtw,
+    }  # fmt: skip
     chosen = [a for a in sys.argv[1:] if a in parts] or list(parts)
     for index, name in enumerate(chosen):
         if index:

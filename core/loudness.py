@@ -150,7 +150,62 @@ def scaled(samples: FloatArray, gain: float) -> FloatArray:
     return out
 
 
+LIMITER_SECONDS = 0.005
+"""Half-width of the limiter's window: gain reduction starts this long before a peak."""
+
+
+def _sliding_min(x: npt.NDArray[np.float64], radius: int) -> npt.NDArray[np.float64]:
+    """The minimum of ``x`` over ``[i - radius, i + radius]`` for every ``i`` (edges: over
+    the part that exists), by doubling windows (sparse-table style): O(n log radius)."""
+    size = 2 * radius + 1
+    m = np.pad(x, radius, mode="edge")
+    length = 1
+    while length * 2 <= size:
+        m[: len(m) - length] = np.minimum(m[: len(m) - length], m[length:])
+        length *= 2
+    rest = size - length
+    window = np.minimum(m[: len(x)], m[rest : rest + len(x)])
+    return window
+
+
+def limited(samples: FloatArray, rate: int, ceiling_dbtp: float) -> FloatArray:
+    """``samples`` with their peaks brought under ``ceiling_dbtp`` by a look-ahead limiter:
+    the gain each sample needs, held at its minimum over +-``LIMITER_SECONDS`` and smoothed
+    over the same window (so it never rises above what a peak needs), then a final static
+    trim for what is left between the samples (true peak)."""
+    ceiling = 10 ** (ceiling_dbtp / 20)
+    x = np.asarray(samples, np.float64)
+    with np.errstate(divide="ignore"):
+        need = np.minimum(1.0, ceiling / np.maximum(np.abs(x), 1e-12))
+    radius = max(1, round(LIMITER_SECONDS * rate))
+    held = _sliding_min(need, radius)
+    padded = np.concatenate(([0.0], np.cumsum(np.pad(held, radius, mode="edge"))))
+    smooth = (padded[2 * radius + 1 :] - padded[: -2 * radius - 1]) / (2 * radius + 1)
+    out = x * np.minimum(smooth[: len(x)], held)
+    peak = true_peak(out.astype(np.float32))
+    if peak > ceiling_dbtp:
+        out *= 10 ** ((ceiling_dbtp - peak) / 20)
+    result: FloatArray = out.astype(np.float32)
+    return result
+
+
 def normalised(samples: FloatArray, rate: int, target: LoudnessTarget) -> FloatArray:
-    """``samples`` scaled by one gain to ``target``, from the loudness and true peak of the
-    same signal (``gain_db``). Float32, within [-1, 1]."""
-    return scaled(samples, gain_db(measure(samples, rate), target))
+    """``samples`` brought to ``target``: scaled to ``target.lufs`` (measured on the same
+    signal), peaks above ``target.peak_dbtp`` limited (``limited``), then trimmed once more
+    towards ``target.lufs`` within the ceiling. Speech too short to measure is only kept
+    under the ceiling. Float32, within [-1, 1]."""
+    found = measure(samples, rate)
+    if found.lufs == SILENCE:
+        return scaled(samples, gain_db(found, target))
+    gain = target.lufs - found.lufs
+    if found.peak_dbtp + gain <= target.peak_dbtp:  # the true peak scales with the gain
+        return scaled(samples, gain)
+    louder = np.asarray(samples, np.float32) * np.float32(10 ** (gain / 20))
+    out = louder
+    for _ in range(3):  # limiting lowers the loudness a little: raise and limit again
+        out = limited(out, rate, target.peak_dbtp)
+        found = measure(out, rate)
+        if found.lufs >= target.lufs - 0.2:
+            break
+        out = out * np.float32(10 ** ((target.lufs - found.lufs) / 20))
+    return scaled(out, gain_db(found, target))

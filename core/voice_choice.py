@@ -25,8 +25,9 @@ def choose_voice(
     voices: Sequence[Voice], gender: str | None = None, language: str | None = None
 ) -> Voice | None:
     """The best voice for ``gender`` and ``language`` (either may be ``None``: any), or
-    ``None`` when no voice speaks the language. Ranked by: language (exact region first),
-    neural before formant, the gender asked for, Piper quality grade, then listing order."""
+    ``None`` when no voice speaks the language. Ranked by: neural before formant, the gender
+    asked for, the region asked for (``en-us``: a US voice before a British one), Piper
+    quality grade, then listing order."""
     best: tuple[int, int, int, int, int] | None = None
     chosen: Voice | None = None
     for index, voice in enumerate(voices):
@@ -34,7 +35,7 @@ def choose_voice(
         if lang == 0:
             continue
         fits = 1 if gender is None or voice.gender == gender else 0
-        rank = (lang, int(voice.neural), fits, QUALITY_RANK.get(voice.quality or "", 0), -index)
+        rank = (int(voice.neural), fits, lang, QUALITY_RANK.get(voice.quality or "", 0), -index)
         if best is None or rank > best:
             best, chosen = rank, voice
     return chosen

@@ -109,19 +109,32 @@ def say(
         try:
             record = rendering.render_sequence(request, progress)
             save(state, record, output)
+            spoken = voice or spoken_voice(state, avatar_id)
         finally:
             state.container().close()  # stop the renderer's workers
     if as_json:
         emit_json({
             "output": str(output), "render_id": record.render_id, "format": record.format,
             "duration": record.duration, "fps": record.fps, "frames": record.frames,
-            "width": record.width, "height": record.height,
+            "width": record.width, "height": record.height, "voice": spoken,
         })  # fmt: skip
         return
+    by = "" if spoken is None else f", voice {spoken}"
     click.echo(
         f"wrote {output} ({record.duration or 0:.2f} s, {record.frames} frames at {record.fps} "
-        f"fps, {record.width}x{record.height} {record.format})"
+        f"fps, {record.width}x{record.height} {record.format}{by})"
     )
+
+
+def spoken_voice(state: CliState, avatar_id: str) -> str | None:
+    """The voice a request without ``voice`` for ``avatar_id`` speaks with: the avatar's
+    voice, else the default voice (the lip-sync use case picks it the same way)."""
+    speech = state.container().speech
+    chosen = speech.voice_for_avatar(avatar_id)
+    if chosen is not None:
+        return chosen
+    default = speech.default_voice()
+    return None if default is None else default.voice_id
 
 
 @main.command()

@@ -250,7 +250,13 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
         volume = min(max(round(100 * options.volume), 0), 200)
         try:
             return self._library.synthesize(
-                text, info.identifier, rate=wpm, pitch=pitch, volume=volume, ssml=ssml
+                text,
+                info.identifier,
+                rate=wpm,
+                pitch=pitch,
+                volume=volume,
+                ssml=ssml,
+                seed=options.seed or 0,
             )
         except (EspeakLoadError, LookupError, RuntimeError) as exc:
             raise Unavailable(f"espeak-ng failed: {exc}") from exc

@@ -185,6 +185,8 @@ class EspeakLibrary:
         lib.espeak_ListVoices.argtypes = [ctypes.c_void_p]
         lib.espeak_SetVoiceByName.argtypes = [ctypes.c_char_p]
         lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        lib.espeak_ng_SetRandSeed.argtypes = [ctypes.c_long]
+        lib.espeak_ng_SetRandSeed.restype = None
         lib.espeak_TextToPhonemes.restype = ctypes.c_char_p
         lib.espeak_TextToPhonemes.argtypes = [
             ctypes.POINTER(ctypes.c_void_p), ctypes.c_int, ctypes.c_int,
@@ -276,10 +278,13 @@ class EspeakLibrary:
         pitch: int,
         volume: int,
         ssml: bool = False,
+        seed: int = 0,
     ) -> RawSynthesis:
         """Speak ``text`` with the voice file ``identifier``; ``rate`` in words per minute,
         ``pitch`` 0-100, ``volume`` 0-200; ``ssml``: ``text`` is SSML (marks become
-        ``EVENT_MARK`` events). ``LookupError`` if the voice does not load."""
+        ``EVENT_MARK`` events). The engine's random variation (pitch flutter, noise) starts
+        from ``seed``, so equal calls give equal audio. ``LookupError`` if the voice does not
+        load."""
         data = text.replace("\0", " ").encode("utf-8")
         with _LOCK:
             loaded = self._loaded()
@@ -290,6 +295,7 @@ class EspeakLibrary:
             lib.espeak_SetParameter(PARAM_RATE, rate, 0)
             lib.espeak_SetParameter(PARAM_PITCH, pitch, 0)
             lib.espeak_SetParameter(PARAM_VOLUME, volume, 0)
+            lib.espeak_ng_SetRandSeed(seed)
             collector = loaded.collector = _Collector()
             try:
                 status = lib.espeak_Synth(

@@ -46,3 +46,16 @@ def test_language_codes_match_across_spellings() -> None:
     assert language_match("en-gb", "en") == 2
     assert language_match("en-gb", "en-us") == 1
     assert language_match("de", "en") == 0
+
+
+def test_the_region_decides_between_otherwise_equal_voices() -> None:
+    british = Voice("en-gb+f3", "English (female)", "en-gb", "espeak", 22050, "female",
+                    quality="formant")  # fmt: skip
+    assert choose_voice([british, ESPEAK_F], "female", "en-us") == ESPEAK_F
+    assert choose_voice([ESPEAK_F, british], "female", "en-gb") == british
+
+
+def test_a_female_neural_voice_of_another_region_beats_a_male_one_of_the_region() -> None:
+    alba = Voice("en_GB-alba-medium", "alba", "en_GB", "piper", 22050, "female", neural=True,
+                 quality="medium")  # fmt: skip
+    assert choose_voice([JOE, alba], "female", "en-us") == alba

@@ -131,9 +131,12 @@ class _Connection:
         self.wakeup.set()
 
     def _prepare(self, message: SpeakMessage) -> Utterance:
+        voice = None
         if message.avatar_id is not None:
             self.container.avatars.get_avatar(message.avatar_id)
-        return self.container.streaming.prepare(stream_request(message))
+            if message.voice is None:
+                voice = self.container.speech.voice_for_avatar(message.avatar_id)
+        return self.container.streaming.prepare(stream_request(message, voice))
 
     async def cancel(self, utterance_id: str | None) -> None:
         targets = [*([self.current] if self.current else []), *self.queue]

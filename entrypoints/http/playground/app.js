@@ -218,7 +218,9 @@ async function main() {
   $('#create').addEventListener('click', () => save(true));
   requestAnimationFrame(frame);
   try {
-    const { voices, default_voice: preferred } = await api.voiceCatalogue();
+    const { voices, default_voice: named } = await api.voiceCatalogue();
+    // An engine that names no default (AVATAR_TTS=espeak): its US English voice, if any.
+    const preferred = named ?? voices.find((v) => v.voice_id === 'en-us')?.voice_id;
     const label = (v) => `${v.name} (${v.voice_id}${v.neural ? ', natural' : ''}${v.gender ? `, ${v.gender}` : ''})`;
     fillSelect($('#voice'), voices.map((v) => v.voice_id), voices.map(label));
     if (preferred) $('#voice').value = preferred;

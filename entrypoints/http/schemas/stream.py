@@ -18,7 +18,7 @@ _UTTERANCE_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
 
 class SpeakMessage(msgspec.Struct, forbid_unknown_fields=True):
     """``{type: "speak", text, voice?, viseme_set?, avatar_id?, utterance_id?, ssml?, rate?,
-    pitch?}``."""
+    pitch?, seed?}``. With ``avatar_id`` and no ``voice``, the avatar's voice speaks."""
 
     text: str
     type: str = "speak"
@@ -29,6 +29,7 @@ class SpeakMessage(msgspec.Struct, forbid_unknown_fields=True):
     ssml: bool = False
     rate: float = 1.0
     pitch: float = 1.0
+    seed: int | None = None
 
 
 class CancelMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,12 +69,13 @@ def decode_message(raw: str | bytes) -> ClientMessage:
     return message
 
 
-def stream_request(message: SpeakMessage) -> StreamRequest:
+def stream_request(message: SpeakMessage, voice: str | None = None) -> StreamRequest:
+    """The core request; ``voice`` stands in when the message names none."""
     return StreamRequest(
         text=message.text,
-        voice_id=message.voice,
+        voice_id=message.voice or voice,
         viseme_set=message.viseme_set,
-        options=SynthesisOptions(rate=message.rate, pitch=message.pitch),
+        options=SynthesisOptions(rate=message.rate, pitch=message.pitch, seed=message.seed),
         ssml=message.ssml,
     )
 
