@@ -104,8 +104,14 @@ class SphinxAligner(Aligner):
             decoder = self._ready()
             tokens = [self._token(decoder, w.text) for w in words]
             segments = _decode(decoder, " ".join(tokens), pcm.tobytes())
+            fitting = len(tokens) if segments else _fitting_prefix(decoder, tokens, pcm.tobytes())
         if segments is None:
-            raise Invalid("the transcript does not fit this audio at all", field="text")
+            word = words[fitting]
+            raise Invalid(
+                f"the transcript stops matching the audio at word {fitting + 1} {word.text!r} "
+                f"(character {word.char_start}): the audio has no place for it",
+                field="text",
+            )
         return self._timed(text, words, segments, duration)
 
     def _token(self, decoder: Any, word: str) -> str:
@@ -169,6 +175,19 @@ def _confidence(score_per_frame: float) -> float:
     words of the right transcript score -10 per frame at the median and -29 at the 5th
     percentile; words of another sentence's transcript -60 at the median: 0.5 sits at -28."""
     return 1.0 / (1.0 + math.exp(-(score_per_frame + 28.0) / 4.0))
+
+
+def _fitting_prefix(decoder: Any, tokens: list[str], pcm: bytes) -> int:
+    """How many leading words of the transcript still align to the audio (binary search;
+    fewer words always fit where more do): the word after them is where it stops matching."""
+    low, high = 0, len(tokens) - 1  # the whole transcript did not fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _decode(decoder, " ".join(tokens[:middle]), pcm) is None:
+            high = middle - 1
+        else:
+            low = middle
+    return low
 
 
 def _decode(
