@@ -79,8 +79,11 @@ class SpeechSettings(BaseModel):
     """Half-width of the DTW search band around the diagonal."""
     max_align_seconds: float = Field(600.0, gt=0)
     """Longest recording ``/v1/phonemes/timing`` and ``avatar align`` accept."""
-    sphinx_offset_seconds: float = Field(0.02, ge=-0.2, le=0.2)
-    """Added to every time the ``pocketsphinx`` aligner reports (its frames lag the sounds)."""
+    sphinx_offset_seconds: float = Field(0.003, ge=-0.2, le=0.2)
+    """Added to the phone onsets the ``pocketsphinx`` aligner reports inside words (on top of
+    its per-phone offsets; docs/alignment.md)."""
+    sphinx_word_offset_seconds: float = Field(0.04, ge=-0.2, le=0.2)
+    """Added to each word's first phone onset by the ``pocketsphinx`` aligner."""
     sphinx_min_confidence: float = Field(0.2, ge=0, le=1)
     """``pocketsphinx`` aligner: a word below this confidence, with every later word below 0.5,
     is where the transcript stops matching the audio (422)."""

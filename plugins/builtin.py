@@ -84,7 +84,11 @@ def avatar_register_aligners(register: Register) -> None:
         from avatar_service.adapters.aligner.sphinx import SphinxAligner
 
         speech = settings.speech
-        return SphinxAligner(speech.sphinx_offset_seconds, speech.sphinx_min_confidence)
+        return SphinxAligner(
+            speech.sphinx_offset_seconds,
+            speech.sphinx_word_offset_seconds,
+            speech.sphinx_min_confidence,
+        )
 
     register("dtw", dtw)
     register("engine", engine)

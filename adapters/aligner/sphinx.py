@@ -28,6 +28,48 @@ from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
 RATE = 16000
 FRAME_SECONDS = 0.01
+PHONE_OFFSETS_MS = {
+    "AA": -2,
+    "AE": -5,
+    "AH": -5,
+    "AO": 3,
+    "AW": -23,
+    "AY": -8,
+    "B": 3,
+    "CH": 8,
+    "D": 3,
+    "DH": 8,
+    "EH": -4,
+    "ER": 8,
+    "EY": -31,
+    "F": -6,
+    "G": 25,
+    "HH": 14,
+    "IH": 2,
+    "IY": -3,
+    "JH": 6,
+    "K": 15,
+    "L": 0,
+    "M": 10,
+    "N": 7,
+    "NG": -15,
+    "OW": -4,
+    "P": 17,
+    "R": 14,
+    "S": 6,
+    "SH": 17,
+    "T": 5,
+    "TH": 17,
+    "UH": -8,
+    "UW": -9,
+    "V": 24,
+    "W": 7,
+    "Y": -2,
+    "Z": 19,
+}
+"""Median lag (ms) of the acoustic model's onset of each phone inside a word behind the true
+onset, measured on the truth corpus' tuning split (never on held-out sentences); added on top
+of ``offset_seconds``."""
 MIN_WORD_SECONDS = 0.05
 """No word is spoken faster: a transcript needing less per word cannot be this audio's."""
 
@@ -50,8 +92,9 @@ def resample_16k(samples: npt.NDArray[np.floating], rate: int) -> npt.NDArray[np
 
 
 class SphinxAligner(Aligner):
-    """pocketsphinx forced alignment (US English). ``offset_seconds`` is added to every time
-    (the acoustic model's frames lag the sounds; tuned on the truth corpus' tuning split);
+    """pocketsphinx forced alignment (US English). Onsets are moved by offsets measured on the
+    truth corpus' tuning split: ``word_offset_seconds`` for a word's first phone (the model
+    starts words early), ``PHONE_OFFSETS_MS`` plus ``offset_seconds`` for the others;
     ``min_confidence``: a word below it, with every later word below ``0.5`` too, marks where
     the transcript stops matching. One decoder, used by one call at a time."""
 
@@ -59,11 +102,13 @@ class SphinxAligner(Aligner):
 
     def __init__(
         self,
-        offset_seconds: float = 0.02,
+        offset_seconds: float = 0.003,
+        word_offset_seconds: float = 0.04,
         min_confidence: float = 0.2,
         g2p: EspeakG2P | None = None,
     ) -> None:
         self._offset = offset_seconds
+        self._word_offset = word_offset_seconds
         self._min_confidence = min_confidence
         self._g2p = g2p or EspeakG2P()
         self._decoder: Any = None
@@ -104,8 +149,14 @@ class SphinxAligner(Aligner):
             decoder = self._ready()
             tokens = [self._token(decoder, w.text) for w in words]
             segments = _decode(decoder, " ".join(tokens), pcm.tobytes())
+            fitting = len(tokens) if segments else _fitting_prefix(decoder, tokens, pcm.tobytes())
         if segments is None:
-            raise Invalid("the transcript does not fit this audio at all", field="text")
+            word = words[fitting]
+            raise Invalid(
+                f"the transcript stops matching the audio at word {fitting + 1} {word.text!r} "
+                f"(character {word.char_start}): the audio has no place for it",
+                field="text",
+            )
         return self._timed(text, words, segments, duration)
 
     def _token(self, decoder: Any, word: str) -> str:
@@ -127,20 +178,29 @@ class SphinxAligner(Aligner):
         segments: list[tuple[int, int, list[tuple[str, int, int, int]]]],
         duration: float,
     ) -> Alignment:
+        flat = [
+            (name, start, frames, k == 0)
+            for _, _, phones in segments
+            for k, (name, start, frames, _score) in enumerate(phones)
+        ]
+        onsets = [self._onset(name, start, initial) for name, start, _, initial in flat]
         phonemes: list[TimedPhoneme] = []
+        for i, (name, start, frames, _initial) in enumerate(flat):
+            follows = i + 1 < len(flat) and flat[i + 1][1] == start + frames
+            end = onsets[i + 1] if follows else (start + frames) * FRAME_SECONDS + self._offset
+            begin = min(max(onsets[i], 0.0), duration)
+            symbol, stress = from_arpabet(name)
+            phonemes.append(
+                TimedPhoneme(symbol, begin, min(max(end, begin), duration), name, stress)
+            )
         units: list[SpokenUnit] = []
         scores: list[float] = []
+        first = 0
         for index, (_start, _frames, phones) in enumerate(segments):
-            first = len(phonemes)
-            for name, start, frames, _score in phones:
-                symbol, stress = from_arpabet(name)
-                begin = min(max(start * FRAME_SECONDS + self._offset, 0.0), duration)
-                end = min(max((start + frames) * FRAME_SECONDS + self._offset, 0.0), duration)
-                phonemes.append(TimedPhoneme(symbol, begin, end, name, stress))
             word = words[min(index, len(words) - 1)]
-            units.append(
-                SpokenUnit(word.char_start, word.char_end, tuple(range(first, len(phonemes))))
-            )
+            members = tuple(range(first, first + len(phones)))
+            first += len(phones)
+            units.append(SpokenUnit(word.char_start, word.char_end, members))
             frames_total = sum(p[2] for p in phones) or 1
             scores.append(sum(p[3] for p in phones) / frames_total)
         alignment = assign_words(text, phonemes, units, duration=duration)
@@ -151,6 +211,14 @@ class SphinxAligner(Aligner):
             for i, w in enumerate(alignment.words)
         )
         return Alignment(alignment.phonemes, timed)
+
+    def _onset(self, name: str, frame: int, word_initial: bool) -> float:
+        """A phone's onset: its first frame moved by the offset measured for it."""
+        if word_initial:
+            shift = self._word_offset
+        else:
+            shift = PHONE_OFFSETS_MS.get(name.rstrip("012"), 0) / 1000 + self._offset
+        return frame * FRAME_SECONDS + shift
 
     def _refuse_mismatch(self, words: tuple[Any, ...], confidences: list[float]) -> None:
         for index, value in enumerate(confidences):
@@ -169,6 +237,19 @@ def _confidence(score_per_frame: float) -> float:
     words of the right transcript score -10 per frame at the median and -29 at the 5th
     percentile; words of another sentence's transcript -60 at the median: 0.5 sits at -28."""
     return 1.0 / (1.0 + math.exp(-(score_per_frame + 28.0) / 4.0))
+
+
+def _fitting_prefix(decoder: Any, tokens: list[str], pcm: bytes) -> int:
+    """How many leading words of the transcript still align to the audio (binary search;
+    fewer words always fit where more do): the word after them is where it stops matching."""
+    low, high = 0, len(tokens) - 1  # the whole transcript did not fit
+    while low < high:
+        middle = (low + high + 1) // 2
+        if _decode(decoder, " ".join(tokens[:middle]), pcm) is None:
+            high = middle - 1
+        else:
+            low = middle
+    return low
 
 
 def _decode(
