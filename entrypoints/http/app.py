@@ -25,6 +25,7 @@ from avatar_service.entrypoints.http.controllers.media import MediaController
 from avatar_service.entrypoints.http.controllers.playground import PlaygroundController
 from avatar_service.entrypoints.http.controllers.plugins import PluginsController
 from avatar_service.entrypoints.http.controllers.presets import PresetController
+from avatar_service.entrypoints.http.controllers.recognition import RecognitionController
 from avatar_service.entrypoints.http.controllers.records import RecordsController
 from avatar_service.entrypoints.http.controllers.render import RenderController
 from avatar_service.entrypoints.http.controllers.sessions import SessionController
@@ -104,6 +105,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
             PluginsController, SessionController, PresetController, RecordsController,
             RenderController, lipsync_stream, PlaygroundController, JobController,
+            RecognitionController,
             metrics_endpoint,
         ],
         guards=[access_guard(buckets)],
