@@ -63,7 +63,7 @@ def _voiced(phones: list[TimedPhoneme], loud: npt.NDArray[np.bool_]) -> list[Tim
     kept = []
     for phone in phones:
         first = int(phone.start / FRAME_SECONDS)
-        last = max(first + 1, int(round(phone.end / FRAME_SECONDS)))
+        last = max(first + 1, round(phone.end / FRAME_SECONDS))
         frames = loud[first:last]
         if len(frames) and frames.mean() >= VOICED_SHARE:
             kept.append(phone)

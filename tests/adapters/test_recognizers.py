@@ -83,8 +83,9 @@ def test_a_transcript_hint_places_words_near_the_engines_own_word_times(
     result = pocketsphinx.recognize(
         real_speech.samples, real_speech.sample_rate, TranscriptHint(SENTENCE)
     )
-    errors = [abs(a.start - b.start) for a, b in zip(result.words, real_speech.words)]
     assert len(result.words) == len(real_speech.words)
+    pairs = zip(result.words, real_speech.words, strict=True)
+    errors = [abs(a.start - b.start) for a, b in pairs]
     assert float(np.median(errors)) < 0.06
 
 

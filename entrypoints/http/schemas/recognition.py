@@ -7,6 +7,7 @@ from typing import Annotated
 
 import msgspec
 from litestar.datastructures import UploadFile
+from litestar.params import Body
 from msgspec import Meta
 
 from avatar_service.core.errors import Invalid
@@ -26,28 +27,28 @@ class RecordingForm:
     """The multipart form of ``POST /v1/lipsync/audio``."""
 
     audio: Annotated[
-        UploadFile, Meta(description="The recording: WAV, FLAC, OGG (Vorbis/Opus) or MP3.")
+        UploadFile, Body(description="The recording: WAV, FLAC, OGG (Vorbis/Opus) or MP3.")
     ]
     text: Annotated[
         str | None,
-        Meta(description="What is said, if known: guides recognition and adds `words`."),
+        Body(description="What is said, if known: guides recognition and adds `words`."),
     ] = None
     viseme_sets: Annotated[
         str | None,
-        Meta(description="Comma-separated viseme sets (oculus, azure, rhubarb); default oculus."),
+        Body(description="Comma-separated viseme sets (oculus, azure, rhubarb); default oculus."),
     ] = None
     language: Annotated[
         str,
-        Meta(description="Language spoken (BCP 47). Only English (`en`) is recognised."),
+        Body(description="Language spoken (BCP 47). Only English (`en`) is recognised."),
     ] = "en"
     alphabet: Annotated[
-        str, Meta(description="Phoneme symbols of the answer: `ipa` or `arpabet`.")
+        str, Body(description="Phoneme symbols of the answer: `ipa` or `arpabet`.")
     ] = "ipa"
     avatar_id: Annotated[
-        str | None, Meta(description="Avatar the stored audio belongs to (must exist).")
+        str | None, Body(description="Avatar the stored audio belongs to (must exist).")
     ] = None
     session_id: Annotated[
-        str | None, Meta(description="Session the stored audio belongs to (must exist).")
+        str | None, Body(description="Session the stored audio belongs to (must exist).")
     ] = None
 
 
