@@ -37,8 +37,8 @@ FRAME_SECONDS = 0.01
 LANGUAGES = frozenset({"en"})
 QUIET_RMS = 0.003
 """Frames quieter than this (about -50 dBFS) are silence, whatever the decoder heard there."""
-OVER_FLOOR = 3.0
-"""A frame is speech only when it is this many times louder (about 10 dB) than the
+OVER_FLOOR = 2.0
+"""A frame is speech only when it is this many times louder (6 dB) than the
 recording's noise floor (its 10th-percentile frame): steady noise alone is not speech."""
 VOICED_SHARE = 0.3
 """A phone is kept when at least this share of its frames is speech."""
