@@ -67,6 +67,8 @@ class TimedWord:
     end: float
     char_start: int
     char_end: int
+    confidence: float | None = None
+    """0..1: how well the audio fits this word (aligners that measure it), else ``None``."""
 
 
 @dataclass(frozen=True, slots=True)

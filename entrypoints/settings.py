@@ -66,6 +66,11 @@ class SpeechSettings(BaseModel):
     """Half-width of the DTW search band around the diagonal."""
     max_align_seconds: float = Field(600.0, gt=0)
     """Longest recording ``/v1/phonemes/timing`` and ``avatar align`` accept."""
+    sphinx_offset_seconds: float = Field(0.02, ge=-0.2, le=0.2)
+    """Added to every time the ``pocketsphinx`` aligner reports (its frames lag the sounds)."""
+    sphinx_min_confidence: float = Field(0.2, ge=0, le=1)
+    """``pocketsphinx`` aligner: a word below this confidence, with every later word below 0.5,
+    is where the transcript stops matching the audio (422)."""
 
 
 class DatabaseSettings(BaseModel):
@@ -196,6 +201,8 @@ class Settings(BaseSettings):
     tts: str = "auto"
     """``auto``: ``piper`` when a Piper voice is configured, else the embedded ``espeak``."""
     aligner: str = "dtw"
+    """``dtw`` (any espeak language), ``pocketsphinx`` (US English, word confidence), ``engine``
+    or ``mock``: docs/alignment.md compares them."""
     renderer: str = "node"
     store: str = "sqlmodel"
     blobs: str = "fsspec"

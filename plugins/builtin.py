@@ -67,8 +67,15 @@ def avatar_register_aligners(register: Register) -> None:
         build = {"espeak": _espeak, "piper": _piper, "auto": _auto_tts}.get(settings.tts, _espeak)
         return EngineAligner(build(settings))
 
+    def pocketsphinx(settings: Any) -> Any:
+        from avatar_service.adapters.aligner.sphinx import SphinxAligner
+
+        speech = settings.speech
+        return SphinxAligner(speech.sphinx_offset_seconds, speech.sphinx_min_confidence)
+
     register("dtw", dtw)
     register("engine", engine)
+    register("pocketsphinx", pocketsphinx)
 
 
 @hookimpl

@@ -144,12 +144,19 @@ class TimedPhonemeBody(msgspec.Struct):
     end: float
 
 
-class TimedWordBody(msgspec.Struct):
+class TimedWordBody(msgspec.Struct, omit_defaults=True):
     word: str
     start: float
     end: float
     start_char: int
     end_char: int
+    confidence: Annotated[
+        float | None,
+        Meta(
+            description="How well the audio fits this word, 0 to 1 (aligned recordings, "
+            "from aligners that measure it; absent otherwise).",
+        ),
+    ] = None
 
 
 class VisemeCueBody(msgspec.Struct):
@@ -244,7 +251,8 @@ def _phoneme(p: TimedPhoneme, alphabet: Alphabet) -> TimedPhonemeBody:
 
 
 def _word(w: TimedWord) -> TimedWordBody:
-    return TimedWordBody(w.text, _t(w.start), _t(w.end), w.char_start, w.char_end)
+    confidence = None if w.confidence is None else round(w.confidence, 3)
+    return TimedWordBody(w.text, _t(w.start), _t(w.end), w.char_start, w.char_end, confidence)
 
 
 def _cues(cues: tuple[VisemeCue, ...]) -> list[VisemeCueBody]:

@@ -1,0 +1,86 @@
+"""The pocketsphinx aligner honours the Aligner contract, finds words in real neural speech
+(truth corpus, held-out sentences), gives every word a confidence, and refuses a transcript
+that stops matching the audio, naming where."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.aligner.sphinx import SphinxAligner
+from avatar_service.adapters.aligner.sphinx_lexicon import EspeakG2P, ipa_to_cmu
+from avatar_service.contracts import AlignerContract
+from avatar_service.contracts.aligner import SpeechSample
+from avatar_service.contracts.truth_corpus import SENTENCES, Condition, TruthClip, truth_clips
+from avatar_service.core.errors import Invalid
+
+
+@pytest.fixture(scope="module")
+def aligner() -> SphinxAligner:
+    return SphinxAligner()
+
+
+@pytest.fixture(scope="module")
+def clip() -> TruthClip:
+    heldout = [s for s in SENTENCES if s.sentence_id == "h12"]  # "Somebody left a yellow ..."
+    return truth_clips("heldout", [Condition(1.0, 16000)], sentences=heldout)[0]
+
+
+class TestSphinxAligner(AlignerContract):
+    """On real speech: tone bursts are rightly refused as not "hello world"."""
+
+    @pytest.fixture
+    def adapter(self, aligner: SphinxAligner) -> SphinxAligner:
+        return aligner
+
+    @pytest.fixture
+    def speech_sample(self, clip: TruthClip) -> SpeechSample:
+        return clip.samples, clip.sample_rate, clip.text
+
+
+def test_words_land_near_their_true_onsets(aligner: SphinxAligner, clip: TruthClip) -> None:
+    words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
+    assert [(w.char_start, w.char_end) for w in words] == [
+        (w.char_start, w.char_end) for w in clip.words
+    ]
+    errors = [abs(a.start - t.onset) for a, t in zip(words, clip.words, strict=True)]
+    assert float(np.median(errors)) < 0.05
+
+
+def test_every_word_of_the_right_transcript_has_a_confidence(
+    aligner: SphinxAligner, clip: TruthClip
+) -> None:
+    words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
+    confidences = [w.confidence for w in words]
+    assert all(c is not None and 0.0 <= c <= 1.0 for c in confidences)
+    assert float(np.median([c for c in confidences if c is not None])) > 0.5
+
+
+def test_a_transcript_of_other_words_is_refused(aligner: SphinxAligner, clip: TruthClip) -> None:
+    with pytest.raises(Invalid) as caught:
+        aligner.align(clip.samples, clip.sample_rate, "Fresh vegetables make the best soup.")
+    assert caught.value.field == "text"
+
+
+def test_a_transcript_with_a_sentence_the_audio_lacks_names_where_it_stops_matching(
+    aligner: SphinxAligner, clip: TruthClip
+) -> None:
+    extra = " Then everybody went swimming in the cold river until dinner."
+    with pytest.raises(Invalid) as caught:
+        aligner.align(clip.samples, clip.sample_rate, clip.text + extra)
+    assert caught.value.field == "text"
+    assert "stops matching" in str(caught.value) or "does not fit" in str(caught.value)
+
+
+def test_words_missing_from_the_dictionary_get_espeak_pronunciations(
+    aligner: SphinxAligner, clip: TruthClip
+) -> None:
+    text = clip.text.replace("umbrella", "umbrellaz")
+    words = aligner.align(clip.samples, clip.sample_rate, text).words
+    assert [w.text for w in words][4] == "umbrellaz"
+
+
+def test_espeak_ipa_maps_to_cmu_phones() -> None:
+    assert ipa_to_cmu("həlˈoʊ") == ["HH", "AH", "L", "OW"]
+    assert ipa_to_cmu("tʃˈɜːtʃ") == ["CH", "ER", "CH"]
+    assert EspeakG2P().cmu("nineteen") == ["N", "AY", "N", "T", "IY", "N"]
