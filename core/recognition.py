@@ -3,10 +3,11 @@ transcript hint with pronunciations) and the languages it covers."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from avatar_service.core.errors import Invalid
-from avatar_service.core.speech import PhonemizedWord
+from avatar_service.core.speech import PhonemizedWord, TimedPhoneme
 
 RECORDED_VOICE = "recording"
 """``voice_id`` of stored audio that came from a client's recording, not from a synthesizer:
@@ -34,3 +35,13 @@ def language_tag(language: str, supported: frozenset[str]) -> str:
             field="language",
         )
     return primary
+
+
+MAX_PHONE_SECONDS = 0.6
+"""A recognised "phone" held longer than this is not speech (a hum, a note, steady noise): it
+is dropped, so the mouth rests instead of sticking open."""
+
+
+def speech_only(phonemes: Sequence[TimedPhoneme]) -> tuple[TimedPhoneme, ...]:
+    """The phonemes without those held longer than ``MAX_PHONE_SECONDS`` (not speech)."""
+    return tuple(p for p in phonemes if p.end - p.start <= MAX_PHONE_SECONDS)

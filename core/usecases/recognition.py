@@ -10,9 +10,15 @@ import numpy as np
 
 from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.limits import Limits
-from avatar_service.core.ports import PhoneRecognizer
-from avatar_service.core.recognition import RECORDED_VOICE, TranscriptHint, language_tag
-from avatar_service.core.speech import Alignment, FloatArray, Speech, TimedPhoneme
+from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
+from avatar_service.core.recognition import (
+    RECORDED_VOICE,
+    TranscriptHint,
+    language_tag,
+    speech_only,
+)
+from avatar_service.core.speech import Alignment, FloatArray, Speech
+from avatar_service.core.usecases.listening import ListenSession
 from avatar_service.core.usecases.speech import (
     LipsyncResult,
     SpeechRequest,
@@ -20,10 +26,6 @@ from avatar_service.core.usecases.speech import (
     TimedSpeech,
 )
 from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
-
-MAX_PHONE_SECONDS = 0.6
-"""A recognised "phone" held longer than this is not speech (a hum, a note, steady noise): it
-is dropped, so the mouth rests instead of sticking open."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,10 +120,23 @@ class RecognitionUseCases:
         self._speech.check_owner(keep)
         return LipsyncResult(timed, self._speech.keep_audio(timed.speech, keep))
 
+    def listen(self, sample_rate: int, viseme_set: str, language: str = "en") -> ListenSession:
+        """A live session (``core.usecases.listening``); ``Invalid`` when the recogniser cannot
+        listen live, for a language it does not cover, a bad rate or viseme set."""
+        language_tag(language, self._recognizer.languages())
+        chosen = check_viseme_set(viseme_set)
+        if not isinstance(self._recognizer, StreamingRecognizer):
+            raise Invalid("the configured recogniser cannot listen live", field="type")
+        if not 4000 <= sample_rate <= 192_000:
+            raise Invalid("sample_rate must be between 4000 and 192000 Hz", field="sample_rate")
 
-def speech_only(phonemes: Sequence[TimedPhoneme]) -> tuple[TimedPhoneme, ...]:
-    """The phonemes without those held longer than ``MAX_PHONE_SECONDS`` (not speech)."""
-    return tuple(p for p in phonemes if p.end - p.start <= MAX_PHONE_SECONDS)
+        def recognise(samples: FloatArray, rate: int, text: str) -> Alignment:
+            return self.recognise(samples, rate, text, language)
+
+        return ListenSession(
+            self._recognizer.open_stream(sample_rate), sample_rate, chosen, recognise,
+            max_seconds=self._limits.max_recording_seconds, min_cue=self._limits.min_cue_seconds,
+        )  # fmt: skip
 
 
 def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:

@@ -21,6 +21,7 @@ from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
 from avatar_service.entrypoints.http.controllers.jobs import JobController
+from avatar_service.entrypoints.http.controllers.listen import lipsync_listen
 from avatar_service.entrypoints.http.controllers.media import MediaController
 from avatar_service.entrypoints.http.controllers.playground import PlaygroundController
 from avatar_service.entrypoints.http.controllers.plugins import PluginsController
@@ -105,7 +106,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
             PluginsController, SessionController, PresetController, RecordsController,
             RenderController, lipsync_stream, PlaygroundController, JobController,
-            RecognitionController,
+            RecognitionController, lipsync_listen,
             metrics_endpoint,
         ],
         guards=[access_guard(buckets)],

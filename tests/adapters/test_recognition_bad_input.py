@@ -4,6 +4,8 @@ clear error or a valid timeline, and the mouth never sticks open."""
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pytest
 
@@ -42,7 +44,7 @@ def _cues(container: Container, samples: FloatArray, rate: int = RATE) -> tuple[
     request = RecordingRequest(samples.astype(np.float32), rate, viseme_sets=("rhubarb",))
     cues = container.recognition.timed_recording(request).visemes["rhubarb"]
     assert cues[0].start == 0.0 and cues[-1].end == pytest.approx(len(samples) / rate)
-    assert all(a.end == b.start for a, b in zip(cues, cues[1:], strict=False))
+    assert all(a.end == b.start for a, b in pairwise(cues))
     assert max((c.end - c.start for c in cues if c.viseme != "X"), default=0.0) <= STUCK_SECONDS
     return cues
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import time
 from collections.abc import Callable
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -43,7 +44,7 @@ def _post(client: TestClient[Litestar], audio: bytes, **fields: str) -> Any:
 def _assert_timeline(cues: list[dict[str, Any]], duration: float) -> None:
     assert cues[0]["start"] == 0.0
     assert abs(cues[-1]["end"] - duration) < 1e-5
-    for before, after in zip(cues, cues[1:], strict=False):
+    for before, after in pairwise(cues):
         assert before["end"] == after["start"]
 
 
