@@ -14,7 +14,7 @@ from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import SILENCE_SYMBOLS, base_symbol
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
 from avatar_service.core.recognition import TranscriptHint
-from avatar_service.core.speech import Alignment, FloatArray
+from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import text_words
 
 RecordingSample = tuple[FloatArray, int, str]
@@ -132,7 +132,7 @@ class PhoneRecognizerContract:
         samples, rate, _ = speech_sample
         stream = adapter.open_stream(rate)
         step = rate // 50  # 20 ms chunks
-        heard = ()
+        heard: tuple[TimedPhoneme, ...] = ()
         try:
             for start in range(0, len(samples), step):
                 heard = stream.feed(samples[start : start + step])

@@ -54,7 +54,9 @@ class StreamResampler:
             self._tail, self._consumed = joined, base
             return np.zeros(0, dtype=np.float32)
         positions = np.arange(self._next, last + 1e-9, self._ratio)
-        out = np.interp(positions - base, np.arange(len(joined)), joined).astype(np.float32)
+        out: FloatArray = np.interp(positions - base, np.arange(len(joined)), joined).astype(
+            np.float32
+        )
         self._next = float(positions[-1] + self._ratio)
         keep = max(0, int(self._next) - base - 1)
         self._tail, self._consumed = joined[keep:], base + keep

@@ -108,11 +108,13 @@ def test_bad_messages_are_errors_and_the_stream_goes_on(client: TestClient[Lites
 
 
 def test_a_stream_past_the_length_limit_is_refused(serve_with: Any) -> None:
-    with serve_with(limits={"max_recording_seconds": 0.05}) as (client, _):
-        with client.websocket_connect("/v1/lipsync/listen") as ws:
-            ws.send_json({"type": "start", "sample_rate": RATE})
-            ws.receive_json()
-            for _ in range(3):
-                ws.send_bytes(_pcm(np.zeros(CHUNK)))
-            error = ws.receive_json()
-            assert (error["status"], error["field"]) == (413, "audio")
+    with (
+        serve_with(limits={"max_recording_seconds": 0.05}) as (client, _),
+        client.websocket_connect("/v1/lipsync/listen") as ws,
+    ):
+        ws.send_json({"type": "start", "sample_rate": RATE})
+        ws.receive_json()
+        for _ in range(3):
+            ws.send_bytes(_pcm(np.zeros(CHUNK)))
+        error = ws.receive_json()
+        assert (error["status"], error["field"]) == (413, "audio")
