@@ -29,6 +29,7 @@ from avatar_service.contracts.aligner import AlignerContract
 from avatar_service.contracts.blobs import TRAVERSAL_NAMES, BlobStoreContract
 from avatar_service.contracts.jobs import JobStoreContract
 from avatar_service.contracts.keys import KeyStoreContract
+from avatar_service.contracts.recognizer import PhoneRecognizerContract
 from avatar_service.contracts.renderer import RendererContract
 from avatar_service.contracts.store import StoreContract
 from avatar_service.contracts.synthesizer import SpeechSynthesizerContract
@@ -41,6 +42,7 @@ __all__ = [
     "BlobStoreContract",
     "JobStoreContract",
     "KeyStoreContract",
+    "PhoneRecognizerContract",
     "RendererContract",
     "SpeechSynthesizerContract",
     "StoreContract",

@@ -18,6 +18,8 @@ class Limits:
     max_fps: int = 60
     max_video_seconds: float = 120.0
     min_cue_seconds: float = 0.04
+    max_recording_seconds: float = 600.0
+    """Longest recording lip-synced from audio alone (``/v1/lipsync/audio``, ``--audio``)."""
     max_json_depth: int = 32
     """Nesting of objects and arrays in a JSON request; the HTTP edge checks the raw body."""
 

@@ -15,6 +15,7 @@ from avatar_service.core.ports import (
     BlobStore,
     JobQueue,
     KeyStore,
+    PhoneRecognizer,
     Renderer,
     SpeechSynthesizer,
     Store,
@@ -26,6 +27,7 @@ from avatar_service.core.usecases.backup import Backup
 from avatar_service.core.usecases.gc import GarbageCollector
 from avatar_service.core.usecases.jobs import JobUseCases
 from avatar_service.core.usecases.keys import KeyUseCases
+from avatar_service.core.usecases.recognition import RecognitionUseCases
 from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechUseCases
 from avatar_service.core.usecases.streaming import StreamingSpeech
@@ -47,12 +49,13 @@ class Adapters:
     blobs: BlobStore
     jobs: JobQueue
     webhooks: WebhookSender
+    recognizer: PhoneRecognizer
 
     def by_port(self) -> dict[str, Any]:
         return {
             "tts": self.synthesizer, "aligner": self.aligner, "renderer": self.renderer,
             "store": self.store, "blobs": self.blobs, "jobs": self.jobs,
-            "webhooks": self.webhooks,
+            "webhooks": self.webhooks, "recognizer": self.recognizer,
         }  # fmt: skip
 
 
@@ -82,6 +85,7 @@ class Container:
     keys: KeyUseCases
     metrics: ServiceMetrics
     jobs: JobUseCases
+    recognition: RecognitionUseCases
 
     def close(self) -> None:
         """Release what adapters hold (worker pools, connections); each optional ``close()``.
@@ -114,7 +118,7 @@ def adapter_names(settings: Settings) -> dict[str, str]:
     return {
         "tts": settings.tts, "aligner": settings.aligner, "renderer": settings.renderer,
         "store": settings.store, "blobs": settings.blobs, "jobs": settings.jobs,
-        "webhooks": settings.webhooks,
+        "webhooks": settings.webhooks, "recognizer": settings.recognizer,
     }  # fmt: skip
 
 
@@ -132,7 +136,7 @@ def bootstrap(
     adapters = Adapters(
         synthesizer=built["tts"], aligner=built["aligner"], renderer=built["renderer"],
         store=built["store"], blobs=built["blobs"], jobs=built["jobs"],
-        webhooks=built["webhooks"],
+        webhooks=built["webhooks"], recognizer=built["recognizer"],
     )  # fmt: skip
     limits = settings.core_limits()
     metrics = ServiceMetrics()
@@ -143,9 +147,11 @@ def bootstrap(
         synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits,
         loudness=settings.loudness_target(),
     )  # fmt: skip
+    recognition = RecognitionUseCases(adapters.recognizer, speech, limits)
     rendering = RenderUseCases(
-        renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters()
-    )
+        renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters(),
+        recognition=recognition,
+    )  # fmt: skip
     container = Container(
         settings=settings,
         plugin_manager=pm,
@@ -171,6 +177,7 @@ def bootstrap(
         ),
         metrics=metrics,
         jobs=build_jobs(settings, adapters.store, adapters.jobs, adapters.webhooks, rendering),
+        recognition=recognition,
     )
     watch_queues(container)
     return container

@@ -15,6 +15,7 @@ import click
 from avatar_service.core.avatar import Expression, Pose
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.records import Namespace, RenderRecord
+from avatar_service.core.usecases.recognition import RecordingRequest
 from avatar_service.core.usecases.rendering import FrameRequest, SequenceRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.core.visemes import OCULUS_VISEMES
@@ -27,6 +28,7 @@ from avatar_service.entrypoints.cli_base import (
     pass_state,
     voice_option,
 )
+from avatar_service.entrypoints.cli_speech import read_recording
 
 DEFAULT_AVATAR = "ava"
 _SIZE = re.compile(r"^(\d{1,5})(?:x(\d{1,5}))?$")
@@ -74,8 +76,14 @@ output_option = click.option(
 
 
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
 @output_option
+@click.option(
+    "--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A recording (WAV, FLAC, OGG, MP3) to speak instead of TEXT: the video has its "
+    "sound, the mouth follows the phones recognised in it (English).",
+)  # fmt: skip
+@click.option("--text", "transcript", help="With --audio: what the recording says.")
 @avatar_option
 @voice_option
 @size_option
@@ -84,14 +92,32 @@ output_option = click.option(
 @json_option
 @pass_state
 def say(
-    state: CliState, text: str, output: Path, avatar_id: str, voice: str | None, size: str,
-    fps: int, fmt: str | None, as_json: bool,
+    state: CliState, text: str | None, output: Path, audio: Path | None,
+    transcript: str | None, avatar_id: str, voice: str | None, size: str, fps: int,
+    fmt: str | None, as_json: bool,
 ) -> None:  # fmt: skip
-    """Make a video of the avatar saying TEXT, with sound: avatar say "Hello there" -o hi.mp4"""
+    """Make a video of the avatar saying TEXT, with sound: avatar say "Hello there" -o hi.mp4
+
+    With --audio take.wav instead of TEXT, the avatar mouths the recording.
+    """
     width, height = parse_size(size)
+    if (text is None) == (audio is None):
+        raise Invalid("give TEXT, or --audio with a recording", field="text")
+    speech, audio_id = None, None
+    if audio is not None:
+        samples, rate = read_recording(state, audio)
+        kept = state.container().recognition.lipsync(
+            RecordingRequest(samples, rate, text=transcript, avatar_id=None)
+        )
+        audio_id = kept.audio.audio_id
+    else:
+        if transcript is not None:
+            raise Invalid("--text goes with --audio; give the text as TEXT", field="text")
+        assert text is not None
+        speech = SpeechRequest(text, voice, avatar_id=avatar_id)
     request = SequenceRequest(
-        avatar_id, speech=SpeechRequest(text, voice, avatar_id=avatar_id), width=width,
-        height=height, fps=fps, format=output_format(output, fmt),
+        avatar_id, speech=speech, audio_id=audio_id, width=width, height=height, fps=fps,
+        format=output_format(output, fmt),
     )  # fmt: skip
     rendering = state.container().rendering
     show = not as_json and sys.stderr.isatty()

@@ -8,8 +8,10 @@ from pathlib import Path
 import click
 
 from avatar_service.core.audio import encode_wav
+from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import split_stress
-from avatar_service.core.speech import Alignment, SynthesisOptions
+from avatar_service.core.speech import Alignment, FloatArray, SynthesisOptions
+from avatar_service.core.usecases.recognition import RecordingRequest
 from avatar_service.core.usecases.speech import (
     Alphabet,
     SpeechRequest,
@@ -26,6 +28,7 @@ from avatar_service.entrypoints.cli_base import (
     pass_state,
     voice_option,
 )
+from avatar_service.entrypoints.recordings import decode_recording
 
 
 @main.group(invoke_without_command=True)
@@ -117,8 +120,30 @@ def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_js
     })  # fmt: skip
 
 
+def read_recording(state: CliState, audio: Path) -> tuple[FloatArray, int]:
+    """The samples of a recording file (WAV, FLAC, OGG, MP3), within the configured limits."""
+    try:
+        data = audio.read_bytes()
+    except OSError as exc:
+        raise click.FileError(str(audio), hint=exc.strerror or str(exc)) from exc
+    settings = state.settings()
+    return decode_recording(data, settings.limits.max_recording_seconds, settings.ffmpeg_path)
+
+
+audio_option = click.option(
+    "--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="A recording (WAV, FLAC, OGG, MP3) to lip-sync instead of TEXT: phones are "
+    "recognised from the audio (English).",
+)  # fmt: skip
+transcript_option = click.option(
+    "--text", "transcript", help="With --audio: what the recording says (adds words)."
+)
+
+
 @main.command()
-@click.argument("text")
+@click.argument("text", required=False)
+@audio_option
+@transcript_option
 @voice_option
 @click.option(
     "--viseme-set", type=click.Choice(VISEME_SETS), default="oculus", show_default=True,
@@ -131,15 +156,28 @@ def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_js
 @json_option
 @pass_state
 def lipsync(
-    state: CliState, text: str, voice: str | None, viseme_set: str, alphabet: str, as_json: bool
+    state: CliState, text: str | None, audio: Path | None, transcript: str | None,
+    voice: str | None, viseme_set: str, alphabet: str, as_json: bool,
 ) -> None:  # fmt: skip
-    """Synthesise TEXT and print its timings; nothing is stored.
+    """Synthesise TEXT (or recognise --audio) and print its timings; nothing is stored.
 
     Text output is a summary; --json gives every phoneme, word and viseme cue.
     """
     visemes, alpha = check_viseme_set(viseme_set), check_alphabet(alphabet)
-    request = SpeechRequest(text, voice, viseme_sets=(visemes,))
-    timed = state.container().speech.timed_speech(request)
+    if (text is None) == (audio is None):
+        raise Invalid("give TEXT, or --audio with a recording", field="text")
+    if audio is not None:
+        samples, rate = read_recording(state, audio)
+        timed = state.container().recognition.timed_recording(
+            RecordingRequest(samples, rate, text=transcript, viseme_sets=(visemes,))
+        )
+    else:
+        if transcript is not None:
+            raise Invalid("--text goes with --audio; give the text as TEXT", field="text")
+        assert text is not None
+        timed = state.container().speech.timed_speech(
+            SpeechRequest(text, voice, viseme_sets=(visemes,))
+        )
     speech, alignment, cues = timed.speech, timed.alignment, timed.visemes[visemes]
     if not as_json:
         echo_table([

@@ -39,6 +39,8 @@ class LimitSettings(BaseModel):
     max_fps: int = Field(60, ge=1, le=120)
     max_video_seconds: float = Field(120.0, gt=0)
     min_cue_seconds: float = Field(0.04, ge=0, le=1)
+    max_recording_seconds: float = Field(600.0, gt=0)
+    """Longest recording lip-synced from audio alone (``docs/limits.md``)."""
     max_json_depth: int = Field(32, ge=2, le=256)
     """Deepest nesting of objects and arrays a JSON body may have (``docs/limits.md``)."""
 
@@ -229,6 +231,8 @@ class Settings(BaseSettings):
     jobs: str = "embedded"
     """Job queue: ``embedded`` or ``dramatiq`` (settings under ``job``)."""
     webhooks: str = "urllib"
+    recognizer: str = "pocketsphinx"
+    """Phone recogniser of lip sync from audio alone (``/v1/lipsync/audio``, ``/listen``)."""
 
     database_url: SecretStr = _alias("DATABASE_URL", SecretStr("sqlite:///./data/avatar.db"))
     piper_model_path: Path | None = _alias("PIPER_MODEL_PATH", None)

@@ -191,3 +191,17 @@ def avatar_register_webhook_senders(register: Register) -> None:
     from avatar_service.adapters.webhooks.urllib_sender import UrllibWebhookSender
 
     register("urllib", lambda settings: UrllibWebhookSender())
+
+
+@hookimpl
+def avatar_register_recognizers(register: Register) -> None:
+    from avatar_service.adapters.recognizer.mock import MockRecognizer
+
+    register("mock", lambda settings: MockRecognizer())
+
+    def pocketsphinx(settings: Any) -> Any:
+        from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
+
+        return PocketsphinxRecognizer()
+
+    register("pocketsphinx", pocketsphinx)

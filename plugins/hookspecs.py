@@ -17,6 +17,7 @@ from avatar_service.core.ports import (
     Aligner,
     BlobStore,
     JobQueue,
+    PhoneRecognizer,
     Renderer,
     SpeechSynthesizer,
     Store,
@@ -95,6 +96,14 @@ def avatar_register_webhook_senders(register: Register) -> None:
     """
 
 
+@hookspec
+def avatar_register_recognizers(register: Register) -> None:
+    """Register ``PhoneRecognizer`` factories by name (``AVATAR_RECOGNIZER`` picks one).
+
+    :param register: call ``register(name, factory)`` for each recogniser offered.
+    """
+
+
 PORT_HOOKS: dict[str, tuple[str, type]] = {
     "tts": ("avatar_register_synthesizers", SpeechSynthesizer),
     "aligner": ("avatar_register_aligners", Aligner),
@@ -103,5 +112,6 @@ PORT_HOOKS: dict[str, tuple[str, type]] = {
     "blobs": ("avatar_register_blob_stores", BlobStore),
     "jobs": ("avatar_register_job_queues", JobQueue),
     "webhooks": ("avatar_register_webhook_senders", WebhookSender),
+    "recognizer": ("avatar_register_recognizers", PhoneRecognizer),
 }
 """Setting name -> (hook name, port Protocol)."""

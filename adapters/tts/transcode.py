@@ -63,3 +63,28 @@ def transcode_wav(wav: bytes, fmt: str, ffmpeg_path: str | None = None) -> bytes
         error = done.stderr.decode("utf-8", "replace").strip().splitlines()
         raise Unavailable(f"ffmpeg could not convert audio to {fmt}: {error[-1] if error else ''}")
     return done.stdout
+
+
+def decode_to_pcm(data: bytes, sample_rate: int, ffmpeg_path: str | None = None) -> bytes:
+    """Any audio ffmpeg reads (MP3, AAC, ...) as mono signed 16-bit little-endian PCM at
+    ``sample_rate``. ``Invalid`` (field ``audio``) when ffmpeg finds no audio in ``data``,
+    ``Unavailable`` when ffmpeg is missing, ``TimedOut`` past ``TIMEOUT_SECONDS``."""
+    ffmpeg = locate_ffmpeg(ffmpeg_path)
+    if ffmpeg is None:
+        raise Unavailable(
+            "ffmpeg is needed to read this audio: pip install imageio-ffmpeg, install ffmpeg, "
+            "or set FFMPEG_PATH"
+        )
+    command = [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-i", "pipe:0", "-vn"]
+    command += ["-ac", "1", "-ar", str(sample_rate), "-f", "s16le", "pipe:1"]
+    try:
+        done = subprocess.run(
+            command, input=data, capture_output=True, timeout=TIMEOUT_SECONDS, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise TimedOut(f"reading the audio took over {TIMEOUT_SECONDS:g} s") from None
+    except OSError as exc:
+        raise Unavailable(f"cannot run ffmpeg at {ffmpeg}: {exc}") from exc
+    if done.returncode != 0 or len(done.stdout) < 2:
+        raise Invalid("not a readable audio file; send WAV, FLAC, OGG or MP3", field="audio")
+    return done.stdout

@@ -17,8 +17,10 @@ from avatar_service.core.errors import Conflict, Invalid, NotFound
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import BlobStore, ProgressCallback, Renderer, Store
 from avatar_service.core.prompt import MAX_PROMPT_CHARS, read_prompt
+from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
 from avatar_service.core.speech import Timeline, VisemeCue
+from avatar_service.core.usecases.recognition import RecognitionUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.visemes import OCULUS_VISEMES, build_timeline
 
@@ -106,6 +108,7 @@ class RenderUseCases:
         speech: SpeechUseCases,
         limits: Limits,
         characters: Mapping[str, Mapping[str, Any]] | None = None,
+        recognition: RecognitionUseCases | None = None,
     ) -> None:
         self._renderer = renderer
         self._store = store
@@ -113,6 +116,7 @@ class RenderUseCases:
         self._speech = speech
         self._limits = limits
         self._characters = dict(characters or {})
+        self._recognition = recognition
 
     def characters(self) -> dict[str, Mapping[str, Any]]:
         """The built-in characters: id -> ``{"name", "state", ...}``."""
@@ -251,7 +255,14 @@ class RenderUseCases:
             cues = result.timed.visemes["oculus"]
         else:
             samples, rate = decode_wav(wav)
-            alignment = self._speech.align(samples, rate, record.text, record.voice_id)
+            if record.voice_id == RECORDED_VOICE or not record.text.strip():
+                if self._recognition is None:
+                    raise Invalid(
+                        "this recording has no transcript; send visemes", field="audio_id"
+                    )
+                alignment = self._recognition.recognise(samples, rate, record.text or None)
+            else:
+                alignment = self._speech.align(samples, rate, record.text, record.voice_id)
             cues = build_timeline(
                 alignment.phonemes, record.duration, min_cue=self._limits.min_cue_seconds
             )

@@ -169,15 +169,19 @@ class SpeechUseCases:
     def lipsync(self, request: SpeechRequest) -> LipsyncResult:
         """Timed speech whose audio is kept as a WAV blob plus an ``AudioRecord``. With an
         avatar and no voice, the avatar's voice (``voice_for_avatar``) speaks."""
-        if request.avatar_id is not None:
-            self._store.get_avatar(request.avatar_id)
-            if request.voice_id is None:
-                request = replace(request, voice_id=self.voice_for_avatar(request.avatar_id))
-        if request.session_id is not None:
-            self._store.get_session(request.session_id)
+        self.check_owner(request)
+        if request.avatar_id is not None and request.voice_id is None:
+            request = replace(request, voice_id=self.voice_for_avatar(request.avatar_id))
         timed = self.timed_speech(request)
         audio = self.keep_audio(timed.speech, request)
         return LipsyncResult(timed, audio)
+
+    def check_owner(self, request: SpeechRequest) -> None:
+        """``NotFound`` unless the request's avatar and session (when named) exist."""
+        if request.avatar_id is not None:
+            self._store.get_avatar(request.avatar_id)
+        if request.session_id is not None:
+            self._store.get_session(request.session_id)
 
     def keep_audio(self, speech: Speech, request: SpeechRequest) -> AudioRecord:
         audio_id = new_id("au")

@@ -23,10 +23,12 @@ from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
 from avatar_service.entrypoints.http.controllers.jobs import JobController
+from avatar_service.entrypoints.http.controllers.listen import lipsync_listen
 from avatar_service.entrypoints.http.controllers.media import MediaController
 from avatar_service.entrypoints.http.controllers.playground import PlaygroundController
 from avatar_service.entrypoints.http.controllers.plugins import PluginsController
 from avatar_service.entrypoints.http.controllers.presets import PresetController
+from avatar_service.entrypoints.http.controllers.recognition import RecognitionController
 from avatar_service.entrypoints.http.controllers.records import RecordsController
 from avatar_service.entrypoints.http.controllers.render import RenderController
 from avatar_service.entrypoints.http.controllers.sessions import SessionController
@@ -124,6 +126,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
             PluginsController, SessionController, PresetController, RecordsController,
             RenderController, lipsync_stream, PlaygroundController, JobController,
+            RecognitionController, lipsync_listen,
             metrics_endpoint,
         ],
         guards=[access_guard(buckets)],

@@ -37,6 +37,7 @@ def route_limits(settings: Settings) -> dict[str, Limit]:
     return {
         "/v1/assets/upload": None,
         "/v1/phonemes/timing": (settings.http.audio_upload_limit, AUDIO_SETTING),
+        "/v1/lipsync/audio": (settings.http.audio_upload_limit, AUDIO_SETTING),
     }
 
 

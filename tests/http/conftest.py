@@ -23,6 +23,7 @@ MOCK_ADAPTERS = {
     "renderer": "mock",
     "store": "memory",
     "blobs": "memory",
+    "recognizer": "mock",
 }
 
 

@@ -6,6 +6,7 @@ import {
   ACCESSORIES, BROW_STYLES, CLOTHING_STYLES, DEFAULT_STATE, EXPRESSIONS, HAIR_STYLES,
 } from '/playground/renderer/schema.js';
 import * as api from '/playground/api.js';
+import { Listener } from '/playground/listener.js';
 import { Speaker } from '/playground/speaker.js';
 
 const $ = (selector) => document.querySelector(selector);
@@ -21,11 +22,15 @@ let lastDrawn = '';
 let nextBlink = performance.now() + 2500;
 
 // What the page shows, for people and for the browser test: mouth samples on the audio clock.
-const hook = { ready: false, samples: [], draws: 0, maxLevel: 0, speaker: null };
+const hook = {
+  ready: false, samples: [], draws: 0, maxLevel: 0, speaker: null, listener: null, heard: [],
+};
 window.playground = hook;
 
 const speaker = new Speaker(onStreamEvent);
 hook.speaker = speaker;
+const listener = new Listener(onListenEvent);
+hook.listener = listener;
 
 function pick(source) {
   return Object.fromEntries(STATE_FIELDS.map((key) => [key, source[key] ?? DEFAULT_STATE[key]]));
@@ -61,7 +66,11 @@ function draw(viseme, blink) {
 function frame(now) {
   const t = speaker.time();
   let viseme = 'sil';
-  if (t !== null && t >= 0) {
+  const heard = listener.active ? listener.time() : null;
+  if (heard !== null) {
+    viseme = listener.visemeAt(heard);
+    if (hook.heard.length < MAX_SAMPLES) hook.heard.push({ t: heard, viseme });
+  } else if (t !== null && t >= 0) {
     viseme = speaker.visemeAt(t);
     const level = speaker.level();
     hook.maxLevel = Math.max(hook.maxLevel, level);
@@ -103,7 +112,25 @@ function onStreamEvent(message) {
   if (message.type === 'mark') status(`Mark “${message.name}” at ${message.time.toFixed(2)} s`);
 }
 
+function onListenEvent(message) {
+  if (message.type === 'ready') status('Listening: the mouth follows what it hears.');
+  if (message.type === 'error') status(`Error ${message.status}: ${message.detail}`);
+}
+
+async function listen(start) {
+  speaker.stop();
+  hook.heard = [];
+  $('#listen-stop').disabled = false;
+  try {
+    await start();
+  } catch (error) {
+    status(`Could not listen: ${error.message}`);
+    $('#listen-stop').disabled = true;
+  }
+}
+
 async function speak() {
+  listener.stop();
   const text = $('#text').value;
   const caption = $('#caption');
   caption.dataset.text = text;
@@ -213,6 +240,16 @@ async function main() {
   $('#speak').addEventListener('click', speak);
   $('#stop').addEventListener('click', () => { speaker.stop(); $('#stop').disabled = true; status('Stopped.'); });
   $('#render').addEventListener('click', renderVideo);
+  $('#listen-mic').addEventListener('click', () => listen(() => listener.fromMicrophone()));
+  $('#listen-file').addEventListener('change', (event) => {
+    const [file] = event.target.files;
+    if (file) listen(() => listener.fromFile(file));
+  });
+  $('#listen-stop').addEventListener('click', () => {
+    listener.stop();
+    $('#listen-stop').disabled = true;
+    status('Stopped listening.');
+  });
   $('#avatar-id').addEventListener('change', chooseAvatar);
   $('#save').addEventListener('click', () => save(false));
   $('#create').addEventListener('click', () => save(true));

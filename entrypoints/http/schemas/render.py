@@ -78,7 +78,8 @@ class ExpressionChangeBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=T
 
 class SequenceRequestBody(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """A talking video: ``text`` (speech is synthesised and lip-synced first) or ``audio_id``
-    of stored audio, with optional ``oculus`` ``visemes`` cues (else they are aligned) and
+    of stored audio, with optional ``oculus`` ``visemes`` cues (else they are aligned, or for a
+    recording without a transcript recognised from the audio) and
     ``expressions`` scheduled on the timeline."""
 
     avatar_id: str

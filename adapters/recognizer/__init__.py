@@ -1,0 +1,1 @@
+"""Phone recognisers: audio alone to timed phones (``core.ports.PhoneRecognizer``)."""

@@ -1,0 +1,239 @@
+"""Lip sync from audio alone on the truth corpus (``contracts/truth_corpus.py``): Piper speech
+whose true phone onsets come from the model's own durations, held-out sentences only.
+
+Per condition (speaking rate, noise, reverb, sample rate), without and with the transcript as a
+hint, on the ``rhubarb`` timeline:
+- lips closed (A or X) within [onset - 40 ms, onset + 40 ms] of each true p, b, m;
+- an open shape (C-F, or B for i, ɪ, y) at each true vowel's midpoint;
+- shapes held over three or more true phones that need different shapes (count).
+Then speed: real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on
+loopback; the first request, which loads the decoder, is the start-up, stated apart), and the
+live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
+the arrival of the chunk holding a cue's start to that cue's event. Targets are printed, not
+asserted; the machine is shared, so figures carry its load.
+
+    python bench/run.py recognise
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import statistics
+import sys
+import threading
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+
+from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
+from avatar_service.contracts.truth_corpus import TruthClip, truth_clips
+from avatar_service.contracts.truth_timing import TruthPhone
+from avatar_service.core.audio import encode_wav
+from avatar_service.core.phonemes import base_symbol
+from avatar_service.core.recognition import TranscriptHint, speech_only
+from avatar_service.core.speech import VisemeCue
+from avatar_service.core.visemes import build_timeline, viseme_for
+
+sys.path.insert(0, os.path.dirname(__file__))
+from stats import percentile
+
+VOWELS = set("iɪeɛæaɑɒɔoʊuʌəɜɝɚy")
+WINDOW = 0.04
+
+
+def closed_at(cues: Sequence[VisemeCue], t: float) -> bool:
+    return any(c.viseme in "AX" and c.start < t + WINDOW and c.end > t - WINDOW for c in cues)
+
+
+def open_at(cues: Sequence[VisemeCue], phone: TruthPhone) -> bool:
+    middle = (phone.onset + phone.end) / 2
+    cue = next((c for c in cues if c.start <= middle < c.end), None)
+    if cue is None:
+        return False
+    return cue.viseme in "CDEF" or (cue.viseme == "B" and base_symbol(phone.symbol)[:1] in "iɪy")
+
+
+def held_too_long(cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]) -> int:
+    """Cues that span three or more whole true phones needing different shapes."""
+    count = 0
+    for cue in cues:
+        inside = [p for p in phones if p.onset >= cue.start and p.end <= cue.end]
+        shapes = {viseme_for(p.symbol, "rhubarb") for p in inside}
+        if len(inside) >= 3 and len(shapes) > 1:
+            count += 1
+    return count
+
+
+class Tally:
+    def __init__(self) -> None:
+        self.bilabials = self.closed = self.vowels = self.opened = self.held = 0
+
+    def add(self, clip: TruthClip, cues: Sequence[VisemeCue]) -> None:
+        for phone in clip.phones:
+            symbol = base_symbol(phone.symbol)
+            if symbol in ("p", "b", "m"):
+                self.bilabials += 1
+                self.closed += closed_at(cues, phone.onset)
+            elif symbol[:1] in VOWELS:
+                self.vowels += 1
+                self.opened += open_at(cues, phone)
+        self.held += held_too_long(cues, clip.phones)
+
+    def row(self, label: str) -> str:
+        return (
+            f"{label:<34} lips closed {self.closed / max(1, self.bilabials):6.1%} "
+            f"({self.bilabials:3d})  open at vowels {self.opened / max(1, self.vowels):6.1%} "
+            f"({self.vowels:3d})  held over 3+ phones {self.held:3d}"
+        )
+
+
+def accuracy(clips: list[TruthClip], recognizer: PocketsphinxRecognizer) -> None:
+    for hinted in (False, True):
+        print(f"\n-- {'with' if hinted else 'without'} the transcript as a hint")
+        per: dict[str, Tally] = defaultdict(Tally)
+        total = Tally()
+        for clip in clips:
+            hint = TranscriptHint(clip.text) if hinted else None
+            result = recognizer.recognize(clip.samples, clip.sample_rate, hint)
+            cues = build_timeline(speech_only(result.phonemes), clip.duration, "rhubarb")
+            per[clip.condition.label].add(clip, cues)
+            total.add(clip, cues)
+        for label, tally in per.items():
+            print(tally.row(label))
+        print(total.row("ALL held-out"))
+    print("targets: lips closed >= 90%, open at vowels >= 85%, held over 3+ phones 0")
+    print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def serve() -> tuple[str, object]:
+    import uvicorn
+
+    from avatar_service.entrypoints.bootstrap import bootstrap
+    from avatar_service.entrypoints.http.app import create_app
+    from avatar_service.entrypoints.settings import Settings
+
+    settings = Settings(
+        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory",
+        recognizer="pocketsphinx", _env_file=None,
+    )  # fmt: skip
+    container = bootstrap(settings)
+    port = _free_port()
+    config = uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"127.0.0.1:{port}", server
+
+
+def speed(clips: list[TruthClip], address: str) -> None:
+    import httpx
+
+    print("\n-- speed over HTTP (POST /v1/lipsync/audio, WAV, no transcript)")
+    wavs = [(encode_wav(c.samples, c.sample_rate), c.duration) for c in clips]
+    with httpx.Client(base_url=f"http://{address}", timeout=120) as client:
+        started = time.perf_counter()
+        first = client.post("/v1/lipsync/audio", files={"audio": ("a.wav", wavs[0][0])})
+        cold = time.perf_counter() - started
+        assert first.status_code == 200, first.text
+        warm = client.post("/v1/lipsync/audio", files={"audio": ("a.wav", wavs[0][0])})
+        assert warm.status_code == 200
+        warm_seconds = time.perf_counter() - started - cold
+        ratios, cpu_ratios, audio = [], [], 0.0
+        for wav, duration in wavs:
+            cpu = time.process_time()
+            begun = time.perf_counter()
+            response = client.post("/v1/lipsync/audio", files={"audio": ("a.wav", wav)})
+            assert response.status_code == 200, response.text
+            ratios.append((time.perf_counter() - begun) / duration)
+            cpu_ratios.append((time.process_time() - cpu) / duration)
+            audio += duration
+    print(f"start-up (first request, decoder load included): {cold * 1e3:.0f} ms; "
+          f"the same request warm: {warm_seconds * 1e3:.0f} ms")  # fmt: skip
+    print(f"RTF wall over {len(wavs)} files ({audio:.0f} s of audio): median "
+          f"{statistics.median(ratios):.4f}, p95 {percentile(ratios, 0.95):.4f}; "
+          f"CPU of client+server process median {statistics.median(cpu_ratios):.4f}")  # fmt: skip
+    print("target: RTF <= 0.02")
+
+
+def live_delay(clips: list[TruthClip], address: str) -> None:
+    from websockets.sync.client import connect
+
+    print("\n-- live delay (/v1/lipsync/listen, 60 s in 20 ms chunks, real time)")
+    pieces: list[np.ndarray] = []
+    seconds = 0.0
+    for clip in clips:
+        if clip.sample_rate != 16000 or clip.condition.snr_db is not None:
+            continue
+        pieces += [clip.samples, np.zeros(4000, np.float32)]
+        seconds += clip.duration + 0.25
+        if seconds >= 60:
+            break
+    audio = np.concatenate(pieces)[: 60 * 16000]
+    pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    chunk = 640  # bytes: 320 samples, 20 ms
+    arrivals: list[float] = []
+    events: list[tuple[float, dict[str, object]]] = []
+    with connect(f"ws://{address}/v1/lipsync/listen", max_size=None) as ws:
+        ws.send(json.dumps({"type": "start", "sample_rate": 16000, "viseme_set": "rhubarb"}))
+        json.loads(ws.recv())
+
+        def receive() -> None:
+            while True:
+                message = json.loads(ws.recv())
+                events.append((time.perf_counter(), message))
+                if message["type"] == "end":
+                    return
+
+        reader = threading.Thread(target=receive)
+        reader.start()
+        begun = time.perf_counter()
+        for index in range(len(pcm) // chunk):
+            due = begun + index * 0.02
+            pause = due - time.perf_counter()
+            if pause > 0:
+                time.sleep(pause)
+            arrivals.append(time.perf_counter())
+            ws.send(pcm[index * chunk : (index + 1) * chunk])
+        ws.send(json.dumps({"type": "end"}))
+        reader.join()
+    delays = []
+    for received, message in events:
+        if message["type"] != "viseme" or message["corrected"]:
+            continue
+        start = float(message["start"])  # type: ignore[arg-type]
+        index = min(len(arrivals) - 1, int(start / 0.02))
+        delays.append(received - arrivals[index])
+    corrected = sum(1 for _, m in events if m.get("corrected"))
+    print(f"{len(delays)} cues ({corrected} corrections): delay p50 "
+          f"{percentile(delays, 0.5) * 1e3:.0f} ms, p95 {percentile(delays, 0.95) * 1e3:.0f} ms, "
+          f"max {max(delays) * 1e3:.0f} ms")  # fmt: skip
+    print("target: p50 <= 150 ms, p95 <= 250 ms")
+
+
+def main() -> int:
+    print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    clips = truth_clips("heldout")
+    recognizer = PocketsphinxRecognizer()
+    accuracy(clips, recognizer)
+    address, server = serve()
+    speed(clips, address)
+    live_delay(clips, address)
+    server.should_exit = True  # type: ignore[attr-defined]
+    print(f"load average after: {os.getloadavg()[0]:.1f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Live lip sync from audio as it is produced: PCM chunks in, mouth-shape cues out as soon as
+the recogniser is sure enough of them, and cues re-sent (corrected) when better knowledge
+arrives -- a later hypothesis, or a transcript of a stretch already heard.
+
+Cues are open-ended: a cue ``(viseme, start)`` holds until the next cue's start. A cue sent
+supersedes every cue sent before it whose start is at or after its own, so a client keeps
+one list: drop the cues starting at or after the new one's start, then append it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.core.ports import PhoneStream
+from avatar_service.core.recognition import MAX_PHONE_SECONDS, speech_only
+from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
+from avatar_service.core.visemes import SILENCE, VisemeSet, build_timeline, viseme_for
+
+RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
+"""``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text."""
+
+SETTLE_SECONDS = 0.03
+"""A phone is reported once this much audio after its start has been heard (the recogniser's
+newest guess flickers for a frame or two)."""
+SAME_START = 0.015
+"""Two cues of one shape whose starts differ by less than this are the same cue."""
+GAP_SECONDS = 0.02
+"""A gap between phones longer than this is a rest."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveCue:
+    """From ``start`` seconds (since the stream began) the mouth shows ``viseme``; ``corrected``
+    when it replaces cues sent before."""
+
+    viseme: str
+    start: float
+    corrected: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class LiveUpdate:
+    cues: tuple[LiveCue, ...]
+    words: tuple[TimedWord, ...] = ()
+    heard: float = 0.0
+    """Seconds of audio received so far."""
+
+
+class ListenSession:
+    """One live stream. ``recognise(samples, rate, hint)`` re-recognises a stretch when a
+    transcript for it arrives (``RecognitionUseCases.recognise``)."""
+
+    def __init__(
+        self,
+        stream: PhoneStream,
+        sample_rate: int,
+        viseme_set: VisemeSet,
+        recognise: RecogniseStretch,
+        *,
+        max_seconds: float,
+        min_cue: float = 0.04,
+    ) -> None:
+        self._stream = stream
+        self._rate = sample_rate
+        self._set = viseme_set
+        self._recognise = recognise
+        self._max_samples = int(max_seconds * sample_rate)
+        self._min_cue = min_cue
+        self._chunks: list[FloatArray] = []
+        self._received = 0
+        self._sent: list[tuple[str, float]] = []
+        self._locked_until = 0.0  # cues before this come from a transcript: final
+
+    @property
+    def heard(self) -> float:
+        return self._received / self._rate
+
+    def feed(self, samples: FloatArray) -> LiveUpdate:
+        """Add a chunk; the cues that are new or changed because of it."""
+        if self._received + len(samples) > self._max_samples:
+            raise TooLarge(
+                f"a live stream may last {self._max_samples / self._rate:g} s "
+                "(AVATAR_LIMITS__MAX_RECORDING_SECONDS)",
+                field="audio",
+            )
+        samples = np.clip(np.nan_to_num(samples.astype(np.float32)), -1.0, 1.0)
+        self._chunks.append(samples)
+        self._received += len(samples)
+        phones = self._stream.feed(samples)
+        return LiveUpdate(self._update(self._hypothesis(phones)), heard=self.heard)
+
+    def _hypothesis(self, phones: tuple[TimedPhoneme, ...]) -> list[tuple[str, float]]:
+        """Cues from the recogniser's current phones, from ``_locked_until`` on, settled only."""
+        heard = self.heard
+        silence = SILENCE[self._set]
+        cues: list[tuple[str, float]] = []
+        previous_end = self._locked_until
+        for phone in phones:
+            if phone.start < self._locked_until or phone.start > heard - SETTLE_SECONDS:
+                continue
+            still_sounding = phone.end >= heard - GAP_SECONDS
+            if not still_sounding and phone.end - phone.start > MAX_PHONE_SECONDS:
+                continue
+            if phone.start - previous_end > GAP_SECONDS:
+                cues.append((silence, previous_end))
+            cues.append((viseme_for(phone.symbol, self._set), phone.start))
+            previous_end = phone.end
+        if previous_end < heard - SETTLE_SECONDS - GAP_SECONDS:
+            cues.append((silence, previous_end))
+        merged: list[tuple[str, float]] = []
+        for viseme, start in cues:
+            if not merged or merged[-1][0] != viseme:
+                merged.append((viseme, start))
+        return merged
+
+    def _update(self, cues: list[tuple[str, float]]) -> tuple[LiveCue, ...]:
+        """The cues to send so that the client's list matches ``cues`` (after the locked
+        stretch): the first difference on, marked ``corrected`` when it replaces cues sent."""
+        locked = [c for c in self._sent if c[1] < self._locked_until]
+        sent = self._sent[len(locked) :]
+        same = 0
+        while (
+            same < min(len(sent), len(cues))
+            and sent[same][0] == cues[same][0]
+            and abs(sent[same][1] - cues[same][1]) < SAME_START
+        ):
+            same += 1
+        replaces = same < len(sent)
+        if same < len(cues):
+            out = [LiveCue(v, start, corrected=replaces) for v, start in cues[same:]]
+        elif replaces and same > 0:
+            # Cues sent after the last one still believed are withdrawn: restate that one.
+            out = [LiveCue(*cues[same - 1], corrected=True)]
+        else:
+            return ()
+        self._sent = locked + cues
+        return tuple(out)
+
+    def transcript(self, text: str, start: float, end: float) -> LiveUpdate:
+        """What was said over ``[start, end)`` seconds, now known: that stretch is recognised
+        again with the transcript; its cues and words are sent corrected and become final."""
+        if not 0 <= start < end <= self.heard + 1e-6:
+            raise Invalid(
+                f"the transcript's stretch must lie within the {self.heard:.3f} s heard",
+                field="start",
+            )
+        audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
+        self._chunks = [audio]
+        segment = audio[int(start * self._rate) : int(end * self._rate)]
+        alignment = self._recognise(segment, self._rate, text)
+        duration = len(segment) / self._rate
+        stretch = build_timeline(
+            speech_only(alignment.phonemes), duration, self._set, min_cue=self._min_cue
+        )
+        fresh = [(c.viseme, c.start + start) for c in stretch]
+        after = [c for c in self._sent if c[1] >= end]
+        before = [c for c in self._sent if c[1] < start]
+        if after and after[0][1] > end:  # the shape in force at ``end`` carries on from there
+            carried = [c for c in self._sent if c[1] < end]
+            if carried:
+                after.insert(0, (carried[-1][0], end))
+        self._sent = before + fresh + after
+        self._locked_until = max(self._locked_until, end)
+        cues = tuple(LiveCue(v, s, corrected=True) for v, s in fresh + after)
+        words = tuple(replace(w, start=w.start + start, end=w.end + start) for w in alignment.words)
+        return LiveUpdate(cues, words, heard=self.heard)
+
+    def close(self) -> None:
+        self._stream.close()
+        self._chunks.clear()

@@ -1,0 +1,145 @@
+"""Lip sync from audio alone: a recording (and optionally its transcript as a hint) to timed
+phonemes, words and viseme timelines, the audio kept like synthesised speech."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.core.limits import Limits
+from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
+from avatar_service.core.recognition import (
+    RECORDED_VOICE,
+    TranscriptHint,
+    language_tag,
+    speech_only,
+)
+from avatar_service.core.speech import Alignment, FloatArray, Speech
+from avatar_service.core.usecases.listening import ListenSession
+from avatar_service.core.usecases.speech import (
+    LipsyncResult,
+    SpeechRequest,
+    SpeechUseCases,
+    TimedSpeech,
+)
+from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+
+
+@dataclass(frozen=True, slots=True)
+class RecordingRequest:
+    """A recording to lip-sync: mono float32 ``samples`` at ``sample_rate``; ``text`` (what was
+    said, if known) guides recognition and yields ``words``."""
+
+    samples: FloatArray
+    sample_rate: int
+    text: str | None = None
+    language: str = "en"
+    viseme_sets: tuple[str, ...] = ("oculus",)
+    avatar_id: str | None = None
+    session_id: str | None = None
+
+
+class RecognitionUseCases:
+    """Recordings to timings through the ``PhoneRecognizer``; audio kept through
+    ``SpeechUseCases`` (blob first, then the ``AudioRecord``)."""
+
+    def __init__(self, recognizer: PhoneRecognizer, speech: SpeechUseCases, limits: Limits) -> None:
+        self._recognizer = recognizer
+        self._speech = speech
+        self._limits = limits
+
+    @property
+    def recognizer(self) -> PhoneRecognizer:
+        return self._recognizer
+
+    def languages(self) -> frozenset[str]:
+        return self._recognizer.languages()
+
+    def check_recording(self, samples: FloatArray, sample_rate: int) -> FloatArray:
+        """``samples`` as finite float32 in [-1, 1]; ``Invalid`` when empty or at a bad rate,
+        ``TooLarge`` past ``max_recording_seconds``."""
+        if sample_rate <= 0:
+            raise Invalid("the sample rate must be positive", field="sample_rate")
+        if len(samples) == 0:
+            raise Invalid("the audio holds no samples", field="audio")
+        seconds = len(samples) / sample_rate
+        if seconds > self._limits.max_recording_seconds:
+            raise TooLarge(
+                f"the recording lasts {seconds:.1f} s; the limit is "
+                f"{self._limits.max_recording_seconds:g} s (AVATAR_LIMITS__MAX_RECORDING_SECONDS)",
+                field="audio",
+            )
+        clean = np.nan_to_num(np.asarray(samples, dtype=np.float32), nan=0.0, posinf=1, neginf=-1)
+        return np.clip(clean, -1.0, 1.0).astype(np.float32)
+
+    def hint(self, text: str | None) -> TranscriptHint | None:
+        """The transcript as a hint, with the synthesizer's pronunciations where it has them."""
+        if text is None or not text.strip():
+            return None
+        text = self._limits.text(text)
+        try:
+            words = tuple(self._speech.phonemize(text))
+        except Invalid:
+            words = ()
+        return TranscriptHint(text, words)
+
+    def recognise(
+        self, samples: FloatArray, sample_rate: int, text: str | None = None, language: str = "en"
+    ) -> Alignment:
+        """Timed phonemes (and words when ``text`` is given) of a recording; a language the
+        recogniser does not cover is ``Invalid`` (field ``language``)."""
+        language_tag(language, self._recognizer.languages())
+        samples = self.check_recording(samples, sample_rate)
+        alignment = self._recognizer.recognize(samples, sample_rate, self.hint(text))
+        return replace(alignment, phonemes=speech_only(alignment.phonemes))
+
+    def timed_recording(self, request: RecordingRequest) -> TimedSpeech:
+        sets = _check_sets(request.viseme_sets)
+        samples = self.check_recording(request.samples, request.sample_rate)
+        alignment = self.recognise(samples, request.sample_rate, request.text, request.language)
+        speech = Speech(samples, request.sample_rate, RECORDED_VOICE)
+        visemes = {
+            name: build_timeline(
+                alignment.phonemes, speech.duration, name, min_cue=self._limits.min_cue_seconds
+            )
+            for name in sets
+        }
+        return TimedSpeech(speech, alignment, visemes)
+
+    def lipsync(self, request: RecordingRequest) -> LipsyncResult:
+        """Timings of the recording, which is kept as a WAV blob plus an ``AudioRecord`` (its
+        ``text`` the hint, or empty; its ``voice_id`` ``RECORDED_VOICE``)."""
+        language_tag(request.language, self._recognizer.languages())
+        timed = self.timed_recording(request)
+        keep = SpeechRequest(
+            text=request.text or "", avatar_id=request.avatar_id, session_id=request.session_id
+        )
+        self._speech.check_owner(keep)
+        return LipsyncResult(timed, self._speech.keep_audio(timed.speech, keep))
+
+    def listen(self, sample_rate: int, viseme_set: str, language: str = "en") -> ListenSession:
+        """A live session (``core.usecases.listening``); ``Invalid`` when the recogniser cannot
+        listen live, for a language it does not cover, a bad rate or viseme set."""
+        language_tag(language, self._recognizer.languages())
+        chosen = check_viseme_set(viseme_set)
+        if not isinstance(self._recognizer, StreamingRecognizer):
+            raise Invalid("the configured recogniser cannot listen live", field="type")
+        if not 4000 <= sample_rate <= 192_000:
+            raise Invalid("sample_rate must be between 4000 and 192000 Hz", field="sample_rate")
+
+        def recognise(samples: FloatArray, rate: int, text: str) -> Alignment:
+            return self.recognise(samples, rate, text, language)
+
+        return ListenSession(
+            self._recognizer.open_stream(sample_rate), sample_rate, chosen, recognise,
+            max_seconds=self._limits.max_recording_seconds, min_cue=self._limits.min_cue_seconds,
+        )  # fmt: skip
+
+
+def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:
+    if not sets:
+        raise Invalid("name at least one viseme set", field="viseme_sets")
+    return tuple(dict.fromkeys(check_viseme_set(s) for s in sets))

@@ -1,0 +1,182 @@
+"""``GET /v1/lipsync/listen``: live lip sync from audio (``docs/streaming.md``).
+
+The client declares its audio (``start``), then sends PCM16 chunks as binary frames as they
+are produced; each chunk is recognised on a worker thread as soon as it arrives and the cues
+it settles are sent at once. A ``transcript`` for a stretch already heard re-sends that
+stretch's cues corrected, with its words. Chunks of one connection are handled in order.
+"""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+import anyio.to_thread
+import msgspec
+import numpy as np
+from litestar import WebSocket, websocket
+from litestar.di import NamedDependency
+from litestar.exceptions import WebSocketDisconnect
+
+from avatar_service.core.errors import AvatarServiceError, Invalid, TooLarge
+from avatar_service.core.usecases.listening import ListenSession, LiveUpdate
+from avatar_service.entrypoints.bootstrap import Container
+from avatar_service.entrypoints.http.problems import domain_status
+
+_ENCODER = msgspec.json.Encoder()
+
+
+class StartMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """``{type: "start", sample_rate, viseme_set?, language?}``: the audio that follows."""
+
+    sample_rate: int
+    type: str = "start"
+    viseme_set: str = "oculus"
+    language: str = "en"
+
+
+class TranscriptMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """``{type: "transcript", text, start, end}``: what was said over ``[start, end)``."""
+
+    text: str
+    start: float
+    end: float
+    type: str = "transcript"
+
+
+class EndMessage(msgspec.Struct, forbid_unknown_fields=True):
+    type: str = "end"
+
+
+_MESSAGES: dict[str, type[Any]] = {
+    "start": StartMessage, "transcript": TranscriptMessage, "end": EndMessage,
+}  # fmt: skip
+
+
+def decode_listen_message(raw: str | bytes) -> StartMessage | TranscriptMessage | EndMessage:
+    try:
+        data = msgspec.json.decode(raw)
+    except msgspec.DecodeError as exc:
+        raise Invalid(f"malformed JSON: {exc}", field="message") from None
+    if not isinstance(data, dict) or data.get("type") not in _MESSAGES:
+        raise Invalid("send a JSON object of type 'start', 'transcript' or 'end'", field="type")
+    try:
+        message: StartMessage | TranscriptMessage | EndMessage = msgspec.convert(
+            data, _MESSAGES[data["type"]]
+        )
+    except msgspec.ValidationError as exc:
+        text = str(exc)
+        field = text.rpartition("`$.")[2].rstrip("`") if "`$." in text else None
+        raise Invalid(text, field=field) from None
+    return message
+
+
+def pcm_samples(data: bytes) -> Any:
+    if len(data) % 2:
+        raise Invalid("a chunk is whole 16-bit samples (an even number of bytes)", field="audio")
+    return np.frombuffer(data, dtype="<i2").astype(np.float32) / 32768.0
+
+
+def update_events(update: LiveUpdate, viseme_set: str) -> list[dict[str, Any]]:
+    heard = round(update.heard, 6)
+    out: list[dict[str, Any]] = [
+        {"type": "viseme", "viseme_set": viseme_set, "viseme": c.viseme,
+         "start": round(c.start, 6), "corrected": c.corrected, "heard": heard}
+        for c in update.cues
+    ]  # fmt: skip
+    out += [
+        {"type": "word", "word": w.text, "start": round(w.start, 6), "end": round(w.end, 6),
+         "start_char": w.char_start, "end_char": w.char_end, "corrected": True}
+        for w in update.words
+    ]  # fmt: skip
+    return out
+
+
+class _Listener:
+    def __init__(self, socket: WebSocket[Any, Any, Any], container: Container) -> None:
+        self.socket = socket
+        self.container = container
+        self.session: ListenSession | None = None
+        self.viseme_set = "oculus"
+
+    async def send(self, message: dict[str, Any]) -> None:
+        await self.socket.send_text(_ENCODER.encode(message).decode())
+
+    async def error(self, exc: AvatarServiceError) -> None:
+        status, _ = domain_status(exc) or (500, "internal")
+        await self.send({"type": "error", "status": status, "title": exc.title,
+                         "detail": exc.message, "field": exc.field})  # fmt: skip
+
+    async def run(self) -> None:
+        limit = self.container.settings.stream.max_message_bytes
+        while True:
+            event = await self.socket.receive()
+            if event["type"] == "websocket.disconnect":
+                return
+            raw = cast("str | bytes | None", event.get("bytes") or event.get("text"))
+            try:
+                if raw is None:
+                    continue
+                if len(raw) > limit:
+                    raise TooLarge(f"a message may hold {limit} bytes", field="message")
+                if isinstance(raw, bytes) and event.get("bytes") is not None:
+                    await self.audio(raw)
+                elif not await self.message(decode_listen_message(raw)):
+                    return
+            except AvatarServiceError as exc:
+                await self.error(exc)
+
+    async def audio(self, data: bytes) -> None:
+        if self.session is None:
+            raise Invalid("send a 'start' message before audio", field="type")
+        samples = pcm_samples(data)
+        update = await anyio.to_thread.run_sync(self.session.feed, samples)
+        for message in update_events(update, self.viseme_set):
+            await self.send(message)
+
+    async def message(self, message: StartMessage | TranscriptMessage | EndMessage) -> bool:
+        """Handle one control message; ``False`` once the stream is over."""
+        if isinstance(message, StartMessage):
+            if self.session is not None:
+                raise Invalid("the stream has started already", field="type")
+            self.session = await anyio.to_thread.run_sync(
+                self.container.recognition.listen,
+                message.sample_rate, message.viseme_set, message.language,
+            )  # fmt: skip
+            self.viseme_set = message.viseme_set
+            await self.send({"type": "ready", "sample_rate": message.sample_rate,
+                             "viseme_set": message.viseme_set, "language": "en"})  # fmt: skip
+            return True
+        if self.session is None:
+            raise Invalid("send a 'start' message first", field="type")
+        if isinstance(message, TranscriptMessage):
+            session = self.session
+            update = await anyio.to_thread.run_sync(
+                session.transcript, message.text, message.start, message.end
+            )
+            for event in update_events(update, self.viseme_set):
+                await self.send(event)
+            return True
+        await self.send({"type": "end", "duration": round(self.session.heard, 6)})
+        return False
+
+    def close(self) -> None:
+        if self.session is not None:
+            self.session.close()
+
+
+@websocket("/v1/lipsync/listen", name="lipsyncListen")
+async def lipsync_listen(
+    socket: WebSocket[Any, Any, Any], container: NamedDependency[Container]
+) -> None:
+    """Live lip sync from audio: send ``start``, then PCM16 chunks as binary frames; receive
+    viseme cues with absolute times as soon as they are heard (``docs/streaming.md``)."""
+    await socket.accept()
+    listener = _Listener(socket, container)
+    try:
+        await listener.run()
+    except WebSocketDisconnect:
+        pass  # the client left: nothing to tell it
+    finally:
+        listener.close()
+    if socket.connection_state != "disconnect":
+        await socket.close()

