@@ -36,6 +36,7 @@ from avatar_service.entrypoints.metrics import ServiceMetrics, watch_queues
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
 from avatar_service.plugins.registry import AdapterRegistry
+from avatar_service.plugins.visemes import build_viseme_sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,11 +136,14 @@ def bootstrap(
         webhooks=built["webhooks"],
     )  # fmt: skip
     limits = settings.core_limits()
+    viseme_sets = build_viseme_sets(pm, settings.visemes.tables)
     metrics = ServiceMetrics()
     engine = str(getattr(adapters.synthesizer, "PLUGIN_NAME", settings.tts))
     synthesizer = timed_synthesizer(adapters.synthesizer, metrics, engine)
     renderer = timed_renderer(adapters.renderer, metrics)
-    speech = SpeechUseCases(synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits)
+    speech = SpeechUseCases(
+        synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits, viseme_sets
+    )
     rendering = RenderUseCases(
         renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters()
     )
@@ -154,6 +158,7 @@ def bootstrap(
             adapters.aligner,
             limits,
             max_sentence_chars=settings.stream.max_sentence_chars,
+            viseme_sets=viseme_sets,
         ),
         avatars=AvatarUseCases(adapters.store, adapters.blobs),
         rendering=rendering,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from avatar_service.plugins.hookspecs import Register, hookimpl
+from avatar_service.plugins.hookspecs import Register, RegisterVisemeSet, hookimpl
 
 
 @hookimpl
@@ -167,3 +167,11 @@ def avatar_register_webhook_senders(register: Register) -> None:
     from avatar_service.adapters.webhooks.urllib_sender import UrllibWebhookSender
 
     register("urllib", lambda settings: UrllibWebhookSender())
+
+
+@hookimpl
+def avatar_register_viseme_sets(register: RegisterVisemeSet) -> None:
+    from avatar_service.core.visemesets_builtin import BUILTIN_SETS
+
+    for viseme_set in BUILTIN_SETS:
+        register(viseme_set)

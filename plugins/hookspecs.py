@@ -22,6 +22,7 @@ from avatar_service.core.ports import (
     Store,
     WebhookSender,
 )
+from avatar_service.core.visemesets import VisemeSetSpec
 
 PROJECT = "avatar_service"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -92,6 +93,17 @@ def avatar_register_webhook_senders(register: Register) -> None:
     """Register ``WebhookSender`` factories by name (``AVATAR_WEBHOOKS`` picks one).
 
     :param register: call ``register(name, factory)`` for each webhook sender offered.
+    """
+
+
+RegisterVisemeSet = Callable[[VisemeSetSpec], None]
+
+
+@hookspec
+def avatar_register_viseme_sets(register: RegisterVisemeSet) -> None:
+    """Register viseme sets (``VisemeSetSpec`` declarations; requests name them by name).
+
+    :param register: call ``register(viseme_set)`` for each set offered.
     """
 
 

@@ -8,6 +8,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from avatar_service.core.curves import Curves, build_curves, check_fps, check_intensity
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import Aligner, SpeechSynthesizer, SsmlSynthesizer
@@ -22,7 +23,8 @@ from avatar_service.core.speech import (
 )
 from avatar_service.core.ssml import SsmlDocument, TimedMark, parse_ssml
 from avatar_service.core.usecases.speech import ssml_voice
-from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
+from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 
 _Span = TypeVar("_Span", TimedPhoneme, TimedWord, VisemeCue)
 
@@ -36,6 +38,10 @@ class StreamRequest:
     viseme_set: str = "oculus"
     options: SynthesisOptions = field(default_factory=SynthesisOptions)
     ssml: bool = False
+    curves: tuple[str, ...] = ()
+    """Sets whose weight curves each chunk carries, at ``fps`` and ``intensity``."""
+    fps: int = 60
+    intensity: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,7 @@ class Utterance:
     request: StreamRequest
     viseme_set: VisemeSet
     pieces: tuple[tuple[TextSpan, SsmlDocument | None], ...]
+    curve_sets: tuple[VisemeSetSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +68,8 @@ class SpeechChunk:
     words: tuple[TimedWord, ...]
     visemes: tuple[VisemeCue, ...]
     marks: tuple[TimedMark, ...]
+    curves: dict[str, Curves] = field(default_factory=dict)
+    """Weight curves of the chunk: row 0 at ``offset``, one row per frame to its end."""
 
     @property
     def duration(self) -> float:
@@ -78,7 +87,9 @@ class StreamingSpeech:
         limits: Limits,
         *,
         max_sentence_chars: int = 300,
+        viseme_sets: VisemeSetRegistry | None = None,
     ) -> None:
+        self._viseme_sets = viseme_sets or BUILTIN_REGISTRY
         self._synthesizer = synthesizer
         self._aligner = aligner
         self._limits = limits
@@ -88,10 +99,15 @@ class StreamingSpeech:
         """The utterance to stream; ``Invalid``/``TooLarge`` for bad input, ``Invalid`` (field
         ``text``) for SSML the voice cannot honour, ``NotFound`` for an unknown voice there."""
         text = self._limits.text(request.text)
-        viseme_set = check_viseme_set(request.viseme_set)
+        viseme_set = self._viseme_sets.get(request.viseme_set).name
+        curve_sets = tuple(self._viseme_sets.curves(n) for n in dict.fromkeys(request.curves))
+        if curve_sets:
+            check_fps(request.fps, self._limits.max_curve_fps)
+            check_intensity(request.intensity)
         if not request.ssml:
             spans = split_sentences(text, self._max_sentence_chars)
-            return Utterance(request, viseme_set, tuple((span, None) for span in spans))
+            pieces = tuple((span, None) for span in spans)
+            return Utterance(request, viseme_set, pieces, curve_sets)
         document = parse_ssml(text)
         ssml_voice(self._synthesizer, document, request.voice_id)
         plain = document.plain_text
@@ -102,7 +118,7 @@ class StreamingSpeech:
         pieces = tuple(
             (span, document.slice(starts[i], starts[i + 1])) for i, span in enumerate(spans)
         )
-        return Utterance(request, viseme_set, pieces)
+        return Utterance(request, viseme_set, pieces, curve_sets)
 
     def chunks(self, utterance: Utterance) -> Generator[SpeechChunk, None, None]:
         """One chunk per piece with something to say, in order, offsets back to back. A piece
@@ -123,7 +139,10 @@ class StreamingSpeech:
             rate = speech.sample_rate
             offset = played / rate
             played += len(speech.samples)
-            yield self._chunk(index, offset, speech, marks, shift, utterance.viseme_set)
+            chunk = self._chunk(index, offset, speech, marks, shift, utterance.viseme_set)
+            if utterance.curve_sets:
+                chunk = replace(chunk, curves=self._curves(speech, utterance))
+            yield chunk
         if played == 0:
             raise Invalid("text contains no speakable word", field="text")
 
@@ -156,7 +175,11 @@ class StreamingSpeech:
     ) -> SpeechChunk:
         phonemes, words = speech.phonemes or (), speech.words or ()
         cues = build_timeline(
-            phonemes, speech.duration, viseme_set, min_cue=self._limits.min_cue_seconds
+            phonemes,
+            speech.duration,
+            viseme_set,
+            min_cue=self._limits.min_cue_seconds,
+            registry=self._viseme_sets,
         )
         return SpeechChunk(
             index=index,
@@ -175,6 +198,12 @@ class StreamingSpeech:
             visemes=tuple(_shifted(c, offset) for c in cues),
             marks=tuple(replace(m, time=m.time + offset) for m in marks),
         )
+
+    def _curves(self, speech: Speech, utterance: Utterance) -> dict[str, Curves]:
+        """The chunk's curves, times relative to its own start."""
+        request = utterance.request
+        phonemes, sets = speech.phonemes or (), utterance.curve_sets
+        return build_curves(phonemes, speech.duration, sets, request.fps, request.intensity)
 
 
 def _shifted(span: _Span, offset: float) -> _Span:
