@@ -40,6 +40,9 @@ CLOSURE_HOLD = 0.06
 """Seconds a bilabial closure is held closed (two frames at 30 fps)."""
 UNSTRESSED_VOWEL_GAIN = 0.8
 MAX_INTENSITY = 2.0
+MAX_FRAME_STEP = 0.5
+"""The largest change of any weight between two frames at 60 fps and intensity 1 (the
+contract suite checks it; plain switching between cues changes weights by 1)."""
 _NEIGHBOURS = 4
 """Segments each side of a frame's own that may influence it (beyond: < 1e-3 of a share)."""
 
