@@ -180,6 +180,8 @@ VOWELS: dict[str, Vowel] = {
     "ɒ": _V(6, 2, True),
 }
 
+_KNOWN = frozenset(CONSONANTS) | frozenset(VOWELS)
+
 MODIFIER_LETTERS = {
     "ʲ": "j",
     "ʷ": "w",
@@ -236,10 +238,10 @@ def features(symbol: str) -> Features | None:
     """The features of the first letter of ``symbol`` (its base, marks removed) that has any;
     a lone modifier letter stands for its full-size letter. ``None``: no letter is known."""
     base, _ = split_stress(symbol)
-    for ch in unicodedata.normalize("NFC", symbol) + base:
-        found = CONSONANTS.get(ch) or VOWELS.get(ch)
-        if found is not None:
-            return found
+    known = [ch for ch in unicodedata.normalize("NFC", symbol) + base if ch in _KNOWN]
+    if known:
+        letter = known[1] if known[0] == "ʔ" and len(set(known)) > 1 else known[0]
+        return CONSONANTS.get(letter) or VOWELS[letter]
     for ch in unicodedata.normalize("NFD", symbol):
         letter = MODIFIER_LETTERS.get(ch)
         if letter is not None:
@@ -299,6 +301,9 @@ def shape_class(symbol: str) -> str:
         return "sil"
     base, _ = split_stress(symbol)
     letters = [ch for ch in unicodedata.normalize("NFC", symbol) if ch in _KNOWN] or list(base)
+    if len(letters) > 1 and letters[0] == "ʔ":
+        # A glottalised onset (Danish stød, ``ʔo``): the sound after it shows.
+        return shape_class(symbol.replace("ʔ", "", 1))
     if not letters:  # a lone modifier letter (is_silence ruled out everything else)
         nfd = unicodedata.normalize("NFD", symbol)
         letters = [MODIFIER_LETTERS[ch] for ch in nfd if ch in MODIFIER_LETTERS][:1]
@@ -311,9 +316,6 @@ def shape_class(symbol: str) -> str:
     if len(letters) > 1 and _is_affricate(found, letters[1]):
         return class_of_features(CONSONANTS[letters[1]])
     return class_of_features(found)
-
-
-_KNOWN = frozenset(CONSONANTS) | frozenset(VOWELS)
 
 
 def _is_affricate(first: Features, second: str) -> bool:
