@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -29,8 +30,10 @@ from avatar_service.core.phonetics import (
     is_silence,
     shape_class,
 )
-from avatar_service.core.speech import TimedPhoneme
 from avatar_service.core.visemesets import VisemeSetSpec
+
+if TYPE_CHECKING:  # core.speech's Timeline carries Curves: no import back at run time
+    from avatar_service.core.speech import TimedPhoneme, VisemeCue
 
 CurveArray = npt.NDArray[np.float32]
 
@@ -47,7 +50,7 @@ _NEIGHBOURS = 4
 """Segments each side of a frame's own that may influence it (beyond: < 1e-3 of a share)."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)
 class Curves:
     """``frames[i, j]``: the weight of ``names[j]`` at ``i / fps`` seconds (row 0 at t = 0,
     one row per frame up to the duration), every weight in [0, 1]."""
@@ -111,30 +114,33 @@ def segments(phonemes: Sequence[TimedPhoneme], duration: float) -> Segments:
             continue
         if start > cursor:
             spans.append(("", cursor, start, 0))
-        stress = ph.stress or split_stress(ph.symbol)[1]
-        spans.append((ph.symbol, start, end, stress))
+        spans.append((ph.symbol, start, end, ph.stress))
         cursor = end
     if cursor < duration or not spans:
         spans.append(("", cursor, max(cursor, duration), 0))
-    count = len(spans)
-    low, high = np.empty(count), np.empty(count)
-    strength, reach, gain = np.empty(count), np.empty(count), np.ones(count)
-    for i, (symbol, start, end, stress) in enumerate(spans):
-        strength[i], reach[i], hold = _dominance(symbol)
-        centre = (start + end) / 2
-        low[i], high[i] = min(start, centre - hold / 2), max(end, centre + hold / 2)
-        if stress == 0 and symbol and shape_class(symbol) in ("aa", "E", "ih", "oh", "ou"):
-            gain[i] = UNSTRESSED_VOWEL_GAIN
+    kinds = {symbol: _kind(symbol) for symbol in {s[0] for s in spans}}
+    rows = [(*kinds[symbol], start, end, stress) for symbol, start, end, stress in spans]
+    table = np.array(rows, dtype=np.float64)
+    strength, reach, hold, vowel, lexical, start, end, stress = table.T
+    centre = (start + end) / 2
+    unstressed = (vowel > 0) & (stress == 0) & (lexical == 0)
     return Segments(
         symbols=tuple(s[0] for s in spans),
-        low=low,
-        high=high,
-        start=np.array([s[1] for s in spans]),
+        low=np.minimum(start, centre - hold / 2),
+        high=np.maximum(end, centre + hold / 2),
+        start=start,
         strength=strength,
         reach=reach,
-        gain=gain,
+        gain=np.where(unstressed, UNSTRESSED_VOWEL_GAIN, 1.0),
         duration=duration,
     )
+
+
+def _kind(symbol: str) -> tuple[float, float, float, float, float]:
+    """(strength, reach, hold, is a vowel, stress marked in the symbol) of a segment."""
+    strength, reach, hold = _dominance(symbol)
+    vowel = bool(symbol) and shape_class(symbol) in ("aa", "E", "ih", "oh", "ou")
+    return strength, reach, hold, float(vowel), float(split_stress(symbol)[1] if symbol else 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,13 +194,28 @@ def set_curves(
     """
     if not spec.has_curves:
         raise Invalid(f"viseme set {spec.name!r} has no curves", field="curves")
-    keys = [spec.resolve(symbol)[1] if symbol else spec.silence for symbol in segs.symbols]
+    resolved = {s: spec.resolve(s)[1] if s else spec.silence for s in set(segs.symbols)}
+    distinct = sorted(set(resolved.values()))
+    position = {key: i for i, key in enumerate(distinct)}
+    table = np.array([spec.target(key) for key in distinct], dtype=np.float64)
+    rows = np.fromiter((position[resolved[s]] for s in segs.symbols), np.intp, len(segs.symbols))
     silence = np.array(spec.target(spec.silence))
-    table = {key: np.array(spec.target(key)) for key in set(keys)}
-    targets = np.stack([table[key] for key in keys])  # (segments, channels)
-    gain = segs.gain[:, None]
-    targets = gain * targets + (1.0 - gain) * silence[None, :]
-    frames = np.einsum("fn,fnc->fc", frames_mix.share, targets[frames_mix.index])
+    # Each frame's share of each distinct target (a segment short of full gain gives the rest
+    # of its share to silence), then one product with the targets.
+    rest = position.get(spec.silence)
+    if rest is None:
+        rest = len(distinct)
+        table = np.vstack([table, silence])
+    count = len(table)
+    frame_rows = np.arange(len(frames_mix.share))[:, None] * count
+    gain = segs.gain[frames_mix.index]
+    weights = np.bincount(
+        (frame_rows + rows[frames_mix.index]).ravel(),
+        (frames_mix.share * gain).ravel(),
+        minlength=len(frames_mix.share) * count,
+    ).reshape(-1, count)
+    weights[:, rest] += (frames_mix.share * (1.0 - gain)).sum(axis=1)
+    frames = np.einsum("fk,kc->fc", weights, table)  # no BLAS threads for a small product
     if intensity != 1.0:
         scaled = silence[None, :] + intensity * (frames - silence[None, :])
         if spec.closure is not None:
@@ -236,3 +257,36 @@ def closed_lips(curves: Curves, spec: VisemeSetSpec) -> CurveArray:
     if not len(spec.channels):
         raise Invalid(f"viseme set {spec.name!r} has no curves", field="curves")
     return np.asarray(1.0 - curves.frames.max(axis=1), dtype=np.float32)
+
+
+CUE_PHONEMES = {
+    "PP": "p",
+    "FF": "f",
+    "TH": "θ",
+    "DD": "d",
+    "kk": "k",
+    "CH": "ʃ",
+    "SS": "s",
+    "nn": "n",
+    "RR": "ɹ",
+    "aa": "ˈɑ",
+    "E": "ˈɛ",
+    "ih": "ˈɪ",
+    "oh": "ˈɔ",
+    "ou": "ˈu",
+}
+"""A phoneme standing for each ``oculus`` viseme (vowels stressed), to read cues as speech."""
+
+
+def cue_phonemes(cues: Sequence[VisemeCue]) -> list[TimedPhoneme]:
+    """``oculus`` cues as the phonemes they stand for (silence cues are the gaps), so cues
+    given without phonemes animate through the same coarticulation as speech."""
+    from avatar_service.core.speech import TimedPhoneme
+
+    out = []
+    for cue in cues:
+        symbol = CUE_PHONEMES.get(cue.viseme)
+        if symbol is not None:
+            stress = 1 if symbol.startswith("ˈ") else 0
+            out.append(TimedPhoneme(symbol.lstrip("ˈ"), cue.start, cue.end, stress=stress))
+    return out

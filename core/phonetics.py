@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 from avatar_service.core.phonemes import SILENCE_SYMBOLS, split_stress
@@ -234,6 +235,7 @@ _PROSODY = set("˥˦˧˨˩ꜛꜜ↗↘|‖0123456789")
 """Tone letters and digits, boundaries: marks on a phoneme, never a sound of their own."""
 
 
+@lru_cache(maxsize=4096)
 def features(symbol: str) -> Features | None:
     """The features of the first letter of ``symbol`` (its base, marks removed) that has any;
     a lone modifier letter stands for its full-size letter. ``None``: no letter is known."""
@@ -249,6 +251,7 @@ def features(symbol: str) -> Features | None:
     return None
 
 
+@lru_cache(maxsize=4096)
 def is_silence(symbol: str) -> bool:
     """Silence: a pause symbol, or nothing left once stress, length, tone and boundary marks
     are removed (and no modifier letter stands alone)."""
@@ -290,6 +293,7 @@ def class_of_features(found: Features) -> str:
     return "RR" if manner in ("trill", "approximant") and place == "uvular" else "kk"
 
 
+@lru_cache(maxsize=4096)
 def shape_class(symbol: str) -> str:
     """The shape class of an IPA phoneme (stress, length, diacritics and tones allowed).
 
@@ -333,6 +337,7 @@ def is_vowel(symbol: str) -> bool:
     return isinstance(features(symbol), Vowel)
 
 
+@lru_cache(maxsize=4096)
 def is_bilabial_closure(symbol: str) -> bool:
     """``p``, ``b``, ``m`` and kin (any diacritics): the lips close fully and must be seen."""
     found = features(symbol)

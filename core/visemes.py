@@ -94,13 +94,14 @@ def build_timeline(
     silence = spec.silence
     cues: list[_Cue] = []  # each cue ends where the next starts, the last at duration
     cursor = 0.0
+    symbols = {p.symbol: spec.symbol_for(p.symbol) for p in phonemes}
     for ph in sorted(phonemes, key=lambda p: (p.start, p.end)):
         start, end = max(ph.start, cursor, 0.0), min(ph.end, duration)
         if end <= start:
             continue
         if start > cursor:
             cues.append(_Cue(silence, cursor))
-        cues.append(_Cue(spec.symbol_for(ph.symbol), start, is_bilabial_closure(ph.symbol)))
+        cues.append(_Cue(symbols[ph.symbol], start, is_bilabial_closure(ph.symbol)))
         cursor = end
     if cursor < duration or not cues:
         cues.append(_Cue(silence, cursor))
