@@ -245,9 +245,9 @@ def features(symbol: str) -> Features | None:
         letter = known[1] if known[0] == "ʔ" and len(set(known)) > 1 else known[0]
         return CONSONANTS.get(letter) or VOWELS[letter]
     for ch in unicodedata.normalize("NFD", symbol):
-        letter = MODIFIER_LETTERS.get(ch)
-        if letter is not None:
-            return CONSONANTS.get(letter) or VOWELS.get(letter)
+        full = MODIFIER_LETTERS.get(ch)
+        if full is not None:
+            return CONSONANTS.get(full) or VOWELS.get(full)
     return None
 
 

@@ -106,8 +106,8 @@ class StreamingSpeech:
             check_intensity(request.intensity)
         if not request.ssml:
             spans = split_sentences(text, self._max_sentence_chars)
-            pieces = tuple((span, None) for span in spans)
-            return Utterance(request, viseme_set, pieces, curve_sets)
+            plain_pieces = tuple((span, None) for span in spans)
+            return Utterance(request, viseme_set, plain_pieces, curve_sets)
         document = parse_ssml(text)
         ssml_voice(self._synthesizer, document, request.voice_id)
         plain = document.plain_text
