@@ -7,13 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from language_samples import sample_for
 
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonetics import features, shape_class
 from avatar_service.plugins.manager import make_plugin_manager
 from avatar_service.plugins.visemes import build_viseme_sets
-from tests.adapters.language_samples import sample_for
 
 ESPEAK = EspeakSynthesizer()
 VOICES = [voice.voice_id for voice in ESPEAK.voices()]

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import struct
+from collections.abc import Callable
 from typing import Any
 
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from tests.http.conftest import ProblemCheck
+ProblemCheck = Callable[..., dict[str, Any]]
 
 ARKIT_COUNT = 52
 

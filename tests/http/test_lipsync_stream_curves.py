@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from litestar import Litestar
 from litestar.testing import TestClient
-
-from tests.http.test_lipsync_stream import PATH, TEXT, _events, _speak, _until
+from test_lipsync_stream import PATH, TEXT, _events, _speak, _until
 
 
 def test_each_chunk_carries_its_curves_from_its_offset(client: TestClient[Litestar]) -> None:
