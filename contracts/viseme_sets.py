@@ -87,6 +87,7 @@ def utterance(seed: int, words: int = 40) -> tuple[list[TimedPhoneme], float]:
     return out, t + rng.uniform(0.0, 0.3)
 
 
+@pytest.mark.contract
 class VisemeSetContract:
     """The behaviour every viseme set must have."""
 
