@@ -143,16 +143,31 @@ def _enforce_min_length(cues: list[_Cue], duration: float, min_cue: float) -> li
     """Until no cue is too short: a too-short closure grows into its neighbours (the longer
     first); any other too-short cue merges into its shorter neighbour."""
     while len(cues) > 1:
-        lengths = [_length(cues, i, duration) for i in range(len(cues))]
-        i = min(range(len(cues)), key=lengths.__getitem__)
-        if lengths[i] >= min_cue - 1e-12:
+        starts = [cue.start for cue in cues]
+        lengths = [end - start for start, end in zip(starts, [*starts[1:], duration], strict=True)]
+        shortest = min(lengths)
+        if shortest >= min_cue - 1e-12:
             break
-        if cues[i].closure and _grow(cues, i, lengths, min_cue - lengths[i]):
-            cues = _merge_repeats([c for j, c in enumerate(cues) if _length(cues, j, duration) > 0])
-            continue
-        cues = _merge_short(cues, i, lengths)
-        cues = _merge_repeats(cues)
+        i = lengths.index(shortest)
+        if not (cues[i].closure and _grow(cues, i, lengths, min_cue - shortest)):
+            cues = _merge_short(cues, i, lengths)
+        _tidy_around(cues, i, duration)
     return cues
+
+
+def _tidy_around(cues: list[_Cue], i: int, duration: float) -> None:
+    """Near index ``i`` (the only place a step changed): drop cues left empty, then merge
+    neighbours that show the same viseme."""
+    for j in range(min(len(cues) - 1, i + 1), max(-1, i - 2), -1):
+        end = cues[j + 1].start if j + 1 < len(cues) else duration
+        if end - cues[j].start <= 0 and len(cues) > 1:
+            if j + 1 < len(cues) and j == 0:
+                cues[1].start = 0.0
+            del cues[j]
+    for j in range(min(len(cues) - 1, i + 2), max(0, i - 2), -1):
+        if cues[j].viseme == cues[j - 1].viseme:
+            cues[j - 1].closure = cues[j - 1].closure or cues[j].closure
+            del cues[j]
 
 
 def _grow(cues: list[_Cue], i: int, lengths: list[float], need: float) -> bool:
