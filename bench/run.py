@@ -2,6 +2,7 @@
 
     python bench/run.py                # all
     python bench/run.py speech store   # bench_speech.py and bench_store.py
+    python bench/run.py visemes        # curves and cues of every viseme set
 
 Each benchmark module is a script with a ``main()`` that prints its figures (medians, p95,
 ratios against a baseline measured in the same run) and exits non-zero only if it could not

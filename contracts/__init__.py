@@ -1,4 +1,5 @@
-"""Reusable pytest contract suites, one per port of ``avatar_service.core.ports``.
+"""Reusable pytest contract suites, one per port of ``avatar_service.core.ports`` (and one
+for viseme sets, ``VisemeSetContract``, whose fixture is ``viseme_set``).
 
 Each suite is a base class (its name does not start with ``Test``, so pytest does not collect
 it on its own) whose tests read an ``adapter`` fixture. To test an adapter -- ours or a third
@@ -33,6 +34,7 @@ from avatar_service.contracts.recognizer import PhoneRecognizerContract
 from avatar_service.contracts.renderer import RendererContract
 from avatar_service.contracts.store import StoreContract
 from avatar_service.contracts.synthesizer import SpeechSynthesizerContract
+from avatar_service.contracts.viseme_sets import VisemeSetContract
 
 __all__ = [
     "MULTILINGUAL_WORD_TEXTS",
@@ -46,4 +48,5 @@ __all__ = [
     "RendererContract",
     "SpeechSynthesizerContract",
     "StoreContract",
+    "VisemeSetContract",
 ]

@@ -22,6 +22,18 @@ class Limits:
     """Longest recording lip-synced from audio alone (``/v1/lipsync/audio``, ``--audio``)."""
     max_json_depth: int = 32
     """Nesting of objects and arrays in a JSON request; the HTTP edge checks the raw body."""
+    max_curve_fps: int = 120
+    """Frames per second of weight curves (``curves``)."""
+    max_curve_frames: int = 36_000
+    """Rows of one curve (10 minutes at 60 fps); longer speech at that fps: ``TooLarge``."""
+
+    def curve_frames(self, frames: int) -> None:
+        if frames > self.max_curve_frames:
+            raise TooLarge(
+                f"the curves would have {frames} frames; the limit is {self.max_curve_frames} "
+                "(lower fps or shorten the text)",
+                field="curves",
+            )
 
     def text(self, text: str, field: str = "text") -> str:
         """``text`` if it has a non-space character and fits the limit."""

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
 
 from avatar_service.core.errors import Invalid
+
+if TYPE_CHECKING:
+    from avatar_service.core.curves import Curves
 
 FloatArray = npt.NDArray[np.float32]
 
@@ -137,6 +141,9 @@ class Timeline:
     visemes: tuple[VisemeCue, ...]
     expressions: tuple[tuple[float, str], ...] = field(default_factory=tuple)
     gestures: tuple[tuple[float, str], ...] = field(default_factory=tuple)
+    mouth: Curves | None = None
+    """``oculus`` weight curves at the video's fps: a renderer that blends mouth shapes draws
+    them; one that does not uses ``visemes``."""
 
 
 def check_timings(spans: Sequence[TimedPhoneme] | Sequence[TimedWord], duration: float) -> None:

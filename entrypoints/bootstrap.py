@@ -38,6 +38,7 @@ from avatar_service.entrypoints.metrics import ServiceMetrics, watch_queues
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
 from avatar_service.plugins.registry import AdapterRegistry
+from avatar_service.plugins.visemes import build_viseme_sets
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,13 +140,14 @@ def bootstrap(
         webhooks=built["webhooks"], recognizer=built["recognizer"],
     )  # fmt: skip
     limits = settings.core_limits()
+    viseme_sets = build_viseme_sets(pm, settings.visemes.tables)
     metrics = ServiceMetrics()
     engine = str(getattr(adapters.synthesizer, "PLUGIN_NAME", settings.tts))
     synthesizer = timed_synthesizer(adapters.synthesizer, metrics, engine)
     renderer = timed_renderer(adapters.renderer, metrics)
     speech = SpeechUseCases(
         synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits,
-        loudness=settings.loudness_target(),
+        loudness=settings.loudness_target(), viseme_sets=viseme_sets,
     )  # fmt: skip
     recognition = RecognitionUseCases(adapters.recognizer, speech, limits)
     rendering = RenderUseCases(
@@ -165,6 +167,7 @@ def bootstrap(
             max_sentence_chars=settings.stream.max_sentence_chars,
             min_clause_chars=settings.stream.min_clause_chars,
             loudness=settings.loudness_target(),
+            viseme_sets=viseme_sets,
         ),
         avatars=AvatarUseCases(adapters.store, adapters.blobs),
         rendering=rendering,

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from avatar_service.core.audio import encode_wav
+from avatar_service.core.curve_export import curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import split_stress
 from avatar_service.core.speech import Alignment, FloatArray, SynthesisOptions
@@ -18,7 +19,6 @@ from avatar_service.core.usecases.speech import (
     check_alphabet,
     phoneme_label,
 )
-from avatar_service.core.visemes import VISEME_SETS, check_viseme_set
 from avatar_service.entrypoints.cli_base import (
     CliState,
     echo_table,
@@ -28,6 +28,7 @@ from avatar_service.entrypoints.cli_base import (
     pass_state,
     voice_option,
 )
+from avatar_service.entrypoints.cli_curves import curve_options, export_curves
 from avatar_service.entrypoints.recordings import decode_recording
 
 
@@ -146,27 +147,34 @@ transcript_option = click.option(
 @transcript_option
 @voice_option
 @click.option(
-    "--viseme-set", type=click.Choice(VISEME_SETS), default="oculus", show_default=True,
-    help="Viseme set of the cues.",
+    "--viseme-set", default="oculus", show_default=True,
+    help="Viseme set of the cues (oculus, azure, rhubarb, vrm, arkit, or a plugin's).",
 )  # fmt: skip
 @click.option(
     "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
     help="Phoneme symbols in the JSON output.",
 )  # fmt: skip
+@curve_options
 @json_option
 @pass_state
 def lipsync(
     state: CliState, text: str | None, audio: Path | None, transcript: str | None,
-    voice: str | None, viseme_set: str, alphabet: str, as_json: bool,
+    voice: str | None, viseme_set: str, alphabet: str,
+    curves: tuple[str, ...], fps: int, intensity: float, export: Path | None,
+    morph_targets: str | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Synthesise TEXT (or recognise --audio) and print its timings; nothing is stored.
 
-    Text output is a summary; --json gives every phoneme, word and viseme cue.
+    Text output is a summary; --json gives every phoneme, word and viseme cue. --curves
+    computes weight curves; --export writes them to a .json, .csv or .gltf file.
     """
-    visemes, alpha = check_viseme_set(viseme_set), check_alphabet(alphabet)
+    visemes, alpha = viseme_set, check_alphabet(alphabet)
+    named = tuple(dict.fromkeys(c.strip() for group in curves for c in group.split(",") if c))
     if (text is None) == (audio is None):
         raise Invalid("give TEXT, or --audio with a recording", field="text")
     if audio is not None:
+        if named:
+            raise Invalid("--curves goes with TEXT, not --audio", field="curves")
         samples, rate = read_recording(state, audio)
         timed = state.container().recognition.timed_recording(
             RecordingRequest(samples, rate, text=transcript, viseme_sets=(visemes,))
@@ -175,10 +183,13 @@ def lipsync(
         if transcript is not None:
             raise Invalid("--text goes with --audio; give the text as TEXT", field="text")
         assert text is not None
-        timed = state.container().speech.timed_speech(
-            SpeechRequest(text, voice, viseme_sets=(visemes,))
+        request = SpeechRequest(
+            text, voice, viseme_sets=(visemes,), curves=named, fps=fps, intensity=intensity
         )
+        timed = state.container().speech.timed_speech(request)
     speech, alignment, cues = timed.speech, timed.alignment, timed.visemes[visemes]
+    if export is not None:
+        export_curves(export, [timed.curves[name] for name in named], morph_targets)
     if not as_json:
         echo_table([
             ["voice", speech.voice_id],
@@ -186,6 +197,8 @@ def lipsync(
             ["words", str(len(alignment.words))],
             ["phonemes", str(len(alignment.phonemes))],
             ["visemes", f"{len(cues)} cues ({visemes})"],
+            *[[f"curves {name}", f"{len(c.frames)} frames x {len(c.names)} at {c.fps} fps"]
+              for name, c in timed.curves.items()],
         ])  # fmt: skip
         return
     emit_json({
@@ -197,6 +210,7 @@ def lipsync(
         "words": _words_json(alignment),
         "viseme_set": visemes,
         "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
+        **({"curves": {n: curves_json(c) for n, c in timed.curves.items()}} if named else {}),
     })  # fmt: skip
 
 

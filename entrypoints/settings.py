@@ -43,6 +43,10 @@ class LimitSettings(BaseModel):
     """Longest recording lip-synced from audio alone (``docs/limits.md``)."""
     max_json_depth: int = Field(32, ge=2, le=256)
     """Deepest nesting of objects and arrays a JSON body may have (``docs/limits.md``)."""
+    max_curve_fps: int = Field(120, ge=1, le=1000)
+    """Highest ``fps`` of weight curves (``docs/visemes.md``)."""
+    max_curve_frames: int = Field(36_000, ge=1, le=10_000_000)
+    """Most rows of one weight curve; longer speech at that fps is refused (413)."""
 
 
 class SpeechSettings(BaseModel):
@@ -173,6 +177,14 @@ class StreamSettings(BaseModel):
     of at least this many characters; ``None``: whole sentences only."""
 
 
+class VisemeSettings(BaseModel):
+    """Viseme sets added by configuration (``docs/visemes.md``)."""
+
+    tables: list[dict[str, Any]] = []
+    """Custom viseme tables (JSON, as a request's ``viseme_table``):
+    ``AVATAR_VISEMES__TABLES='[{"name": "mine", "symbols": [...], ...}]'``."""
+
+
 class JobSettings(BaseModel):
     """Asynchronous render jobs (``docs/jobs.md``). ``AVATAR_JOBS`` picks the queue:
     ``embedded`` (threads of ``avatar serve``) or ``dramatiq`` (Redis at ``REDIS_URL``, run by
@@ -256,6 +268,7 @@ class Settings(BaseSettings):
     job: JobSettings = JobSettings()
     http: HttpSettings = HttpSettings()
     stream: StreamSettings = StreamSettings()
+    visemes: VisemeSettings = VisemeSettings()
     api_keys: SecretStr = SecretStr("")
     """``AVATAR_API_KEYS``: keys every ``/v1`` request must present (format: docs/security.md);
     keys made with ``avatar keys create`` count as well."""

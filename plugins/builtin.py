@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from avatar_service.plugins.hookspecs import Register, hookimpl
+from avatar_service.plugins.hookspecs import Register, RegisterVisemeSet, hookimpl
 
 
 @hookimpl
@@ -205,3 +205,11 @@ def avatar_register_recognizers(register: Register) -> None:
         return PocketsphinxRecognizer()
 
     register("pocketsphinx", pocketsphinx)
+
+
+@hookimpl
+def avatar_register_viseme_sets(register: RegisterVisemeSet) -> None:
+    from avatar_service.core.visemesets_builtin import BUILTIN_SETS
+
+    for viseme_set in BUILTIN_SETS:
+        register(viseme_set)

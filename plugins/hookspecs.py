@@ -23,6 +23,7 @@ from avatar_service.core.ports import (
     Store,
     WebhookSender,
 )
+from avatar_service.core.visemesets import VisemeSetSpec
 
 PROJECT = "avatar_service"
 hookspec = pluggy.HookspecMarker(PROJECT)
@@ -101,6 +102,17 @@ def avatar_register_recognizers(register: Register) -> None:
     """Register ``PhoneRecognizer`` factories by name (``AVATAR_RECOGNIZER`` picks one).
 
     :param register: call ``register(name, factory)`` for each recogniser offered.
+    """
+
+
+RegisterVisemeSet = Callable[[VisemeSetSpec], None]
+
+
+@hookspec
+def avatar_register_viseme_sets(register: RegisterVisemeSet) -> None:
+    """Register viseme sets (``VisemeSetSpec`` declarations; requests name them by name).
+
+    :param register: call ``register(viseme_set)`` for each set offered.
     """
 
 

@@ -60,12 +60,22 @@ def pose_to_job(pose: Pose) -> dict[str, Any]:
 
 
 def timeline_to_job(timeline: Timeline) -> dict[str, Any]:
-    return {
+    """The renderer's timeline; ``mouths`` (``oculus`` weights per frame, when the core gave
+    them) make the mouth blend as the curves say instead of switching at cue boundaries."""
+    job: dict[str, Any] = {
         "duration": timeline.duration,
         "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in timeline.visemes],
         "expressions": [[start, name] for start, name in timeline.expressions],
         "gestures": [[start, name] for start, name in timeline.gestures],
     }
+    if timeline.mouth is not None:
+        mouth = timeline.mouth
+        job["mouths"] = {
+            "fps": mouth.fps,
+            "names": list(mouth.names),
+            "frames": [[round(float(w), 3) for w in row] for row in mouth.frames],
+        }
+    return job
 
 
 def _check(fmt: str, supported: frozenset[str], width: int, height: int) -> str:

@@ -13,13 +13,15 @@ from typing import Any
 
 from avatar_service.core.audio import decode_wav
 from avatar_service.core.avatar import AvatarState, Expression, Pose
+from avatar_service.core.curves import cue_phonemes
 from avatar_service.core.errors import Conflict, Invalid, NotFound
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import BlobStore, ProgressCallback, Renderer, Store
 from avatar_service.core.prompt import MAX_PROMPT_CHARS, read_prompt
 from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
-from avatar_service.core.speech import Timeline, VisemeCue
+from avatar_service.core.speech import TimedPhoneme, Timeline, VisemeCue
+from avatar_service.core.usecases.framing import framed
 from avatar_service.core.usecases.recognition import RecognitionUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.visemes import OCULUS_VISEMES, build_timeline
@@ -157,7 +159,8 @@ class RenderUseCases:
         self._limits.fps(request.fps)
         fmt = _check_format(request.format, self._renderer.video_formats)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
-        wav, timeline = self._audio_and_timeline(request)
+        wav, timeline, phonemes = self._audio_and_timeline(request)
+        wav, timeline = framed(wav, timeline, phonemes, request.fps)
         return self._video(request, state, timeline, wav, fmt, progress, render_id)
 
     def animate(
@@ -174,13 +177,18 @@ class RenderUseCases:
                 raise Invalid("the talk animation needs text", field="text")
             return self.render_sequence(
                 SequenceRequest(
-                    request.avatar_id, speech=request.speech, width=request.width,
-                    height=request.height, fps=request.fps, format=request.format,
-                    session_id=request.session_id, preset_id=request.preset_id,
+                    request.avatar_id,
+                    speech=request.speech,
+                    width=request.width,
+                    height=request.height,
+                    fps=request.fps,
+                    format=request.format,
+                    session_id=request.session_id,
+                    preset_id=request.preset_id,
                 ),
                 progress,
                 render_id,
-            )  # fmt: skip
+            )
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
         self._limits.video_seconds(request.duration)
@@ -229,16 +237,26 @@ class RenderUseCases:
         render_id = render_id or new_id("rd")
         try:
             record = RenderRecord(
-                render_id=render_id, kind=RenderKind.VIDEO, width=video.width, height=video.height,
-                format=video.format, blob_name=f"{render_id}.{video.format}",
-                avatar_id=request.avatar_id, session_id=request.session_id,
-                duration=video.duration, fps=video.fps, frames=video.frames,
-            )  # fmt: skip
+                render_id=render_id,
+                kind=RenderKind.VIDEO,
+                width=video.width,
+                height=video.height,
+                format=video.format,
+                blob_name=f"{render_id}.{video.format}",
+                avatar_id=request.avatar_id,
+                session_id=request.session_id,
+                duration=video.duration,
+                fps=video.fps,
+                frames=video.frames,
+            )
             return self._keep(record, _read_file(video.path), overwrite=replace)
         finally:
             video.path.unlink(missing_ok=True)
 
-    def _audio_and_timeline(self, request: SequenceRequest) -> tuple[bytes, Timeline]:
+    def _audio_and_timeline(
+        self, request: SequenceRequest
+    ) -> tuple[bytes, Timeline, list[TimedPhoneme]]:
+        """The audio, its timeline, and the phonemes its mouth curves follow."""
         if (request.speech is None) == (request.audio_id is None):
             raise Invalid("give either text or audio_id", field="text")
         if request.speech is not None:
@@ -249,10 +267,17 @@ class RenderUseCases:
             audio_id = request.audio_id
         record = self._store.get_audio(audio_id)
         wav = b"".join(self._blobs.read(Namespace.AUDIOS, record.blob_name))
+        phonemes: list[TimedPhoneme]
         if request.cues is not None:
             cues = _check_cues(request.cues, record.duration)
+            phonemes = cue_phonemes(cues)
         elif request.speech is not None:
-            cues = result.timed.visemes["oculus"]
+            cues = result.timed.visemes.get("oculus") or build_timeline(
+                result.timed.alignment.phonemes,
+                record.duration,
+                min_cue=self._limits.min_cue_seconds,
+            )
+            phonemes = list(result.timed.alignment.phonemes)
         else:
             samples, rate = decode_wav(wav)
             if record.voice_id == RECORDED_VOICE or not record.text.strip():
@@ -266,9 +291,11 @@ class RenderUseCases:
             cues = build_timeline(
                 alignment.phonemes, record.duration, min_cue=self._limits.min_cue_seconds
             )
-        return wav, Timeline(
+            phonemes = list(alignment.phonemes)
+        timeline = Timeline(
             record.duration, cues, _check_expressions(request.expressions, record.duration)
         )
+        return wav, timeline, phonemes
 
     def _avatar_state(
         self, avatar_id: str, session_id: str | None, preset_id: str | None = None

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from avatar_service.core.audio import encode_wav
+from avatar_service.core.curves import Curves, build_curves, check_fps, frame_count
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
 from avatar_service.core.loudness import LoudnessTarget, normalised
@@ -30,7 +31,8 @@ from avatar_service.core.speech import (
     Voice,
 )
 from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support, parse_ssml
-from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
+from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 from avatar_service.core.voice_choice import choose_voice
 
 Alphabet = Literal["ipa", "arpabet"]
@@ -46,6 +48,13 @@ class SpeechRequest:
     session_id: str | None = None
     ssml: bool = False
     """``text`` is an SSML document (``core.ssml``); the voice must honour what it uses."""
+    viseme_table: VisemeSetSpec | None = None
+    """A set of the request's own (``core.visemesets.custom_set``), nameable in
+    ``viseme_sets`` and ``curves`` beside the registered ones."""
+    curves: tuple[VisemeSet, ...] = ()
+    """Sets whose weight curves to compute (``core.curves``), at ``fps`` and ``intensity``."""
+    fps: int = 60
+    intensity: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,7 @@ class TimedSpeech:
     visemes: dict[VisemeSet, tuple[VisemeCue, ...]]
     marks: tuple[TimedMark, ...] = ()
     timing: Literal["engine", "aligned"] = "engine"
+    curves: dict[VisemeSet, Curves] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,13 +103,19 @@ class SpeechUseCases:
         blobs: BlobStore,
         limits: Limits,
         loudness: LoudnessTarget | None = None,
+        viseme_sets: VisemeSetRegistry | None = None,
     ) -> None:
+        self._viseme_sets = viseme_sets or BUILTIN_REGISTRY
         self._synthesizer = synthesizer
         self._aligner = aligner
         self._store = store
         self._blobs = blobs
         self._limits = limits
         self._loudness = loudness
+
+    @property
+    def viseme_sets(self) -> VisemeSetRegistry:
+        return self._viseme_sets
 
     def voices(self) -> list[Voice]:
         return self._synthesizer.voices()
@@ -140,7 +156,11 @@ class SpeechUseCases:
     def timed_speech(self, request: SpeechRequest) -> TimedSpeech:
         """Synthesise and settle timings; the aligner runs only where the engine gave none."""
         text = self._limits.text(request.text)
-        sets = _check_sets(request.viseme_sets)
+        registry = self._viseme_sets.with_set(request.viseme_table)
+        sets = _check_sets(request.viseme_sets, registry)
+        curve_sets = tuple(registry.curves(name) for name in dict.fromkeys(request.curves))
+        if curve_sets:
+            check_fps(request.fps, self._limits.max_curve_fps)
         marks: tuple[TimedMark, ...] = ()
         if request.ssml:
             document = parse_ssml(text)
@@ -159,12 +179,18 @@ class SpeechUseCases:
                 speech.samples, speech.sample_rate, text, speech.voice_id
             )
         visemes = {
-            name: build_timeline(
-                alignment.phonemes, speech.duration, name, min_cue=self._limits.min_cue_seconds
+            spec.name: build_timeline(
+                alignment.phonemes, speech.duration, spec, min_cue=self._limits.min_cue_seconds
             )
-            for name in sets
+            for spec in sets
         }
-        return TimedSpeech(speech, alignment, visemes, marks, timing)
+        curves: dict[VisemeSet, Curves] = {}
+        if curve_sets:
+            self._limits.curve_frames(frame_count(speech.duration, request.fps))
+            curves = build_curves(
+                alignment.phonemes, speech.duration, curve_sets, request.fps, request.intensity
+            )
+        return TimedSpeech(speech, alignment, visemes, marks, timing, curves)
 
     def lipsync(self, request: SpeechRequest) -> LipsyncResult:
         """Timed speech whose audio is kept as a WAV blob plus an ``AudioRecord``. With an
@@ -227,7 +253,7 @@ def ssml_voice(
     return synthesizer
 
 
-def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:
+def _check_sets(sets: Sequence[str], registry: VisemeSetRegistry) -> tuple[VisemeSetSpec, ...]:
     if not sets:
         raise Invalid("name at least one viseme set", field="viseme_sets")
-    return tuple(dict.fromkeys(check_viseme_set(s) for s in sets))
+    return tuple(registry.get(name) for name in dict.fromkeys(sets))

@@ -10,6 +10,7 @@ from collections.abc import Generator
 from dataclasses import dataclass, field, replace
 from typing import TypeVar
 
+from avatar_service.core.curves import Curves, build_curves, check_fps, check_intensity
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
 from avatar_service.core.loudness import LoudnessTarget, gain_db, measure, scaled
@@ -25,7 +26,8 @@ from avatar_service.core.speech import (
 )
 from avatar_service.core.ssml import SsmlDocument, TimedMark, parse_ssml
 from avatar_service.core.usecases.speech import ssml_voice
-from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
+from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 
 _Span = TypeVar("_Span", TimedPhoneme, TimedWord, VisemeCue)
 
@@ -39,6 +41,10 @@ class StreamRequest:
     viseme_set: str = "oculus"
     options: SynthesisOptions = field(default_factory=SynthesisOptions)
     ssml: bool = False
+    curves: tuple[str, ...] = ()
+    """Sets whose weight curves each chunk carries, at ``fps`` and ``intensity``."""
+    fps: int = 60
+    intensity: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,6 +54,7 @@ class Utterance:
     request: StreamRequest
     viseme_set: VisemeSet
     pieces: tuple[tuple[TextSpan, SsmlDocument | None], ...]
+    curve_sets: tuple[VisemeSetSpec, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +72,8 @@ class SpeechChunk:
     words: tuple[TimedWord, ...]
     visemes: tuple[VisemeCue, ...]
     marks: tuple[TimedMark, ...]
+    curves: dict[str, Curves] = field(default_factory=dict)
+    """Weight curves of the chunk: row 0 at ``offset``, one row per frame to its end."""
 
     @property
     def duration(self) -> float:
@@ -84,7 +93,9 @@ class StreamingSpeech:
         max_sentence_chars: int = 300,
         min_clause_chars: int | None = 16,
         loudness: LoudnessTarget | None = None,
+        viseme_sets: VisemeSetRegistry | None = None,
     ) -> None:
+        self._viseme_sets = viseme_sets or BUILTIN_REGISTRY
         self._synthesizer = synthesizer
         self._aligner = aligner
         self._limits = limits
@@ -96,12 +107,17 @@ class StreamingSpeech:
         """The utterance to stream; ``Invalid``/``TooLarge`` for bad input, ``Invalid`` (field
         ``text``) for SSML the voice cannot honour, ``NotFound`` for an unknown voice there."""
         text = self._limits.text(request.text)
-        viseme_set = check_viseme_set(request.viseme_set)
+        viseme_set = self._viseme_sets.get(request.viseme_set).name
+        curve_sets = tuple(self._viseme_sets.curves(n) for n in dict.fromkeys(request.curves))
+        if curve_sets:
+            check_fps(request.fps, self._limits.max_curve_fps)
+            check_intensity(request.intensity)
         if not request.ssml:
             spans = split_sentences(text, self._max_sentence_chars)
             if self._min_clause_chars is not None:
                 spans = split_clauses(text, spans, self._min_clause_chars)
-            return Utterance(request, viseme_set, tuple((span, None) for span in spans))
+            plain_pieces = tuple((span, None) for span in spans)
+            return Utterance(request, viseme_set, plain_pieces, curve_sets)
         document = parse_ssml(text)
         ssml_voice(self._synthesizer, document, request.voice_id)
         plain = document.plain_text
@@ -112,7 +128,7 @@ class StreamingSpeech:
         pieces = tuple(
             (span, document.slice(starts[i], starts[i + 1])) for i, span in enumerate(spans)
         )
-        return Utterance(request, viseme_set, pieces)
+        return Utterance(request, viseme_set, pieces, curve_sets)
 
     def chunks(self, utterance: Utterance) -> Generator[SpeechChunk, None, None]:
         """One chunk per piece with something to say, in order, offsets back to back. A piece
@@ -145,6 +161,8 @@ class StreamingSpeech:
                 index, offset, speech, marks, shift, utterance.viseme_set, words_so_far
             )
             words_so_far += len(chunk.words)
+            if utterance.curve_sets:
+                chunk = replace(chunk, curves=self._curves(speech, utterance))
             yield chunk
         if played == 0:
             raise Invalid("text contains no speakable word", field="text")
@@ -179,7 +197,11 @@ class StreamingSpeech:
     ) -> SpeechChunk:
         phonemes, words = speech.phonemes or (), speech.words or ()
         cues = build_timeline(
-            phonemes, speech.duration, viseme_set, min_cue=self._limits.min_cue_seconds
+            phonemes,
+            speech.duration,
+            viseme_set,
+            min_cue=self._limits.min_cue_seconds,
+            registry=self._viseme_sets,
         )
         return SpeechChunk(
             index=index,
@@ -204,6 +226,12 @@ class StreamingSpeech:
             visemes=tuple(_shifted(c, offset) for c in cues),
             marks=tuple(replace(m, time=m.time + offset) for m in marks),
         )
+
+    def _curves(self, speech: Speech, utterance: Utterance) -> dict[str, Curves]:
+        """The chunk's curves, times relative to its own start."""
+        request = utterance.request
+        phonemes, sets = speech.phonemes or (), utterance.curve_sets
+        return build_curves(phonemes, speech.duration, sets, request.fps, request.intensity)
 
 
 def _shifted(span: _Span, offset: float) -> _Span:

@@ -1,5 +1,6 @@
-// A timeline sampled into per-frame poses that read as alive: mouth shapes blend over BLEND
-// seconds instead of snapping, blinks come at natural random intervals from a seeded generator
+// A timeline sampled into per-frame poses that read as alive: mouth shapes follow the
+// service's per-frame weights (timeline.mouths) when the job carries them, else blend over
+// BLEND seconds between cues instead of snapping, blinks come at natural random intervals from a seeded generator
 // (the same input gives the same video), the gaze wanders, the head sways slowly.
 //
 // Poses are quantised on purpose (mouth parameters to a grid, tilt to a few levels) so frames
@@ -69,7 +70,51 @@ export function validateTimeline(input, maxSeconds = 600) {
     if (!(move[1] in GESTURES)) throw invalid(`${field} must name one of ${Object.keys(GESTURES).join(', ')}`, field);
     return [t, move[1]];
   }).sort((a, b) => a[0] - b[0]);
-  return { duration, visemes, expressions, gestures };
+  const mouths = input.mouths === undefined || input.mouths === null ? null : validateMouths(input.mouths, duration);
+  return { duration, visemes, expressions, gestures, mouths };
+}
+
+/**
+ * Validate per-frame mouth weights {fps, names: [oculus visemes], frames: [[w, ...], ...]}
+ * (row i at i / fps seconds, weights in [0, 1]): the curves the service computes, so the
+ * renderer blends shapes exactly as they say rather than inventing its own transitions.
+ */
+export function validateMouths(input, duration) {
+  if (input === null || typeof input !== 'object') throw invalid('timeline.mouths must be an object', 'timeline.mouths');
+  const fps = number(input.fps, 'timeline.mouths.fps', 1, 1000);
+  const names = input.names;
+  if (!Array.isArray(names) || names.length === 0 || names.some((name) => !VISEMES.includes(name)) || new Set(names).size !== names.length) {
+    throw invalid('timeline.mouths.names must list distinct oculus visemes', 'timeline.mouths.names');
+  }
+  const rows = input.frames;
+  const most = Math.floor(duration * fps + 1e-9) + 2;
+  if (!Array.isArray(rows) || rows.length === 0 || rows.length > most) {
+    throw invalid(`timeline.mouths.frames must hold 1 to ${most} rows`, 'timeline.mouths.frames');
+  }
+  const frames = rows.map((row, i) => {
+    const field = `timeline.mouths.frames[${i}]`;
+    if (!Array.isArray(row) || row.length !== names.length) throw invalid(`${field} must hold a weight per name`, field);
+    return row.map((w) => number(w, field, 0, 1));
+  });
+  return { fps, names, frames };
+}
+
+/** The mouth parameters of weights over visemes: the weighted mean of their shapes. */
+export function blendMouth(names, weights) {
+  const total = weights.reduce((a, b) => a + b, 0);
+  const out = {};
+  for (const key of MOUTH_KEYS) {
+    if (total <= 0) { out[key] = MOUTHS.sil[key]; continue; }
+    let value = 0;
+    names.forEach((name, j) => { value += weights[j] * MOUTHS[name][key]; });
+    out[key] = Math.round(quantise(value / total, MOUTH_STEP[key]) * 1000) / 1000;
+  }
+  return out;
+}
+
+function mouthFromCurves(t, mouths) {
+  const row = Math.min(mouths.frames.length - 1, Math.max(0, Math.round(t * mouths.fps)));
+  return blendMouth(mouths.names, mouths.frames[row]);
 }
 
 /** Gestures: head offsets (design px, whole pixels so frames repeat) over their length. */
@@ -165,7 +210,9 @@ export function sampler(timeline, { fps, seed, expression = 'neutral' }) {
       const { gaze_x, gaze_y, head_tilt } = idle[still];
       let current = expression;
       for (const [start, name] of timeline.expressions) if (start <= t) current = name;
-      const mouth = inCue >= 0 ? mouthAt(t, cues, inCue) : mouthAt(t, [], -1);
+      let mouth;
+      if (timeline.mouths) mouth = mouthFromCurves(t, timeline.mouths);
+      else mouth = inCue >= 0 ? mouthAt(t, cues, inCue) : mouthAt(t, [], -1);
       const pose = { mouth, blink: blinkAmount(t, blinks), expression: current, gaze_x, gaze_y, head_tilt, head_x: 0, head_y: 0 };
       Object.assign(pose, gestureAt(t, timeline.gestures ?? []));
       const bob = Math.sin((2 * Math.PI * t) / 4.2);

@@ -58,3 +58,21 @@ test('bad timelines are refused with the field named', () => {
   assert.throws(() => validateTimeline({ duration: 1, expressions: [[0.5, 'bored']] }), (e) => e.field === 'timeline.expressions[0]');
   assert.throws(() => validateTimeline({ duration: 1, gestures: [[0.5, 'dance']] }), (e) => e.field === 'timeline.gestures[0]');
 });
+
+test('per-frame mouth weights drive the mouth: closed on PP, open on aa, halfway between', () => {
+  const mouths = { fps: 10, names: ['sil', 'PP', 'aa'], frames: [[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.5, 0, 0.5], [1, 0, 0]] };
+  const track = sampler(validateTimeline({ duration: 0.4, visemes: [{ viseme: 'aa', start: 0, end: 0.4 }], mouths }), { fps: 10, seed: 1 });
+  const mouth = (i) => track.at(i).pose.mouth;
+  assert.equal(mouth(0).open, 0);
+  assert.deepEqual([mouth(1).open, mouth(1).press], [0, 1]);
+  assert.equal(mouth(2).open, 1);
+  assert.equal(mouth(3).open, 0.5);
+  assert.equal(mouth(4).open, 0, 'the clip ends at rest');
+});
+
+test('bad mouth weights are refused with the field named', () => {
+  const base = { duration: 0.2, visemes: [] };
+  assert.throws(() => validateTimeline({ ...base, mouths: { fps: 10, names: ['XX'], frames: [[1]] } }), (e) => e.field === 'timeline.mouths.names');
+  assert.throws(() => validateTimeline({ ...base, mouths: { fps: 10, names: ['sil'], frames: [[2]] } }), (e) => e.field === 'timeline.mouths.frames[0]');
+  assert.throws(() => validateTimeline({ ...base, mouths: { fps: 10, names: ['sil'], frames: Array(10).fill([1]) } }), (e) => e.field === 'timeline.mouths.frames');
+});

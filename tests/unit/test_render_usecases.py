@@ -20,6 +20,7 @@ from avatar_service.core.ports import RenderedVideo
 from avatar_service.core.prompt import read_prompt
 from avatar_service.core.records import Avatar, Preset
 from avatar_service.core.speech import Timeline
+from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
 from avatar_service.core.usecases.rendering import (
     Animation,
     AnimationRequest,
@@ -113,7 +114,12 @@ def test_expressions_are_scheduled_on_the_timeline(world: Any) -> None:
         expressions=((0.3, "happy"), (0.1, "surprised")),
     )  # fmt: skip
     rendering.render_sequence(request)
-    assert renderer.calls[-1][1].expressions == ((0.1, "surprised"), (0.3, "happy"))
+    # Times are the speech's own; the video plays them after its lead-in of rest.
+    scheduled = renderer.calls[-1][1].expressions
+    assert [name for _, name in scheduled] == ["surprised", "happy"]
+    assert [start for start, _ in scheduled] == pytest.approx(
+        [0.1 + LEAD_IN, 0.3 + LEAD_IN], abs=1e-3
+    )
     with pytest.raises(Invalid) as caught:
         rendering.render_sequence(
             SequenceRequest(
@@ -156,3 +162,21 @@ def test_a_short_animation_keeps_its_gesture_inside_the_video(world: Any, durati
     timeline = renderer.calls[-1][1]
     assert timeline.gestures
     assert all(0 <= start < duration for start, _ in timeline.gestures)
+
+
+def test_a_talking_video_starts_at_rest_and_settles_closed_after_the_last_sound(
+    world: Any,
+) -> None:
+    rendering, _, renderer = world
+    rendering.render_sequence(
+        SequenceRequest("kim", speech=SpeechRequest("Hello there"), format="gif", fps=20)
+    )
+    timeline = renderer.calls[-1][1]
+    spoken = [c for c in timeline.visemes if c.viseme != "sil"]
+    assert timeline.visemes[0].viseme == timeline.visemes[-1].viseme == "sil"
+    assert spoken[0].start >= LEAD_IN - 1e-3
+    assert timeline.duration - spoken[-1].end >= SETTLE - 1e-3
+    mouth = timeline.mouth
+    assert mouth is not None and mouth.fps == 20 and mouth.names[0] == "sil"
+    assert mouth.frames[0, 0] > 0.99 and mouth.frames[-1, 0] > 0.99  # at rest, closed
+    assert mouth.frames[:, 1:].max() > 0.5  # and it speaks in between

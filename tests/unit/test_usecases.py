@@ -18,6 +18,7 @@ from avatar_service.core.limits import Limits
 from avatar_service.core.records import AudioRecord, Namespace
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
+from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
 from avatar_service.core.usecases.rendering import FrameRequest, RenderUseCases, SequenceRequest
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
@@ -185,8 +186,9 @@ def test_sequence_from_text_runs_lipsync_then_renders_a_video(world: World) -> N
                         fps=10, format="gif")
     )  # fmt: skip
     audio = world.store.list_audios(avatar_id=None).items[0]
-    assert record.duration is not None and abs(record.duration - audio.duration) <= 1 / 10
-    assert record.frames == round(audio.duration * 10)
+    video_seconds = LEAD_IN + audio.duration + SETTLE  # rest before the speech, a settle after
+    assert record.duration is not None and abs(record.duration - video_seconds) <= 1 / 10
+    assert record.frames is not None and abs(record.frames - video_seconds * 10) <= 1
 
 
 def test_sequence_needs_exactly_one_of_text_and_audio(world: World) -> None:

@@ -12,6 +12,7 @@ from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import TimedPhoneme
 from avatar_service.core.visemes import (
     AZURE_VISEMES,
+    BUILTIN_REGISTRY,
     OCULUS_VISEMES,
     RHUBARB_VISEMES,
     SILENCE,
@@ -21,7 +22,7 @@ from avatar_service.core.visemes import (
     viseme_for,
 )
 
-SET_MEMBERS = {"oculus": OCULUS_VISEMES, "azure": AZURE_VISEMES, "rhubarb": RHUBARB_VISEMES}
+SET_MEMBERS = {name: BUILTIN_REGISTRY.get(name).symbols for name in VISEME_SETS}
 
 
 def test_sets_have_their_published_sizes() -> None:
@@ -189,3 +190,23 @@ def test_any_input_yields_contiguous_ordered_in_range_cues(
         assert cue.viseme in SET_MEMBERS[viseme_set]
         if len(cues) > 1:
             assert cue.end - cue.start >= min_cue - 1e-9
+
+
+@pytest.mark.parametrize("viseme_set", VISEME_SETS)
+def test_a_short_bilabial_is_lengthened_not_merged_away(viseme_set: str) -> None:
+    phonemes = [_ph("ɑ", 0.0, 0.2), _ph("p", 0.2, 0.215), _ph("ɑ", 0.215, 0.5)]
+    cues = build_timeline(phonemes, 0.5, viseme_set, min_cue=0.04)
+    closed = viseme_for("p", viseme_set)
+    closure = next(c for c in cues if c.start <= 0.2075 < c.end)
+    assert closure.viseme == closed
+    assert closure.end - closure.start >= 0.04 - 1e-9
+
+
+def test_back_to_back_short_closures_and_vowels_keep_every_bilabial() -> None:
+    phonemes = [
+        _ph(s, i * 0.02, (i + 1) * 0.02) for i, s in enumerate(["p", "ə", "b", "ə", "m", "ə"])
+    ]
+    cues = build_timeline(phonemes, 0.3, "rhubarb", min_cue=0.04)
+    for p in phonemes[::2]:
+        middle = (p.start + p.end) / 2
+        assert next(c for c in cues if c.start <= middle < c.end).viseme == "A"

@@ -15,6 +15,7 @@ from litestar.params import JSONBody
 
 from avatar_service.adapters.aligner.dtw_audio import read_audio
 from avatar_service.adapters.tts.transcode import content_type, transcode_wav
+from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import BlobInfo
 from avatar_service.core.usecases.speech import check_alphabet
@@ -22,6 +23,7 @@ from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
 from avatar_service.entrypoints.http.schemas.speech import (
+    CurvesExportRequest,
     LipsyncPreviewResponse,
     LipsyncRequest,
     LipsyncResponse,
@@ -29,6 +31,7 @@ from avatar_service.entrypoints.http.schemas.speech import (
     PhonemesResponse,
     TimingRequest,
     TimingResponse,
+    VisemeSetsResponse,
     VoicesResponse,
     timing_speech_request,
     to_lipsync_response,
@@ -36,6 +39,7 @@ from avatar_service.entrypoints.http.schemas.speech import (
     to_preview_response,
     to_speech_request,
     to_timing_response,
+    to_viseme_sets_response,
     to_voices_response,
 )
 
@@ -94,6 +98,51 @@ class SpeechController(Controller):
         not checked)."""
         timed = container.speech.timed_speech(to_speech_request(data))
         return to_preview_response(timed, data.alphabet)
+
+    @post(
+        "/lipsync/curves",
+        operation_id="lipsyncCurves",
+        status_code=200,
+        sync_to_thread=True,
+        media_type="application/json",
+        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+    )
+    def curves(
+        self, data: JSONBody[CurvesExportRequest], container: NamedDependency[Container]
+    ) -> Response[bytes]:
+        """Per-frame weight curves of the sets named in curves, as a file: json
+        (``{"curves": {set: {fps, names, frames}}}``), csv (``time`` and a column per channel)
+        or gltf (a glTF 2.0 morph-target animation for the morph_targets given). Nothing is
+        stored.
+
+        422: no curves named, an unknown set or channel, fps or intensity out of range.
+        413: more frames than the configured limit.
+        """
+        if not data.curves:
+            raise Invalid("name the sets to export in curves", field="curves")
+        timed = container.speech.timed_speech(to_speech_request(data))
+        tracks = [timed.curves[name] for name in dict.fromkeys(data.curves)]
+        if data.format == "csv":
+            body, media = curves_csv(tracks).encode(), "text/csv; charset=utf-8"
+        elif data.format == "gltf":
+            gltf = curves_gltf(tracks[0], data.morph_targets or [])
+            body, media = msgspec.json.encode(gltf), "model/gltf+json"
+        else:
+            named = {track.viseme_set: curves_json(track) for track in tracks}
+            body, media = msgspec.json.encode({"curves": named}), "application/json"
+        filename = f"lipsync.{data.format}"
+        headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return Response(body, media_type=media, headers=headers)
+
+    @get(
+        "/viseme-sets",
+        operation_id="listVisemeSets",
+        sync_to_thread=False,
+        responses=problem_specs(),
+    )
+    def viseme_sets(self, container: NamedDependency[Container]) -> VisemeSetsResponse:
+        """The registered viseme sets: their symbols, silence symbol and curve channels."""
+        return to_viseme_sets_response(container.speech.viseme_sets)
 
     @post(
         "/phonemes/timing",

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 import msgspec
 from msgspec import Meta
 
+from avatar_service.core.curve_export import MAX_MORPH_TARGETS, curves_json
+from avatar_service.core.curves import Curves
 from avatar_service.core.phonemes import split_stress
 from avatar_service.core.records import AudioRecord
 from avatar_service.core.speech import (
@@ -25,8 +27,8 @@ from avatar_service.core.usecases.speech import (
     TimedSpeech,
     phoneme_label,
 )
-from avatar_service.core.visemes import VisemeSet
-from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
+from avatar_service.core.visemesets import VisemeSetRegistry, custom_set
+from avatar_service.entrypoints.http.schemas.bounds import MAX_OBJECT_KEYS, MAX_VISEME_SETS
 
 TIME_DECIMALS = 6
 """Times are rounded to microseconds; equal floats round equally, so cues stay contiguous."""
@@ -61,8 +63,49 @@ class LipsyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     voice: str | None = None
     avatar_id: str | None = None
     session_id: str | None = None
-    viseme_set: VisemeSet | None = None
-    viseme_sets: Annotated[list[VisemeSet], Meta(max_length=MAX_VISEME_SETS)] | None = None
+    viseme_set: (
+        Annotated[str, Meta(description="A viseme set for the cues (see GET /v1/viseme-sets).")]
+        | None
+    ) = None
+    viseme_sets: (
+        Annotated[
+            list[str],
+            Meta(max_length=MAX_VISEME_SETS, description="Viseme sets for the cues, by name."),
+        ]
+        | None
+    ) = None
+    viseme_table: (
+        Annotated[
+            dict[str, Any],
+            Meta(
+                max_length=MAX_OBJECT_KEYS,
+                description=(
+                    "A custom viseme set for this request: {name, symbols, silence, default?, "
+                    "classes?, phonemes?, channels?, targets?, closure?} (docs/visemes.md); "
+                    "name it in viseme_sets or curves. Unknown symbols are a 422 naming them."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    curves: (
+        Annotated[
+            list[str],
+            Meta(
+                max_length=MAX_VISEME_SETS,
+                description=(
+                    "Sets whose per-frame weight curves to return: vrm, arkit, oculus, or a "
+                    "set with channels."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+    fps: Annotated[int, Meta(description="Frames per second of the curves (default 60).")] = 60
+    intensity: Annotated[
+        float,
+        Meta(description="Curve intensity: 1 as declared, 0 at rest, up to 2 exaggerated."),
+    ] = 1.0
     alphabet: Alphabet = "ipa"
     rate: float | None = None
     pitch: float | None = None
@@ -89,9 +132,12 @@ def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
     if data.viseme_set is not None or data.viseme_sets is not None:
         named = ([data.viseme_set] if data.viseme_set else []) + list(data.viseme_sets or [])
         extra["viseme_sets"] = tuple(dict.fromkeys(named))
+    if data.viseme_table is not None:
+        extra["viseme_table"] = custom_set(data.viseme_table)
     return SpeechRequest(
         text=data.text, voice_id=data.voice, options=options, avatar_id=data.avatar_id,
-        session_id=data.session_id, ssml=data.ssml, **extra,
+        session_id=data.session_id, ssml=data.ssml, curves=tuple(data.curves or ()),
+        fps=data.fps, intensity=data.intensity, **extra,
     )  # fmt: skip
 
 
@@ -179,6 +225,73 @@ class VisemeCueBody(msgspec.Struct):
     end: float
 
 
+class CurveTrackBody(msgspec.Struct):
+    """Weights of a set's channels: ``frames[i][j]`` is ``names[j]`` at ``i / fps`` seconds."""
+
+    fps: Annotated[int, Meta(description="Frames per second; row i is at i / fps seconds.")]
+    names: Annotated[list[str], Meta(description="The channel of each column.")]
+    frames: Annotated[
+        list[list[float]], Meta(description="A row per frame from t = 0, weights in [0, 1].")
+    ]
+
+
+def curve_bodies(curves: dict[str, Curves]) -> dict[str, CurveTrackBody]:
+    bodies = {}
+    for name, track in curves.items():
+        data = curves_json(track)
+        bodies[name] = CurveTrackBody(data["fps"], data["names"], data["frames"])
+    return bodies
+
+
+class CurvesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=True):
+    """Text to weight curves in a file format; nothing is stored. ``curves`` names the sets
+    (csv: each column ``<set>.<name>`` when several; gltf: the first set only)."""
+
+    format: Annotated[
+        Literal["json", "csv", "gltf"],
+        Meta(description="json (as /v1/lipsync/preview's curves), csv, or gltf (glTF 2.0)."),
+    ] = "json"
+    morph_targets: (
+        Annotated[
+            list[str],
+            Meta(
+                max_length=MAX_MORPH_TARGETS,
+                description=(
+                    "gltf: the model's morph target names in its order, each 'name' (drives "
+                    "the channel of that name) or 'name=channel'."
+                ),
+            ),
+        ]
+        | None
+    ) = None
+
+
+class VisemeSetBody(msgspec.Struct):
+    """A registered viseme set."""
+
+    name: str
+    symbols: list[str]
+    silence: str
+    channels: Annotated[list[str], Meta(description="Curve channels; empty: cues only.")]
+    description: str
+
+
+class VisemeSetsResponse(msgspec.Struct):
+    viseme_sets: list[VisemeSetBody]
+    count: int
+
+
+def to_viseme_sets_response(registry: VisemeSetRegistry) -> VisemeSetsResponse:
+    bodies = [
+        VisemeSetBody(s.name, list(s.symbols), s.silence, list(s.channels), s.description)
+        for s in (registry.get(name) for name in registry.names())
+    ]
+    return VisemeSetsResponse(viseme_sets=bodies, count=len(bodies))
+
+
+CURVES_DESCRIPTION = "Weight curves of each set named in the request's curves, by set name."
+
+
 class MarkBody(msgspec.Struct):
     """An SSML ``<mark>`` reached ``time`` seconds into the audio."""
 
@@ -198,6 +311,9 @@ class LipsyncPreviewResponse(msgspec.Struct):
     visemes: list[VisemeCueBody]
     visemes_by_set: dict[str, list[VisemeCueBody]]
     marks: list[MarkBody] = msgspec.field(default_factory=list)
+    curves: Annotated[dict[str, CurveTrackBody], Meta(description=CURVES_DESCRIPTION)] = (
+        msgspec.field(default_factory=dict)
+    )
 
 
 class LipsyncResponse(msgspec.Struct):
@@ -217,6 +333,9 @@ class LipsyncResponse(msgspec.Struct):
     visemes: list[VisemeCueBody]
     visemes_by_set: dict[str, list[VisemeCueBody]]
     marks: list[MarkBody] = msgspec.field(default_factory=list)
+    curves: Annotated[dict[str, CurveTrackBody], Meta(description=CURVES_DESCRIPTION)] = (
+        msgspec.field(default_factory=dict)
+    )
 
 
 class TimingResponse(msgspec.Struct):
@@ -296,6 +415,7 @@ def to_preview_response(timed: TimedSpeech, alphabet: Alphabet) -> LipsyncPrevie
         visemes=next(iter(by_set.values()), []),
         visemes_by_set=by_set,
         marks=[MarkBody(m.name, _t(m.time)) for m in timed.marks],
+        curves=curve_bodies(timed.curves),
     )
 
 
@@ -316,6 +436,7 @@ def to_lipsync_response(result: LipsyncResult, alphabet: Alphabet) -> LipsyncRes
         visemes=preview.visemes,
         visemes_by_set=preview.visemes_by_set,
         marks=preview.marks,
+        curves=preview.curves,
     )
 
 

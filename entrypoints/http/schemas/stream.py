@@ -4,10 +4,12 @@ JSON the server sends for each chunk of an utterance."""
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
+from msgspec import Meta
 
+from avatar_service.core.curve_export import curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.core.usecases.streaming import SpeechChunk, StreamRequest
@@ -30,6 +32,12 @@ class SpeakMessage(msgspec.Struct, forbid_unknown_fields=True):
     rate: float = 1.0
     pitch: float = 1.0
     seed: int | None = None
+    curves: Annotated[
+        list[str],
+        Meta(max_length=8, description="Sets whose weight curves each chunk's events carry."),
+    ] = msgspec.field(default_factory=list)
+    fps: Annotated[int, Meta(description="Frames per second of the curves.")] = 60
+    intensity: Annotated[float, Meta(description="Curve intensity, 0-2 (1: as declared).")] = 1.0
 
 
 class CancelMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -77,6 +85,9 @@ def stream_request(message: SpeakMessage, voice: str | None = None) -> StreamReq
         viseme_set=message.viseme_set,
         options=SynthesisOptions(rate=message.rate, pitch=message.pitch, seed=message.seed),
         ssml=message.ssml,
+        curves=tuple(message.curves),
+        fps=message.fps,
+        intensity=message.intensity,
     )
 
 
@@ -119,4 +130,17 @@ def chunk_events(utterance_id: str, chunk: SpeechChunk, viseme_set: str) -> list
         {"type": "mark", "utterance_id": utterance_id, "name": m.name, "time": _t(m.time)}
         for m in chunk.marks
     ]
+    if chunk.curves:
+        out.append(curves_event(utterance_id, chunk))
     return out
+
+
+def curves_event(utterance_id: str, chunk: SpeechChunk) -> dict[str, Any]:
+    """The chunk's weight curves: row 0 of each at ``offset`` seconds, one row per frame."""
+    curves = {name: curves_json(track) for name, track in chunk.curves.items()}
+    return {
+        "type": "curves",
+        "utterance_id": utterance_id,
+        "offset": _t(chunk.offset),
+        "curves": curves,
+    }
