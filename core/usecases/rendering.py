@@ -5,6 +5,7 @@ settings over the avatar's state for that render only."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -113,6 +114,15 @@ class RenderUseCases:
         self._speech = speech
         self._limits = limits
         self._characters = dict(characters or {})
+
+    def with_storage(
+        self, store: Store, blobs: BlobStore, speech: SpeechUseCases
+    ) -> RenderUseCases:
+        """The same rendering over ``store`` and ``blobs`` (a tenant's views) and ``speech``
+        (keeping its audio there too)."""
+        view = copy.copy(self)
+        view._store, view._blobs, view._speech = store, blobs, speech
+        return view
 
     def characters(self) -> dict[str, Mapping[str, Any]]:
         """The built-in characters: id -> ``{"name", "state", ...}``."""

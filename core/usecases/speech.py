@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
@@ -93,6 +94,12 @@ class SpeechUseCases:
         self._store = store
         self._blobs = blobs
         self._limits = limits
+
+    def with_storage(self, store: Store, blobs: BlobStore) -> SpeechUseCases:
+        """The same speech, keeping audio in ``store`` and ``blobs`` (a tenant's views)."""
+        view = copy.copy(self)
+        view._store, view._blobs = store, blobs
+        return view
 
     def voices(self) -> list[Voice]:
         return self._synthesizer.voices()
