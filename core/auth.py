@@ -124,9 +124,14 @@ def new_stored_key(
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
     record = ApiKey(
-        key_id, name, scope, salt, hash_secret(secret, salt), created_at,
+        key_id,
+        name,
+        scope,
+        salt,
+        hash_secret(secret, salt),
+        created_at,
         tenant=check_tenant(tenant),
-    )  # fmt: skip
+    )
     return record, f"{KEY_PREFIX}{key_id}_{secret}"
 
 
@@ -169,9 +174,12 @@ def parse_env_keys(value: str) -> tuple[EnvKey, ...]:
         for item in items:
             if isinstance(item, dict):
                 entries.append(
-                    (str(item.get("key", "")), str(item.get("scope") or ""),
-                     str(item.get("tenant") or ""))
-                )  # fmt: skip
+                    (
+                        str(item.get("key", "")),
+                        str(item.get("scope") or ""),
+                        str(item.get("tenant") or ""),
+                    )
+                )
             else:
                 entries.append(_split_entry(str(item)))
     else:

@@ -97,15 +97,22 @@ class Container:
             store, blobs = self.adapters.store.scoped(None), self.adapters.blobs
             limits = self.settings.core_limits()
             return replace(
-                self, tenant=None, avatars=AvatarUseCases(store, blobs),
+                self,
+                tenant=None,
+                avatars=AvatarUseCases(store, blobs),
                 assets=AssetUseCases(blobs, store, limits, tenant=None),
                 jobs=self.jobs.for_tenant(None),
-            )  # fmt: skip
+            )
         speech, rendering, avatars, assets = _tenant_use_cases(self, tenant)
         return replace(
-            self, tenant=tenant, speech=speech, rendering=rendering, avatars=avatars,
-            assets=assets, jobs=self.jobs.for_tenant(tenant),
-        )  # fmt: skip
+            self,
+            tenant=tenant,
+            speech=speech,
+            rendering=rendering,
+            avatars=avatars,
+            assets=assets,
+            jobs=self.jobs.for_tenant(tenant),
+        )
 
     def close(self) -> None:
         """Release what adapters hold (worker pools, connections); each optional ``close()``.

@@ -45,9 +45,14 @@ def build_jobs(
             "use AVATAR_STORE=sqlmodel or memory"
         )
     return JobUseCases(
-        store, store, queue, rendering, webhooks, job_policy(settings),
+        store,
+        store,
+        queue,
+        rendering,
+        webhooks,
+        job_policy(settings),
         rendering_for=rendering_for,
-    )  # fmt: skip
+    )
 
 
 def start_embedded_workers(jobs: JobUseCases, settings: Settings) -> bool:

@@ -40,6 +40,11 @@ class LimitSettings(BaseModel):
     min_cue_seconds: float = Field(0.04, ge=0, le=1)
     max_json_depth: int = Field(32, ge=2, le=256)
     """Deepest nesting of objects and arrays a JSON body may have (``docs/limits.md``)."""
+    max_render_cost: float = Field(500.0, gt=0)
+    """Largest video, in megapixel-frames (width x height x fps x seconds / 1e6), checked
+    before any speech or rendering starts (``docs/limits.md``)."""
+    speech_chars_per_second: float = Field(15.0, gt=0, le=100)
+    """Characters spoken per second, to estimate a video's length from its text."""
 
 
 class SpeechSettings(BaseModel):

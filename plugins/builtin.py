@@ -79,9 +79,10 @@ def avatar_register_renderers(register: Register) -> None:
         # AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY=0.05: a slow mock, for tests of jobs.
         delay = float(settings.options.get("mock_renderer", {}).get("frame_delay", 0.0))
         return MockRenderer(
-            max_render_time=settings.max_render_time, frame_delay=delay,
+            max_render_time=settings.max_render_time,
+            frame_delay=delay,
             temp_dir=settings.storage.temp_dir,
-        )  # fmt: skip
+        )
 
     register("mock", mock)
 

@@ -188,9 +188,12 @@ class Backup:
 
 def _create(store: Store, kind: str, record: Any) -> object:
     create: dict[str, Callable[[Any], object]] = {
-        "avatars": store.create_avatar, "presets": store.create_preset,
-        "sessions": store.create_session, "audios": store.add_audio, "renders": store.add_render,
-    }  # fmt: skip
+        "avatars": store.create_avatar,
+        "presets": store.create_preset,
+        "sessions": store.create_session,
+        "audios": store.add_audio,
+        "renders": store.add_render,
+    }
     return create[kind](record)
 
 

@@ -104,7 +104,7 @@ def test_gc_lists_by_default_and_removes_with_apply(runner: CliRunner) -> None:
     assert dry["applied"] is False
     assert dry["orphans"] == [
         {"kind": "record", "namespace": "audios", "name": audio.blob_name,
-         "record_id": audio.audio_id}
+         "record_id": audio.audio_id, "tenant": "default"}
     ]  # fmt: skip
     assert "dry run" in run(runner, "gc").stdout
     applied = run_json(runner, "gc", "--apply", "--min-age", "0")

@@ -258,13 +258,19 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         with self._write() as conn:
             live_session(conn, tenant, session_id)
             audios = self._take(
-                conn, AUDIOS, "audio_id", mapping.to_audio,
+                conn,
+                AUDIOS,
+                "audio_id",
+                mapping.to_audio,
                 sa.and_(AUDIOS.c.tenant == tenant, AUDIOS.c.session_id == session_id),
-            )  # fmt: skip
+            )
             renders = self._take(
-                conn, RENDERS, "render_id", mapping.to_render,
+                conn,
+                RENDERS,
+                "render_id",
+                mapping.to_render,
                 sa.and_(RENDERS.c.tenant == tenant, RENDERS.c.session_id == session_id),
-            )  # fmt: skip
+            )
             conn.execute(
                 sa.update(SESSIONS)
                 .where(SESSIONS.c.tenant == tenant, SESSIONS.c.session_id == session_id)

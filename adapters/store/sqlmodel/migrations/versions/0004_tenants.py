@@ -31,14 +31,31 @@ COLUMNS = {
     "presets": ("preset_id", "name", "settings", "version", "created_at", "updated_at"),
     "sessions": ("session_id", "avatar_id", "metadata", "created_at", "deleted_at"),
     "audios": (
-        "audio_id", "avatar_id", "session_id", "text", "voice_id", "duration", "sample_rate",
-        "blob_name", "created_at",
+        "audio_id",
+        "avatar_id",
+        "session_id",
+        "text",
+        "voice_id",
+        "duration",
+        "sample_rate",
+        "blob_name",
+        "created_at",
     ),
     "renders": (
-        "render_id", "avatar_id", "session_id", "kind", "width", "height", "format", "blob_name",
-        "duration", "fps", "frames", "created_at",
+        "render_id",
+        "avatar_id",
+        "session_id",
+        "kind",
+        "width",
+        "height",
+        "format",
+        "blob_name",
+        "duration",
+        "fps",
+        "frames",
+        "created_at",
     ),
-}  # fmt: skip
+}
 
 
 def _columns(table: str) -> list[sa.Column[object]]:
