@@ -16,7 +16,7 @@ from avatar_service.contracts import _records as make
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.ports import Store
-from avatar_service.core.records import Avatar, Preset, Session
+from avatar_service.core.records import AudioRecord, Avatar, Preset, RenderRecord, Session
 from avatar_service.core.tenancy import ALL_TENANTS
 
 
@@ -33,7 +33,7 @@ class StoreTenancyContract:
         avatar = store_a.create_avatar(Avatar(make.uid("av"), "A", AvatarState(), tenant=b))
         assert avatar.tenant == a, "a view stamps its own tenant, whatever the record says"
         session = make.session(store_a, avatar.avatar_id)
-        records = [
+        records: list[Avatar | Session | Preset | AudioRecord | RenderRecord] = [
             store_a.get_avatar(avatar.avatar_id),
             store_a.get_session(session.session_id),
             store_a.get_preset(make.preset(store_a).preset_id),

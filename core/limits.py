@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from avatar_service.core.errors import Invalid, TooLarge
 
-
 _MARKUP = re.compile(r"<[^>]*>")
 
 

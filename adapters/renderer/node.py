@@ -12,6 +12,7 @@ import base64
 import binascii
 import itertools
 import os
+import tempfile
 import threading
 from pathlib import Path
 from typing import Any
@@ -98,7 +99,7 @@ class NodeRenderer(Renderer):
         queue: int = 16,
         renderer_dir: Path | None = None,
         seed: int | None = None,
-        temp_dir: Path = Path("./data/tmp"),
+        temp_dir: Path | None = None,
     ) -> None:
         if not max_render_time > 0:
             raise Invalid("max_render_time must be positive", field="max_render_time")
@@ -107,8 +108,9 @@ class NodeRenderer(Renderer):
         self._ffmpeg_path = ffmpeg_path
         self._dir = renderer_dir
         self._seed = seed
-        self.temp = TempFolder(temp_dir)
-        """Where the audio and video of a render in progress are kept."""
+        self.temp = TempFolder(temp_dir or Path(tempfile.gettempdir()))
+        """Where the audio and video of a render in progress are kept (the service passes
+        ``AVATAR_STORAGE__TEMP_DIR``, under the data folder; default: the system's)."""
         self._setup: NodeSetup | None = None
         self._lock = threading.Lock()
         self.pool = WorkerPool(
