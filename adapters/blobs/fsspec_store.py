@@ -84,6 +84,8 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         self._spaces = {ns: Space(url, options) for ns, url in spaces.items()}
         self._root_spaces = self._spaces
         """The namespaces' roots: the default tenant's, and where every tenant's lives."""
+        self._tenant_spaces: dict[str, dict[Namespace, Space]] = {DEFAULT_TENANT: self._spaces}
+        """Each tenant's namespaces, opened once and shared by every view."""
         self._fsync = fsync
         self._part_size = part_size
         self._read_chunk = read_chunk
@@ -114,11 +116,15 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         """A view on ``tenants/<tenant>/`` of every namespace (the roots for the default)."""
         view = copy.copy(self)
         view._tenant = check_tenant(tenant)
-        if view._tenant != DEFAULT_TENANT:
-            view._spaces = {
+        spaces = self._tenant_spaces.get(view._tenant)
+        if spaces is None:
+            spaces = {
                 ns: Space(f"{url}/{TENANTS}/{view._tenant}", self._options)
                 for ns, url in self._urls.items()
             }
+            with self._lock:
+                spaces = self._tenant_spaces.setdefault(view._tenant, spaces)
+        view._spaces = spaces
         return view
 
     def tenants(self) -> list[str]:
