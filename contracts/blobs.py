@@ -13,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from avatar_service.contracts.blobs_tenancy import BlobStoreTenancyContract
 from avatar_service.core.errors import AvatarServiceError, Conflict, Invalid, NotFound, TooLarge
 from avatar_service.core.ports import BlobStore
 from avatar_service.core.records import BlobInfo, Namespace
@@ -62,8 +63,9 @@ def _names(infos: Iterable[BlobInfo]) -> list[str]:
 
 
 @pytest.mark.contract
-class BlobStoreContract:
-    """Subclass as ``class TestMine(BlobStoreContract)`` and override ``adapter``."""
+class BlobStoreContract(BlobStoreTenancyContract):
+    """Subclass as ``class TestMine(BlobStoreContract)`` and override ``adapter``. Includes
+    the tenancy tests."""
 
     @pytest.fixture
     def adapter(self) -> BlobStore:

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from avatar_service.contracts import _records as make
+from avatar_service.contracts.store_tenancy import StoreTenancyContract
 from avatar_service.core.avatar import Accessory, AvatarState, HairStyle
 from avatar_service.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
 from avatar_service.core.ports import Store
@@ -48,9 +49,9 @@ def _aware(value: datetime, what: str) -> None:
 
 
 @pytest.mark.contract
-class StoreContract:
+class StoreContract(StoreTenancyContract):
     """Subclass as ``class TestMine(StoreContract)`` and override ``adapter`` (a usable store;
-    for a database, an empty or shared schema both work)."""
+    for a database, an empty or shared schema both work). Includes the tenancy tests."""
 
     @pytest.fixture
     def adapter(self) -> Store:

@@ -8,7 +8,8 @@ by a person, so it cannot be guessed from a dictionary.
 Keys configured in the environment (``AVATAR_API_KEYS``) are any string of 16 to 512 printable
 characters without spaces, commas or colons; they are hashed once at start-up.
 
-Scopes nest: ``admin`` implies ``write``, which implies ``read``.
+Scopes nest: ``admin`` implies ``write``, which implies ``read``. Every key belongs to one
+tenant (``core.tenancy``; ``DEFAULT_TENANT`` when it names none).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from datetime import datetime
 from enum import IntEnum
 
 from avatar_service.core.errors import Invalid
+from avatar_service.core.tenancy import DEFAULT_TENANT, check_tenant
 
 KEY_PREFIX = "ak_"
 _STORED_KEY = re.compile(r"ak_([0-9a-f]{12})_([A-Za-z0-9_-]{43})")
@@ -78,6 +80,7 @@ class ApiKey:
     secret_hash: str
     created_at: datetime
     revoked_at: datetime | None = None
+    tenant: str = DEFAULT_TENANT
 
     @property
     def active(self) -> bool:
@@ -86,11 +89,12 @@ class ApiKey:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who a request authenticated as."""
+    """Who a request authenticated as, and the tenant its key belongs to."""
 
     key_id: str
     name: str
     scope: Scope
+    tenant: str = DEFAULT_TENANT
 
     def may(self, needed: Scope) -> bool:
         return self.scope >= needed
@@ -103,6 +107,7 @@ class EnvKey:
     key_id: str
     digest: bytes
     scope: Scope
+    tenant: str = DEFAULT_TENANT
 
 
 def hash_secret(secret: str, salt: str) -> str:
@@ -110,12 +115,23 @@ def hash_secret(secret: str, salt: str) -> str:
     return hmac.new(salt.encode(), secret.encode(), hashlib.sha256).hexdigest()
 
 
-def new_stored_key(name: str, scope: Scope, created_at: datetime) -> tuple[ApiKey, str]:
-    """A fresh key record and its full secret string (shown once, never stored)."""
+def new_stored_key(
+    name: str, scope: Scope, created_at: datetime, tenant: str = DEFAULT_TENANT
+) -> tuple[ApiKey, str]:
+    """A fresh key record of ``tenant`` and its full secret string (shown once, never
+    stored)."""
     key_id = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     salt = secrets.token_hex(16)
-    record = ApiKey(key_id, name, scope, salt, hash_secret(secret, salt), created_at)
+    record = ApiKey(
+        key_id,
+        name,
+        scope,
+        salt,
+        hash_secret(secret, salt),
+        created_at,
+        tenant=check_tenant(tenant),
+    )
     return record, f"{KEY_PREFIX}{key_id}_{secret}"
 
 
@@ -137,15 +153,17 @@ def _digest(raw: str) -> bytes:
 def parse_env_keys(value: str) -> tuple[EnvKey, ...]:
     """The keys of an ``AVATAR_API_KEYS`` value.
 
-    Either a list separated by commas or whitespace of ``KEY`` or ``KEY:SCOPE`` (scope
-    ``read``, ``write`` or ``admin``; none: ``write``), or a JSON list of such strings and of
-    objects ``{"key": "...", "scope": "read"}``. ``Invalid`` (field ``api_keys``) names the
-    entry's position, never the key.
+    Either a list separated by commas or whitespace of ``KEY``, ``KEY:SCOPE`` or
+    ``KEY:SCOPE:TENANT`` (scope ``read``, ``write`` or ``admin``; empty or none: ``write``;
+    tenant none: ``DEFAULT_TENANT``; ``KEY::TENANT`` names a tenant with the default scope),
+    or a JSON list of such strings and of objects ``{"key": "...", "scope": "read",
+    "tenant": "acme"}``. ``Invalid`` (field ``api_keys``) names the entry's position, never
+    the key.
     """
     text = value.strip()
     if not text:
         return ()
-    entries: list[tuple[str, str]] = []
+    entries: list[tuple[str, str, str]] = []
     if text.startswith("["):
         try:
             items = json.loads(text)
@@ -155,19 +173,31 @@ def parse_env_keys(value: str) -> tuple[EnvKey, ...]:
             raise Invalid("AVATAR_API_KEYS must be a JSON list", field="api_keys")
         for item in items:
             if isinstance(item, dict):
-                entries.append((str(item.get("key", "")), str(item.get("scope", ""))))
+                entries.append(
+                    (
+                        str(item.get("key", "")),
+                        str(item.get("scope") or ""),
+                        str(item.get("tenant") or ""),
+                    )
+                )
             else:
-                key, _, scope = str(item).partition(":")
-                entries.append((key, scope))
+                entries.append(_split_entry(str(item)))
     else:
-        for item in re.split(r"[,\s]+", text):
-            if item:
-                key, _, scope = item.partition(":")
-                entries.append((key, scope))
-    return tuple(_env_key(n, key, scope) for n, (key, scope) in enumerate(entries, start=1))
+        entries = [_split_entry(item) for item in re.split(r"[,\s]+", text) if item]
+    return tuple(
+        _env_key(n, key, scope, tenant) for n, (key, scope, tenant) in enumerate(entries, start=1)
+    )
 
 
-def _env_key(position: int, key: str, scope: str) -> EnvKey:
+def _split_entry(item: str) -> tuple[str, str, str]:
+    """``KEY[:SCOPE[:TENANT]]`` -> its three parts (missing ones empty); a key has no colon,
+    so any further colon stays in the tenant part and makes it invalid."""
+    key, _, rest = item.partition(":")
+    scope, _, tenant = rest.partition(":")
+    return key, scope, tenant
+
+
+def _env_key(position: int, key: str, scope: str, tenant: str = "") -> EnvKey:
     if not _ENV_KEY.fullmatch(key) or any(c in key for c in ",:"):
         raise Invalid(
             f"AVATAR_API_KEYS entry {position}: a key is 16-512 printable characters without "
@@ -181,7 +211,15 @@ def _env_key(position: int, key: str, scope: str) -> EnvKey:
             f"AVATAR_API_KEYS entry {position}: the scope must be read, write or admin",
             field="api_keys",
         ) from None
-    return EnvKey(f"env-{position}", _digest(key), granted)
+    try:
+        owner = check_tenant(tenant) if tenant else DEFAULT_TENANT
+    except Invalid:
+        raise Invalid(
+            f"AVATAR_API_KEYS entry {position}: a tenant is 1-64 lowercase letters, digits, "
+            "'_' or '-'",
+            field="api_keys",
+        ) from None
+    return EnvKey(f"env-{position}", _digest(key), granted, owner)
 
 
 def match_env_key(keys: Iterable[EnvKey], raw: str) -> EnvKey | None:

@@ -2,6 +2,7 @@
 
 Every entrypoint maps these the same way (HTTP status in brackets): ``NotFound`` (404),
 ``Invalid`` (422), ``TooLarge`` (413), ``Conflict`` (409), ``PreconditionFailed`` (412),
+``Forbidden`` (403),
 ``Unavailable`` (503; ``InsufficientStorage`` 507),
 ``TimedOut`` (504). Adapters raise only these for conditions a caller can
 act on; anything else is a bug.
@@ -52,6 +53,12 @@ class PreconditionFailed(AvatarServiceError):
     """An optimistic-concurrency check failed: the caller's version is stale."""
 
     title = "Precondition failed"
+
+
+class Forbidden(AvatarServiceError):
+    """The caller may not do this (e.g. a non-admin key naming another tenant)."""
+
+    title = "Forbidden"
 
 
 class Unavailable(AvatarServiceError):

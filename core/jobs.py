@@ -10,6 +10,7 @@ from typing import Any
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import utcnow
+from avatar_service.core.tenancy import DEFAULT_TENANT
 
 
 class JobKind(StrEnum):
@@ -50,6 +51,7 @@ class Job:
     ``request`` is the render request as JSON-able data (``core.job_requests``); ``result`` the
     finished render (``render_id``, ``video_url``, size, format, ...); ``error`` a problem-like
     dict (``kind``, the error's class, ``title``, ``detail``, ``field``; HTTP adds the status).
+    ``tenant`` is the tenant the job renders for (the submitter's).
     ``attempts`` counts the times a worker started it; ``lease_owner``/``lease_expires_at``
     name the worker running it and until when its claim holds (renewed while it makes
     progress).
@@ -73,6 +75,7 @@ class Job:
     updated_at: datetime = field(default_factory=utcnow)
     started_at: datetime | None = None
     finished_at: datetime | None = None
+    tenant: str = DEFAULT_TENANT
 
     @property
     def render_id(self) -> str:

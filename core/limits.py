@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from avatar_service.core.errors import Invalid, TooLarge
+
+_MARKUP = re.compile(r"<[^>]*>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +37,12 @@ class Limits:
                 "(lower fps or shorten the text)",
                 field="curves",
             )
+    max_render_cost: float = 500.0
+    """Largest video a request may ask for, in megapixel-frames: width x height x fps x
+    seconds / 1e6 (500: 512 x 512 px at 25 fps for 76 s)."""
+    speech_chars_per_second: float = 15.0
+    """Characters of text spoken per second at rate 1, to estimate a video's length before
+    any speech is made."""
 
     def text(self, text: str, field: str = "text") -> str:
         """``text`` if it has a non-space character and fits the limit."""
@@ -57,6 +66,38 @@ class Limits:
     def fps(self, fps: int) -> None:
         if not 1 <= fps <= self.max_fps:
             raise Invalid(f"fps must be between 1 and {self.max_fps}, got {fps}", field="fps")
+
+    def speech_seconds(self, text: str, rate: float = 1.0, *, ssml: bool = False) -> float:
+        """About how long ``text`` takes to say at ``rate`` (markup not counted)."""
+        spoken = _MARKUP.sub(" ", text) if ssml else text
+        return len(spoken.strip()) / (self.speech_chars_per_second * max(rate, 0.1))
+
+    def estimated_video(self, text: str, rate: float = 1.0, *, ssml: bool = False) -> float:
+        """The estimated length of a video of ``text`` (``speech_seconds``); ``TooLarge``
+        (field ``text``) when it is over ``max_video_seconds``: refused before any speech."""
+        seconds = self.speech_seconds(text, rate, ssml=ssml)
+        if seconds > self.max_video_seconds:
+            raise TooLarge(
+                f"the text would take about {seconds:.0f} s to say (at "
+                f"{self.speech_chars_per_second:g} characters a second); videos are limited to "
+                f"{self.max_video_seconds:g} s (AVATAR_LIMITS__MAX_VIDEO_SECONDS): send less text",
+                field="text",
+            )
+        return seconds
+
+    def render_cost(
+        self, width: int, height: int, fps: int, seconds: float, *, field: str = "duration"
+    ) -> None:
+        """``TooLarge`` naming ``field`` when a ``width`` x ``height`` video at ``fps`` for
+        ``seconds`` costs more than ``max_render_cost`` megapixel-frames."""
+        cost = width * height * fps * seconds / 1e6
+        if cost > self.max_render_cost:
+            raise TooLarge(
+                f"this video would cost {cost:.0f} megapixel-frames ({width}x{height} px x "
+                f"{fps} fps x {seconds:.1f} s); the limit is {self.max_render_cost:g} "
+                "(AVATAR_LIMITS__MAX_RENDER_COST): make it smaller, shorter or lower its fps",
+                field=field,
+            )
 
     def video_seconds(self, seconds: float) -> None:
         if not 0 < seconds <= self.max_video_seconds:

@@ -39,6 +39,7 @@ from avatar_service.core.speech import (
     Voice,
 )
 from avatar_service.core.ssml import MarkedSpeech, SsmlDocument, SsmlSupport
+from avatar_service.core.tenancy import TenantScope
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction done, 0.0..1.0, non-decreasing."""
@@ -245,7 +246,21 @@ class Store(Protocol):
     - Records naming a missing avatar or session raise ``NotFound``.
     - Listings are ordered oldest first (``created_at``, then id), ``limit`` items at most,
       with an opaque ``cursor``; a bad cursor raises ``Invalid``.
+
+    Tenancy (``core.tenancy``): a store acts in one tenant, ``DEFAULT_TENANT`` as built;
+    ``scoped(tenant)`` is a view of the same data acting in ``tenant`` (``ALL_TENANTS``:
+    across tenants). In a tenant's view every record created belongs to that tenant (its
+    ``tenant`` field is set to it); every read, listing, update and delete sees only that
+    tenant's records, and another tenant's id reads exactly as a missing one (``NotFound``),
+    cascades included. Avatar, session and preset ids are unique per tenant: another tenant's
+    id can be created again (no ``Conflict``) as a separate record. Audio and render ids are
+    made by the server (random) and unique across tenants. In the cross-tenant view listings
+    span every tenant and audio and render records are read (and, with ``RecordRemover``,
+    removed) by id; creating anything, and reading, changing or deleting an avatar, session or
+    preset, raises ``Invalid`` (field ``tenant``).
     """
+
+    def scoped(self, tenant: TenantScope) -> Store: ...
 
     def create_avatar(self, avatar: Avatar) -> Avatar: ...
     def get_avatar(self, avatar_id: str) -> Avatar: ...
@@ -307,7 +322,15 @@ class BlobStore(Protocol):
       sorted order, those starting with ``prefix``, at most ``limit``, after ``cursor``
       (the last name of the previous page).
     - ``delete`` returns whether something was deleted.
+
+    Tenancy: a blob store acts in ``DEFAULT_TENANT`` as built; ``scoped(tenant)`` is a view
+    acting in ``tenant``, whose objects no other tenant's view can stat, read, list, overwrite
+    or delete (the same name in two tenants is two objects). ``tenants()`` names every tenant
+    that holds an object or ever did, ``DEFAULT_TENANT`` always included.
     """
+
+    def scoped(self, tenant: str) -> BlobStore: ...
+    def tenants(self) -> list[str]: ...
 
     def write(
         self, namespace: Namespace, name: str, chunks: Iterable[bytes], *, max_size: int,
@@ -339,6 +362,33 @@ class RecordRemover(Protocol):
     def delete_render(self, render_id: str) -> None: ...
 
 
+@dataclass(frozen=True, slots=True)
+class Leftover:
+    """A file a crashed or killed process left behind: ``where`` is the area (a blob
+    namespace, ``temp``), ``path`` the file inside it, ``modified`` its last change."""
+
+    where: str
+    path: str
+    size: int
+    modified: datetime
+
+
+@runtime_checkable
+class LeftoverSource(Protocol):
+    """Optional capability (``avatar gc``) of a ``BlobStore`` or a temporary-file area: the
+    files no object is made of (partial data of a write that was killed, a temporary file a
+    killed render left) and their removal.
+
+    - ``leftovers(older_than)`` lists every such file last modified at or before
+      ``older_than``; a file of a write or render still in progress is younger than that.
+    - ``remove_leftover(item)`` deletes it and returns whether it was there; it never
+      deletes anything an object is made of.
+    """
+
+    def leftovers(self, older_than: datetime) -> list[Leftover]: ...
+    def remove_leftover(self, item: Leftover) -> bool: ...
+
+
 @runtime_checkable
 class KeyStore(Protocol):
     """Optional ``Store`` capability: API keys (``avatar keys``), kept without their secrets.
@@ -365,6 +415,9 @@ class JobStore(Protocol):
 
     - ``create_job`` of an existing id raises ``Conflict``; ``get_job`` of a missing one
       ``NotFound``.
+    - Tenancy as for ``Store``: ``scoped_jobs(tenant)`` is a view acting in ``tenant`` (job
+      ids are unique across tenants; the cross-tenant view reads, claims and updates any job
+      by id, and creates none).
     - ``list_jobs`` follows the ``Store`` listing rules (oldest first, ``limit``, opaque
       ``cursor``) and keeps the jobs matching every non-``None`` field of ``where``.
     - ``update_job`` applies ``change`` atomically only while the job's status is in
@@ -379,6 +432,7 @@ class JobStore(Protocol):
       ``list_webhook_deliveries`` returns a job's attempts in the order they were made.
     """
 
+    def scoped_jobs(self, tenant: TenantScope) -> JobStore: ...
     def create_job(self, job: Job) -> Job: ...
     def get_job(self, job_id: str) -> Job: ...
     def list_jobs(

@@ -11,6 +11,7 @@ from typing import Any, Generic, TypeVar
 
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Invalid
+from avatar_service.core.tenancy import DEFAULT_TENANT
 
 T = TypeVar("T")
 
@@ -57,6 +58,7 @@ class Avatar:
     version: int = 1
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +68,7 @@ class Session:
     metadata: dict[str, Any] = field(default_factory=dict)
     created_at: datetime = field(default_factory=utcnow)
     deleted_at: datetime | None = None
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +81,7 @@ class Preset:
     version: int = 1
     created_at: datetime = field(default_factory=utcnow)
     updated_at: datetime = field(default_factory=utcnow)
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,7 @@ class AudioRecord:
     avatar_id: str | None = None
     session_id: str | None = None
     created_at: datetime = field(default_factory=utcnow)
+    tenant: str = DEFAULT_TENANT
 
 
 class RenderKind(StrEnum):
@@ -112,6 +117,7 @@ class RenderRecord:
     fps: int | None = None
     frames: int | None = None
     created_at: datetime = field(default_factory=utcnow)
+    tenant: str = DEFAULT_TENANT
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,11 +3,12 @@ HTTP and CLI both start here."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pluggy
 
+from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.auth import parse_env_keys
 from avatar_service.core.errors import AvatarServiceError
 from avatar_service.core.ports import (
@@ -21,6 +22,7 @@ from avatar_service.core.ports import (
     Store,
     WebhookSender,
 )
+from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
 from avatar_service.core.usecases.backup import Backup
@@ -70,7 +72,8 @@ class CheckResult:
 
 @dataclass(frozen=True, slots=True)
 class Container:
-    """Everything an entrypoint needs; built once per process."""
+    """Everything an entrypoint needs; built once per process, acting in ``tenant``
+    (``for_tenant`` gives the same services acting in another one)."""
 
     settings: Settings
     plugin_manager: pluggy.PluginManager
@@ -87,6 +90,35 @@ class Container:
     metrics: ServiceMetrics
     jobs: JobUseCases
     recognition: RecognitionUseCases
+    tenant: TenantScope = DEFAULT_TENANT
+
+    def for_tenant(self, tenant: TenantScope) -> Container:
+        """The services acting in ``tenant`` (``ALL_TENANTS``: across tenants): records and
+        blobs are that tenant's; adapters, settings, keys and metrics are shared. Cheap: a
+        handful of objects per call."""
+        if tenant == self.tenant:
+            return self
+        if tenant is None:  # reads across tenants (``core.tenancy.acting_scope``)
+            store, blobs = self.adapters.store.scoped(None), self.adapters.blobs
+            limits = self.settings.core_limits()
+            return replace(
+                self,
+                tenant=None,
+                avatars=AvatarUseCases(store, blobs),
+                assets=AssetUseCases(blobs, store, limits, tenant=None),
+                jobs=self.jobs.for_tenant(None),
+            )
+        speech, rendering, avatars, assets = _tenant_use_cases(self, tenant)
+        return replace(
+            self,
+            tenant=tenant,
+            speech=speech,
+            recognition=self.recognition.with_speech(speech),
+            rendering=rendering,
+            avatars=avatars,
+            assets=assets,
+            jobs=self.jobs.for_tenant(tenant),
+        )
 
     def close(self) -> None:
         """Release what adapters hold (worker pools, connections); each optional ``close()``.
@@ -113,6 +145,18 @@ class Container:
             else:
                 results.append(CheckResult(port, names[port], True, "ok"))
         return results
+
+
+def _tenant_use_cases(
+    container: Container, tenant: str
+) -> tuple[SpeechUseCases, RenderUseCases, AvatarUseCases, AssetUseCases]:
+    """Speech, rendering, avatar and asset use cases over ``tenant``'s records and blobs."""
+    base = container.adapters
+    store, blobs = base.store.scoped(tenant), base.blobs.scoped(tenant)
+    limits = container.settings.core_limits()
+    speech = container.speech.with_storage(store, blobs)
+    rendering = container.rendering.with_storage(store, blobs, speech)
+    return speech, rendering, AvatarUseCases(store, blobs), AssetUseCases(blobs, store, limits)
 
 
 def adapter_names(settings: Settings) -> dict[str, str]:
@@ -154,6 +198,11 @@ def bootstrap(
         renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters(),
         recognition=recognition,
     )  # fmt: skip
+
+    def rendering_for(tenant: str) -> RenderUseCases:
+        store, blobs = adapters.store.scoped(tenant), adapters.blobs.scoped(tenant)
+        return rendering.with_storage(store, blobs, speech.with_storage(store, blobs))
+
     container = Container(
         settings=settings,
         plugin_manager=pm,
@@ -172,14 +221,18 @@ def bootstrap(
         avatars=AvatarUseCases(adapters.store, adapters.blobs),
         rendering=rendering,
         assets=AssetUseCases(adapters.blobs, adapters.store, limits),
-        gc=GarbageCollector(adapters.store, adapters.blobs),
+        gc=GarbageCollector(
+            adapters.store, adapters.blobs, [TempFolder(settings.storage.temp_dir)]
+        ),
         backup=Backup(adapters.store),
         keys=KeyUseCases(
             adapters.store if isinstance(adapters.store, KeyStore) else None,
             parse_env_keys(settings.api_keys.get_secret_value()),
         ),
         metrics=metrics,
-        jobs=build_jobs(settings, adapters.store, adapters.jobs, adapters.webhooks, rendering),
+        jobs=build_jobs(
+            settings, adapters.store, adapters.jobs, adapters.webhooks, rendering, rendering_for
+        ),
         recognition=recognition,
     )
     watch_queues(container)

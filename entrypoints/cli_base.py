@@ -23,11 +23,13 @@ from dotenv import dotenv_values
 from avatar_service.core.errors import (
     AvatarServiceError,
     Conflict,
+    Forbidden,
     Invalid,
     NotFound,
     PreconditionFailed,
     TooLarge,
 )
+from avatar_service.core.tenancy import DEFAULT_TENANT, acting_scope
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.logging import configure_logging
 from avatar_service.entrypoints.settings import Settings
@@ -38,7 +40,7 @@ EXIT_FAILURE = 1
 EXIT_USAGE = 2
 USAGE_ERRORS: tuple[type[Exception], ...] = (
     PluginError, pydantic.ValidationError, Invalid, NotFound, TooLarge, Conflict,
-    PreconditionFailed,
+    PreconditionFailed, Forbidden,
 )  # fmt: skip
 """Errors the caller fixes by changing the command or the configuration (exit 2)."""
 
@@ -76,6 +78,8 @@ class CliState:
 
     _settings: Settings | None = None
     _container: Container | None = None
+    tenant: str | None = None
+    """``--tenant``: the tenant commands act in (``*``: read across tenants)."""
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -85,7 +89,10 @@ class CliState:
 
     def container(self) -> Container:
         if self._container is None:
-            self._container = bootstrap(self.settings())
+            container = bootstrap(self.settings())
+            # The operator's CLI acts as an admin: any tenant, or '*' to read across them.
+            scope = acting_scope(DEFAULT_TENANT, True, self.tenant)
+            self._container = container.for_tenant(scope)
         return self._container
 
 
@@ -134,8 +141,16 @@ def load_env_file(path: Path) -> None:
     type=click.Choice(LOG_LEVELS, case_sensitive=False),
     help="Log level (overrides AVATAR_LOG__LEVEL).",
 )
+@click.option(
+    "--tenant",
+    metavar="TENANT",
+    help="Act in this tenant's records and files (default: the default tenant); '*' reads "
+    "across every tenant.",
+)
 @click.pass_context
-def main(ctx: click.Context, env_file: Path | None, log_level: str | None) -> None:
+def main(
+    ctx: click.Context, env_file: Path | None, log_level: str | None, tenant: str | None
+) -> None:
     """Talking-avatar engine: serve the HTTP API, make speech and timings, inspect the set-up.
 
     Settings come from AVATAR_* environment variables and ./.env (see `avatar config`).
@@ -144,4 +159,4 @@ def main(ctx: click.Context, env_file: Path | None, log_level: str | None) -> No
         load_env_file(env_file)
     if log_level is not None:
         os.environ["AVATAR_LOG__LEVEL"] = log_level.lower()
-    ctx.obj = CliState()
+    ctx.obj = CliState(tenant=tenant)

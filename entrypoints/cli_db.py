@@ -247,23 +247,32 @@ def sessions_rm(state: CliState, session_id: str) -> None:
 @json_option
 @pass_state
 def gc(state: CliState, apply: bool, min_age: float, as_json: bool) -> None:
-    """Find blobs no record names and records whose blob is gone; --apply removes them."""
+    """Find blobs no record names, records whose blob is gone, and files killed uploads and
+    renders left (partial data, temporary audio and video), in every tenant; --apply removes
+    them."""
     report = state.container().gc.collect(apply=apply, min_age=timedelta(seconds=min_age))
     if as_json:
         orphans = [
             {"kind": o.kind, "namespace": str(o.namespace), "name": o.name,
-             "record_id": o.record_id}
+             "record_id": o.record_id, "tenant": o.tenant}
             for o in report.orphans
+        ] + [
+            {"kind": "leftover", "namespace": item.where, "name": item.path, "record_id": None,
+             "tenant": None, "size": item.size}
+            for item in report.leftovers
         ]  # fmt: skip
         emit_json({"applied": report.applied, "removed": report.removed, "orphans": orphans})
         return
     for o in report.orphans:
         what = f"record {o.record_id} (blob missing)" if o.kind == "record" else "blob (no record)"
-        click.echo(f"{o.namespace}/{o.name}: {what}")
+        click.echo(f"{o.namespace}/{o.name}: {what}, tenant {o.tenant}")
+    for item in report.leftovers:
+        click.echo(f"{item.where}/{item.path}: left by a killed process ({item.size} bytes)")
+    total = len(report.orphans) + len(report.leftovers)
     if report.applied:
-        click.echo(f"removed {report.removed} of {len(report.orphans)} orphans")
+        click.echo(f"removed {report.removed} of {total} orphans")
     else:
-        click.echo(f"{len(report.orphans)} orphans (dry run: pass --apply to remove them)")
+        click.echo(f"{total} orphans (dry run: pass --apply to remove them)")
 
 
 @main.command("export")

@@ -13,6 +13,7 @@ import structlog
 from avatar_service.core.auth import ApiKey, implied_scopes, parse_env_keys
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import KeyStore
+from avatar_service.core.tenancy import DEFAULT_TENANT
 from avatar_service.entrypoints.cli_base import (
     CliState,
     echo_table,
@@ -30,6 +31,7 @@ log = structlog.get_logger("avatar_service.serve")
 def _key_json(key: ApiKey) -> dict[str, Any]:
     return {
         "key_id": key.key_id, "name": key.name, "scopes": list(implied_scopes(key.scope)),
+        "tenant": key.tenant,
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
     }  # fmt: skip
@@ -51,18 +53,26 @@ def keys() -> None:
     show_default=True,
     help="read, write and/or admin, comma-separated (admin implies write implies read).",
 )
+@click.option(
+    "--tenant",
+    default=DEFAULT_TENANT,
+    show_default=True,
+    help="The tenant the key acts in: what it creates belongs to it, and it sees nothing of "
+    "other tenants (an admin key may name another one per request: docs/security.md).",
+)
 @json_option
 @pass_state
-def create_key(state: CliState, name: str, scopes: str, as_json: bool) -> None:
+def create_key(state: CliState, name: str, scopes: str, tenant: str, as_json: bool) -> None:
     """Create a key and print its secret (shown this once only)."""
-    record, secret = state.container().keys.create(name, scopes.split(","))
+    record, secret = state.container().keys.create(name, scopes.split(","), tenant)
     if as_json:
         emit_json({**_key_json(record), "key": secret})
         return
     click.echo(secret)
     click.echo(
         f"created key {record.key_id} ({record.name!r}, scopes "
-        f"{', '.join(implied_scopes(record.scope))}); the secret above is not shown again",
+        f"{', '.join(implied_scopes(record.scope))}, tenant {record.tenant}); the secret above "
+        "is not shown again",
         err=True,
     )
 
@@ -79,11 +89,12 @@ def list_keys(state: CliState, as_json: bool) -> None:
     if not found:
         click.echo("no stored keys")
         return
-    rows = [["ID", "NAME", "SCOPES", "CREATED", "STATUS"]]
+    rows = [["ID", "NAME", "SCOPES", "TENANT", "CREATED", "STATUS"]]
     for key in found:
         status = f"revoked {key.revoked_at:%Y-%m-%d %H:%M}" if key.revoked_at else "active"
         scopes = ",".join(implied_scopes(key.scope))
-        rows.append([key.key_id, key.name, scopes, f"{key.created_at:%Y-%m-%d %H:%M}", status])
+        created = f"{key.created_at:%Y-%m-%d %H:%M}"
+        rows.append([key.key_id, key.name, scopes, key.tenant, created, status])
     echo_table(rows)
 
 

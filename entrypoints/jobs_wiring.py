@@ -3,6 +3,8 @@ webhook sender, and the policy (lease, webhook secret, retries, public render UR
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from avatar_service.core.ports import JobQueue, JobStore, Store, WebhookSender
 from avatar_service.core.usecases.jobs import JobPolicy, JobUseCases
 from avatar_service.core.usecases.rendering import RenderUseCases
@@ -22,6 +24,8 @@ def job_policy(settings: Settings) -> JobPolicy:
             secret=secret or None, max_attempts=job.webhook_attempts,
             backoff_base=job.webhook_backoff, timeout=job.webhook_timeout,
         ),
+        max_active_per_tenant=job.max_active_per_tenant, max_active=job.max_active,
+        full_retry_after=job.full_retry_after,
     )  # fmt: skip
 
 
@@ -31,14 +35,24 @@ def build_jobs(
     queue: JobQueue,
     webhooks: WebhookSender,
     rendering: RenderUseCases,
+    rendering_for: Callable[[str], RenderUseCases] | None = None,
 ) -> JobUseCases:
-    """Raises ``PluginError`` when the configured store cannot keep jobs."""
+    """Raises ``PluginError`` when the configured store cannot keep jobs. ``rendering_for``
+    gives the render use cases of a tenant (jobs render in their submitter's tenant)."""
     if not isinstance(store, JobStore):
         raise PluginError(
             f"the store {settings.store!r} cannot keep render jobs (it lacks JobStore); "
             "use AVATAR_STORE=sqlmodel or memory"
         )
-    return JobUseCases(store, store, queue, rendering, webhooks, job_policy(settings))
+    return JobUseCases(
+        store,
+        store,
+        queue,
+        rendering,
+        webhooks,
+        job_policy(settings),
+        rendering_for=rendering_for,
+    )
 
 
 def start_embedded_workers(jobs: JobUseCases, settings: Settings) -> bool:

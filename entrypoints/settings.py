@@ -47,6 +47,11 @@ class LimitSettings(BaseModel):
     """Highest ``fps`` of weight curves (``docs/visemes.md``)."""
     max_curve_frames: int = Field(36_000, ge=1, le=10_000_000)
     """Most rows of one weight curve; longer speech at that fps is refused (413)."""
+    max_render_cost: float = Field(500.0, gt=0)
+    """Largest video, in megapixel-frames (width x height x fps x seconds / 1e6), checked
+    before any speech or rendering starts (``docs/limits.md``)."""
+    speech_chars_per_second: float = Field(15.0, gt=0, le=100)
+    """Characters spoken per second, to estimate a video's length from its text."""
 
 
 class SpeechSettings(BaseModel):
@@ -116,6 +121,9 @@ class StorageSettings(BaseModel):
     """Flush local writes to the disk before they become visible (durable across power loss)."""
     assets_cache_control: str = "public, max-age=3600"
     """Cache-Control of asset downloads (audio and renders are immutable: cached for a year)."""
+    temp_dir: Path = Path("./data/tmp")
+    """Temporary audio and video of renders in progress (``avatar gc`` removes what a killed
+    render left there)."""
 
 
 class NodeRendererSettings(BaseModel):
@@ -214,6 +222,13 @@ class JobSettings(BaseModel):
     """Per million broker commands, how many also run the dead-worker sweep."""
     poll_ms: int = Field(100, ge=1, le=10_000)
     """Longest pause of an idle worker between polls of Redis (queueing latency vs load)."""
+    max_active_per_tenant: int = Field(20, ge=1, le=100_000)
+    """Queued and running jobs one tenant may have; one more is refused with 503 +
+    Retry-After (``docs/limits.md``)."""
+    max_active: int = Field(200, ge=1, le=1_000_000)
+    """Queued and running jobs of all tenants together; one more is refused likewise."""
+    full_retry_after: float = Field(10.0, ge=1, le=3600)
+    """``Retry-After`` seconds of a refusal for a full queue."""
 
 
 class Settings(BaseSettings):

@@ -102,7 +102,11 @@ def avatar_register_renderers(register: Register) -> None:
     def mock(settings: Any) -> MockRenderer:
         # AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY=0.05: a slow mock, for tests of jobs.
         delay = float(settings.options.get("mock_renderer", {}).get("frame_delay", 0.0))
-        return MockRenderer(max_render_time=settings.max_render_time, frame_delay=delay)
+        return MockRenderer(
+            max_render_time=settings.max_render_time,
+            frame_delay=delay,
+            temp_dir=settings.storage.temp_dir,
+        )
 
     register("mock", mock)
 
@@ -114,6 +118,7 @@ def avatar_register_renderers(register: Register) -> None:
             node_path=settings.node_path, ffmpeg_path=settings.ffmpeg_path,
             max_render_time=settings.max_render_time, workers=section.workers,
             queue=section.queue, renderer_dir=section.dir, seed=section.seed,
+            temp_dir=settings.storage.temp_dir,
         )  # fmt: skip
 
     register("node", node)

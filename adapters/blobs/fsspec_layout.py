@@ -5,6 +5,7 @@ Layout under each namespace root (a local folder, ``s3://bucket/prefix``, ``memo
     index/<name>.json.     the manifest: the object exists if and only if this file does
     blobs/<id[:2]>/<id>    the data, immutable, written completely before its manifest
     tmp/                   local disk only: manifests being written, then renamed into place
+    tenants/<tenant>/      the same three folders for each tenant but the default one
 
 The manifest suffix ends with a dot because no segment of a safe name may, so a manifest
 (``index/a.json.``) never collides with the folder of a longer name (``index/a.json/b.json.``).
@@ -23,6 +24,7 @@ from avatar_service.core.records import BlobInfo, Namespace
 INDEX = "index"
 BLOBS = "blobs"
 TMP = "tmp"
+TENANTS = "tenants"
 MANIFEST_SUFFIX = ".json."
 FORMAT_VERSION = 1
 _BLOB_ID = re.compile(r"^[0-9a-f]{32}$")

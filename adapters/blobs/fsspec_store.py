@@ -6,21 +6,28 @@ path; only when it is complete is the manifest written in one atomic step (a ren
 disk; a single PUT on S3). So a failed, cancelled or crashed write leaves at most an
 unreferenced blob (never a visible object), an overwrite swaps manifests atomically, and
 listing reads manifests only. A delete removes the manifest first, then the data.
+
+Tenants: the default tenant's objects live at each namespace's root; every other tenant's in
+``tenants/<tenant>/`` below it, a root of its own, so no name in one tenant reaches another.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import threading
 import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
+from datetime import datetime
 from typing import IO, Any
 
 from avatar_service.adapters.blobs import fsspec_disk as disk
+from avatar_service.adapters.blobs import fsspec_leftovers as leftovers
 from avatar_service.adapters.blobs.fsspec_layout import (
     BLOBS,
     INDEX,
+    TENANTS,
     TMP,
     CorruptManifest,
     Manifest,
@@ -34,8 +41,9 @@ from avatar_service.adapters.blobs.fsspec_space import Space
 from avatar_service.core.blobnames import safe_blob_name
 from avatar_service.core.errors import Conflict, Invalid, NotFound, Unavailable
 from avatar_service.core.mediatypes import content_type_for
-from avatar_service.core.ports import BlobStore
+from avatar_service.core.ports import BlobStore, Leftover, LeftoverSource
 from avatar_service.core.records import BlobInfo, Namespace, utcnow
+from avatar_service.core.tenancy import DEFAULT_TENANT, check_tenant
 
 _Infos = list[BlobInfo]  # aliases: inside the class, ``list`` is the method
 _Paths = list[str]
@@ -45,7 +53,7 @@ PART_SIZE = 8 * 1024 * 1024
 """Bytes buffered per S3 multipart part (S3's minimum is 5 MiB)."""
 
 
-class FsspecBlobStore(BlobStore):
+class FsspecBlobStore(BlobStore, LeftoverSource):
     """Every ``BlobStore`` rule on any fsspec filesystem (see the module docstring).
 
     ``urls`` maps each namespace to a URL or plain local path; ``storage_options`` maps a
@@ -70,7 +78,14 @@ class FsspecBlobStore(BlobStore):
         if missing:
             raise Invalid(f"no blob store URL for {', '.join(missing)}", field="blobs")
         options = storage_options or {}
+        self._urls = {ns: url.rstrip("/") for ns, url in spaces.items()}
+        self._options = options
+        self._tenant = DEFAULT_TENANT
         self._spaces = {ns: Space(url, options) for ns, url in spaces.items()}
+        self._root_spaces = self._spaces
+        """The namespaces' roots: the default tenant's, and where every tenant's lives."""
+        self._tenant_spaces: dict[str, dict[Namespace, Space]] = {DEFAULT_TENANT: self._spaces}
+        """Each tenant's namespaces, opened once and shared by every view."""
         self._fsync = fsync
         self._part_size = part_size
         self._read_chunk = read_chunk
@@ -94,6 +109,45 @@ class FsspecBlobStore(BlobStore):
                     f"blob store {space.url} is not usable: {type(exc).__name__}: {exc}",
                     field="blobs",
                 ) from None
+
+    # -- tenants and leftovers ------------------------------------------------------------
+
+    def scoped(self, tenant: str) -> FsspecBlobStore:
+        """A view on ``tenants/<tenant>/`` of every namespace (the roots for the default)."""
+        view = copy.copy(self)
+        view._tenant = check_tenant(tenant)
+        spaces = self._tenant_spaces.get(view._tenant)
+        if spaces is None:
+            spaces = {
+                ns: Space(f"{url}/{TENANTS}/{view._tenant}", self._options)
+                for ns, url in self._urls.items()
+            }
+            with self._lock:
+                spaces = self._tenant_spaces.setdefault(view._tenant, spaces)
+        view._spaces = spaces
+        return view
+
+    def tenants(self) -> list[str]:
+        found = {DEFAULT_TENANT}
+        for space in self._root_spaces.values():
+            found.update(leftovers.tenant_names(space))
+        return sorted(found)
+
+    def leftovers(self, older_than: datetime) -> list[Leftover]:
+        """Data no manifest names and stale temporary manifests, in every tenant (the view's
+        tenant does not matter: this is for ``avatar gc``)."""
+        return [
+            item
+            for ns, space in self._root_spaces.items()
+            for item in leftovers.find_leftovers(space, ns.value, older_than)
+        ]
+
+    def remove_leftover(self, item: Leftover) -> bool:
+        try:
+            namespace = Namespace(item.where)
+        except ValueError:
+            return False
+        return leftovers.remove_leftover(self._root_spaces[namespace], item)
 
     # -- reading ---------------------------------------------------------------------------
 

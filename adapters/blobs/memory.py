@@ -3,6 +3,7 @@ tests and development."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import mimetypes
 import threading
@@ -13,6 +14,7 @@ from avatar_service.core.blobnames import safe_blob_name
 from avatar_service.core.errors import Conflict, Invalid, NotFound, TooLarge
 from avatar_service.core.ports import BlobStore
 from avatar_service.core.records import BlobInfo, Namespace, utcnow
+from avatar_service.core.tenancy import DEFAULT_TENANT, check_tenant
 
 READ_CHUNK = 64 * 1024
 _Key = tuple[Namespace, str]
@@ -41,17 +43,31 @@ class MemoryBlobStore(BlobStore):
     ``safe_blob_name`` returns, which ``BlobInfo.name`` reports). Checksums are hex SHA-256.
 
     Writes build the object outside the lock and publish it in one step, so readers see
-    either the old object or the complete new one; a read streams a snapshot.
+    either the old object or the complete new one; a read streams a snapshot. Each tenant has
+    its own dict of objects; ``scoped`` views share the lock and the dicts.
     """
 
     PLUGIN_NAME = "memory"
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
-        self._blobs: dict[_Key, tuple[bytes, BlobInfo]] = {}
+        self._tenants: dict[str, dict[_Key, tuple[bytes, BlobInfo]]] = {DEFAULT_TENANT: {}}
+        self._tenant = DEFAULT_TENANT
+        self._blobs = self._tenants[DEFAULT_TENANT]
 
     def check(self) -> None:
         return None
+
+    def scoped(self, tenant: str) -> MemoryBlobStore:
+        view = copy.copy(self)
+        view._tenant = check_tenant(tenant)
+        with self._lock:
+            view._blobs = self._tenants.setdefault(view._tenant, {})
+        return view
+
+    def tenants(self) -> list[str]:
+        with self._lock:
+            return sorted(self._tenants)
 
     def write(
         self,

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from avatar_service.adapters.renderer.mock_codecs import GifWriter, U8Array, encode_png
+from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.avatar import Accessory, AvatarState, Expression, HairStyle, Pose
 from avatar_service.core.errors import Invalid, TimedOut
 from avatar_service.core.ports import ProgressCallback, RenderedVideo, Renderer
@@ -156,15 +157,19 @@ class MockRenderer(Renderer):
     image_formats = frozenset({"png"})
     video_formats = frozenset({"gif"})
 
-    def __init__(self, max_render_time: float = 30.0, frame_delay: float = 0.0) -> None:
+    def __init__(
+        self, max_render_time: float = 30.0, frame_delay: float = 0.0, temp_dir: Path | None = None
+    ) -> None:
         """``frame_delay``: seconds slept per sequence frame, standing in for a slow renderer
-        (tests that interrupt a render midway)."""
+        (tests that interrupt a render midway). ``temp_dir``: where videos are written (default:
+        the system's temporary folder)."""
         if not max_render_time > 0:
             raise Invalid("max_render_time must be positive", field="max_render_time")
         if not 0 <= frame_delay <= 10:
             raise Invalid("frame_delay must be between 0 and 10 seconds", field="frame_delay")
         self.max_render_time = max_render_time
         self.frame_delay = frame_delay
+        self.temp = None if temp_dir is None else TempFolder(temp_dir)
 
     def check(self) -> None:
         return None
@@ -208,10 +213,14 @@ class MockRenderer(Renderer):
             raise Invalid(f"the timeline is shorter than one frame at {fps} fps", field="duration")
         poses = _Poses(state, timeline)
         deadline = time.monotonic() + self.max_render_time
-        fd, name = tempfile.mkstemp(prefix="avatar-render-", suffix=".gif")
-        path = Path(name)
+        if self.temp is None:
+            fd, name = tempfile.mkstemp(prefix="avatar-render-", suffix=".gif")
+            os.close(fd)
+            path = Path(name)
+        else:
+            path = self.temp.new_file("render", ".gif")
         try:
-            with os.fdopen(fd, "wb") as out:
+            with path.open("wb") as out:
                 writer = GifWriter(out, width, height, palette(state))
                 cache: OrderedDict[tuple[str, bool, Expression], U8Array] = OrderedDict()
                 previous: U8Array | None = None

@@ -21,6 +21,7 @@ import structlog
 
 from avatar_service.adapters.renderer.node_package import NodeSetup, resolve
 from avatar_service.adapters.renderer.node_pool import Message, Worker, WorkerPool
+from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.ports import ProgressCallback, RenderedVideo, Renderer
@@ -108,6 +109,7 @@ class NodeRenderer(Renderer):
         queue: int = 16,
         renderer_dir: Path | None = None,
         seed: int | None = None,
+        temp_dir: Path | None = None,
     ) -> None:
         if not max_render_time > 0:
             raise Invalid("max_render_time must be positive", field="max_render_time")
@@ -116,6 +118,9 @@ class NodeRenderer(Renderer):
         self._ffmpeg_path = ffmpeg_path
         self._dir = renderer_dir
         self._seed = seed
+        self.temp = TempFolder(temp_dir or Path(tempfile.gettempdir()))
+        """Where the audio and video of a render in progress are kept (the service passes
+        ``AVATAR_STORAGE__TEMP_DIR``, under the data folder; default: the system's)."""
         self._setup: NodeSetup | None = None
         self._lock = threading.Lock()
         self.pool = WorkerPool(
@@ -198,15 +203,11 @@ class NodeRenderer(Renderer):
             )
         if not timeline.duration > 0 or round(timeline.duration * fps) < 1:
             raise Invalid(f"the timeline is shorter than one frame at {fps} fps", field="duration")
-        fd, name = tempfile.mkstemp(prefix="avatar-render-", suffix=f".{fmt}")
-        os.close(fd)
-        output, audio = Path(name), None
+        output, audio = self.temp.new_file("render", f".{fmt}"), None
         try:
             if audio_wav is not None and fmt != "gif":
-                afd, audio_name = tempfile.mkstemp(prefix="avatar-audio-", suffix=".wav")
-                with os.fdopen(afd, "wb") as handle:
-                    handle.write(audio_wav)
-                audio = Path(audio_name)
+                audio = self.temp.new_file("audio", ".wav")
+                audio.write_bytes(audio_wav)
             job: Message = {
                 "kind": "sequence", "state": state_to_job(state),
                 "timeline": timeline_to_job(timeline), "width": width, "height": height,

@@ -12,6 +12,7 @@ from avatar_service.core.errors import Conflict, NotFound
 from avatar_service.core.jobs import Job, JobFilter, JobStatus, JobUpdate, WebhookDelivery
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import Page, utcnow
+from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, one_tenant
 
 
 def _aware(moment: datetime) -> datetime:
@@ -19,14 +20,17 @@ def _aware(moment: datetime) -> datetime:
 
 
 class MemoryJobs(JobStore):
-    """Jobs in a dict behind their own lock; dict fields are deep-copied in and out."""
+    """Jobs in a dict behind their own lock; dict fields are deep-copied in and out. A view
+    (``scoped``, provided by ``MemoryStore``) sees only its tenant's jobs (``_job_tenant``)."""
 
     def __init__(self) -> None:
         self._jobs_lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._deliveries: dict[str, list[WebhookDelivery]] = {}
+        self._job_tenant: TenantScope = DEFAULT_TENANT
 
     def create_job(self, job: Job) -> Job:
+        job = replace(job, tenant=one_tenant(self._job_tenant, "creating a job"))
         with self._jobs_lock:
             if job.job_id in self._jobs:
                 raise Conflict(f"job {job.job_id!r} already exists", field="job_id")
@@ -44,7 +48,11 @@ class MemoryJobs(JobStore):
 
         where = where or JobFilter()
         with self._jobs_lock:
-            jobs = [_copied(job) for job in self._jobs.values() if _matches(job, where)]
+            jobs = [
+                _copied(job)
+                for job in self._jobs.values()
+                if self._job_sees(job) and _matches(job, where)
+            ]
         return paginate(jobs, lambda j: (_aware(j.created_at), j.job_id), limit, cursor)
 
     def update_job(
@@ -91,11 +99,17 @@ class MemoryJobs(JobStore):
 
     def list_webhook_deliveries(self, job_id: str) -> list[WebhookDelivery]:
         with self._jobs_lock:
+            job = self._jobs.get(job_id)
+            if job is None or not self._job_sees(job):
+                return []
             return list(self._deliveries.get(job_id, []))
+
+    def _job_sees(self, job: Job) -> bool:
+        return self._job_tenant is None or job.tenant == self._job_tenant
 
     def _job(self, job_id: str) -> Job:
         job = self._jobs.get(job_id)
-        if job is None:
+        if job is None or not self._job_sees(job):
             raise NotFound(f"no job {job_id!r}", field="job_id")
         return job
 

@@ -9,14 +9,26 @@ from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import BlobStore, Store
 from avatar_service.core.records import BlobInfo, Namespace
+from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, one_tenant
 from avatar_service.core.usecases.avatars import check_limit
 
 
 class AssetUseCases:
-    def __init__(self, blobs: BlobStore, store: Store, limits: Limits) -> None:
-        self._blobs = blobs
+    """Blobs of one tenant (``blobs`` and ``store`` are that tenant's views). In the
+    cross-tenant scope (``tenant`` ``ALL_TENANTS``) no blob is reachable: ``Invalid``."""
+
+    def __init__(
+        self, blobs: BlobStore, store: Store, limits: Limits, tenant: TenantScope = DEFAULT_TENANT
+    ) -> None:
+        self._blobs_view = blobs
         self._store = store
         self._limits = limits
+        self._tenant = tenant
+
+    @property
+    def _blobs(self) -> BlobStore:
+        one_tenant(self._tenant, "reaching stored files")
+        return self._blobs_view
 
     def list_assets(
         self, *, prefix: str = "", limit: int = 100, cursor: str | None = None

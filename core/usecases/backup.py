@@ -2,8 +2,11 @@
 
 The dump goes through the ``Store`` port, so it moves data between any two stores (SQLite ->
 PostgreSQL, memory -> SQLite). It holds avatars, presets, live sessions, audio and render
-records with their ids, versions and timestamps; soft-deleted sessions are left out (they
-hold no data, only their id). Blobs are not in it: copy the blob store alongside.
+records with their ids, versions, timestamps and tenants, of every tenant; soft-deleted
+sessions are left out (they hold no data, only their id). An import puts each record back in
+its tenant (a dump made before tenants: the default one). Blobs are not in it: copy the blob
+store alongside (the default tenant's at each namespace root, the others' under
+``tenants/<tenant>/``).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from avatar_service.core.records import (
     Session,
     utcnow,
 )
+from avatar_service.core.tenancy import ALL_TENANTS, DEFAULT_TENANT, check_tenant
 
 FORMAT = "avatar-service/dump"
 VERSION = 1
@@ -52,20 +56,21 @@ def _avatar(a: Avatar) -> dict[str, Any]:
     return {
         "avatar_id": a.avatar_id, "name": a.name, "state": a.state.to_dict(),
         "version": a.version, "created_at": _time(a.created_at), "updated_at": _time(a.updated_at),
+        "tenant": a.tenant,
     }  # fmt: skip
 
 
 def _preset(p: Preset) -> dict[str, Any]:
     return {
         "preset_id": p.preset_id, "name": p.name, "settings": p.settings, "version": p.version,
-        "created_at": _time(p.created_at), "updated_at": _time(p.updated_at),
+        "created_at": _time(p.created_at), "updated_at": _time(p.updated_at), "tenant": p.tenant,
     }  # fmt: skip
 
 
 def _session(s: Session) -> dict[str, Any]:
     return {
         "session_id": s.session_id, "avatar_id": s.avatar_id, "metadata": s.metadata,
-        "created_at": _time(s.created_at),
+        "created_at": _time(s.created_at), "tenant": s.tenant,
     }  # fmt: skip
 
 
@@ -73,7 +78,7 @@ def _audio(r: AudioRecord) -> dict[str, Any]:
     return {
         "audio_id": r.audio_id, "text": r.text, "voice_id": r.voice_id, "duration": r.duration,
         "sample_rate": r.sample_rate, "blob_name": r.blob_name, "avatar_id": r.avatar_id,
-        "session_id": r.session_id, "created_at": _time(r.created_at),
+        "session_id": r.session_id, "created_at": _time(r.created_at), "tenant": r.tenant,
     }  # fmt: skip
 
 
@@ -82,7 +87,7 @@ def _render(r: RenderRecord) -> dict[str, Any]:
         "render_id": r.render_id, "kind": str(r.kind), "width": r.width, "height": r.height,
         "format": r.format, "blob_name": r.blob_name, "avatar_id": r.avatar_id,
         "session_id": r.session_id, "duration": r.duration, "fps": r.fps, "frames": r.frames,
-        "created_at": _time(r.created_at),
+        "created_at": _time(r.created_at), "tenant": r.tenant,
     }  # fmt: skip
 
 
@@ -94,26 +99,33 @@ def _times(item: Mapping[str, Any], *names: str) -> dict[str, datetime]:
     return out
 
 
+def _tenant(item: Mapping[str, Any]) -> str:
+    """A dumped record's tenant (dumps made before tenants name none: the default)."""
+    return check_tenant(str(item.get("tenant") or DEFAULT_TENANT))
+
+
 _READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "avatars": lambda d: Avatar(
         d["avatar_id"], d["name"], AvatarState.from_dict(d["state"]), int(d["version"]),
-        **_times(d, "created_at", "updated_at"),
+        **_times(d, "created_at", "updated_at"), tenant=_tenant(d),
     ),
     "presets": lambda d: Preset(
         d["preset_id"], d["name"], dict(d["settings"]), int(d["version"]),
-        **_times(d, "created_at", "updated_at"),
+        **_times(d, "created_at", "updated_at"), tenant=_tenant(d),
     ),
     "sessions": lambda d: Session(
-        d["session_id"], d["avatar_id"], dict(d["metadata"]), **_times(d, "created_at")
+        d["session_id"], d["avatar_id"], dict(d["metadata"]), **_times(d, "created_at"),
+        tenant=_tenant(d),
     ),
     "audios": lambda d: AudioRecord(
         d["audio_id"], d["text"], d["voice_id"], float(d["duration"]), int(d["sample_rate"]),
         d["blob_name"], d.get("avatar_id"), d.get("session_id"), **_times(d, "created_at"),
+        tenant=_tenant(d),
     ),
     "renders": lambda d: RenderRecord(
         d["render_id"], RenderKind(d["kind"]), int(d["width"]), int(d["height"]), d["format"],
         d["blob_name"], d.get("avatar_id"), d.get("session_id"), d.get("duration"), d.get("fps"),
-        d.get("frames"), **_times(d, "created_at"),
+        d.get("frames"), **_times(d, "created_at"), tenant=_tenant(d),
     ),
 }  # fmt: skip
 
@@ -130,8 +142,8 @@ class Backup:
         self._store = store
 
     def export(self) -> dict[str, Any]:
-        """Every record, oldest first per kind, as JSON-ready data."""
-        store = self._store
+        """Every record of every tenant, oldest first per kind, as JSON-ready data."""
+        store = self._store.scoped(ALL_TENANTS)
         return {
             "format": FORMAT, "version": VERSION, "exported_at": _time(utcnow()),
             "avatars": [_avatar(a) for a in _walk(store.list_avatars)],
@@ -150,17 +162,12 @@ class Backup:
             raise Invalid(f"dump version {dump.get('version')!r} is not {VERSION}", field="version")
         records = {kind: [self._read(kind, i, item) for i, item in _items(dump, kind)]
                    for kind in KINDS}  # fmt: skip
-        create: dict[str, Callable[[Any], object]] = {
-            "avatars": self._store.create_avatar, "presets": self._store.create_preset,
-            "sessions": self._store.create_session, "audios": self._store.add_audio,
-            "renders": self._store.add_render,
-        }  # fmt: skip
         created = dict.fromkeys(KINDS, 0)
         skipped = dict.fromkeys(KINDS, 0)
         for kind in KINDS:
             for record in records[kind]:
                 try:
-                    create[kind](record)
+                    _create(self._store.scoped(record.tenant), kind, record)
                 except Conflict:
                     skipped[kind] += 1
                 else:
@@ -177,6 +184,17 @@ class Backup:
             raise Invalid(f"{kind}[{index}]: {exc.message}", field=kind) from None
         except (KeyError, TypeError, ValueError) as exc:
             raise Invalid(f"{kind}[{index}] is malformed: {exc!r}", field=kind) from None
+
+
+def _create(store: Store, kind: str, record: Any) -> object:
+    create: dict[str, Callable[[Any], object]] = {
+        "avatars": store.create_avatar,
+        "presets": store.create_preset,
+        "sessions": store.create_session,
+        "audios": store.add_audio,
+        "renders": store.add_render,
+    }
+    return create[kind](record)
 
 
 def _items(dump: Mapping[str, Any], kind: str) -> Iterator[tuple[int, Any]]:

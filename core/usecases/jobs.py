@@ -9,6 +9,7 @@ delivers the webhook.
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import platform
@@ -21,7 +22,13 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from avatar_service.core import job_requests
-from avatar_service.core.errors import AvatarServiceError, Conflict, Invalid, NotFound
+from avatar_service.core.errors import (
+    AvatarServiceError,
+    Conflict,
+    Invalid,
+    NotFound,
+    Unavailable,
+)
 from avatar_service.core.jobs import (
     Job,
     JobFilter,
@@ -32,6 +39,7 @@ from avatar_service.core.jobs import (
 )
 from avatar_service.core.ports import JobQueue, JobStore, Store, WebhookSender
 from avatar_service.core.records import Page, RenderRecord, new_id, utcnow
+from avatar_service.core.tenancy import ALL_TENANTS, DEFAULT_TENANT, TenantScope, one_tenant
 from avatar_service.core.usecases.avatars import check_limit
 from avatar_service.core.usecases.rendering import AnimationRequest, RenderUseCases
 from avatar_service.core.usecases.webhook_delivery import DeliveryPolicy, WebhookDeliverer
@@ -51,6 +59,12 @@ class JobPolicy:
     render_url: str = "/v1/renders/{render_id}"
     """Where a finished render downloads from (``result.video_url``)."""
     delivery: DeliveryPolicy = field(default_factory=DeliveryPolicy)
+    max_active_per_tenant: int = 20
+    """Queued and running jobs one tenant may have; one more is refused (``Unavailable``)."""
+    max_active: int = 200
+    """Queued and running jobs of all tenants together; one more is refused."""
+    full_retry_after: float = 10.0
+    """Seconds a client refused for a full queue is told to wait (``Retry-After``)."""
 
 
 class _Stopped(Exception):
@@ -58,6 +72,10 @@ class _Stopped(Exception):
 
 
 class JobUseCases:
+    """Submitting, reading and cancelling act in one tenant (``DEFAULT_TENANT`` as built;
+    ``for_tenant`` for another); running, resuming and delivering see every tenant's jobs,
+    and render each in its own tenant (``rendering_for``)."""
+
     def __init__(
         self,
         store: JobStore,
@@ -68,15 +86,29 @@ class JobUseCases:
         policy: JobPolicy | None = None,
         *,
         sleep: Callable[[float], None] = time.sleep,
+        rendering_for: Callable[[str], RenderUseCases] | None = None,
     ) -> None:
-        self._store = store
+        self._all = store.scoped_jobs(ALL_TENANTS)
+        self._tenant: TenantScope = DEFAULT_TENANT
+        self._store = store.scoped_jobs(DEFAULT_TENANT)
         self._records = records
         self._queue = queue
         self._rendering = rendering
+        self._rendering_for = rendering_for or (lambda _tenant: rendering)
         self._policy = policy or JobPolicy()
         self._sleep = sleep
-        self._deliverer = WebhookDeliverer(store, webhooks, self._policy.delivery, sleep)
+        self._deliverer = WebhookDeliverer(self._all, webhooks, self._policy.delivery, sleep)
         self._worker = f"{platform.node()}:{os.getpid()}"
+
+    def for_tenant(self, tenant: TenantScope) -> JobUseCases:
+        """The same jobs, submitted, read and cancelled in ``tenant`` (``ALL_TENANTS``: read
+        and cancelled across tenants)."""
+        view = copy.copy(self)
+        view._tenant = tenant
+        view._store = self._all.scoped_jobs(tenant)
+        if tenant is not None:
+            view._rendering = self._rendering_for(tenant)
+        return view
 
     @property
     def queue(self) -> JobQueue:
@@ -89,8 +121,10 @@ class JobUseCases:
         parameters are checked first (``RenderUseCases.check``: the errors a render would
         raise for them); a webhook (the given URL, else the default) must be http(s) and
         needs a signing secret (``Invalid``)."""
+        one_tenant(self._tenant, "submitting a job")
         url = self._check_webhook(webhook_url or self._policy.default_webhook_url)
         self._rendering.check(request)
+        self._admit()
         job = Job(
             job_id=new_id("job"), kind=job_requests.kind_of(request),
             request=job_requests.to_dict(request), avatar_id=request.avatar_id,
@@ -106,6 +140,22 @@ class JobUseCases:
             )  # fmt: skip
             raise
         return job
+
+    def _admit(self) -> None:
+        """Refuse (``Unavailable`` with ``retry_after``) when the tenant, or the service, has
+        as many queued and running jobs as it may. Counted before the job is stored: two
+        submissions racing for the last place may both get it."""
+        policy = self._policy
+        for store, cap, whose in (
+            (self._store, policy.max_active_per_tenant, "this tenant has"),
+            (self._all, policy.max_active, "the service has"),
+        ):
+            if _active_jobs(store, cap) >= cap:
+                raise Unavailable(
+                    f"{whose} {cap} jobs queued or running, the most it may; retry later "
+                    "(AVATAR_JOB__MAX_ACTIVE_PER_TENANT, AVATAR_JOB__MAX_ACTIVE)",
+                    retry_after=policy.full_retry_after,
+                )
 
     def get(self, job_id: str) -> Job:
         return self._store.get_job(job_id)
@@ -136,7 +186,7 @@ class JobUseCases:
         restart); ``run`` sorts out which really need running. Returns how many."""
         count = 0
         for status in (JobStatus.QUEUED, JobStatus.RUNNING):
-            for job in self._all(status):
+            for job in self._every(status):
                 self._queue.enqueue(job.job_id)
                 count += 1
         return count
@@ -149,16 +199,17 @@ class JobUseCases:
             return 0
         cutoff = utcnow() - timedelta(seconds=older_than)
         count = 0
-        for job in self._all(JobStatus.QUEUED):
+        for job in self._every(JobStatus.QUEUED):
             if job.attempts == 0 and job.created_at < cutoff:
                 self._queue.enqueue(job.job_id)
                 count += 1
         return count
 
-    def _all(self, status: JobStatus) -> Iterator[Job]:
+    def _every(self, status: JobStatus) -> Iterator[Job]:
+        """Every job of every tenant in ``status``."""
         cursor: str | None = None
         while True:
-            page = self._store.list_jobs(where=JobFilter(status=status), limit=200, cursor=cursor)
+            page = self._all.list_jobs(where=JobFilter(status=status), limit=200, cursor=cursor)
             yield from page.items
             if page.next_cursor is None:
                 return
@@ -186,12 +237,12 @@ class JobUseCases:
         waited = False
         while True:
             now = utcnow()
-            job = self._store.claim_job(job_id, owner, lease_until=self._lease(now), now=now)
+            job = self._all.claim_job(job_id, owner, lease_until=self._lease(now), now=now)
             if job is not None:
                 self._execute(job, owner)
                 break
             try:
-                job = self._store.get_job(job_id)
+                job = self._all.get_job(job_id)
             except NotFound:
                 log.warning("job %s is gone; nothing to run", job_id)
                 return
@@ -200,7 +251,7 @@ class JobUseCases:
             waited = True
             wait = (job.lease_expires_at - utcnow()).total_seconds() + 0.05
             self._sleep(min(max(wait, 0.0), self._policy.lease_seconds + 0.05))
-        self._deliverer.deliver(self._store.get_job(job_id))
+        self._deliverer.deliver(self._all.get_job(job_id))
 
     def _execute(self, job: Job, owner: str) -> None:
         try:
@@ -219,35 +270,36 @@ class JobUseCases:
 
     def _render(self, job: Job, owner: str) -> RenderRecord:
         try:
-            return self._store_render(job.render_id)
+            return self._store_render(job)
         except NotFound:
             pass
         request = job_requests.from_dict(job.kind, job.request)
         every = min(1.0, self._policy.lease_seconds / 4)
         progress = _ProgressReporter(lambda f: self.report(job.job_id, owner, f), every)
+        rendering = self._rendering_for(job.tenant)
         try:
             if isinstance(request, AnimationRequest):
-                return self._rendering.animate(request, progress, render_id=job.render_id)
-            return self._rendering.render_sequence(request, progress, render_id=job.render_id)
+                return rendering.animate(request, progress, render_id=job.render_id)
+            return rendering.render_sequence(request, progress, render_id=job.render_id)
         except Conflict:  # a concurrent attempt stored this render first
-            return self._store_render(job.render_id)
+            return self._store_render(job)
 
-    def _store_render(self, render_id: str) -> RenderRecord:
-        return self._records.get_render(render_id)
+    def _store_render(self, job: Job) -> RenderRecord:
+        return self._records.scoped(job.tenant).get_render(job.render_id)
 
     def _finish(self, job: Job, owner: str, change: JobUpdate) -> None:
         final = JobUpdate(
             status=change.status, progress=change.progress, result=change.result,
             error=change.error, finished_at=utcnow(), clear_lease=True,
         )  # fmt: skip
-        if self._store.update_job(job.job_id, final, statuses=_RUNNING, owner=owner) is None:
+        if self._all.update_job(job.job_id, final, statuses=_RUNNING, owner=owner) is None:
             log.info("job %s was cancelled or taken over; its outcome is dropped", job.job_id)
 
     def report(self, job_id: str, owner: str, fraction: float) -> None:
         """Record progress and renew the lease; raise ``_Stopped`` once the job is no longer
         this worker's (cancelled, or its lease taken over)."""
         change = JobUpdate(progress=round(fraction, 4), lease_expires_at=self._lease(utcnow()))
-        if self._store.update_job(job_id, change, statuses=_RUNNING, owner=owner) is None:
+        if self._all.update_job(job_id, change, statuses=_RUNNING, owner=owner) is None:
             raise _Stopped(job_id)
 
     def _lease(self, now: datetime) -> datetime:
@@ -292,6 +344,14 @@ class _ProgressReporter:
         if now - self._last >= self._every or fraction >= 1.0:
             self._last = now
             self._report(fraction)
+
+
+def _active_jobs(store: JobStore, cap: int) -> int:
+    """How many jobs ``store`` sees queued or running, counted up to ``cap``."""
+    count = 0
+    for status in _ACTIVE:
+        count += len(store.list_jobs(where=JobFilter(status=status), limit=max(cap, 1)).items)
+    return count
 
 
 def problem_of(exc: BaseException) -> dict[str, Any]:

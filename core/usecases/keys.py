@@ -25,6 +25,7 @@ from avatar_service.core.auth import (
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
 from avatar_service.core.ports import KeyStore
 from avatar_service.core.records import utcnow
+from avatar_service.core.tenancy import DEFAULT_TENANT
 
 MAX_NAME = 100
 RECHECK_SECONDS = 1.0
@@ -57,12 +58,15 @@ class KeyUseCases:
             )
         return self._store
 
-    def create(self, name: str, scopes: Sequence[str]) -> tuple[ApiKey, str]:
-        """A new stored key and its secret (returned once; only a hash is kept)."""
+    def create(
+        self, name: str, scopes: Sequence[str], tenant: str = DEFAULT_TENANT
+    ) -> tuple[ApiKey, str]:
+        """A new stored key of ``tenant`` and its secret (returned once; only a hash is
+        kept)."""
         name = name.strip()
         if not name or len(name) > MAX_NAME:
             raise Invalid(f"a key name is 1-{MAX_NAME} characters", field="name")
-        record, secret = new_stored_key(name, highest_scope(scopes), utcnow())
+        record, secret = new_stored_key(name, highest_scope(scopes), utcnow(), tenant)
         self._keys().add_key(record)
         self._stored_known = True
         return record, secret
@@ -99,6 +103,8 @@ class KeyUseCases:
             except NotFound:
                 record = None
             if record is not None and record.active and matches(record, secret):
-                return Principal(record.key_id, record.name, record.scope)
+                return Principal(record.key_id, record.name, record.scope, record.tenant)
         env = match_env_key(self._env, raw)
-        return Principal(env.key_id, env.key_id, env.scope) if env is not None else None
+        if env is None:
+            return None
+        return Principal(env.key_id, env.key_id, env.scope, env.tenant)

@@ -51,6 +51,10 @@ class RecognitionUseCases:
         self._speech = speech
         self._limits = limits
 
+    def with_speech(self, speech: SpeechUseCases) -> RecognitionUseCases:
+        """The same recognition, keeping audio through ``speech`` (a tenant's)."""
+        return RecognitionUseCases(self._recognizer, speech, self._limits)
+
     @property
     def recognizer(self) -> PhoneRecognizer:
         return self._recognizer

@@ -5,6 +5,7 @@ settings over the avatar's state for that render only."""
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -120,6 +121,17 @@ class RenderUseCases:
         self._characters = dict(characters or {})
         self._recognition = recognition
 
+    def with_storage(
+        self, store: Store, blobs: BlobStore, speech: SpeechUseCases
+    ) -> RenderUseCases:
+        """The same rendering over ``store`` and ``blobs`` (a tenant's views) and ``speech``
+        (keeping its audio there too)."""
+        view = copy.copy(self)
+        view._store, view._blobs, view._speech = store, blobs, speech
+        if self._recognition is not None:
+            view._recognition = self._recognition.with_speech(speech)
+        return view
+
     def characters(self) -> dict[str, Mapping[str, Any]]:
         """The built-in characters: id -> ``{"name", "state", ...}``."""
         return dict(self._characters)
@@ -158,6 +170,7 @@ class RenderUseCases:
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
         fmt = _check_format(request.format, self._renderer.video_formats)
+        self._admit(request)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         wav, timeline, phonemes = self._audio_and_timeline(request)
         wav, timeline = framed(wav, timeline, phonemes, request.fps)
@@ -193,6 +206,7 @@ class RenderUseCases:
         self._limits.fps(request.fps)
         self._limits.video_seconds(request.duration)
         fmt = _check_format(request.format, self._renderer.video_formats)
+        self._admit(request)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         timeline = _animation_timeline(name, request.duration)
         return self._video(request, state, timeline, None, fmt, progress, render_id)
@@ -217,7 +231,26 @@ class RenderUseCases:
                 self._store.get_audio(request.audio_id)
         if request.speech is not None:
             self._limits.text(request.speech.text)
+        self._admit(request)
         self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
+
+    def _admit(self, request: SequenceRequest | AnimationRequest) -> None:
+        """Refuse (``TooLarge``), before any speech or rendering, a video over the length or
+        cost limits. Its length is the animation's duration, the stored audio's, or estimated
+        from the text (``Limits.speech_seconds``); the exact cost is checked again once the
+        speech is made."""
+        limits = self._limits
+        if request.speech is not None:
+            speech = request.speech
+            seconds = limits.estimated_video(speech.text, speech.options.rate, ssml=speech.ssml)
+            field = "text"
+        elif isinstance(request, AnimationRequest):
+            seconds, field = request.duration, "duration"
+        elif request.audio_id is not None:
+            seconds, field = self._store.get_audio(request.audio_id).duration, "audio_id"
+        else:
+            return
+        limits.render_cost(request.width, request.height, request.fps, seconds, field=field)
 
     def _video(
         self,
@@ -230,6 +263,7 @@ class RenderUseCases:
         render_id: str | None = None,
     ) -> RenderRecord:
         self._limits.video_seconds(timeline.duration)
+        self._limits.render_cost(request.width, request.height, request.fps, timeline.duration)
         video = self._renderer.render_sequence(
             state, timeline, wav, request.width, request.height, request.fps, fmt, progress
         )

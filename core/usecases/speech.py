@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -116,6 +117,12 @@ class SpeechUseCases:
     @property
     def viseme_sets(self) -> VisemeSetRegistry:
         return self._viseme_sets
+
+    def with_storage(self, store: Store, blobs: BlobStore) -> SpeechUseCases:
+        """The same speech, keeping audio in ``store`` and ``blobs`` (a tenant's views)."""
+        view = copy.copy(self)
+        view._store, view._blobs = store, blobs
+        return view
 
     def voices(self) -> list[Voice]:
         return self._synthesizer.voices()

@@ -40,6 +40,7 @@ def job_event(job: Job) -> dict[str, Any]:
         "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat(),
         "started_at": None if job.started_at is None else job.started_at.isoformat(),
         "finished_at": None if job.finished_at is None else job.finished_at.isoformat(),
+        "tenant": job.tenant,
     }  # fmt: skip
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
-from typing import cast
 
 import anyio.to_thread
 import structlog
@@ -40,6 +39,7 @@ from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
 from avatar_service.entrypoints.http.ratelimit import TokenBuckets, access_guard
 from avatar_service.entrypoints.http.security import SecurityHeadersMiddleware, cors_config
+from avatar_service.entrypoints.http.tenancy import provide_container
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.logging import configure_logging
 from avatar_service.entrypoints.settings import HttpSettings, Settings

@@ -24,6 +24,7 @@ from litestar.types import ExceptionHandlersMap
 from avatar_service.core.errors import (
     AvatarServiceError,
     Conflict,
+    Forbidden,
     InsufficientStorage,
     Invalid,
     NotFound,
@@ -46,6 +47,7 @@ _DOMAIN: dict[type[AvatarServiceError], tuple[int, str]] = {
     TooLarge: (413, "too-large"),
     Conflict: (409, "conflict"),
     PreconditionFailed: (412, "precondition-failed"),
+    Forbidden: (403, "forbidden"),
     Unavailable: (503, "unavailable"),
     InsufficientStorage: (507, "insufficient-storage"),
     TimedOut: (504, "timed-out"),

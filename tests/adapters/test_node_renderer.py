@@ -225,3 +225,24 @@ def test_expressions_on_the_timeline_reach_the_video(shared: NodeRenderer) -> No
         shared.render_sequence(
             AvatarState(), Timeline(1.0, (), ((0.5, "bored"),)), None, 64, 64, 10, "gif"
         )
+
+
+def test_a_render_keeps_its_temporary_audio_and_video_in_its_temp_folder(tmp_path: Path) -> None:
+    """Under the data folder (where ``avatar gc`` looks), not the system's, and gone after."""
+    renderer = NodeRenderer(workers=1, max_render_time=60.0, temp_dir=tmp_path / "tmp")
+    seen: list[list[str]] = []
+    wav = encode_wav(np.zeros(22050, dtype=np.float32), 22050)
+
+    def progress(_fraction: float) -> None:
+        seen.append(sorted(p.name.split("-")[1] for p in (tmp_path / "tmp").iterdir()))
+
+    try:
+        video = renderer.render_sequence(
+            AvatarState(), make_timeline(1.0), wav, 32, 32, 10, "mp4", progress
+        )
+    finally:
+        renderer.close()
+    assert ["audio", "render"] in seen, seen
+    assert video.path.parent == tmp_path / "tmp"
+    video.path.unlink()
+    assert list((tmp_path / "tmp").iterdir()) == []

@@ -115,3 +115,14 @@ def test_serve_on_loopback_without_keys_warns_and_starts(
     assert result.exit_code == 0
     assert len(uvicorn_calls) == 1
     assert "serving without API keys" in result.stderr + caplog.text
+
+
+@pytest.mark.usefixtures("sqlite_store")
+def test_a_key_created_for_a_tenant_says_so(runner: CliRunner) -> None:
+    created = json.loads(
+        run(runner, "keys", "create", "--name", "acme", "--tenant", "acme", "--json").stdout
+    )
+    assert created["tenant"] == "acme"
+    assert "acme" in run(runner, "keys", "ls").stdout.splitlines()[1]
+    bad = run(runner, "keys", "create", "--name", "x", "--tenant", "Not/A/Tenant")
+    assert bad.exit_code == 2 and bad.stderr.startswith("error: a tenant is")

@@ -104,7 +104,7 @@ def test_gc_lists_by_default_and_removes_with_apply(runner: CliRunner) -> None:
     assert dry["applied"] is False
     assert dry["orphans"] == [
         {"kind": "record", "namespace": "audios", "name": audio.blob_name,
-         "record_id": audio.audio_id}
+         "record_id": audio.audio_id, "tenant": "default"}
     ]  # fmt: skip
     assert "dry run" in run(runner, "gc").stdout
     applied = run_json(runner, "gc", "--apply", "--min-age", "0")
@@ -154,3 +154,37 @@ def test_serve_in_production_refuses_a_stale_schema_before_starting(
     assert result.exit_code == 1
     assert result.stderr.startswith("error: the database schema is at revision none")
     assert "run `avatar db upgrade`" in result.stderr
+
+
+def test_the_tenant_option_scopes_commands_and_star_reads_across(runner: CliRunner) -> None:
+    store = _store()
+    make.avatar(store.scoped("acme"), avatar_id="ada")
+    make.avatar(store, avatar_id="bob")
+    store.close()
+    assert [a["avatar_id"] for a in run_json(runner, "avatars", "ls")["avatars"]] == ["bob"]
+    acme = run_json(runner, "--tenant", "acme", "avatars", "ls")["avatars"]
+    assert [a["avatar_id"] for a in acme] == ["ada"]
+    every = run_json(runner, "--tenant", "*", "avatars", "ls")["avatars"]
+    assert sorted(a["avatar_id"] for a in every) == ["ada", "bob"]
+    refused = run(runner, "--tenant", "*", "avatars", "rm", "ada")
+    assert refused.exit_code == 2 and "needs one tenant" in refused.stderr
+    assert run(runner, "--tenant", "acme", "avatars", "rm", "ada").exit_code == 0
+
+
+def test_gc_finds_what_a_killed_upload_and_render_left(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVATAR_BLOBS", "fsspec")  # blobs under ./data, as served by default
+    partial = Path("data/assets/blobs/ab/ab" + "0" * 30)  # data no manifest names
+    partial.parent.mkdir(parents=True)
+    partial.write_bytes(b"x" * 4096)
+    temp = Path("data/tmp/avatar-render-k1ll3d.mp4")  # a killed render's video
+    temp.parent.mkdir(parents=True)
+    temp.write_bytes(b"v")
+    dry = run_json(runner, "gc", "--min-age", "0")
+    left = sorted((o["namespace"], o["name"]) for o in dry["orphans"] if o["kind"] == "leftover")
+    assert left == [("assets", str(partial.relative_to("data/assets"))), ("temp", temp.name)]
+    assert partial.exists() and temp.exists()
+    assert "2 orphans (dry run" in run(runner, "gc", "--min-age", "0").stdout
+    assert run_json(runner, "gc", "--apply", "--min-age", "0")["removed"] == 2
+    assert not partial.exists() and not temp.exists()

@@ -9,7 +9,15 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 ProblemCheck = Callable[..., dict[str, Any]]
-AVATAR_FIELDS = {"avatar_id", "name", "state", "version", "created_at", "updated_at"}
+AVATAR_FIELDS = {
+    "avatar_id",
+    "name",
+    "state",
+    "version",
+    "created_at",
+    "updated_at",
+    "tenant",
+}
 
 
 def _create(client: TestClient[Litestar], **body: Any) -> dict[str, Any]:

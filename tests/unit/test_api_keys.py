@@ -67,7 +67,47 @@ def test_env_keys_parse_in_both_formats(value: str, scopes: list[Scope]) -> None
 
 
 @pytest.mark.parametrize(
-    "value", ["short", "k1-0123456789abcdef:root", "[not json", '{"key": "x"}', "[1]"]
+    ("value", "owners"),
+    [
+        ("k1-0123456789abcdef", [("write", "default")]),
+        (
+            "k1-0123456789abcdef:read:acme, k2-0123456789abcdef::globex",
+            [("read", "acme"), ("write", "globex")],
+        ),
+        (
+            '["k1-0123456789abcdef:admin:acme", '
+            '{"key": "k2-0123456789abcdef", "scope": "read", "tenant": "globex"}, '
+            '{"key": "k3-0123456789abcdef"}]',
+            [("admin", "acme"), ("read", "globex"), ("write", "default")],
+        ),
+    ],
+)
+def test_env_keys_may_name_a_tenant(value: str, owners: list[tuple[str, str]]) -> None:
+    assert [(k.scope.label, k.tenant) for k in parse_env_keys(value)] == owners
+
+
+def test_a_key_authenticates_as_its_tenant() -> None:
+    keys = KeyUseCases(MemoryStore(), parse_env_keys("k1-0123456789abcdef:read:acme"))
+    principal = keys.authenticate("k1-0123456789abcdef")
+    assert principal is not None and principal.tenant == "acme"
+    _record, secret = keys.create("ci", ["write"], "globex")
+    stored = keys.authenticate(secret)
+    assert stored is not None and stored.tenant == "globex"
+    with pytest.raises(Invalid):
+        keys.create("ci", ["write"], "Not A Tenant")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "short",
+        "k1-0123456789abcdef:root",
+        "[not json",
+        '{"key": "x"}',
+        "[1]",
+        "k1-0123456789abcdef:read:Acme",
+        "k1-0123456789abcdef:read:a:b",
+    ],
 )
 def test_bad_env_keys_are_invalid_without_echoing_the_key(value: str) -> None:
     with pytest.raises(Invalid) as caught:

@@ -10,7 +10,7 @@ import pytest
 from avatar_service.adapters.store.memory import MemoryStore
 from avatar_service.adapters.store.sqlmodel.factory import open_store
 from avatar_service.contracts import _records as make
-from avatar_service.core.errors import Invalid
+from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.usecases.backup import Backup
 
 
@@ -62,3 +62,32 @@ def test_a_bad_dump_is_invalid_and_creates_nothing(dump: Any) -> None:
     with pytest.raises(Invalid):
         Backup(target).load(dump)
     assert target.list_avatars().items == ()
+
+
+def test_export_and_import_keep_each_records_tenant() -> None:
+    source = open_store("sqlite://")
+    acme = source.scoped("acme")
+    avatar = make.avatar(acme, avatar_id="ada")
+    session = make.session(acme, avatar.avatar_id)
+    make.audio(acme, avatar.avatar_id, session.session_id)
+    make.avatar(source, avatar_id="ada")  # the same id in the default tenant
+    dump = json.loads(json.dumps(Backup(source).export()))
+    assert sorted(a["tenant"] for a in dump["avatars"]) == ["acme", "default"]
+    target = MemoryStore()
+    report = Backup(target).load(dump)
+    assert report.created == {"avatars": 2, "presets": 0, "sessions": 1, "audios": 1, "renders": 0}
+    assert target.scoped("acme").get_session(session.session_id).tenant == "acme"
+    assert target.get_avatar("ada").tenant == "default"
+    with pytest.raises(NotFound):
+        target.get_session(session.session_id)
+
+
+def test_a_dump_made_before_tenants_imports_into_the_default_tenant() -> None:
+    source = MemoryStore()
+    make.avatar(source, avatar_id="old")
+    dump = Backup(source).export()
+    for item in dump["avatars"]:
+        del item["tenant"]
+    target = MemoryStore()
+    Backup(target).load(dump)
+    assert target.get_avatar("old").tenant == "default"

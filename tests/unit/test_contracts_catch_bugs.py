@@ -262,7 +262,7 @@ STORE_CASES = [
         class Broken(MemoryStore):
             def delete_avatar(self, avatar_id):
                 self.get_avatar(avatar_id)
-                del self._avatars[avatar_id]
+                del self._avatars[self._tenant, avatar_id]
                 return Deleted()
         """,
         "test_delete_avatar_cascades_to_sessions_and_their_records",
@@ -273,9 +273,50 @@ STORE_CASES = [
         """
         class Broken(MemoryStore):
             def get_avatar(self, avatar_id):
-                return self._avatars[avatar_id]
+                return self._avatars[self._tenant, avatar_id]
         """,
         "test_missing_id_is_not_found*get_avatar*",
+    ),
+    Case(
+        "store-reads-an-avatar-of-any-tenant",
+        "StoreContract",
+        """
+        from avatar_service.core.errors import NotFound
+
+        class Broken(MemoryStore):
+            def get_avatar(self, avatar_id):
+                with self._lock:  # looks the id up in every tenant: the classic leak
+                    for (_tenant, found), avatar in self._avatars.items():
+                        if found == avatar_id:
+                            return avatar
+                raise NotFound(f"no avatar {avatar_id!r}", field="avatar_id")
+        """,
+        "test_another_tenants_records_read_as_missing",
+    ),
+    Case(
+        "store-lists-audio-of-every-tenant",
+        "StoreContract",
+        """
+        class Broken(MemoryStore):
+            def list_audios(self, **filters):
+                return MemoryStore.list_audios(self.scoped(None), **filters)
+        """,
+        "test_listings_show_only_the_tenants_own_records",
+    ),
+    Case(
+        "store-ids-unique-across-tenants",
+        "StoreContract",
+        """
+        from avatar_service.core.errors import Conflict
+
+        class Broken(MemoryStore):
+            def create_avatar(self, avatar):
+                with self._lock:  # a global unique index: confirms another tenant's id
+                    if any(found == avatar.avatar_id for _t, found in self._avatars):
+                        raise Conflict("exists", field="avatar_id")
+                return super().create_avatar(avatar)
+        """,
+        "test_an_id_another_tenant_holds_can_be_used_again",
     ),
 ]
 BLOB_CASES = [
@@ -329,6 +370,16 @@ BLOB_CASES = [
                 return {i.name: i for i in self.list(namespace, prefix=name)}[name]
         """,
         "test_missing_name_is_not_found",
+    ),
+    Case(
+        "blobs-one-space-for-every-tenant",
+        "BlobStoreContract",
+        """
+        class Broken(MemoryBlobStore):
+            def scoped(self, tenant):
+                return self  # every tenant reads and writes the same objects
+        """,
+        "test_another_tenants_object_reads_as_missing",
     ),
 ]
 ALL_CASES = SYNTHESIZER_CASES + ALIGNER_CASES + RENDERER_CASES + STORE_CASES + BLOB_CASES

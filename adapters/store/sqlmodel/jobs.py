@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -27,6 +28,7 @@ from avatar_service.core.jobs import (
 )
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import Page, utcnow
+from avatar_service.core.tenancy import TenantScope, one_tenant
 
 JOBS, DELIVERIES = TABLES["jobs"], TABLES["webhook_deliveries"]
 R = TypeVar("R")
@@ -34,9 +36,11 @@ _SET_BY_UPDATE = ("status", "progress", "result", "error", "lease_expires_at", "
 
 
 class SqlJobs(JobStore):
-    """``JobStore`` over the ``jobs`` and ``webhook_deliveries`` tables."""
+    """``JobStore`` over the ``jobs`` and ``webhook_deliveries`` tables; a view (``scoped``,
+    provided by ``SqlModelStore``) adds its tenant to every statement."""
 
     if TYPE_CHECKING:  # provided by ``SqlModelStore``
+        _tenant: TenantScope
 
         def _read(self) -> contextlib.AbstractContextManager[sa.Connection]: ...
         def _write(self) -> contextlib.AbstractContextManager[sa.Connection]: ...
@@ -45,7 +49,11 @@ class SqlJobs(JobStore):
             where: list[sa.ColumnElement[bool]], limit: int, cursor: str | None,
         ) -> Page[R]: ...  # fmt: skip
 
+    def _job_scope(self) -> list[sa.ColumnElement[bool]]:
+        return [] if self._tenant is None else [JOBS.c.tenant == self._tenant]
+
     def create_job(self, job: Job) -> Job:
+        job = replace(job, tenant=one_tenant(self._tenant, "creating a job"))
         try:
             with self._write() as conn:
                 conn.execute(sa.insert(JOBS).values(**_job_values(job)))
@@ -57,13 +65,13 @@ class SqlJobs(JobStore):
 
     def get_job(self, job_id: str) -> Job:
         with self._read() as conn:
-            return _to_job(one(conn, JOBS, "job_id", job_id, "job"))
+            return _to_job(one(conn, JOBS, "job_id", job_id, "job", self._tenant))
 
     def list_jobs(
         self, *, where: JobFilter | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[Job]:
         where = where or JobFilter()
-        conditions: list[sa.ColumnElement[bool]] = []
+        conditions = self._job_scope()
         if where.status is not None:
             conditions.append(JOBS.c.status == str(where.status))
         if where.kind is not None:
@@ -89,7 +97,7 @@ class SqlJobs(JobStore):
             values["webhook_status"] = str(change.webhook_state)
         if change.clear_lease:
             values.update(lease_owner=None, lease_expires_at=None)
-        condition = JOBS.c.job_id == job_id
+        condition = sa.and_(JOBS.c.job_id == job_id, *self._job_scope())
         if statuses is not None:
             condition = sa.and_(condition, JOBS.c.status.in_([str(s) for s in statuses]))
         if owner is not None:
@@ -114,7 +122,7 @@ class SqlJobs(JobStore):
         )
         statement = (
             sa.update(JOBS)
-            .where(JOBS.c.job_id == job_id, claimable)
+            .where(JOBS.c.job_id == job_id, claimable, *self._job_scope())
             .values(
                 status=str(JobStatus.RUNNING),
                 attempts=JOBS.c.attempts + 1,
@@ -134,13 +142,13 @@ class SqlJobs(JobStore):
         with self._write() as conn:
             row = conn.execute(statement).mappings().first()
             if row is None:
-                one(conn, JOBS, "job_id", job_id, "job")
+                one(conn, JOBS, "job_id", job_id, "job", self._tenant)
                 return None
         return _to_job(row)
 
     def add_webhook_delivery(self, delivery: WebhookDelivery) -> WebhookDelivery:
         with self._write() as conn:
-            one(conn, JOBS, "job_id", delivery.job_id, "job")
+            one(conn, JOBS, "job_id", delivery.job_id, "job", self._tenant)
             conn.execute(
                 sa.insert(DELIVERIES).values(
                     job_id=delivery.job_id,
@@ -160,6 +168,9 @@ class SqlJobs(JobStore):
             .where(DELIVERIES.c.job_id == job_id)
             .order_by(DELIVERIES.c.attempt, DELIVERIES.c.id)
         )
+        if self._tenant is not None:
+            of_tenant = sa.select(JOBS.c.job_id).where(*self._job_scope())
+            query = query.where(DELIVERIES.c.job_id.in_(of_tenant))
         with self._read() as conn:
             rows = conn.execute(query).mappings().all()
         return [
@@ -182,6 +193,7 @@ def _plain(value: Any) -> Any:
 
 def _job_values(job: Job) -> dict[str, Any]:
     return {
+        "tenant": job.tenant,
         "job_id": job.job_id, "kind": str(job.kind), "status": str(job.status),
         "request": job.request, "avatar_id": job.avatar_id, "progress": job.progress,
         "result": job.result, "error": job.error, "webhook_url": job.webhook_url,
@@ -204,5 +216,5 @@ def _to_job(row: sa.RowMapping) -> Job:
         attempts=row["attempts"], lease_owner=row["lease_owner"],
         lease_expires_at=row["lease_expires_at"], version=row["version"],
         created_at=row["created_at"], updated_at=row["updated_at"],
-        started_at=row["started_at"], finished_at=row["finished_at"],
+        started_at=row["started_at"], finished_at=row["finished_at"], tenant=row["tenant"],
     )  # fmt: skip

@@ -29,7 +29,7 @@ def _to_key(row: Any) -> ApiKey:
     return ApiKey(
         key_id=row["key_id"], name=row["name"], scope=Scope.parse(row["scope"]),
         salt=row["salt"], secret_hash=row["secret_hash"], created_at=row["created_at"],
-        revoked_at=row["revoked_at"],
+        revoked_at=row["revoked_at"], tenant=row["tenant"],
     )  # fmt: skip
 
 
@@ -38,7 +38,7 @@ class SqlKeys(KeyStore):
         values = {
             "key_id": key.key_id, "name": key.name, "scope": key.scope.label, "salt": key.salt,
             "secret_hash": key.secret_hash, "created_at": key.created_at,
-            "revoked_at": key.revoked_at,
+            "revoked_at": key.revoked_at, "tenant": key.tenant,
         }  # fmt: skip
         try:
             with self._write() as conn:

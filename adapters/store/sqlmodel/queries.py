@@ -35,18 +35,37 @@ def by_id(table: sa.Table, id_name: str) -> sa.Select[Any]:
     return statement
 
 
-def one(conn: sa.Connection, table: sa.Table, id_name: str, item_id: str, kind: str) -> Any:
-    row = conn.execute(by_id(table, id_name), {"item_id": item_id}).mappings().first()
+def by_tenant_id(table: sa.Table, id_name: str) -> sa.Select[Any]:
+    """``by_id`` within one tenant: ``... AND tenant = :tenant``."""
+    return by_id(table, id_name).where(table.c.tenant == sa.bindparam("tenant"))
+
+
+def one(
+    conn: sa.Connection,
+    table: sa.Table,
+    id_name: str,
+    item_id: str,
+    kind: str,
+    tenant: str | None = None,
+) -> Any:
+    """The row of ``item_id`` (in ``tenant``, when given), else ``NotFound``."""
+    if tenant is None:
+        statement, params = by_id(table, id_name), {"item_id": item_id}
+    else:
+        statement, params = by_tenant_id(table, id_name), {"item_id": item_id, "tenant": tenant}
+    row = conn.execute(statement, params).mappings().first()
     if row is None:
         raise NotFound(f"no {kind} {item_id!r}", field=id_name)
     return row
 
 
-def live_session(conn: sa.Connection, session_id: str) -> sa.RowMapping:
+def live_session(conn: sa.Connection, tenant: str, session_id: str) -> sa.RowMapping:
     row = (
         conn.execute(
             sa.select(SESSIONS).where(
-                SESSIONS.c.session_id == session_id, SESSIONS.c.deleted_at.is_(None)
+                SESSIONS.c.tenant == tenant,
+                SESSIONS.c.session_id == session_id,
+                SESSIONS.c.deleted_at.is_(None),
             )
         )
         .mappings()
@@ -57,11 +76,13 @@ def live_session(conn: sa.Connection, session_id: str) -> sa.RowMapping:
     return row
 
 
-def check_owners(conn: sa.Connection, avatar_id: str | None, session_id: str | None) -> None:
+def check_owners(
+    conn: sa.Connection, tenant: str, avatar_id: str | None, session_id: str | None
+) -> None:
     if avatar_id is not None:
-        one(conn, AVATARS, "avatar_id", avatar_id, "avatar")
+        one(conn, AVATARS, "avatar_id", avatar_id, "avatar", tenant)
     if session_id is not None:
-        live_session(conn, session_id)
+        live_session(conn, tenant, session_id)
 
 
 def owner_filters(

@@ -9,34 +9,32 @@ is lost on either database.
 from __future__ import annotations
 
 import contextlib
+import copy
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
 from avatar_service.adapters.store.sqlmodel import mapping
-from avatar_service.adapters.store.sqlmodel.cursor import check_limit, decode_cursor, encode_cursor
 from avatar_service.adapters.store.sqlmodel.engine import WRITE, create_engine, is_sqlite
 from avatar_service.adapters.store.sqlmodel.jobs import SqlJobs
 from avatar_service.adapters.store.sqlmodel.keys import SqlKeys
 from avatar_service.adapters.store.sqlmodel.prepared import PreparedQuery
 from avatar_service.adapters.store.sqlmodel.queries import (
     by_id,
+    by_tenant_id,
     check_owners,
-    is_unique_violation,
     live_session,
     one,
     ordered,
     owner_filters,
-    sortable,
 )
+from avatar_service.adapters.store.sqlmodel.rows import SqlRows
 from avatar_service.adapters.store.sqlmodel.tables import TABLES
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import (
-    Conflict,
-    NotFound,
-    PreconditionFailed,
     Unavailable,
 )
 from avatar_service.core.ports import RecordRemover, Store
@@ -50,17 +48,19 @@ from avatar_service.core.records import (
     Session,
     utcnow,
 )
+from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, check_tenant, one_tenant
 
 R = TypeVar("R")
 AVATARS, SESSIONS, PRESETS = TABLES["avatars"], TABLES["sessions"], TABLES["presets"]
 AUDIOS, RENDERS = TABLES["audios"], TABLES["renders"]
 
 
-class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
+class SqlModelStore(Store, RecordRemover, SqlRows, SqlKeys, SqlJobs):
     """``Store`` over SQLAlchemy Core on the SQLModel tables; safe to share between threads.
 
     The schema must exist (``schema.prepare`` or ``avatar db upgrade``). A soft-deleted
-    session keeps its id taken until its avatar is deleted.
+    session keeps its id taken until its avatar is deleted. ``scoped`` views share the engine,
+    the prepared reads and the write lock; every statement of a view names its tenant.
     """
 
     PLUGIN_NAME = "sqlmodel"
@@ -73,24 +73,44 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         # One writer at a time inside this process on SQLite (the database allows one anyway).
         self._write_lock = threading.Lock() if self._sqlite else contextlib.nullcontext()
         self._postgres = engine.dialect.name == "postgresql"
+        self._tenant: TenantScope = DEFAULT_TENANT
         self._get = {
-            name: PreparedQuery(engine, by_id(table, f"{name}_id"))
+            name: PreparedQuery(engine, by_tenant_id(table, f"{name}_id"))
             for name, table in (("preset", PRESETS), ("audio", AUDIOS), ("render", RENDERS))
         }
         # Avatars are immutable records read on every state GET: remember the mapped ones.
-        self._get["avatar"] = PreparedQuery(engine, by_id(AVATARS, "avatar_id"), memo_size=1024)
-        self._get["session"] = PreparedQuery(
-            engine, by_id(SESSIONS, "session_id").where(SESSIONS.c.deleted_at.is_(None))
+        self._get["avatar"] = PreparedQuery(
+            engine, by_tenant_id(AVATARS, "avatar_id"), memo_size=1024
         )
+        self._get["session"] = PreparedQuery(
+            engine, by_tenant_id(SESSIONS, "session_id").where(SESSIONS.c.deleted_at.is_(None))
+        )
+        # The cross-tenant view reads audio and renders by their (overall unique) ids.
+        self._get_any = {
+            name: PreparedQuery(engine, by_id(table, f"{name}_id"))
+            for name, table in (("audio", AUDIOS), ("render", RENDERS))
+        }
 
     @classmethod
     def from_url(cls, url: str, *, pool_size: int = 10) -> SqlModelStore:
         return cls(create_engine(url, pool_size=pool_size))
 
     def close(self) -> None:
-        for query in self._get.values():
+        for query in [*self._get.values(), *self._get_any.values()]:
             query.close()
         self.engine.dispose()
+
+    def scoped(self, tenant: TenantScope) -> SqlModelStore:
+        view = copy.copy(self)
+        view._tenant = tenant if tenant is None else check_tenant(tenant)
+        return view
+
+    def scoped_jobs(self, tenant: TenantScope) -> SqlModelStore:
+        return self.scoped(tenant)
+
+    def _creating(self) -> str:
+        """The tenant a record created in this view belongs to (none across tenants)."""
+        return one_tenant(self._tenant, "creating a record")
 
     def check(self) -> None:
         try:
@@ -139,6 +159,7 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
 
     # avatars
     def create_avatar(self, avatar: Avatar) -> Avatar:
+        avatar = replace(avatar, tenant=self._creating())
         self._insert(AVATARS, mapping.avatar_values(avatar), "avatar", avatar.avatar_id)
         return avatar
 
@@ -146,7 +167,8 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         return self._fetch("avatar", avatar_id, mapping.to_avatar)
 
     def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]:
-        return self._page(AVATARS, "avatar_id", mapping.to_avatar, [], limit, cursor)
+        where = self._in_tenant(AVATARS)
+        return self._page(AVATARS, "avatar_id", mapping.to_avatar, where, limit, cursor)
 
     def update_avatar(
         self,
@@ -165,37 +187,47 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         return mapping.to_avatar(row)
 
     def delete_avatar(self, avatar_id: str) -> Deleted:
+        tenant = one_tenant(self._tenant, "deleting an avatar")
         with self._write() as conn:
-            one(conn, AVATARS, "avatar_id", avatar_id, "avatar")
+            one(conn, AVATARS, "avatar_id", avatar_id, "avatar", tenant)
+            of_avatar = sa.and_(SESSIONS.c.tenant == tenant, SESSIONS.c.avatar_id == avatar_id)
             sessions = [
                 r.session_id
                 for r in conn.execute(
-                    ordered(sa.select(SESSIONS.c.session_id).where(
-                        SESSIONS.c.avatar_id == avatar_id
-                    ), SESSIONS, "session_id", self._postgres)
+                    ordered(sa.select(SESSIONS.c.session_id).where(of_avatar), SESSIONS,
+                            "session_id", self._postgres)
                 )
             ]  # fmt: skip
-            owned_sessions = sa.select(SESSIONS.c.session_id).where(
-                SESSIONS.c.avatar_id == avatar_id
-            )
+            owned_sessions = sa.select(SESSIONS.c.session_id).where(of_avatar)
             audios = self._take(
                 conn, AUDIOS, "audio_id", mapping.to_audio,
-                sa.or_(AUDIOS.c.avatar_id == avatar_id, AUDIOS.c.session_id.in_(owned_sessions)),
+                sa.and_(AUDIOS.c.tenant == tenant, sa.or_(
+                    AUDIOS.c.avatar_id == avatar_id, AUDIOS.c.session_id.in_(owned_sessions)
+                )),
             )  # fmt: skip
             renders = self._take(
                 conn, RENDERS, "render_id", mapping.to_render,
-                sa.or_(RENDERS.c.avatar_id == avatar_id, RENDERS.c.session_id.in_(owned_sessions)),
+                sa.and_(RENDERS.c.tenant == tenant, sa.or_(
+                    RENDERS.c.avatar_id == avatar_id, RENDERS.c.session_id.in_(owned_sessions)
+                )),
             )  # fmt: skip
-            conn.execute(sa.delete(SESSIONS).where(SESSIONS.c.avatar_id == avatar_id))
-            conn.execute(sa.delete(AVATARS).where(AVATARS.c.avatar_id == avatar_id))
+            conn.execute(sa.delete(SESSIONS).where(of_avatar))
+            conn.execute(
+                sa.delete(AVATARS).where(
+                    AVATARS.c.tenant == tenant, AVATARS.c.avatar_id == avatar_id
+                )
+            )
         return Deleted(audios, renders, tuple(sessions))
 
     # sessions
     def create_session(self, session: Session) -> Session:
+        session = replace(session, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
                 conn, SESSIONS, mapping.session_values(session), "session", session.session_id,
-                owners=lambda: one(conn, AVATARS, "avatar_id", session.avatar_id, "avatar"),
+                owners=lambda: one(
+                    conn, AVATARS, "avatar_id", session.avatar_id, "avatar", session.tenant
+                ),
             )  # fmt: skip
         return mapping.to_session(mapping.session_values(session))
 
@@ -205,29 +237,39 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
     def list_sessions(
         self, *, avatar_id: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[Session]:
-        where: list[sa.ColumnElement[bool]] = [SESSIONS.c.deleted_at.is_(None)]
+        where = [SESSIONS.c.deleted_at.is_(None), *self._in_tenant(SESSIONS)]
         if avatar_id is not None:
             where.append(SESSIONS.c.avatar_id == avatar_id)
         return self._page(SESSIONS, "session_id", mapping.to_session, where, limit, cursor)
 
     def delete_session(self, session_id: str) -> Deleted:
+        tenant = one_tenant(self._tenant, "deleting a session")
         with self._write() as conn:
-            live_session(conn, session_id)
+            live_session(conn, tenant, session_id)
             audios = self._take(
-                conn, AUDIOS, "audio_id", mapping.to_audio, AUDIOS.c.session_id == session_id
+                conn,
+                AUDIOS,
+                "audio_id",
+                mapping.to_audio,
+                sa.and_(AUDIOS.c.tenant == tenant, AUDIOS.c.session_id == session_id),
             )
             renders = self._take(
-                conn, RENDERS, "render_id", mapping.to_render, RENDERS.c.session_id == session_id
+                conn,
+                RENDERS,
+                "render_id",
+                mapping.to_render,
+                sa.and_(RENDERS.c.tenant == tenant, RENDERS.c.session_id == session_id),
             )
             conn.execute(
                 sa.update(SESSIONS)
-                .where(SESSIONS.c.session_id == session_id)
+                .where(SESSIONS.c.tenant == tenant, SESSIONS.c.session_id == session_id)
                 .values(deleted_at=utcnow())
             )
         return Deleted(audios, renders, (session_id,))
 
     # presets
     def create_preset(self, preset: Preset) -> Preset:
+        preset = replace(preset, tenant=self._creating())
         values = mapping.preset_values(preset)
         self._insert(PRESETS, values, "preset", preset.preset_id)
         return mapping.to_preset(values)
@@ -236,7 +278,8 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         return self._fetch("preset", preset_id, mapping.to_preset)
 
     def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]:
-        return self._page(PRESETS, "preset_id", mapping.to_preset, [], limit, cursor)
+        where = self._in_tenant(PRESETS)
+        return self._page(PRESETS, "preset_id", mapping.to_preset, where, limit, cursor)
 
     def update_preset(
         self,
@@ -259,10 +302,13 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
 
     # audio and render records
     def add_audio(self, record: AudioRecord) -> AudioRecord:
+        record = replace(record, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
                 conn, AUDIOS, mapping.audio_values(record), "audio", record.audio_id,
-                owners=lambda: check_owners(conn, record.avatar_id, record.session_id),
+                owners=lambda: check_owners(
+                    conn, record.tenant, record.avatar_id, record.session_id
+                ),
             )  # fmt: skip
         return record
 
@@ -277,14 +323,17 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[AudioRecord]:
-        where = owner_filters(AUDIOS, avatar_id, session_id)
+        where = [*self._in_tenant(AUDIOS), *owner_filters(AUDIOS, avatar_id, session_id)]
         return self._page(AUDIOS, "audio_id", mapping.to_audio, where, limit, cursor)
 
     def add_render(self, record: RenderRecord) -> RenderRecord:
+        record = replace(record, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
                 conn, RENDERS, mapping.render_values(record), "render", record.render_id,
-                owners=lambda: check_owners(conn, record.avatar_id, record.session_id),
+                owners=lambda: check_owners(
+                    conn, record.tenant, record.avatar_id, record.session_id
+                ),
             )  # fmt: skip
         return record
 
@@ -299,7 +348,7 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
         limit: int = 50,
         cursor: str | None = None,
     ) -> Page[RenderRecord]:
-        where = owner_filters(RENDERS, avatar_id, session_id)
+        where = [*self._in_tenant(RENDERS), *owner_filters(RENDERS, avatar_id, session_id)]
         return self._page(RENDERS, "render_id", mapping.to_render, where, limit, cursor)
 
     # record removal (``RecordRemover``, for ``avatar gc``)
@@ -308,116 +357,3 @@ class SqlModelStore(Store, RecordRemover, SqlKeys, SqlJobs):
 
     def delete_render(self, render_id: str) -> None:
         self._delete_one(RENDERS, "render_id", render_id, "render")
-
-    # helpers
-    def _fetch(self, kind: str, item_id: str, build: Callable[[dict[str, Any]], R]) -> R:
-        found = self._get[kind].first_as(build, item_id=item_id)
-        if found is None:
-            raise NotFound(f"no {kind} {item_id!r}", field=f"{kind}_id")
-        return found
-
-    def _delete_one(self, table: sa.Table, id_name: str, item_id: str, kind: str) -> None:
-        with self._write() as conn:
-            deleted = conn.execute(sa.delete(table).where(table.c[id_name] == item_id))
-            if deleted.rowcount == 0:
-                raise NotFound(f"no {kind} {item_id!r}", field=id_name)
-
-    def _insert(self, table: sa.Table, values: dict[str, Any], kind: str, item_id: str) -> None:
-        with self._write() as conn:
-            self._insert_in(conn, table, values, kind, item_id)
-
-    def _insert_in(
-        self,
-        conn: sa.Connection,
-        table: sa.Table,
-        values: dict[str, Any],
-        kind: str,
-        item_id: str,
-        owners: Callable[[], object] | None = None,
-    ) -> None:
-        """Insert in a savepoint-free way: existence first (clear ``Conflict``), then owners
-        (``NotFound``), then the row; a race that still trips a constraint is classified."""
-        id_column = table.c[f"{kind}_id"]
-        if conn.execute(sa.select(id_column).where(id_column == item_id)).first() is not None:
-            raise Conflict(f"{kind} {item_id!r} already exists", field=f"{kind}_id")
-        if owners is not None:
-            owners()
-        try:
-            conn.execute(sa.insert(table).values(**values))
-        except sa.exc.IntegrityError as exc:
-            if is_unique_violation(exc):
-                raise Conflict(f"{kind} {item_id!r} already exists", field=f"{kind}_id") from None
-            raise NotFound(f"the avatar or session of {kind} {item_id!r} is gone") from None
-
-    def _bump(
-        self,
-        table: sa.Table,
-        id_name: str,
-        item_id: str,
-        kind: str,
-        changes: dict[str, Any],
-        expected_version: int | None,
-    ) -> sa.RowMapping:
-        """Apply ``changes`` and add 1 to the version in one conditional UPDATE."""
-        id_column, version = table.c[id_name], table.c.version
-        condition = id_column == item_id
-        if expected_version is not None:
-            condition = sa.and_(condition, version == expected_version)
-        statement = (
-            sa.update(table)
-            .where(condition)
-            .values(**changes, version=version + 1, updated_at=utcnow())
-            .returning(*table.c)
-        )
-        with self._write() as conn:
-            row = conn.execute(statement).mappings().first()
-            if row is not None:
-                return row
-            current = one(conn, table, id_name, item_id, kind)
-        raise PreconditionFailed(
-            f"{kind} {item_id!r} is at version {current['version']}, not {expected_version}; "
-            "re-read and retry",
-            field="expected_version",
-        )
-
-    def _take(
-        self,
-        conn: sa.Connection,
-        table: sa.Table,
-        id_name: str,
-        to_record: Callable[[sa.RowMapping], R],
-        where: sa.ColumnElement[bool],
-    ) -> tuple[R, ...]:
-        """Delete and return (oldest first) the rows of ``table`` matching ``where``."""
-        query = ordered(sa.select(table).where(where), table, id_name, self._postgres)
-        records = tuple(to_record(row) for row in conn.execute(query).mappings())
-        if records:
-            conn.execute(sa.delete(table).where(where))
-        return records
-
-    def _page(
-        self,
-        table: sa.Table,
-        id_name: str,
-        to_record: Callable[[sa.RowMapping], R],
-        where: list[sa.ColumnElement[bool]],
-        limit: int,
-        cursor: str | None,
-    ) -> Page[R]:
-        check_limit(limit)
-        conditions = list(where)
-        id_column = sortable(table.c[id_name], self._postgres)
-        if cursor is not None:
-            moment, after_id = decode_cursor(cursor)
-            created = table.c.created_at
-            conditions.append(
-                sa.or_(created > moment, sa.and_(created == moment, id_column > after_id))
-            )
-        query = ordered(sa.select(table).where(*conditions), table, id_name, self._postgres)
-        with self._read() as conn:
-            rows = conn.execute(query.limit(limit + 1)).mappings().all()
-        items = [to_record(row) for row in rows[:limit]]
-        more = len(rows) > limit
-        last = rows[limit - 1] if more else None
-        next_cursor = encode_cursor((last["created_at"], last[id_name])) if last else None
-        return Page(tuple(items), next_cursor)

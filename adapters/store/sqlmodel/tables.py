@@ -1,8 +1,11 @@
 """The SQL tables (SQLModel). Separate types from the core's records; ``mapping`` converts.
 
-Every table has a surrogate integer key and a unique external id. Listings order by
-``(created_at, <external id>)`` and filter by owner, so each of those has an index.
-Timestamps are timezone-aware UTC (``UTCDateTime``); dicts are JSON columns.
+Every table has a surrogate integer key and an external id, and every record a ``tenant``.
+Avatar, session and preset ids are unique per tenant, so the records that name an avatar or a
+session refer to it by ``(tenant, id)``; audio, render, job and key ids are unique overall.
+Listings order by ``(created_at, <external id>)`` within a tenant and filter by owner, so each
+of those has an index. Timestamps are timezone-aware UTC (``UTCDateTime``); dicts are JSON
+columns.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from sqlmodel import Field, SQLModel
 
 ID_LENGTH = 64
 """External ids are at most 64 characters (``core.records.check_external_id``)."""
+TENANT_LENGTH = 64
+"""Tenant names are at most 64 characters (``core.tenancy.check_tenant``)."""
 
 
 class UTCDateTime(sa.TypeDecorator[datetime]):
@@ -53,6 +58,21 @@ def _json() -> Any:
     return Field(sa_column=sa.Column(sa.JSON(), nullable=False))
 
 
+def _tenant() -> Any:
+    return Field(sa_column=sa.Column(sa.String(TENANT_LENGTH), nullable=False))
+
+
+def _owner_id(nullable: bool = True) -> Any:
+    """An avatar or session id; its foreign key is ``(tenant, id)`` in ``__table_args__``."""
+    return Field(sa_column=sa.Column(sa.String(ID_LENGTH), nullable=nullable))
+
+
+def _owned_by(table: str, column: str) -> sa.ForeignKeyConstraint:
+    return sa.ForeignKeyConstraint(
+        ["tenant", column], [f"{table}.tenant", f"{table}.{column}"], ondelete="CASCADE"
+    )
+
+
 def _owner(target: str, nullable: bool = True) -> Any:
     return Field(
         sa_column=sa.Column(
@@ -64,11 +84,12 @@ def _owner(target: str, nullable: bool = True) -> Any:
 class AvatarRow(SQLModel, table=True):
     __tablename__ = "avatars"
     __table_args__ = (
-        sa.UniqueConstraint("avatar_id", name="uq_avatars_avatar_id"),
-        sa.Index("ix_avatars_created", "created_at", "avatar_id"),
+        sa.UniqueConstraint("tenant", "avatar_id", name="uq_avatars_tenant_avatar_id"),
+        sa.Index("ix_avatars_tenant_created", "tenant", "created_at", "avatar_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     avatar_id: str = _id_column()
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     state: dict[str, Any] = _json()
@@ -80,14 +101,18 @@ class AvatarRow(SQLModel, table=True):
 class SessionRow(SQLModel, table=True):
     __tablename__ = "sessions"
     __table_args__ = (
-        sa.UniqueConstraint("session_id", name="uq_sessions_session_id"),
-        sa.Index("ix_sessions_created", "created_at", "session_id"),
-        sa.Index("ix_sessions_avatar_created", "avatar_id", "created_at", "session_id"),
+        sa.UniqueConstraint("tenant", "session_id", name="uq_sessions_tenant_session_id"),
+        _owned_by("avatars", "avatar_id"),
+        sa.Index("ix_sessions_tenant_created", "tenant", "created_at", "session_id"),
+        sa.Index(
+            "ix_sessions_tenant_avatar_created", "tenant", "avatar_id", "created_at", "session_id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     session_id: str = _id_column()
-    avatar_id: str = _owner("avatars.avatar_id", nullable=False)
+    avatar_id: str = _owner_id(nullable=False)
     metadata_: dict[str, Any] = Field(sa_column=sa.Column("metadata", sa.JSON(), nullable=False))
     created_at: datetime = _time()
     deleted_at: datetime | None = _time(nullable=True)
@@ -96,11 +121,12 @@ class SessionRow(SQLModel, table=True):
 class PresetRow(SQLModel, table=True):
     __tablename__ = "presets"
     __table_args__ = (
-        sa.UniqueConstraint("preset_id", name="uq_presets_preset_id"),
-        sa.Index("ix_presets_created", "created_at", "preset_id"),
+        sa.UniqueConstraint("tenant", "preset_id", name="uq_presets_tenant_preset_id"),
+        sa.Index("ix_presets_tenant_created", "tenant", "created_at", "preset_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     preset_id: str = _id_column()
     name: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     settings: dict[str, Any] = _json()
@@ -113,15 +139,22 @@ class AudioRow(SQLModel, table=True):
     __tablename__ = "audios"
     __table_args__ = (
         sa.UniqueConstraint("audio_id", name="uq_audios_audio_id"),
-        sa.Index("ix_audios_created", "created_at", "audio_id"),
-        sa.Index("ix_audios_avatar_created", "avatar_id", "created_at", "audio_id"),
-        sa.Index("ix_audios_session_created", "session_id", "created_at", "audio_id"),
+        _owned_by("avatars", "avatar_id"),
+        _owned_by("sessions", "session_id"),
+        sa.Index("ix_audios_tenant_created", "tenant", "created_at", "audio_id"),
+        sa.Index(
+            "ix_audios_tenant_avatar_created", "tenant", "avatar_id", "created_at", "audio_id"
+        ),
+        sa.Index(
+            "ix_audios_tenant_session_created", "tenant", "session_id", "created_at", "audio_id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     audio_id: str = _id_column()
-    avatar_id: str | None = _owner("avatars.avatar_id")
-    session_id: str | None = _owner("sessions.session_id")
+    avatar_id: str | None = _owner_id()
+    session_id: str | None = _owner_id()
     text: str = Field(sa_column=sa.Column(sa.Text(), nullable=False))
     voice_id: str = Field(sa_column=sa.Column(sa.String(200), nullable=False))
     duration: float = Field(sa_column=sa.Column(sa.Float(), nullable=False))
@@ -134,15 +167,22 @@ class RenderRow(SQLModel, table=True):
     __tablename__ = "renders"
     __table_args__ = (
         sa.UniqueConstraint("render_id", name="uq_renders_render_id"),
-        sa.Index("ix_renders_created", "created_at", "render_id"),
-        sa.Index("ix_renders_avatar_created", "avatar_id", "created_at", "render_id"),
-        sa.Index("ix_renders_session_created", "session_id", "created_at", "render_id"),
+        _owned_by("avatars", "avatar_id"),
+        _owned_by("sessions", "session_id"),
+        sa.Index("ix_renders_tenant_created", "tenant", "created_at", "render_id"),
+        sa.Index(
+            "ix_renders_tenant_avatar_created", "tenant", "avatar_id", "created_at", "render_id"
+        ),
+        sa.Index(
+            "ix_renders_tenant_session_created", "tenant", "session_id", "created_at", "render_id"
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     render_id: str = _id_column()
-    avatar_id: str | None = _owner("avatars.avatar_id")
-    session_id: str | None = _owner("sessions.session_id")
+    avatar_id: str | None = _owner_id()
+    session_id: str | None = _owner_id()
     kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     width: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
     height: int = Field(sa_column=sa.Column(sa.Integer(), nullable=False))
@@ -163,9 +203,11 @@ class JobRow(SQLModel, table=True):
         sa.Index("ix_jobs_created", "created_at", "job_id"),
         sa.Index("ix_jobs_status_created", "status", "created_at", "job_id"),
         sa.Index("ix_jobs_avatar_created", "avatar_id", "created_at", "job_id"),
+        sa.Index("ix_jobs_tenant_status_created", "tenant", "status", "created_at", "job_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
+    tenant: str = _tenant()
     job_id: str = _id_column()
     kind: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
     status: str = Field(sa_column=sa.Column(sa.String(16), nullable=False))
@@ -217,6 +259,7 @@ class ApiKeyRow(SQLModel, table=True):
     secret_hash: str = Field(sa_column=sa.Column(sa.String(128), nullable=False))
     created_at: datetime = _time()
     revoked_at: datetime | None = _time(nullable=True)
+    tenant: str = _tenant()
 
 
 METADATA = SQLModel.metadata

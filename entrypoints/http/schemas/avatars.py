@@ -21,6 +21,7 @@ from avatar_service.core.avatar import (
 )
 from avatar_service.core.records import Avatar, Page
 from avatar_service.entrypoints.http.schemas.bounds import FreeObject
+from avatar_service.entrypoints.http.schemas.tenancy import TenantField
 
 
 def avatar_url(avatar_id: str) -> str:
@@ -68,6 +69,7 @@ class AvatarResponse(msgspec.Struct, kw_only=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    tenant: TenantField
 
 
 class AvatarListResponse(msgspec.Struct, kw_only=True):
@@ -110,6 +112,7 @@ def to_avatar_response(avatar: Avatar) -> AvatarResponse:
         version=avatar.version,
         created_at=avatar.created_at,
         updated_at=avatar.updated_at,
+        tenant=avatar.tenant,
     )
 
 

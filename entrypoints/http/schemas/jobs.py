@@ -11,6 +11,7 @@ from avatar_service.core import errors
 from avatar_service.core.jobs import Job, WebhookDelivery
 from avatar_service.core.records import Page
 from avatar_service.entrypoints.http.problems import TYPE_PREFIX, domain_status
+from avatar_service.entrypoints.http.schemas.tenancy import TenantField
 
 RESPOND_ASYNC = "respond-async"
 
@@ -76,6 +77,7 @@ class JobResponse(msgspec.Struct, kw_only=True):
     updated_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
+    tenant: TenantField
 
 
 class JobListResponse(msgspec.Struct, kw_only=True):
@@ -127,7 +129,7 @@ def to_job_response(job: Job) -> JobResponse:
         webhook_url=job.webhook_url,
         webhook_state=None if job.webhook_state is None else str(job.webhook_state),
         created_at=job.created_at, updated_at=job.updated_at, started_at=job.started_at,
-        finished_at=job.finished_at,
+        finished_at=job.finished_at, tenant=job.tenant,
     )  # fmt: skip
 
 

@@ -9,6 +9,7 @@ import msgspec
 
 from avatar_service.core.records import Page, Preset
 from avatar_service.entrypoints.http.schemas.bounds import FreeObject
+from avatar_service.entrypoints.http.schemas.tenancy import TenantField
 
 
 def preset_url(preset_id: str) -> str:
@@ -38,6 +39,7 @@ class PresetResponse(msgspec.Struct, kw_only=True):
     version: int
     created_at: datetime
     updated_at: datetime
+    tenant: TenantField
 
 
 class PresetListResponse(msgspec.Struct, kw_only=True):
@@ -56,6 +58,7 @@ def to_preset_response(preset: Preset) -> PresetResponse:
         version=preset.version,
         created_at=preset.created_at,
         updated_at=preset.updated_at,
+        tenant=preset.tenant,
     )
 
 

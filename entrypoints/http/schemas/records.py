@@ -9,6 +9,7 @@ import msgspec
 from msgspec import Meta
 
 from avatar_service.core.records import AudioRecord, Page, RenderRecord
+from avatar_service.entrypoints.http.schemas.tenancy import TenantField
 
 
 class AudioItem(msgspec.Struct, kw_only=True):
@@ -23,6 +24,7 @@ class AudioItem(msgspec.Struct, kw_only=True):
     avatar_id: str | None
     session_id: str | None
     created_at: datetime
+    tenant: TenantField
 
 
 class AudioListResponse(msgspec.Struct, kw_only=True):
@@ -46,6 +48,7 @@ class RenderItem(msgspec.Struct, kw_only=True):
     avatar_id: str | None
     session_id: str | None
     created_at: datetime
+    tenant: TenantField
 
 
 class RenderListResponse(msgspec.Struct, kw_only=True):
@@ -62,6 +65,7 @@ def to_audio_list(page: Page[AudioRecord]) -> AudioListResponse:
             audio_id=r.audio_id, audio_url=f"/v1/audios/{r.audio_id}", text=r.text,
             voice=r.voice_id, duration=r.duration, sample_rate=r.sample_rate,
             avatar_id=r.avatar_id, session_id=r.session_id, created_at=r.created_at,
+            tenant=r.tenant,
         )
         for r in page.items
     ]  # fmt: skip
@@ -74,7 +78,7 @@ def to_render_list(page: Page[RenderRecord]) -> RenderListResponse:
             render_id=r.render_id, render_url=f"/v1/renders/{r.render_id}", kind=str(r.kind),
             format=r.format, width=r.width, height=r.height, duration=r.duration, fps=r.fps,
             frames=r.frames, avatar_id=r.avatar_id, session_id=r.session_id,
-            created_at=r.created_at,
+            created_at=r.created_at, tenant=r.tenant,
         )
         for r in page.items
     ]  # fmt: skip

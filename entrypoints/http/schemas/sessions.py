@@ -9,6 +9,7 @@ import msgspec
 
 from avatar_service.core.records import Page, Session
 from avatar_service.entrypoints.http.schemas.bounds import FreeObject
+from avatar_service.entrypoints.http.schemas.tenancy import TenantField
 
 
 def session_url(session_id: str) -> str:
@@ -28,6 +29,7 @@ class SessionResponse(msgspec.Struct, kw_only=True):
     avatar_id: str
     metadata: dict[str, Any]
     created_at: datetime
+    tenant: TenantField
 
 
 class SessionListResponse(msgspec.Struct, kw_only=True):
@@ -44,6 +46,7 @@ def to_session_response(session: Session) -> SessionResponse:
         avatar_id=session.avatar_id,
         metadata=session.metadata,
         created_at=session.created_at,
+        tenant=session.tenant,
     )
 
 
