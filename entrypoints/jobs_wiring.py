@@ -21,6 +21,7 @@ def job_policy(settings: Settings) -> JobPolicy:
         delivery=DeliveryPolicy(
             secret=secret or None, max_attempts=job.webhook_attempts,
             backoff_base=job.webhook_backoff, timeout=job.webhook_timeout,
+            destinations=job.webhook_destinations(),
         ),
     )  # fmt: skip
 
