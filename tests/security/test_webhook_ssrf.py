@@ -4,8 +4,10 @@ pinned to the checked address; delivery records never echo network errors."""
 
 from __future__ import annotations
 
+import http.server
 import ipaddress
 import socket
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -208,3 +210,27 @@ def test_a_delivery_to_a_private_address_is_recorded_as_refused_once() -> None:
         assert jobs.get(job.job_id).webhook_state is WebhookState.FAILED
     finally:
         container.close()
+
+
+def test_a_redirect_is_an_answer_never_followed(receiver: tuple[int, list[Any]]) -> None:
+    port, received = receiver
+
+    class _Redirect(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.send_response(307)
+            self.send_header("Location", f"http://127.0.0.1:{port}/internal")
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: Any) -> None:
+            return None
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Redirect)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        sender = _sender(_Resolver({}), "127.0.0.1/32")
+        status = sender.post(f"http://127.0.0.1:{server.server_address[1]}/", b"{}", {}, 5)
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert status == 307 and received == []
