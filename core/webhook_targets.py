@@ -19,7 +19,7 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import quote, urlsplit, urlunsplit
 
 from avatar_service.core.errors import Invalid
 
@@ -38,6 +38,8 @@ _METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "metadata.g
                              "instance-data", "instance-data.ec2.internal"})  # fmt: skip
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._")
+_URL_SAFE = "/%:@!$&'()*+,;=-._~"
+"""Characters kept as they are in a path or query; others (non-ASCII) are percent-encoded."""
 
 
 class RefusedDestination(Invalid):
@@ -173,9 +175,11 @@ class DestinationPolicy:
             raise Invalid("webhook_url must be an http or https URL with a host",
                           field="webhook_url")  # fmt: skip
         try:
-            port = parts.port or SCHEMES[scheme]
+            port = SCHEMES[scheme] if parts.port is None else parts.port
         except ValueError:
-            raise Invalid("webhook_url has a bad port", field="webhook_url") from None
+            port = 0
+        if not 1 <= port <= 65535:
+            raise Invalid("webhook_url has a bad port", field="webhook_url")
         if self.ports and port not in self.ports:
             allowed = ", ".join(str(p) for p in sorted(self.ports))
             raise Invalid(f"webhook_url may only use the ports {allowed}", field="webhook_url")
@@ -188,8 +192,10 @@ class DestinationPolicy:
             self.admitted(_METADATA)
         netloc_host = f"[{host}]" if ":" in host else host
         netloc = netloc_host if parts.port is None else f"{netloc_host}:{port}"
-        clean = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
-        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        path = quote(parts.path or "/", safe=_URL_SAFE)
+        query = quote(parts.query, safe=_URL_SAFE + "?")
+        clean = urlunsplit((scheme, netloc, path, query, ""))
+        target = path + (f"?{query}" if query else "")
         return WebhookTarget(clean, scheme, host, port, target, address)
 
     @staticmethod

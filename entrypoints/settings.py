@@ -3,12 +3,13 @@ roadmap's plain names (``DATABASE_URL``, ``MAX_FILE_SIZE``, ...) as aliases."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
 from avatar_service.core.webhook_targets import DestinationPolicy, parse_networks
@@ -17,6 +18,15 @@ from avatar_service.core.webhook_targets import DestinationPolicy, parse_network
 def _alias(name: str, default: Any) -> Any:
     """Accept ``AVATAR_<NAME>`` and the plain ``<NAME>`` (the plain one is the roadmap's)."""
     return Field(default, validation_alias=AliasChoices(f"AVATAR_{name}", name))
+
+
+def split_list(value: Any) -> Any:
+    """An environment string as a list: a JSON list, or comma-separated items."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [part.strip() for part in value.split(",") if part.strip()]
 
 
 class ServerSettings(BaseModel):
@@ -134,7 +144,7 @@ class HttpSettings(BaseModel):
     """``Strict-Transport-Security`` max-age; 0 sends none (set it when served over HTTPS)."""
     metrics_require_key: bool = False
     """``/metrics`` needs a ``read`` key when keys are configured (default: open)."""
-    allowed_hosts: list[str] = []
+    allowed_hosts: Annotated[list[str], NoDecode] = []
     """``Host`` names the service answers to (comma-separated or a JSON list; ``*``: any;
     ``.example.com``: the domain and its subdomains); empty: the loopback names and
     ``AVATAR_SERVER__HOST`` (any host when that is a wildcard such as ``0.0.0.0``). Others
@@ -146,7 +156,12 @@ class HttpSettings(BaseModel):
     """Seconds in which ``auth_failure_limit`` failures are forgiven (one every
     ``window / limit`` seconds)."""
 
-    @field_validator("cors_origins", "allowed_hosts", mode="before")
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        return split_list(value)
+
+    @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
         if isinstance(value, str) and not value.lstrip().startswith("["):
@@ -183,11 +198,11 @@ class JobSettings(BaseModel):
     webhook_backoff: float = Field(2.0, ge=0, le=3600)
     """Seconds before the second delivery; each later wait doubles."""
     webhook_timeout: float = Field(10.0, gt=0, le=120)
-    webhook_allowed_networks: list[str] = []
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = []
     """CIDRs (comma-separated or a JSON list) a webhook may reach although they are not
     public, e.g. ``127.0.0.1/32`` for a receiver on this machine; empty: public addresses
     only (``docs/security.md``)."""
-    webhook_allowed_ports: list[int] = []
+    webhook_allowed_ports: Annotated[list[int], NoDecode] = []
     """The only ports a webhook URL may use (comma-separated or a JSON list); empty: any."""
     public_url: str = ""
     """Base URL put before ``/v1/renders/...`` in results (e.g. ``https://api.example.com``)."""
@@ -204,11 +219,9 @@ class JobSettings(BaseModel):
     @field_validator("webhook_allowed_networks", "webhook_allowed_ports", mode="before")
     @classmethod
     def _split_list(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
         if isinstance(value, int):
             return [value]
-        return value
+        return split_list(value)
 
     @field_validator("webhook_allowed_networks")
     @classmethod

@@ -27,7 +27,7 @@ def test_postgres_going_away_is_503_and_the_service_recovers_with_it(
     build: Build, proxied_postgres: tuple[str, TcpProxy]
 ) -> None:
     url, proxy = proxied_postgres
-    with TestClient(app_of(build(database_url=url))) as client:
+    with TestClient(app_of(build(database_url=url)), base_url="http://127.0.0.1") as client:
         assert client.post("/v1/avatars", json={"name": "before"}).status_code == 201
         proxy.stop()
         _assert_503(client.post("/v1/avatars", json={"name": "during"}))

@@ -27,7 +27,7 @@ from avatar_service.core.webhook_targets import (
     parse_networks,
 )
 from avatar_service.entrypoints.jobs_wiring import build_jobs
-from avatar_service.entrypoints.settings import JobSettings
+from avatar_service.entrypoints.settings import JobSettings, Settings
 
 PRIVATE_URLS = [
     "http://127.0.0.1/", "http://2130706433/", "http://0177.0.0.1/", "http://0x7f.1/",
@@ -55,7 +55,7 @@ def test_every_spelling_of_a_private_destination_is_refused(url: str) -> None:
 @pytest.mark.parametrize(
     "url",
     ["ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "http:///nohost",
-     "http://example.com:99999/", "http://exa mple.com/", "http://example.com/\x1b[2J",
+     "http://example.com:99999/", "http://example.com:0/", "http://exa mple.com/", "http://example.com/\x1b[2J",
      "http://[::1%25eth0]/", "http://1.2.3.4.5/", "http://0x1g.0.0.1/", "http://256.1.1.1/"],
 )  # fmt: skip
 def test_an_unusable_url_is_invalid(url: str) -> None:
@@ -68,6 +68,7 @@ def test_a_public_destination_is_kept_without_its_credentials_or_fragment() -> N
     assert target.url == "https://hooks.example.com:8443/in?x=1"
     assert (target.host, target.port, target.target) == ("hooks.example.com", 8443, "/in?x=1")
     assert DestinationPolicy().target("http://8.8.8.8/").address == ipaddress.ip_address("8.8.8.8")
+    assert DestinationPolicy().target("http://example.com/ü?q=é").target == "/%C3%BC?q=%C3%A9"
 
 
 def test_allowed_networks_admit_private_targets_on_purpose() -> None:
@@ -234,3 +235,15 @@ def test_a_redirect_is_an_answer_never_followed(receiver: tuple[int, list[Any]])
         server.shutdown()
         server.server_close()
     assert status == 307 and received == []
+
+
+def test_the_environment_names_networks_ports_and_hosts_as_lists(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("AVATAR_JOB__WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32, 10.0.0.0/8")
+    monkeypatch.setenv("AVATAR_JOB__WEBHOOK_ALLOWED_PORTS", "[443, 8443]")
+    monkeypatch.setenv("AVATAR_HTTP__ALLOWED_HOSTS", "avatar.example,.corp.example")
+    settings = Settings(_env_file=None)
+    assert settings.job.webhook_allowed_networks == ["127.0.0.1/32", "10.0.0.0/8"]
+    assert settings.job.webhook_allowed_ports == [443, 8443]
+    assert settings.http.allowed_hosts == ["avatar.example", ".corp.example"]
