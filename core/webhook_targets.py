@@ -32,10 +32,16 @@ SCHEMES = {"http": 80, "https": 443}
 
 _LOOPBACK = (ipaddress.ip_address("127.0.0.1"), ipaddress.ip_address("::1"))
 _METADATA = (ipaddress.ip_address("169.254.169.254"), ipaddress.ip_address("fd00:ec2::254"))
-_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost",
-                             "ip6-loopback"})  # fmt: skip
-_METADATA_NAMES = frozenset({"metadata", "metadata.google.internal", "metadata.goog",
-                             "instance-data", "instance-data.ec2.internal"})  # fmt: skip
+_LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"})
+_METADATA_NAMES = frozenset(
+    {
+        "metadata",
+        "metadata.google.internal",
+        "metadata.goog",
+        "instance-data",
+        "instance-data.ec2.internal",
+    }
+)
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 _HOST_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-._")
 _URL_SAFE = "/%:@!$&'()*+,;=-._~"
@@ -92,9 +98,13 @@ def is_public(address: Address) -> bool:
         if embedded is not None:
             return is_public(embedded)
     return address.is_global and not (
-        address.is_multicast or address.is_reserved or address.is_loopback
-        or address.is_link_local or address.is_unspecified or address.is_private
-    )  # fmt: skip
+        address.is_multicast
+        or address.is_reserved
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_unspecified
+        or address.is_private
+    )
 
 
 def parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
@@ -172,8 +182,9 @@ class DestinationPolicy:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
         if scheme not in SCHEMES or not parts.hostname:
-            raise Invalid("webhook_url must be an http or https URL with a host",
-                          field="webhook_url")  # fmt: skip
+            raise Invalid(
+                "webhook_url must be an http or https URL with a host", field="webhook_url"
+            )
         try:
             port = SCHEMES[scheme] if parts.port is None else parts.port
         except ValueError:
@@ -207,8 +218,9 @@ class DestinationPolicy:
             try:
                 v6 = ipaddress.IPv6Address(raw)
             except ValueError:
-                raise Invalid("webhook_url has a malformed IPv6 address",
-                              field="webhook_url") from None  # fmt: skip
+                raise Invalid(
+                    "webhook_url has a malformed IPv6 address", field="webhook_url"
+                ) from None
             return v6.compressed, v6
         try:
             name = raw.encode("idna").decode("ascii").lower()

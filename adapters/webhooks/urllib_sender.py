@@ -123,9 +123,11 @@ class UrllibWebhookSender(WebhookSender):
             connection = _PinnedHTTP(target.host, target.port, address, timeout)
         try:
             connection.request(
-                "POST", target.target, body=body,
+                "POST",
+                target.target,
+                body=body,
                 headers={"User-Agent": self._user_agent, "Connection": "close", **headers},
-            )  # fmt: skip
+            )
             response = connection.getresponse()
             response.read(MAX_ANSWER)
             return int(response.status)

@@ -83,8 +83,9 @@ def host_allowed(header: str, hosts: frozenset[str] | None) -> bool:
     if parsed is None:
         return False
     name = parsed[0]
-    return name in hosts or any(h.startswith(".") and (name.endswith(h) or name == h[1:])
-                                for h in hosts)  # fmt: skip
+    return name in hosts or any(
+        h.startswith(".") and (name.endswith(h) or name == h[1:]) for h in hosts
+    )
 
 
 def same_origin(origin: str, host: str | None) -> bool:
@@ -160,9 +161,13 @@ async def _refuse(scope: Scope, send: Send, status: int, kind: str, detail: str)
     state = scope.get("state") or {}
     request_id = state.get("request_id")
     problem = Problem(
-        type=TYPE_PREFIX + kind, title=_TITLES[status], status=status, detail=detail,
-        instance=scope["path"], request_id=request_id if isinstance(request_id, str) else None,
-    )  # fmt: skip
+        type=TYPE_PREFIX + kind,
+        title=_TITLES[status],
+        status=status,
+        detail=detail,
+        instance=scope["path"],
+        request_id=request_id if isinstance(request_id, str) else None,
+    )
     body = msgspec.json.encode(problem)
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
@@ -177,8 +182,9 @@ _TITLES = {MISDIRECTED: "Misdirected Request", FORBIDDEN: "Forbidden"}
 
 def is_json_media_type(content_type: str) -> bool:
     media = content_type.partition(";")[0].strip().lower()
-    return media == "application/json" or (media.startswith("application/") and
-                                           media.endswith("+json"))  # fmt: skip
+    return media == "application/json" or (
+        media.startswith("application/") and media.endswith("+json")
+    )
 
 
 def mark_json_routes(app: Litestar) -> None:

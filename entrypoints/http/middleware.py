@@ -130,9 +130,12 @@ class RequestIdMiddleware:
         finally:
             if _access_level.isEnabledFor(logging.INFO):
                 access_log.info(
-                    "request", method="WEBSOCKET", path=scope["path"], status=code,
+                    "request",
+                    method="WEBSOCKET",
+                    path=scope["path"],
+                    status=code,
                     duration_ms=round((time.perf_counter() - started) * 1000, 2),
-                )  # fmt: skip
+                )
             structlog.contextvars.reset_contextvars(**tokens)
 
 

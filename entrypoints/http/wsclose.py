@@ -42,8 +42,10 @@ class CloseAfterAcceptMiddleware:
                 if not accepted:
                     accepted = True
                     accept: WebSocketAcceptEvent = {
-                        "type": "websocket.accept", "subprotocol": None, "headers": [],
-                    }  # fmt: skip
+                        "type": "websocket.accept",
+                        "subprotocol": None,
+                        "headers": [],
+                    }
                     await send(accept)
                 message["reason"] = close_reason(message.get("reason"))
             await send(message)

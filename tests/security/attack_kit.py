@@ -22,8 +22,13 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 PROBLEM_JSON = "application/problem+json"
-MOCK_ADAPTERS = {"tts": "mock", "aligner": "mock", "renderer": "mock", "store": "memory",
-                 "blobs": "memory"}  # fmt: skip
+MOCK_ADAPTERS = {
+    "tts": "mock",
+    "aligner": "mock",
+    "renderer": "mock",
+    "store": "memory",
+    "blobs": "memory",
+}
 TEST_HOST = "http://127.0.0.1"
 """Where the test client says it connects (an allowed ``Host`` by default)."""
 

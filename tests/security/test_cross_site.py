@@ -34,15 +34,17 @@ def test_a_json_route_refuses_a_body_that_is_not_json(
 def test_json_with_a_charset_and_merge_patch_json_are_json(serve_with: Serve) -> None:
     with serve_with() as (client, _):
         ok = client.post(
-            "/v1/lipsync", content=b'{"text": "Hi"}',
+            "/v1/lipsync",
+            content=b'{"text": "Hi"}',
             headers={"Content-Type": "application/json; charset=utf-8"},
-        )  # fmt: skip
+        )
         assert ok.status_code == 200, ok.text
         avatar_id = client.post("/v1/avatars", json={"name": "Bo"}).json()["avatar_id"]
         patched = client.patch(
-            f"/v1/avatars/{avatar_id}/state", content=b'{"expression": "happy"}',
+            f"/v1/avatars/{avatar_id}/state",
+            content=b'{"expression": "happy"}',
             headers={"Content-Type": "application/merge-patch+json"},
-        )  # fmt: skip
+        )
         assert patched.status_code == 200, patched.text
 
 
@@ -55,9 +57,17 @@ def test_phoneme_timing_takes_json_or_multipart_only(serve_with: Serve) -> None:
 
 
 @pytest.mark.parametrize(
-    "host", ["evil.example", "evil.example:8000", "attacker.127.0.0.1.nip.io", "127.0.0.2",
-             "localhost.evil.example", "[::2]:8000", "bad host"],
-)  # fmt: skip
+    "host",
+    [
+        "evil.example",
+        "evil.example:8000",
+        "attacker.127.0.0.1.nip.io",
+        "127.0.0.2",
+        "localhost.evil.example",
+        "[::2]:8000",
+        "bad host",
+    ],
+)
 def test_a_foreign_host_is_misdirected(serve_with: Serve, host: str) -> None:
     with serve_with() as (client, _):
         response = client.get("/v1/voices", headers={"Host": host})
@@ -96,9 +106,10 @@ def test_a_cross_site_post_is_forbidden(serve_with: Serve) -> None:
 def test_a_cross_site_upload_is_forbidden_and_nothing_is_stored(serve_with: Serve) -> None:
     with serve_with() as (client, _):
         response = client.post(
-            "/v1/assets/upload", files={"file": ("x.txt", b"hello", "text/plain")},
+            "/v1/assets/upload",
+            files={"file": ("x.txt", b"hello", "text/plain")},
             headers={"Origin": EVIL},
-        )  # fmt: skip
+        )
         assert_problem(response, 403)
         assert client.get("/v1/assets").json()["count"] == 0
 

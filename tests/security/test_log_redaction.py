@@ -17,11 +17,15 @@ from avatar_service.entrypoints.settings import MASK, Settings
 
 @pytest.mark.parametrize(
     ("text", "secret"),
-    [('127.0.0.1:5 - "WebSocket /v1/lipsync/stream?api_key=abc123" [accepted]', "abc123"),
-     ("GET /x?a=1&token=t0k3n&b=2 HTTP/1.1", "t0k3n"),
-     ("/cb?access_token=zzz;x=1", "zzz"), ("/hook?signature=deadbeef", "deadbeef"),
-     ("/v1/x?API_KEY=Upper", "Upper"), ("/login?password=hunter2#frag", "hunter2")],
-)  # fmt: skip
+    [
+        ('127.0.0.1:5 - "WebSocket /v1/lipsync/stream?api_key=abc123" [accepted]', "abc123"),
+        ("GET /x?a=1&token=t0k3n&b=2 HTTP/1.1", "t0k3n"),
+        ("/cb?access_token=zzz;x=1", "zzz"),
+        ("/hook?signature=deadbeef", "deadbeef"),
+        ("/v1/x?API_KEY=Upper", "Upper"),
+        ("/login?password=hunter2#frag", "hunter2"),
+    ],
+)
 def test_secret_query_parameters_are_masked(text: str, secret: str) -> None:
     masked = mask_query_secrets(text)
     assert secret not in masked and MASK in masked

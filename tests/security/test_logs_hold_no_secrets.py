@@ -33,14 +33,23 @@ def _serve(tmp_path: Path, fmt: str, port: int) -> subprocess.Popen[bytes]:
     assert script is not None, "the avatar console script is not installed"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
     env.update(
-        AVATAR_TTS="mock", AVATAR_ALIGNER="mock", AVATAR_RENDERER="mock", AVATAR_STORE="memory",
-        AVATAR_BLOBS="memory", AVATAR_API_KEYS=KEY, AVATAR_LOG__FORMAT=fmt,
-        AVATAR_LOG__LEVEL="info", AVATAR_DISABLE_PLUGINS="1",
-    )  # fmt: skip
+        AVATAR_TTS="mock",
+        AVATAR_ALIGNER="mock",
+        AVATAR_RENDERER="mock",
+        AVATAR_STORE="memory",
+        AVATAR_BLOBS="memory",
+        AVATAR_API_KEYS=KEY,
+        AVATAR_LOG__FORMAT=fmt,
+        AVATAR_LOG__LEVEL="info",
+        AVATAR_DISABLE_PLUGINS="1",
+    )
     return subprocess.Popen(
         [script, "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )  # fmt: skip
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
 
 
 def _wait_up(port: int, process: subprocess.Popen[bytes]) -> None:

@@ -17,8 +17,9 @@ from avatar_service.entrypoints.settings import JobSettings, ServerSettings
 Serve = Callable[..., Any]
 
 
-@pytest.mark.parametrize("entity", ["&#xD800;", "&#55296;", "&#xDFFF;", "&#0;", "&#x1B;",
-                                    "&#x110000;", "&#xFFFE;"])  # fmt: skip
+@pytest.mark.parametrize(
+    "entity", ["&#xD800;", "&#55296;", "&#xDFFF;", "&#0;", "&#x1B;", "&#x110000;", "&#xFFFE;"]
+)
 def test_an_ssml_entity_that_is_no_character_is_a_422(serve_with: Serve, entity: str) -> None:
     with serve_with() as (client, _):
         response = client.post(
@@ -29,12 +30,14 @@ def test_an_ssml_entity_that_is_no_character_is_a_422(serve_with: Serve, entity:
 
 @pytest.mark.parametrize(
     ("route", "body"),
-    [("/v1/render", {"avatar_id": "ava", "width": "32"}),
-     ("/v1/render/sequence", {"avatar_id": "ava", "text": "Hi", "fps": "10"}),
-     ("/v1/avatars/ava/animations", {"name": "blink", "duration": "1"}),
-     ("/v1/lipsync", {"text": "Hi", "viseme_sets": "oculus"}),
-     ("/v1/avatars", {"name": 7})],
-)  # fmt: skip
+    [
+        ("/v1/render", {"avatar_id": "ava", "width": "32"}),
+        ("/v1/render/sequence", {"avatar_id": "ava", "text": "Hi", "fps": "10"}),
+        ("/v1/avatars/ava/animations", {"name": "blink", "duration": "1"}),
+        ("/v1/lipsync", {"text": "Hi", "viseme_sets": "oculus"}),
+        ("/v1/avatars", {"name": 7}),
+    ],
+)
 def test_json_bodies_are_strictly_typed(
     serve_with: Serve, route: str, body: dict[str, Any]
 ) -> None:
@@ -63,9 +66,10 @@ def test_a_multipart_part_without_a_name_is_a_422(serve_with: Serve) -> None:
     )
     with serve_with() as (client, _):
         response = client.post(
-            "/v1/assets/upload", content=body,
+            "/v1/assets/upload",
+            content=body,
             headers={"Content-Type": "multipart/form-data; boundary=B"},
-        )  # fmt: skip
+        )
         assert_problem(response, 422, "file")
         assert client.get("/v1/assets").json()["count"] == 0
 
@@ -74,8 +78,15 @@ def test_a_multipart_part_without_a_name_is_a_422(serve_with: Serve) -> None:
 def test_an_animation_shorter_than_one_frame_is_a_422_up_front(
     serve_with: Serve, asynchronous: bool
 ) -> None:
-    body = {"name": "nod", "duration": 0.2, "fps": 1, "width": 32, "height": 32,
-            "format": "gif", "async": asynchronous}  # fmt: skip
+    body = {
+        "name": "nod",
+        "duration": 0.2,
+        "fps": 1,
+        "width": 32,
+        "height": 32,
+        "format": "gif",
+        "async": asynchronous,
+    }
     with serve_with(job=JobSettings(webhook_secret="s")) as (client, _):
         response = client.post("/v1/avatars/ava/animations", json=body)
         assert_problem(response, 422, "duration")

@@ -30,17 +30,40 @@ from avatar_service.entrypoints.jobs_wiring import build_jobs
 from avatar_service.entrypoints.settings import JobSettings, Settings
 
 PRIVATE_URLS = [
-    "http://127.0.0.1/", "http://2130706433/", "http://0177.0.0.1/", "http://0x7f.1/",
-    "http://127.1/", "http://0x7f000001/", "http://017700000001/", "http://127.0.0.1./",
-    "http://[::1]/", "http://[::ffff:127.0.0.1]/", "http://[::ffff:7f00:1]/",
-    "http://0.0.0.0/", "http://0/", "http://[::]/", "http://localhost/",
-    "http://LOCALHOST:8000/", "http://api.localhost/", "http://169.254.169.254/latest/meta-data/",
-    "http://metadata.google.internal/computeMetadata/v1/", "http://[fd00:ec2::254]/",
-    "http://10.0.0.1/", "http://172.16.3.4/", "http://192.168.1.1/", "http://100.64.0.1/",
-    "http://[fc00::1]/", "http://[fe80::1]/", "http://224.0.0.1/", "http://[ff02::1]/",
-    "http://240.0.0.1/", "http://255.255.255.255/", "http://198.18.0.1/",
-    "http://[64:ff9b::7f00:1]/", "http://[2002:7f00:1::]/",
-]  # fmt: skip
+    "http://127.0.0.1/",
+    "http://2130706433/",
+    "http://0177.0.0.1/",
+    "http://0x7f.1/",
+    "http://127.1/",
+    "http://0x7f000001/",
+    "http://017700000001/",
+    "http://127.0.0.1./",
+    "http://[::1]/",
+    "http://[::ffff:127.0.0.1]/",
+    "http://[::ffff:7f00:1]/",
+    "http://0.0.0.0/",
+    "http://0/",
+    "http://[::]/",
+    "http://localhost/",
+    "http://LOCALHOST:8000/",
+    "http://api.localhost/",
+    "http://169.254.169.254/latest/meta-data/",
+    "http://metadata.google.internal/computeMetadata/v1/",
+    "http://[fd00:ec2::254]/",
+    "http://10.0.0.1/",
+    "http://172.16.3.4/",
+    "http://192.168.1.1/",
+    "http://100.64.0.1/",
+    "http://[fc00::1]/",
+    "http://[fe80::1]/",
+    "http://224.0.0.1/",
+    "http://[ff02::1]/",
+    "http://240.0.0.1/",
+    "http://255.255.255.255/",
+    "http://198.18.0.1/",
+    "http://[64:ff9b::7f00:1]/",
+    "http://[2002:7f00:1::]/",
+]
 SECRET = "hook-secret"
 BLINK = {"name": "blink", "width": 32, "height": 32, "fps": 10}
 
@@ -54,10 +77,21 @@ def test_every_spelling_of_a_private_destination_is_refused(url: str) -> None:
 
 @pytest.mark.parametrize(
     "url",
-    ["ftp://example.com/", "file:///etc/passwd", "gopher://example.com/", "http:///nohost",
-     "http://example.com:99999/", "http://example.com:0/", "http://exa mple.com/", "http://example.com/\x1b[2J",
-     "http://[::1%25eth0]/", "http://1.2.3.4.5/", "http://0x1g.0.0.1/", "http://256.1.1.1/"],
-)  # fmt: skip
+    [
+        "ftp://example.com/",
+        "file:///etc/passwd",
+        "gopher://example.com/",
+        "http:///nohost",
+        "http://example.com:99999/",
+        "http://example.com:0/",
+        "http://exa mple.com/",
+        "http://example.com/\x1b[2J",
+        "http://[::1%25eth0]/",
+        "http://1.2.3.4.5/",
+        "http://0x1g.0.0.1/",
+        "http://256.1.1.1/",
+    ],
+)
 def test_an_unusable_url_is_invalid(url: str) -> None:
     with pytest.raises(Invalid):
         DestinationPolicy().target(url)
@@ -96,9 +130,16 @@ def test_settings_take_networks_as_a_comma_list_and_refuse_a_bad_one() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["http://2130706433/", "http://[::ffff:127.0.0.1]/", "http://localhost:8000/",
-            "http://169.254.169.254/", "http://metadata.google.internal/", "ftp://example.com/"],
-)  # fmt: skip
+    "url",
+    [
+        "http://2130706433/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://localhost:8000/",
+        "http://169.254.169.254/",
+        "http://metadata.google.internal/",
+        "ftp://example.com/",
+    ],
+)
 def test_a_job_with_a_private_webhook_is_a_422_and_nothing_is_queued(
     serve_with: Callable[..., Any], url: str
 ) -> None:
@@ -200,10 +241,16 @@ def test_a_delivery_to_a_private_address_is_recorded_as_refused_once() -> None:
     try:
         # The name resolves to loopback (no DNS in tests: a resolver with that answer).
         sender = _sender(_Resolver({"hooks.invalid": [["127.0.0.1"]]}))
-        jobs = build_jobs(container.settings, container.adapters.store, EmbeddedJobQueue(),
-                          sender, container.rendering)  # fmt: skip
-        request = AnimationRequest("ava", Animation.BLINK, duration=1.0, width=32, height=32,
-                                   fps=10)  # fmt: skip
+        jobs = build_jobs(
+            container.settings,
+            container.adapters.store,
+            EmbeddedJobQueue(),
+            sender,
+            container.rendering,
+        )
+        request = AnimationRequest(
+            "ava", Animation.BLINK, duration=1.0, width=32, height=32, fps=10
+        )
         job = jobs.submit(request, webhook_url="http://hooks.invalid/in")
         jobs.run(job.job_id)
         [delivery] = jobs.deliveries(job.job_id)
