@@ -106,3 +106,13 @@ class Limits:
                 f"got {seconds:.3f}",
                 field="duration",
             )
+
+    def frames(self, seconds: float, fps: int, field: str = "duration") -> None:
+        """A video of ``seconds`` at ``fps`` has at least one frame (``round(seconds * fps)``,
+        as renderers count them)."""
+        if round(seconds * fps) < 1:
+            raise Invalid(
+                f"a video of {seconds:.3f} s at {fps} fps has no frame: it needs more than "
+                f"{0.5 / fps:.3f} s at that frame rate (or a higher fps)",
+                field=field,
+            )

@@ -483,7 +483,10 @@ class WebhookSender(Protocol):
     """POSTs a webhook: ``post(url, body, headers, timeout)`` returns the response's HTTP
     status (any status: the caller decides what counts as delivered); no response at all
     (refused, unresolvable, timed out after ``timeout`` seconds) raises ``Unavailable``
-    saying why. Redirects are not followed."""
+    without the network's reason (clients read the delivery records). Redirects are not
+    followed. A sender that connects itself applies its ``DestinationPolicy`` to the resolved
+    addresses, connects only to an admitted one and raises ``RefusedDestination`` when none is
+    (``core/webhook_targets.py``)."""
 
     def post(self, url: str, body: bytes, headers: Mapping[str, str], timeout: float) -> int: ...
 

@@ -209,10 +209,14 @@ class _Parser:
 
     def entity(self, match: re.Match[str]) -> None:
         name = match.group("entity")
-        if name.startswith("#x"):
-            char = chr(min(int(name[2:], 16), 0x10FFFF))
-        elif name.startswith("#"):
-            char = chr(min(int(name[1:]), 0x10FFFF))
+        if name.startswith("#"):
+            code = int(name[2:], 16) if name.startswith("#x") else int(name[1:])
+            if not _is_xml_char(code):
+                raise _error(
+                    f"&{name}; at character {match.start()} is not a character XML allows "
+                    "(a surrogate, a control character or beyond U+10FFFF)"
+                )
+            char = chr(code)
         elif name in _ENTITIES:
             char = _ENTITIES[name]
         else:
@@ -395,3 +399,11 @@ class MarkedSpeech:
 
     speech: Speech
     marks: tuple[TimedMark, ...]
+
+
+def _is_xml_char(code: int) -> bool:
+    """XML 1.0's ``Char``: tab, line feed, carriage return, and U+0020 to U+10FFFF without
+    the surrogates and U+FFFE, U+FFFF."""
+    return code in (0x9, 0xA, 0xD) or (
+        0x20 <= code <= 0x10FFFF and not 0xD800 <= code <= 0xDFFF and code not in (0xFFFE, 0xFFFF)
+    )

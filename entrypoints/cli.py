@@ -80,6 +80,8 @@ def serve(
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; a stop that was
     # asked for is a clean one, so it ends the process with status 0 instead of the signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    from avatar_service.entrypoints.http.timeouts import HeaderTimeoutProtocol  # the web stack
+
     uvicorn.run(
         APP_FACTORY,
         factory=True,
@@ -90,6 +92,8 @@ def serve(
         log_config=None,
         access_log=False,  # the app logs one access line per request, with its request id
         log_level=settings.log.level,
+        http=HeaderTimeoutProtocol,  # AVATAR_SERVER__HEADER_TIMEOUT
+        timeout_keep_alive=settings.server.keep_alive_timeout,
     )
 
 

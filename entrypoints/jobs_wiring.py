@@ -23,6 +23,7 @@ def job_policy(settings: Settings) -> JobPolicy:
         delivery=DeliveryPolicy(
             secret=secret or None, max_attempts=job.webhook_attempts,
             backoff_base=job.webhook_backoff, timeout=job.webhook_timeout,
+            destinations=job.webhook_destinations(),
         ),
         max_active_per_tenant=job.max_active_per_tenant, max_active=job.max_active,
         full_retry_after=job.full_retry_after,

@@ -3,15 +3,17 @@ roadmap's plain names (``DATABASE_URL``, ``MAX_FILE_SIZE``, ...) as aliases."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
 from avatar_service.core.loudness import LoudnessTarget
+from avatar_service.core.webhook_targets import DestinationPolicy, parse_networks
 
 
 def _alias(name: str, default: Any) -> Any:
@@ -19,11 +21,28 @@ def _alias(name: str, default: Any) -> Any:
     return Field(default, validation_alias=AliasChoices(f"AVATAR_{name}", name))
 
 
+def split_list(value: Any) -> Any:
+    """An environment string as a list: a JSON list, or comma-separated items."""
+    if not isinstance(value, str):
+        return value
+    if value.lstrip().startswith("["):
+        return json.loads(value)
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
 class ServerSettings(BaseModel):
     host: str = "127.0.0.1"
     port: int = Field(8000, ge=1, le=65535)
     workers: int = Field(1, ge=1, le=64)
     """Uvicorn worker processes (only for stateless, shared-storage set-ups)."""
+    header_timeout: float = Field(10.0, gt=0, le=3600)
+    """Seconds a client has to send a request's line and headers (``avatar serve``); then
+    408 and the connection is closed."""
+    body_timeout: float = Field(30.0, gt=0, le=3600)
+    """Seconds a request body may stall (no bytes arriving) before the request fails with
+    408."""
+    keep_alive_timeout: int = Field(5, ge=1, le=3600)
+    """Seconds an idle keep-alive connection stays open between requests."""
 
 
 class LogSettings(BaseModel):
@@ -162,6 +181,22 @@ class HttpSettings(BaseModel):
     """``Strict-Transport-Security`` max-age; 0 sends none (set it when served over HTTPS)."""
     metrics_require_key: bool = False
     """``/metrics`` needs a ``read`` key when keys are configured (default: open)."""
+    allowed_hosts: Annotated[list[str], NoDecode] = []
+    """``Host`` names the service answers to (comma-separated or a JSON list; ``*``: any;
+    ``.example.com``: the domain and its subdomains); empty: the loopback names and
+    ``AVATAR_SERVER__HOST`` (any host when that is a wildcard such as ``0.0.0.0``). Others
+    get 421 (DNS rebinding)."""
+    auth_failure_limit: int = Field(10, ge=0)
+    """Failed authentications a client address may make at once before it gets 429 on every
+    route that needs a key; 0 turns the throttle off."""
+    auth_failure_window: float = Field(60.0, gt=0)
+    """Seconds in which ``auth_failure_limit`` failures are forgiven (one every
+    ``window / limit`` seconds)."""
+
+    @field_validator("allowed_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: Any) -> Any:
+        return split_list(value)
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -211,6 +246,12 @@ class JobSettings(BaseModel):
     webhook_backoff: float = Field(2.0, ge=0, le=3600)
     """Seconds before the second delivery; each later wait doubles."""
     webhook_timeout: float = Field(10.0, gt=0, le=120)
+    webhook_allowed_networks: Annotated[list[str], NoDecode] = []
+    """CIDRs (comma-separated or a JSON list) a webhook may reach although they are not
+    public, e.g. ``127.0.0.1/32`` for a receiver on this machine; empty: public addresses
+    only (``docs/security.md``)."""
+    webhook_allowed_ports: Annotated[list[int], NoDecode] = []
+    """The only ports a webhook URL may use (comma-separated or a JSON list); empty: any."""
     public_url: str = ""
     """Base URL put before ``/v1/renders/...`` in results (e.g. ``https://api.example.com``)."""
     namespace: str = "avatar"
@@ -229,6 +270,32 @@ class JobSettings(BaseModel):
     """Queued and running jobs of all tenants together; one more is refused likewise."""
     full_retry_after: float = Field(10.0, ge=1, le=3600)
     """``Retry-After`` seconds of a refusal for a full queue."""
+
+    @field_validator("webhook_allowed_networks", "webhook_allowed_ports", mode="before")
+    @classmethod
+    def _split_list(cls, value: Any) -> Any:
+        if isinstance(value, int):
+            return [value]
+        return split_list(value)
+
+    @field_validator("webhook_allowed_networks")
+    @classmethod
+    def _networks(cls, value: list[str]) -> list[str]:
+        parse_networks(value)  # a ValueError names the bad entry
+        return value
+
+    @field_validator("webhook_allowed_ports")
+    @classmethod
+    def _ports(cls, value: list[int]) -> list[int]:
+        if any(not 1 <= port <= 65535 for port in value):
+            raise ValueError("ports are 1 to 65535")
+        return value
+
+    def webhook_destinations(self) -> DestinationPolicy:
+        """Where webhooks may go (``webhook_allowed_networks``, ``webhook_allowed_ports``)."""
+        return DestinationPolicy(
+            parse_networks(self.webhook_allowed_networks), self.webhook_allowed_ports
+        )
 
 
 class Settings(BaseSettings):

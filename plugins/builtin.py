@@ -195,7 +195,9 @@ def avatar_register_job_queues(register: Register) -> None:
 def avatar_register_webhook_senders(register: Register) -> None:
     from avatar_service.adapters.webhooks.urllib_sender import UrllibWebhookSender
 
-    register("urllib", lambda settings: UrllibWebhookSender())
+    register(
+        "urllib", lambda settings: UrllibWebhookSender(policy=settings.job.webhook_destinations())
+    )
 
 
 @hookimpl

@@ -35,6 +35,14 @@ class AssetUseCases:
     ) -> list[BlobInfo]:
         if prefix:
             safe_blob_name(prefix.rstrip("/") or "x")
+        if cursor is not None:
+            try:
+                safe_blob_name(cursor)
+            except Invalid:
+                raise Invalid(
+                    "cursor must be a page's next_cursor (the name of its last asset)",
+                    field="cursor",
+                ) from None
         return self._blobs.list(
             Namespace.ASSETS, prefix=prefix, limit=check_limit(limit), cursor=cursor
         )

@@ -19,7 +19,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 from avatar_service.core import job_requests
 from avatar_service.core.errors import (
@@ -46,7 +45,6 @@ from avatar_service.core.usecases.webhook_delivery import DeliveryPolicy, Webhoo
 
 log = logging.getLogger(__name__)
 
-MAX_URL_CHARS = 2048
 _ACTIVE = frozenset({JobStatus.QUEUED, JobStatus.RUNNING})
 _RUNNING = frozenset({JobStatus.RUNNING})
 
@@ -119,8 +117,9 @@ class JobUseCases:
     ) -> Job:
         """Persist a queued job for ``request`` and hand it to the queue. The request's
         parameters are checked first (``RenderUseCases.check``: the errors a render would
-        raise for them); a webhook (the given URL, else the default) must be http(s) and
-        needs a signing secret (``Invalid``)."""
+        raise for them); a webhook (the given URL, else the default) must be an http(s) URL
+        the destination policy admits, and needs a signing secret (``Invalid``); it is stored
+        without credentials."""
         one_tenant(self._tenant, "submitting a job")
         url = self._check_webhook(webhook_url or self._policy.default_webhook_url)
         self._rendering.check(request)
@@ -315,20 +314,18 @@ class JobUseCases:
         }  # fmt: skip
 
     def _check_webhook(self, url: str | None) -> str | None:
+        """The URL to store: credentials stripped, and refused (``Invalid``) when it is not
+        http(s), names a private destination the policy can see without DNS, or no signing
+        secret is set."""
         if url is None:
             return None
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(url) > MAX_URL_CHARS:
-            raise Invalid(
-                f"webhook_url must be an http(s) URL of at most {MAX_URL_CHARS} characters",
-                field="webhook_url",
-            )
+        clean = self._policy.delivery.destinations.target(url).url
         if not self._policy.delivery.secret:
             raise Invalid(
                 "webhooks are signed, and no secret is set: set AVATAR_JOB__WEBHOOK_SECRET",
                 field="webhook_url",
             )
-        return url
+        return clean
 
 
 class _ProgressReporter:

@@ -205,6 +205,7 @@ class RenderUseCases:
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
         self._limits.video_seconds(request.duration)
+        self._limits.frames(request.duration, request.fps)
         fmt = _check_format(request.format, self._renderer.video_formats)
         self._admit(request)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
@@ -224,6 +225,7 @@ class RenderUseCases:
                 raise Invalid("the talk animation needs text", field="text")
             if name is not Animation.TALK:
                 self._limits.video_seconds(request.duration)
+                self._limits.frames(request.duration, request.fps)
         else:
             if (request.speech is None) == (request.audio_id is None):
                 raise Invalid("give either text or audio_id", field="text")
@@ -264,6 +266,7 @@ class RenderUseCases:
     ) -> RenderRecord:
         self._limits.video_seconds(timeline.duration)
         self._limits.render_cost(request.width, request.height, request.fps, timeline.duration)
+        self._limits.frames(timeline.duration, request.fps)
         video = self._renderer.render_sequence(
             state, timeline, wav, request.width, request.height, request.fps, fmt, progress
         )

@@ -1,5 +1,11 @@
 """Delivering a finished job's webhook: signed, retried with exponential backoff a bounded
-number of times, every attempt recorded."""
+number of times, every attempt recorded.
+
+An attempt's record says what the receiver answered, "refused: private address" when the
+destination policy refused every address of the receiver (no retry follows), or that the
+receiver could not be reached, never why: the records are visible to clients, and a
+connection error that told a refused port from a filtered one would make the service a port
+scanner of whatever it can reach."""
 
 from __future__ import annotations
 
@@ -7,16 +13,24 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from avatar_service.core.errors import Unavailable
+from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.jobs import FINISHED, Job, JobUpdate, WebhookDelivery, WebhookState
 from avatar_service.core.ports import JobStore, WebhookSender
 from avatar_service.core.records import utcnow
+from avatar_service.core.webhook_targets import (
+    REFUSED_PRIVATE,
+    DestinationPolicy,
+    RefusedDestination,
+)
 from avatar_service.core.webhooks import DELIVERY_HEADER, EVENT_HEADER, SIGNATURE_HEADER, sign
 
 log = logging.getLogger(__name__)
+
+REFUSED = "refused: "
+UNREACHABLE = "the receiver could not be reached (no connection, or no answer in time)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +42,9 @@ class DeliveryPolicy:
     """Seconds before the second attempt; each later wait doubles."""
     timeout: float = 10.0
     """Seconds to wait for the receiver's answer, per attempt."""
+    destinations: DestinationPolicy = field(default_factory=DestinationPolicy)
+    """Which destinations a webhook may have (checked when a job is submitted; the sender
+    applies the same policy to the resolved addresses)."""
 
 
 def job_event(job: Job) -> dict[str, Any]:
@@ -71,6 +88,7 @@ class WebhookDeliverer:
         ).encode()
         done = len(self._store.list_webhook_deliveries(job.job_id))
         state = WebhookState.FAILED
+        last_error: str | None = None
         # The bound counts attempts an earlier, interrupted worker made too.
         for attempt in range(done + 1, self._policy.max_attempts + 1):
             if attempt > 1:
@@ -80,9 +98,12 @@ class WebhookDeliverer:
             if delivery.ok:
                 state = WebhookState.DELIVERED
                 break
+            last_error = delivery.error
+            if delivery.status_code is None and (delivery.error or "").startswith(REFUSED):
+                break  # the policy will refuse it again: no point in knocking
         self._store.update_job(job.job_id, JobUpdate(webhook_state=state), statuses=FINISHED)
         if state is WebhookState.FAILED:
-            log.warning("webhook of job %s failed %d times", job.job_id, self._policy.max_attempts)
+            log.warning("webhook of job %s given up: %s", job.job_id, last_error)
         return state
 
     def _attempt(self, job: Job, body: bytes, attempt: int) -> WebhookDelivery:
@@ -96,11 +117,16 @@ class WebhookDeliverer:
         started = time.monotonic()
         status, error = None, None
         try:
+            self._policy.destinations.target(job.webhook_url)  # stored before a policy change
             status = self._sender.post(job.webhook_url, body, headers, self._policy.timeout)
             if not 200 <= status < 300:
                 error = f"the receiver answered HTTP {status}"
-        except Unavailable as exc:
-            error = exc.message
+        except RefusedDestination:
+            error = REFUSED_PRIVATE
+        except Invalid as exc:
+            error = f"{REFUSED}{exc.message}"
+        except Unavailable:
+            error = UNREACHABLE
         return WebhookDelivery(
             job.job_id, attempt, job.webhook_url, status, error, time.monotonic() - started,
             created_at=utcnow(),

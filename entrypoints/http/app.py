@@ -33,12 +33,24 @@ from avatar_service.entrypoints.http.controllers.render import RenderController
 from avatar_service.entrypoints.http.controllers.sessions import SessionController
 from avatar_service.entrypoints.http.controllers.speech import SpeechController
 from avatar_service.entrypoints.http.controllers.stream import lipsync_stream
-from avatar_service.entrypoints.http.jsondepth import json_depth_guard
+from avatar_service.entrypoints.http.crosssite import (
+    CrossSiteMiddleware,
+    document_cross_site_responses,
+    mark_json_routes,
+    require_json_body,
+)
 from avatar_service.entrypoints.http.metrics import metrics_endpoint, request_observer
 from avatar_service.entrypoints.http.middleware import RequestIdMiddleware
 from avatar_service.entrypoints.http.problems import EXCEPTION_HANDLERS
-from avatar_service.entrypoints.http.ratelimit import TokenBuckets, access_guard
+from avatar_service.entrypoints.http.ratelimit import (
+    TokenBuckets,
+    access_guard,
+    auth_failure_buckets,
+)
 from avatar_service.entrypoints.http.security import SecurityHeadersMiddleware, cors_config
+from avatar_service.entrypoints.http.strictjson import strict_body_guard
+from avatar_service.entrypoints.http.timeouts import BodyTimeoutMiddleware
+from avatar_service.entrypoints.http.wsclose import CloseAfterAcceptMiddleware
 from avatar_service.entrypoints.http.tenancy import provide_container
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.logging import configure_logging
@@ -121,6 +133,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     settings = settings or Settings()
     http = settings.http
     buckets = TokenBuckets(http.rate_per_second, http.rate_burst)
+    failures = auth_failure_buckets(http.auth_failure_limit, http.auth_failure_window)
     app = Litestar(
         route_handlers=[
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
@@ -129,8 +142,8 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             RecognitionController, lipsync_listen,
             metrics_endpoint,
         ],
-        guards=[access_guard(buckets)],
-        before_request=json_depth_guard(settings.limits.max_json_depth),
+        guards=[access_guard(buckets, failures, require_json_body)],
+        before_request=strict_body_guard(settings.limits.max_json_depth),
         cors_config=cors_config(http),
         dependencies={"container": Provide(provide_container, sync_to_thread=False)},
         exception_handlers=EXCEPTION_HANDLERS,
@@ -149,9 +162,15 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     )  # fmt: skip
     # Route middleware never sees unknown routes; wrapping the whole handler does.
     document_guard_responses(app)
-    limited = BodyLimitMiddleware(app.asgi_handler, route_limits(settings), http.json_body_limit)
+    mark_json_routes(app)
+    document_cross_site_responses(app)
+    limited = BodyTimeoutMiddleware(
+        BodyLimitMiddleware(app.asgi_handler, route_limits(settings), http.json_body_limit),
+        settings.server.body_timeout,
+    )
+    checked = CloseAfterAcceptMiddleware(CrossSiteMiddleware(limited, settings))
     app.asgi_handler = RequestIdMiddleware(
-        SecurityHeadersMiddleware(limited, http), observe=request_observer(app)
+        SecurityHeadersMiddleware(checked, http), observe=request_observer(app)
     )
     return app
 

@@ -95,20 +95,27 @@ def principal_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Principal | 
     return found if isinstance(found, Principal) else None
 
 
+def key_required(connection: ASGIConnection[Any, Any, Any, Any]) -> bool:
+    """Whether the request must present a key: a protected route while keys exist (CORS
+    preflights never: they carry no credentials and reveal nothing)."""
+    container: Container = connection.app.state.container
+    if connection.scope.get("method") == "OPTIONS":
+        return False
+    if not protected(connection.scope["path"], container.settings.http.metrics_require_key):
+        return False
+    # Inline even on a networked store: the answer is remembered, the store is asked at most
+    # once a second (``KeyUseCases.required``), and a thread hop per request would cost more.
+    return container.keys.required()
+
+
 async def require_api_key(
     connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler
 ) -> None:
     """The guard: let the request through, or raise 401 / 403."""
+    if not key_required(connection):
+        return
     container: Container = connection.app.state.container
-    if connection.scope.get("method") == "OPTIONS":
-        return  # CORS preflights carry no credentials; they reveal nothing
-    if not protected(connection.scope["path"], container.settings.http.metrics_require_key):
-        return
     keys = container.keys
-    # Inline even on a networked store: the answer is remembered, the store is asked at most
-    # once a second (``KeyUseCases.required``), and a thread hop per request would cost more.
-    if not keys.required():
-        return
     raw = presented_key(connection)
     if raw is None:
         found = None

@@ -23,7 +23,7 @@ from typing import Any, cast
 import structlog
 from litestar.connection import ASGIConnection
 from litestar.enums import ScopeType
-from litestar.types import ASGIApp, HTTPScope, Message, Receive, Scope, Send
+from litestar.types import ASGIApp, HTTPScope, Message, Receive, ReceiveMessage, Scope, Send
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _HEADER_KEY = REQUEST_ID_HEADER.lower().encode("latin-1")
@@ -65,7 +65,7 @@ class RequestIdMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
-            await self.app(scope, receive, send)
+            await self._websocket(scope, receive, send)
             return
         http_scope: HTTPScope = scope
         request_id = incoming_request_id(_header(http_scope, _HEADER_KEY)) or new_request_id()
@@ -97,6 +97,44 @@ class RequestIdMiddleware:
                     path=http_scope["path"],
                     status=status,
                     duration_ms=round(seconds * 1000, 2),
+                )
+            structlog.contextvars.reset_contextvars(**tokens)
+
+    async def _websocket(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """A WebSocket gets a request id too, and one access line when it ends: ``status``
+        is its close code (1000 when the client closed it; 1006 when it went away)."""
+        if scope["type"] != ScopeType.WEBSOCKET:
+            await self.app(scope, receive, send)
+            return
+        request_id = new_request_id()
+        cast(dict[str, object], scope.setdefault("state", {}))[_STATE_KEY] = request_id
+        code = 1006
+        started = time.perf_counter()
+
+        async def noted_send(message: Message) -> None:
+            nonlocal code
+            if message["type"] == "websocket.close":
+                code = int(message.get("code", 1000))
+            await send(message)
+
+        async def noted_receive() -> ReceiveMessage:
+            nonlocal code
+            message = await receive()
+            if message["type"] == "websocket.disconnect":
+                code = int(message.get("code", 1000))
+            return message
+
+        tokens = structlog.contextvars.bind_contextvars(request_id=request_id)
+        try:
+            await self.app(scope, noted_receive, noted_send)
+        finally:
+            if _access_level.isEnabledFor(logging.INFO):
+                access_log.info(
+                    "request",
+                    method="WEBSOCKET",
+                    path=scope["path"],
+                    status=code,
+                    duration_ms=round((time.perf_counter() - started) * 1000, 2),
                 )
             structlog.contextvars.reset_contextvars(**tokens)
 

@@ -105,15 +105,21 @@ class StreamedUpload:
             event = await self._next()
             if not isinstance(event, multipart.MultipartSegment):
                 continue
+            if not event.name:
+                raise Invalid(
+                    "every part of the form needs a name "
+                    "(Content-Disposition: form-data; name=...)",
+                    field="file",
+                )
             if event.filename is not None or event.name == "file":
-                return FilePart(event.name or "", event.filename or "", event.content_type)
+                return FilePart(event.name, event.filename or "", event.content_type)
             value = bytearray()
             while (data := await self._next()) is not None:
                 if isinstance(data, bytes):
                     value += data
                     if len(value) > MAX_FIELD:
                         raise Invalid(f"form field {event.name!r} is too long", field=event.name)
-            self.fields[event.name or ""] = value.decode("utf-8", "replace")
+            self.fields[event.name] = value.decode("utf-8", "replace")
 
     async def read(self) -> bytes:
         """The next chunk of the file part; ``b""`` once it is complete."""

@@ -82,7 +82,7 @@ def test_a_request_with_a_key_logs_no_key(capsys: pytest.CaptureFixture[str]) ->
     )  # fmt: skip
     _configure(settings)
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         assert client.get("/v1/voices", headers={"Authorization": f"Bearer {API_KEY}"}).is_success
         assert client.get("/v1/voices", headers={"X-API-Key": API_KEY}).is_success
         assert client.get("/v1/voices", headers={"X-API-Key": API_KEY + "x"}).status_code == 401

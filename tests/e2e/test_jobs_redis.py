@@ -89,6 +89,7 @@ def _environment(data: Path, namespace: str) -> dict[str, str]:
         AVATAR_JOB__NAMESPACE=namespace, AVATAR_JOB__DEAD_WORKER_SECONDS="2",
         AVATAR_JOB__MAINTENANCE_CHANCE="1000000", AVATAR_JOB__LEASE_SECONDS="2",
         AVATAR_JOB__WEBHOOK_SECRET=SECRET, AVATAR_JOB__WEBHOOK_BACKOFF="0.2",
+        AVATAR_JOB__WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32",  # the receiver is on loopback
         AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY="0.05", AVATAR_LOG__LEVEL="warning",
         AVATAR_DISABLE_PLUGINS="1",
     )  # fmt: skip

@@ -27,7 +27,7 @@ def test_postgres_going_away_is_503_and_the_service_recovers_with_it(
     build: Build, proxied_postgres: tuple[str, TcpProxy]
 ) -> None:
     url, proxy = proxied_postgres
-    with TestClient(app_of(build(database_url=url))) as client:
+    with TestClient(app_of(build(database_url=url)), base_url="http://127.0.0.1") as client:
         assert client.post("/v1/avatars", json={"name": "before"}).status_code == 201
         proxy.stop()
         _assert_503(client.post("/v1/avatars", json={"name": "during"}))
@@ -49,7 +49,7 @@ def test_sqlite_locked_by_another_connection_is_503_after_the_busy_timeout(
     build: Build, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(sql_engine, "BUSY_TIMEOUT_MS", 300)  # the default waits 30 s
-    with TestClient(app_of(build())) as client:
+    with TestClient(app_of(build()), base_url="http://127.0.0.1") as client:
         assert client.post("/v1/avatars", json={"name": "before"}).status_code == 201
         holder = sqlite3.connect(tmp_path / "avatar.db", isolation_level=None)
         try:

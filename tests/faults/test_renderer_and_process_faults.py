@@ -42,7 +42,7 @@ def _avatar(client: TestClient) -> str:  # type: ignore[type-arg]
 
 def test_node_missing_makes_renders_503_while_the_rest_serves(build: Build) -> None:
     container = build(renderer="node", node_path="/nonexistent/node")
-    with TestClient(app_of(container)) as client:
+    with TestClient(app_of(container), base_url="http://127.0.0.1") as client:
         ready = client.get("/ready")
         assert ready.status_code == 503
         check = {c["port"]: c for c in ready.json()["checks"]}["renderer"]
@@ -65,7 +65,7 @@ def test_ffmpeg_failing_is_a_clear_503_and_stores_no_render(build: Build, tmp_pa
     container = build(
         renderer="node", ffmpeg_path=str(broken), node_renderer=NodeRendererSettings(workers=1)
     )
-    with TestClient(app_of(container)) as client:
+    with TestClient(app_of(container), base_url="http://127.0.0.1") as client:
         avatar_id = _avatar(client)
         body = {"avatar_id": avatar_id, "text": "hello", "width": 64, "height": 64, "fps": 10}
         video = client.post("/v1/render/sequence", json=body)
@@ -82,7 +82,7 @@ def test_a_render_worker_killed_mid_job_is_503_then_replaced(build: Build) -> No
     _node_renderer_ready()
     container = build(renderer="node", node_renderer=NodeRendererSettings(workers=1))
     pool = container.adapters.renderer.pool  # type: ignore[attr-defined]
-    with TestClient(app_of(container)) as client:
+    with TestClient(app_of(container), base_url="http://127.0.0.1") as client:
         avatar_id = _avatar(client)
         assert client.post("/v1/render", json={"avatar_id": avatar_id}).status_code == 200
         (worker,) = pool.workers()

@@ -48,7 +48,7 @@ def test_a_disk_filling_during_an_upload_is_507_and_keeps_nothing(
 ) -> None:
     quota = Quota(limit=256 * 1024)
     monkeypatch.setattr(fsspec_disk, "_write_all", quota.write)
-    with TestClient(app_of(build())) as client:
+    with TestClient(app_of(build()), base_url="http://127.0.0.1") as client:
         big = os.urandom(2 * 1024 * 1024)
         files = {"file": ("big.bin", big, "application/octet-stream")}
         response = client.post("/v1/assets/upload", files=files)

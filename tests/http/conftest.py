@@ -44,7 +44,7 @@ def app(container: Container) -> Litestar:
 
 @pytest.fixture
 def client(app: Litestar) -> Iterator[TestClient[Litestar]]:
-    with TestClient(app) as client:
+    with TestClient(app, base_url="http://127.0.0.1") as client:
         yield client
 
 
@@ -60,7 +60,7 @@ def serve_with() -> Callable[..., Served]:
     def serve(**overrides: Any) -> Iterator[tuple[TestClient[Litestar], Container]]:
         settings = Settings(**MOCK_ADAPTERS, _env_file=None, **overrides)
         container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
-        with TestClient(create_app(container)) as client:
+        with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
             yield client, container
 
     return serve

@@ -37,7 +37,7 @@ def client(data_dir: Path) -> Iterator[TestClient[Litestar]]:
         storage={"fsync": False},
     )  # fmt: skip
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         yield client
 
 

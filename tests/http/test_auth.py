@@ -141,11 +141,12 @@ def test_a_websocket_needs_a_write_key_passed_in_the_query(client: TestClient[Li
         (f"?api_key={READ}", 4403),
         ("?api_key=wrong-0123456789", 4401),
     ):
+        # Accepted, then closed with the code: a browser sees the code and the reason.
         with (
+            client.websocket_connect("/v1/lipsync/stream" + query) as ws,
             pytest.raises(WebSocketDisconnect) as closed,
-            client.websocket_connect("/v1/lipsync/stream" + query),
         ):
-            pass
+            ws.receive_text()
         assert closed.value.code == code, query
     with client.websocket_connect(f"/v1/lipsync/stream?api_key={WRITE}") as ws:
         ws.send_json({"type": "speak", "text": "hi"})

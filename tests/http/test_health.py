@@ -81,5 +81,5 @@ def test_openapi_lists_every_route(app: Litestar, client: TestClient[Litestar]) 
 
 
 def test_app_bootstraps_its_container_at_startup_when_given_none(settings: Settings) -> None:
-    with TestClient(create_app(settings=settings)) as client:
+    with TestClient(create_app(settings=settings), base_url="http://127.0.0.1") as client:
         assert client.get("/v1/voices").json()["count"] >= 1

@@ -72,7 +72,7 @@ def test_brackets_escaped_inside_strings_do_not_count_as_nesting(
 def test_the_depth_limit_is_a_setting(settings: Settings, assert_problem: ProblemCheck) -> None:
     shallow_only = settings.model_copy(update={"limits": LimitSettings(max_json_depth=4)})
     container = bootstrap(shallow_only, plugin_manager=make_plugin_manager(load_entrypoints=False))
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         avatar_id = _avatar(client)
         shallow = {"avatar_id": avatar_id, "metadata": _nested(2)}
         assert client.post("/v1/sessions", json=shallow).status_code == 201

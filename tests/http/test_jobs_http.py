@@ -27,7 +27,12 @@ SMALL = {"width": 32, "height": 32, "fps": 10}
 
 @pytest.fixture
 def jobs_container(settings: Settings) -> Iterator[Container]:
-    job = JobSettings(webhook_secret=SECRET, webhook_backoff=0.05, webhook_attempts=3)
+    job = JobSettings(
+        webhook_secret=SECRET,
+        webhook_backoff=0.05,
+        webhook_attempts=3,
+        webhook_allowed_networks=["127.0.0.1/32"],  # the test receiver is on this machine
+    )
     settings = settings.model_copy(update={"job": job})
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     start_embedded_workers(container.jobs, settings)
@@ -37,7 +42,7 @@ def jobs_container(settings: Settings) -> Iterator[Container]:
 
 @pytest.fixture
 def jobs_client(jobs_container: Container) -> Iterator[TestClient[Litestar]]:
-    with TestClient(create_app(jobs_container)) as client:
+    with TestClient(create_app(jobs_container), base_url="http://127.0.0.1") as client:
         yield client
 
 

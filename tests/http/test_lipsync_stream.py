@@ -169,7 +169,10 @@ def test_limits_bound_messages_and_queued_utterances(container: Any) -> None:
     app = create_app(
         bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     )
-    with TestClient(app) as client, client.websocket_connect(PATH) as ws:
+    with (
+        TestClient(app, base_url="http://127.0.0.1") as client,
+        client.websocket_connect(PATH) as ws,
+    ):
         ws.send_text(json.dumps({"text": "x " * 2000}))
         assert _until(ws, "error")[-1]["status"] == 413  # type: ignore[index]
         long_text = " ".join(f"Sentence {i}." for i in range(60))
@@ -188,7 +191,7 @@ def espeak_client() -> Iterator[TestClient[Litestar]]:
         _env_file=None,
     )  # fmt: skip
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         yield client
 
 

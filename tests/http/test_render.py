@@ -32,7 +32,7 @@ def node_client() -> Iterator[TestClient[Litestar]]:
     except Unavailable as exc:  # pragma: no cover - tox runs npm ci first
         container.close()
         pytest.skip(f"node renderer not set up: {exc.message}")
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         client.post("/v1/avatars", json={"avatar_id": "kim", "state": {"hair_style": "bob"}})
         yield client
     container.close()
@@ -184,7 +184,7 @@ def _client(**settings: Any) -> Iterator[TestClient[Litestar]]:
     config = Settings(**ADAPTERS, **settings, _env_file=None)
     container = bootstrap(config, plugin_manager=make_plugin_manager(load_entrypoints=False))
     try:
-        with TestClient(create_app(container)) as client:
+        with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
             yield client
     finally:
         container.close()

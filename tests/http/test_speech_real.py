@@ -34,7 +34,7 @@ def make_client(**settings: Any) -> TestClient[Litestar]:
         Settings(**{**REAL, **settings}, _env_file=None),
         plugin_manager=make_plugin_manager(load_entrypoints=False),
     )
-    return TestClient(create_app(container))
+    return TestClient(create_app(container), base_url="http://127.0.0.1")
 
 
 @pytest.fixture(scope="module")

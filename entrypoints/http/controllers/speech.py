@@ -21,6 +21,7 @@ from avatar_service.core.records import BlobInfo
 from avatar_service.core.usecases.speech import check_alphabet
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
+from avatar_service.entrypoints.http.crosssite import is_json_media_type, unsupported_media_type
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
 from avatar_service.entrypoints.http.schemas.speech import (
     CurvesExportRequest,
@@ -149,7 +150,7 @@ class SpeechController(Controller):
         operation_id="phonemeTiming",
         status_code=200,
         request_max_body_size=None,  # AVATAR_HTTP__AUDIO_UPLOAD_LIMIT, see http/bodylimit.py
-        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+        responses=problem_specs(*BODY_ERRORS, 404, 415, 503, 504),
     )
     async def timing(
         self, request: Request[Any, Any, Any], container: NamedDependency[Container]
@@ -171,6 +172,9 @@ class SpeechController(Controller):
             audio = await upload.read()
             fields = {k: v for k, v in form.items() if isinstance(v, str)}
             return await anyio.to_thread.run_sync(partial(_align_upload, container, audio, fields))
+        content_type = request.headers.get("content-type", "")
+        if not is_json_media_type(content_type):
+            raise unsupported_media_type(content_type, "application/json or multipart/form-data")
         data = _decode(await request.body())
         return await anyio.to_thread.run_sync(partial(_engine_timing, container, data))
 
