@@ -74,7 +74,7 @@ def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     server, base = serve(create_app(container))
     try:
-        with httpx.Client(base_url=base) as client:
+        with httpx.Client(base_url=base, timeout=300) as client:
 
             def lipsync() -> None:
                 response = client.post("/v1/lipsync", json={"text": SENTENCE_20})
@@ -105,7 +105,7 @@ def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 
 
 
 def bench_http_joe() -> None:
-    bench_http("auto", rounds=20, target="(none set; see the RTF)")
+    bench_http("auto", rounds=8, target="(none set; see the RTF)")
 
 
 def bench_piper(joe: bool = False) -> None:
