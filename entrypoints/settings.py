@@ -173,7 +173,7 @@ class HttpSettings(BaseModel):
     process; 0 turns rate limiting off."""
     rate_burst: int = Field(100, ge=1)
     """Requests a key may make at once before ``rate_per_second`` paces it."""
-    cors_origins: list[str] = []
+    cors_origins: Annotated[list[str], NoDecode] = []
     """Origins allowed to call the API from a browser (``*`` for any); empty: no CORS."""
     cors_allow_credentials: bool = False
     cors_max_age: int = Field(600, ge=0)
@@ -201,9 +201,7 @@ class HttpSettings(BaseModel):
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _split_origins(cls, value: Any) -> Any:
-        if isinstance(value, str) and not value.lstrip().startswith("["):
-            return [part.strip() for part in value.split(",") if part.strip()]
-        return value
+        return split_list(value)
 
 
 class StreamSettings(BaseModel):

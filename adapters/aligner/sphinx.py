@@ -70,6 +70,9 @@ PHONE_OFFSETS_MS = {
 """Median lag (ms) of the acoustic model's onset of each phone inside a word behind the true
 onset, measured on the truth corpus' tuning split (never on held-out sentences); added on top
 of ``offset_seconds``."""
+MISMATCH_RUN = 3
+"""Consecutive words under the minimum confidence that mark a stretch the transcript gets
+wrong (a right transcript's words seldom score that low twice in a row)."""
 MIN_WORD_SECONDS = 0.05
 """No word is spoken faster: a transcript needing less per word cannot be this audio's."""
 
@@ -150,7 +153,15 @@ class SphinxAligner(Aligner):
             tokens = [self._token(decoder, w.text) for w in words]
             segments = _decode(decoder, " ".join(tokens), pcm.tobytes())
             fitting = len(tokens) if segments else _fitting_prefix(decoder, tokens, pcm.tobytes())
+            prefix = (
+                _decode(decoder, " ".join(tokens[:fitting]), pcm.tobytes()) if fitting else None
+            )
         if segments is None:
+            # The leading words that still align are stretched over the whole audio: the first
+            # of them that scores low is where the mismatch starts, if it starts before.
+            scores = [_confidence(_per_frame(phones)) for _, _, phones in prefix or []]
+            first_low = [i for i, c in enumerate(scores) if c < self._min_confidence]
+            fitting = min([fitting, *first_low[:1]])
             word = words[fitting]
             raise Invalid(
                 f"the transcript stops matching the audio at word {fitting + 1} {word.text!r} "
@@ -201,8 +212,7 @@ class SphinxAligner(Aligner):
             members = tuple(range(first, first + len(phones)))
             first += len(phones)
             units.append(SpokenUnit(word.char_start, word.char_end, members))
-            frames_total = sum(p[2] for p in phones) or 1
-            scores.append(sum(p[3] for p in phones) / frames_total)
+            scores.append(_per_frame(phones))
         alignment = assign_words(text, phonemes, units, duration=duration)
         confidences = [_confidence(s) for s in scores]
         self._refuse_mismatch(words, confidences)
@@ -221,15 +231,26 @@ class SphinxAligner(Aligner):
         return frame * FRAME_SECONDS + shift
 
     def _refuse_mismatch(self, words: tuple[Any, ...], confidences: list[float]) -> None:
+        """``Invalid`` at the first word below ``min_confidence`` that starts a run of
+        ``MISMATCH_RUN`` such words, or after which no word reaches 0.5."""
+        low = [c < self._min_confidence for c in confidences]
         for index, value in enumerate(confidences):
             rest = confidences[index:]
-            if value < self._min_confidence and max(rest) < 0.5 and len(rest) >= 2:
+            run = low[index : index + MISMATCH_RUN]
+            tail = len(rest) >= 2 and max(rest) < 0.5
+            if low[index] and (tail or (len(run) == MISMATCH_RUN and all(run))):
                 word = words[min(index, len(words) - 1)]
                 raise Invalid(
                     f"the transcript stops matching the audio at word {index + 1} "
-                    f"{word.text!r} (character {word.char_start})",
+                    f"{word.text!r} (character {word.char_start}); its words from there do "
+                    f"not fit the sounds (confidence {value:.2f})",
                     field="text",
                 )
+
+
+def _per_frame(phones: list[tuple[str, int, int, int]]) -> float:
+    """A word's acoustic score per frame, from its phones' ``(name, start, frames, score)``."""
+    return sum(p[3] for p in phones) / (sum(p[2] for p in phones) or 1)
 
 
 def _confidence(score_per_frame: float) -> float:

@@ -84,3 +84,14 @@ def test_espeak_ipa_maps_to_cmu_phones() -> None:
     assert ipa_to_cmu("həlˈoʊ") == ["HH", "AH", "L", "OW"]
     assert ipa_to_cmu("tʃˈɜːtʃ") == ["CH", "ER", "CH"]
     assert EspeakG2P().cmu("nineteen") == ["N", "AY", "N", "T", "IY", "N"]
+
+
+def test_wrong_words_inside_a_transcript_are_refused_where_they_start(
+    aligner: SphinxAligner, clip: TruthClip
+) -> None:
+    words = clip.text.split()
+    wrong = " ".join([*words[:2], "zebras", "juggle", "purple", "oranges", *words[6:]])
+    with pytest.raises(Invalid) as caught:
+        aligner.align(clip.samples, clip.sample_rate, wrong)
+    assert caught.value.field == "text"
+    assert "at word 3 'zebras'" in str(caught.value) or "at word 4" in str(caught.value)

