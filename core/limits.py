@@ -37,6 +37,7 @@ class Limits:
                 "(lower fps or shorten the text)",
                 field="curves",
             )
+
     max_render_cost: float = 500.0
     """Largest video a request may ask for, in megapixel-frames: width x height x fps x
     seconds / 1e6 (500: 512 x 512 px at 25 fps for 76 s)."""

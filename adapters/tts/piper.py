@@ -279,7 +279,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         with lock:
             loaded = self._loaded.get(voice_id)
             if loaded is None:
-                import onnxruntime  # type: ignore[import-untyped]
+                import onnxruntime
                 from piper import PiperVoice
 
                 onnxruntime.set_default_logger_severity(3)  # errors only: not the seed input

@@ -49,9 +49,9 @@ from avatar_service.entrypoints.http.ratelimit import (
 )
 from avatar_service.entrypoints.http.security import SecurityHeadersMiddleware, cors_config
 from avatar_service.entrypoints.http.strictjson import strict_body_guard
+from avatar_service.entrypoints.http.tenancy import provide_container
 from avatar_service.entrypoints.http.timeouts import BodyTimeoutMiddleware
 from avatar_service.entrypoints.http.wsclose import CloseAfterAcceptMiddleware
-from avatar_service.entrypoints.http.tenancy import provide_container
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.logging import configure_logging
 from avatar_service.entrypoints.settings import HttpSettings, Settings
@@ -78,11 +78,6 @@ def package_version() -> str:
         return version("avatar-service")
     except PackageNotFoundError:  # running from a source tree that is not installed
         return "0.0.0"
-
-
-def provide_container(state: State) -> Container:
-    """The container built at start-up (or handed to ``create_app``)."""
-    return cast(Container, state.container)
 
 
 def announce_voice(container: Container) -> None:
