@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Annotated, cast
 
 from litestar.datastructures import State
+from litestar.di import Provide
 from litestar.params import HeaderParameter
 from litestar.types import Scope
 
@@ -46,3 +47,13 @@ def provide_container(state: State, scope: Scope, requested: TenantHeader = None
         changes=scope.get("method", "GET") not in READ_METHODS,
     )
     return container.for_tenant(tenant)
+
+
+def provide_service_container(state: State) -> Container:
+    """The container as built: for routes outside ``/v1`` (``/ready``, ``/metrics``), which
+    reach no tenant's data and take no tenant header."""
+    return cast(Container, state.container)
+
+
+SERVICE_CONTAINER = {"container": Provide(provide_service_container, sync_to_thread=False)}
+"""``dependencies=`` of a route outside ``/v1``."""
