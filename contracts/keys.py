@@ -97,3 +97,9 @@ class KeyStoreContract:
             list(pool.map(adapter.add_key, records))
         listed = {k.key_id for k in adapter.list_keys()}
         assert {r.key_id for r in records} <= listed
+
+    def test_a_keys_tenant_is_kept(self, adapter: KeyStore) -> None:
+        record, _ = new_stored_key("acme-ci", Scope.WRITE, _BASE, tenant="acme")
+        adapter.add_key(record)
+        assert adapter.get_key(record.key_id).tenant == "acme"
+        assert [k.tenant for k in adapter.list_keys() if k.key_id == record.key_id] == ["acme"]

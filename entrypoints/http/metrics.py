@@ -14,6 +14,7 @@ from litestar.di import NamedDependency
 from litestar.types import HTTPScope
 
 from avatar_service.entrypoints.bootstrap import Container
+from avatar_service.entrypoints.http.tenancy import SERVICE_CONTAINER
 from avatar_service.entrypoints.metrics import UNMATCHED
 
 PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
@@ -25,6 +26,7 @@ PROMETHEUS_TEXT = "text/plain; version=0.0.4; charset=utf-8"
     tags=["health"],
     sync_to_thread=False,
     media_type=PROMETHEUS_TEXT,
+    dependencies=SERVICE_CONTAINER,
 )
 def metrics_endpoint(container: NamedDependency[Container]) -> Response[bytes]:
     """Every metric of this process in the Prometheus text exposition format (see

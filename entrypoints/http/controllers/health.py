@@ -13,6 +13,7 @@ from avatar_service.entrypoints.http.schemas.system import (
     ReadyResponse,
     to_ready_response,
 )
+from avatar_service.entrypoints.http.tenancy import SERVICE_CONTAINER
 
 
 class HealthController(Controller):
@@ -28,6 +29,7 @@ class HealthController(Controller):
         "/ready",
         operation_id="ready",
         sync_to_thread=True,
+        dependencies=SERVICE_CONTAINER,
         responses={
             **problem_specs(),
             503: ResponseSpec(ReadyResponse, description="An adapter is not usable"),
