@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
@@ -201,6 +201,10 @@ class Settings(BaseSettings):
     """Job queue: ``embedded`` or ``dramatiq`` (settings under ``job``)."""
     webhooks: str = "urllib"
 
+    data_dir: Path = Path("./data")
+    """``AVATAR_DATA_DIR``: where the service keeps its data; the database URL, the asset, audio
+    and render locations and the Piper voices folder default to places inside it (each one set
+    explicitly wins). ``avatar serve`` and every command use the same one."""
     database_url: SecretStr = _alias("DATABASE_URL", SecretStr("sqlite:///./data/avatar.db"))
     piper_model_path: Path | None = _alias("PIPER_MODEL_PATH", None)
     assets_dir: str = _alias("ASSETS_DIR", "./data/assets")
@@ -230,6 +234,32 @@ class Settings(BaseSettings):
     """``AVATAR_ALLOW_ANONYMOUS``: serve a non-loopback address with no key configured."""
     options: dict[str, dict[str, Any]] = {}
     """Per-plugin options: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine": {...}}``."""
+
+    @model_validator(mode="after")
+    def _follow_data_dir(self) -> Settings:
+        """Locations not set explicitly are derived from ``data_dir``."""
+        derived = {
+            "database_url": SecretStr(f"sqlite:///{self.in_data_dir('avatar.db')}"),
+            "assets_dir": self.in_data_dir("assets"),
+            "audios_dir": self.in_data_dir("audios"),
+            "renders_dir": self.in_data_dir("renders"),
+        }
+        for name, value in derived.items():
+            if name not in self.model_fields_set:
+                object.__setattr__(self, name, value)  # derived, so not marked as set
+        if "piper_voices_dir" not in self.speech.model_fields_set:
+            voices = Path(self.in_data_dir("voices"))
+            object.__setattr__(
+                self, "speech", self.speech.model_copy(update={"piper_voices_dir": voices})
+            )
+        return self
+
+    def in_data_dir(self, name: str) -> str:
+        """``data_dir / name`` as a path string (a relative one keeps its leading ``./``)."""
+        folder = self.data_dir.as_posix()
+        if not self.data_dir.is_absolute() and not folder.startswith("."):
+            folder = f"./{folder}"
+        return f"{folder.rstrip('/')}/{name}"
 
     def core_limits(self) -> Limits:
         return Limits(max_file_size=self.max_file_size, **self.limits.model_dump())
