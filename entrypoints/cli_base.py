@@ -75,11 +75,18 @@ class AvatarGroup(click.Group):
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_FAILURE)
 
-    def main(self, *args: Any, standalone_mode: bool = True, **kwargs: Any) -> Any:
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
         if not standalone_mode:
-            return super().main(*args, standalone_mode=False, **kwargs)
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         try:
-            code = super().main(*args, standalone_mode=False, **kwargs)
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             click.echo(f"error: {click_error_message(exc)}", err=True)
             sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)

@@ -17,6 +17,10 @@ from litestar.openapi.spec import Tag
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.http.auth import document_guard_responses
 from avatar_service.entrypoints.http.bodylimit import BodyLimitMiddleware, route_limits
+from avatar_service.entrypoints.http.controllers.apidocs import (
+    ApiDocsAssetsController,
+    docs_render_plugins,
+)
 from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
@@ -104,7 +108,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             HealthController, SpeechController, AvatarController, MediaController, AssetController,
             PluginsController, SessionController, PresetController, RecordsController,
             RenderController, lipsync_stream, PlaygroundController, JobController,
-            metrics_endpoint,
+            metrics_endpoint, ApiDocsAssetsController,
         ],
         guards=[access_guard(buckets)],
         before_request=json_depth_guard(settings.limits.max_json_depth),
@@ -121,6 +125,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             "avatars. Errors are application/problem+json (RFC 9457).",
             path="/schema",
             tags=_TAGS,
+            render_plugins=docs_render_plugins(),
+            create_examples=False,  # request bodies carry hand-written examples instead
+            use_handler_docstrings=True,
         ),
         logging_config=None,
     )  # fmt: skip

@@ -30,7 +30,9 @@ class HealthController(Controller):
         sync_to_thread=True,
         responses={
             **problem_specs(),
-            503: ResponseSpec(ReadyResponse, description="An adapter is not usable"),
+            503: ResponseSpec(
+                ReadyResponse, description="An adapter is not usable", generate_examples=False
+            ),
         },
     )
     def ready(self, container: NamedDependency[Container]) -> Response[ReadyResponse]:
