@@ -62,6 +62,17 @@ def test_unknown_voice_exits_2(runner: CliRunner) -> None:
     assert_one_error_line(run(runner, "phonemes", "hi", "--voice", "no-such-voice"), 2)
 
 
+def test_unknown_voice_names_the_closest_not_all_141(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVATAR_TTS", "espeak")
+    line = assert_one_error_line(
+        run(runner, "speak", "hi", "-o", "x.wav", "--voice", "en-uss"), 2, "closest: en-us",
+        "`avatar voices`",
+    )  # fmt: skip
+    assert len(line) < 250
+
+
 def test_invalid_setting_exits_2_naming_it(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
