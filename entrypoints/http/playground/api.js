@@ -19,3 +19,4 @@ export const createAvatar = (name, state) => call('POST', '/v1/avatars', { name,
 export const saveState = (avatarId, state) => call('PUT', `/v1/avatars/${encodeURIComponent(avatarId)}/state`, state);
 export const renderSequence = (avatarId, text, voice) =>
   call('POST', '/v1/render/sequence', { avatar_id: avatarId, text, voice, format: 'mp4', width: 384, height: 384, fps: 25 });
+export const characters = () => call('GET', '/playground/characters.json');
