@@ -26,10 +26,14 @@ def closest_voices(
 
 
 def unknown_voice(voice_id: str | None, known: Collection[str], hint: str = "") -> NotFound:
-    """``NotFound`` (field ``voice``) naming the closest known ids and where all are listed."""
+    """``NotFound`` (field ``voice``) naming the closest known ids (a few of any when none is
+    alike) and where all are listed."""
     shown = repr(voice_id)
     closest = closest_voices(voice_id or "", known)
-    near = f"; closest: {', '.join(closest)}" if closest else ""
+    if closest:
+        near = f"; closest: {', '.join(closest)}"
+    else:  # nothing alike: a few to show what ids look like
+        near = f"; voices include {', '.join(sorted(known)[:MAX_SUGGESTIONS])}" if known else ""
     extra = f" {hint}" if hint else ""
     return NotFound(
         f"unknown voice {shown}{near}{extra}; all {len(known)} voices: `avatar voices` or "

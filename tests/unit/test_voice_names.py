@@ -27,3 +27,9 @@ def test_the_error_is_short_and_points_to_the_list() -> None:
     assert f"all {len(CATALOGUE)} voices" in error.message
     assert "xx-050" not in error.message
     assert len(error.message) < 200
+
+
+def test_with_nothing_alike_a_few_voices_are_still_named() -> None:
+    message = unknown_voice("klingon", CATALOGUE).message
+    assert "voices include de, en-gb" in message
+    assert "xx-050" not in message
