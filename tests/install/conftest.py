@@ -14,6 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -62,9 +63,18 @@ def clean_environment() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def readme_install(tmp_path_factory: pytest.TempPathFactory) -> ReadmeInstall:
-    """The README's install in a fresh copy of the source tree (built once per session)."""
-    root = tmp_path_factory.mktemp("readme")
+def readme_install() -> Iterator[ReadmeInstall]:
+    """The README's install in a fresh copy of the source tree (built once per session), in a
+    folder of its own: pytest's temporary folders are pruned by other pytest runs of the same
+    user, which must not remove an install in use."""
+    root = Path(tempfile.mkdtemp(prefix="avatar-readme-install-"))
+    try:
+        yield _install(root)
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def _install(root: Path) -> ReadmeInstall:
     source = root / "avatar-service"
     shutil.copytree(REPO, source, ignore=NOT_COPIED, symlinks=True)
     command = readme_start_command(source / "README.md")
