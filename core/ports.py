@@ -57,7 +57,7 @@ class SpeechSynthesizer(Protocol):
       ``None`` they are ordered, non-overlapping, with ``0 <= start <= end <= duration``; each
       word's span covers its phonemes' spans and its char offsets slice ``text``.
     - Text with no speakable content (empty, whitespace) raises ``Invalid`` (field ``text``);
-      an unknown voice raises ``NotFound`` whose message lists the voices (field ``voice``);
+      an unknown voice raises ``NotFound`` whose message names voices (field ``voice``);
       out-of-range options raise ``Invalid``. Never any other exception for bad input.
     - ``voice_id=None`` means the engine's default voice.
     """

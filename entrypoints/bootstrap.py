@@ -33,6 +33,7 @@ from avatar_service.core.usecases.recognition import RecognitionUseCases
 from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechUseCases
 from avatar_service.core.usecases.streaming import StreamingSpeech
+from avatar_service.entrypoints.capabilities import check_capabilities
 from avatar_service.entrypoints.characters import load_characters
 from avatar_service.entrypoints.instrument import timed_renderer, timed_synthesizer
 from avatar_service.entrypoints.jobs_wiring import build_jobs
@@ -130,7 +131,8 @@ class Container:
                 close()
 
     def check(self) -> list[CheckResult]:
-        """Run every adapter's ``check()``; a failure is reported, never raised."""
+        """Run every adapter's ``check()``, then the capability checks (the WebSocket, ...); a
+        failure is reported, never raised."""
         results = []
         names = adapter_names(self.settings)
         for port, adapter in self.adapters.by_port().items():
@@ -144,6 +146,7 @@ class Container:
                 )
             else:
                 results.append(CheckResult(port, names[port], True, "ok"))
+        results += [CheckResult(c.name, c.provider, c.ok, c.detail) for c in check_capabilities()]
         return results
 
 

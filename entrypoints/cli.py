@@ -6,8 +6,10 @@ other command module so that ``main`` has them all.
 
 from __future__ import annotations
 
+import errno
 import json
 import signal
+import socket
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict
 from types import FrameType
@@ -16,7 +18,7 @@ from typing import Any
 import click
 import uvicorn
 
-from avatar_service.core.errors import AvatarServiceError
+from avatar_service.core.errors import AvatarServiceError, Invalid, Unavailable
 from avatar_service.entrypoints import (
     cli_assets,  # noqa: F401  (registers its commands)
     cli_db,  # noqa: F401  (registers its commands)
@@ -73,20 +75,36 @@ def serve(
     unless AVATAR_ALLOW_ANONYMOUS=true (docs/security.md).
     """
     settings = state.settings()
+    host, port = host or settings.server.host, port or settings.server.port
+    check_port_free(host, port)
     check_adapter_names(settings)
     check_schema(settings)
-    host = host or settings.server.host
     check_exposure(settings, host)
     # uvicorn drains in-flight requests on SIGTERM, then re-raises the signal; a stop that was
     # asked for is a clean one, so it ends the process with status 0 instead of the signal.
     signal.signal(signal.SIGTERM, _exit_cleanly)
+    try:
+        _run_uvicorn(settings, host, port, reload, workers)
+    except SystemExit as exc:
+        if exc.code == UVICORN_STARTUP_FAILURE:  # it logged why; say it in one line too
+            message = f"the server could not start on {host}:{port} (see the log above)"
+            raise Unavailable(message) from None
+        raise
+
+
+UVICORN_STARTUP_FAILURE = 3
+
+
+def _run_uvicorn(
+    settings: Settings, host: str, port: int, reload: bool, workers: int | None
+) -> None:
     from avatar_service.entrypoints.http.timeouts import HeaderTimeoutProtocol  # the web stack
 
     uvicorn.run(
         APP_FACTORY,
         factory=True,
         host=host,
-        port=port or settings.server.port,
+        port=port,
         reload=reload,
         workers=1 if reload else (workers or settings.server.workers),
         log_config=None,
@@ -95,6 +113,26 @@ def serve(
         http=HeaderTimeoutProtocol,  # AVATAR_SERVER__HEADER_TIMEOUT
         timeout_keep_alive=settings.server.keep_alive_timeout,
     )
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ``Unavailable`` when another program listens on ``host:port``, before anything
+    starts. Other bind problems (an address of another machine) are uvicorn's to report."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Invalid(f"--host {host!r} does not resolve ({exc.strerror})", field="host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise Unavailable(
+                    f"port {port} on {host} is in use by another program: stop it, or serve on "
+                    "another port with --port (or AVATAR_SERVER__PORT)"
+                ) from None
 
 
 def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
@@ -134,9 +172,14 @@ def plugins(as_json: bool) -> None:
 def config(state: CliState, as_json: bool) -> None:
     """Show the effective settings, secrets masked.
 
-    Text output is one `key = value` line per setting, nested keys dotted.
+    Text output is one `key = value` line per setting, nested keys dotted; `data_dir` is
+    AVATAR_DATA_DIR, the folder the locations not set explicitly are inside (stderr names it).
     """
-    data = state.settings().public_dict()
+    settings = state.settings()
+    data = settings.public_dict()
+    if not as_json:
+        where = settings.data_dir.resolve()
+        click.echo(f"data: {where} (AVATAR_DATA_DIR; database, assets, audio, renders)", err=True)
     if as_json:
         emit_json(data)
         return

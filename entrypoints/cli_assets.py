@@ -23,6 +23,7 @@ from avatar_service.entrypoints.cli_base import (
     json_option,
     main,
     pass_state,
+    writable_output,
 )
 
 CHUNK = 1024 * 1024
@@ -135,6 +136,7 @@ def put(
 @click.argument("name")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_output,
     help="Where to write it ('-' for stdout) [default: the asset's file name, here].",
 )  # fmt: skip
 @click.option("--force", is_flag=True, help="Replace an existing output file.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,9 @@ def error_message(exc: Exception) -> str:
 
 
 class AvatarGroup(click.Group):
-    """A group that turns the service's errors into one ``error:`` line and an exit code."""
+    """A group that turns every error into one ``error:`` line and an exit code: the
+    service's errors, click's usage errors (its own multi-line output is replaced), file
+    errors and interruptions."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
@@ -70,6 +73,42 @@ class AvatarGroup(click.Group):
         except (AvatarServiceError, PluginError, pydantic.ValidationError) as exc:
             click.echo(f"error: {error_message(exc)}", err=True)
             ctx.exit(EXIT_USAGE if isinstance(exc, USAGE_ERRORS) else EXIT_FAILURE)
+        except OSError as exc:  # a file or the terminal failed at run time
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(EXIT_FAILURE)
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            click.echo(f"error: {click_error_message(exc)}", err=True)
+            sys.exit(EXIT_USAGE if isinstance(exc, click.UsageError) else exc.exit_code)
+        except click.Abort:
+            click.echo("error: interrupted", err=True)
+            sys.exit(EXIT_FAILURE)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+def click_error_message(exc: click.ClickException) -> str:
+    """Click's error as one line that names the fix: ``--help`` of the command at fault."""
+    text = " ".join(line.strip() for line in exc.format_message().splitlines() if line.strip())
+    text = text[:1].lower() + text[1:] if text[:2] != text[:2].upper() else text
+    if isinstance(exc, click.UsageError):
+        command = exc.ctx.command_path if exc.ctx is not None else "avatar"
+        hint = f"`{command} --help` lists the arguments and options"
+        if isinstance(exc, click.NoSuchOption) and exc.possibilities:
+            hint = f"did you mean {' or '.join(sorted(exc.possibilities))}? " + hint
+        return f"{text.rstrip('.')}; {hint}"
+    return text
 
 
 @dataclass
@@ -80,6 +119,7 @@ class CliState:
     _container: Container | None = None
     tenant: str | None = None
     """``--tenant``: the tenant commands act in (``*``: read across tenants)."""
+    _discard: bool = False
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -89,11 +129,33 @@ class CliState:
 
     def container(self) -> Container:
         if self._container is None:
-            container = bootstrap(self.settings())
+            settings = self.settings()
+            if self._discard:
+                settings = settings.model_copy(update=DISCARDING_ADAPTERS)
+            container = bootstrap(settings)
             # The operator's CLI acts as an admin: any tenant, or '*' to read across them.
             scope = acting_scope(DEFAULT_TENANT, True, self.tenant)
             self._container = container.for_tenant(scope)
         return self._container
+
+    def discard_records(self, keep: bool) -> None:
+        """Unless ``keep``, the container (not built yet) holds records and blobs in memory,
+        so a one-shot command writes nothing but the output it was asked for."""
+        assert self._container is None, "decide before the container is built"
+        self._discard = not keep
+
+
+DISCARDING_ADAPTERS = {"store": "memory", "blobs": "memory", "jobs": "embedded"}
+"""Adapters of a one-shot command run without ``--keep``."""
+
+
+def keep_option(f: F) -> F:
+    return click.option(
+        "--keep",
+        is_flag=True,
+        help="Also store what is made (audio, renders, records) in AVATAR_DATA_DIR, as the "
+        "service does; by default only the output is written.",
+    )(f)
 
 
 pass_state = click.make_pass_decorator(CliState, ensure=True)
@@ -105,6 +167,28 @@ def json_option(f: F) -> F:
 
 def voice_option(f: F) -> F:
     return click.option("--voice", help="Voice id (see `avatar voices`); default: the engine's.")(f)
+
+
+def writable_output(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Option callback: an output file must be creatable (its folder exists and is writable),
+    checked before any work is done; ``-`` (stdout) passes."""
+    if value is None or str(value) == "-":
+        return value
+    folder = value.parent
+    if value.is_dir():
+        raise click.BadParameter(f"{value} is a folder: give a file name", ctx, param)
+    if not folder.is_dir():
+        raise click.BadParameter(
+            f"folder {folder} does not exist: create it or write elsewhere", ctx, param
+        )
+    if not os.access(folder, os.W_OK) or (value.exists() and not os.access(value, os.W_OK)):
+        raise click.BadParameter(f"{value} is not writable: write elsewhere", ctx, param)
+    return value
+
+
+def write_failed(path: Path, exc: OSError) -> click.ClickException:
+    """A write that failed at run time (disk full, ...): one line, exit 1."""
+    return click.ClickException(f"cannot write {path}: {exc.strerror or exc}")
 
 
 def emit_json(data: Any) -> None:
@@ -129,7 +213,7 @@ def load_env_file(path: Path) -> None:
             os.environ.setdefault(key, value)
 
 
-@click.group(cls=AvatarGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.group("avatar", cls=AvatarGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="avatar-service", prog_name="avatar")
 @click.option(
     "--env-file",
@@ -153,7 +237,10 @@ def main(
 ) -> None:
     """Talking-avatar engine: serve the HTTP API, make speech and timings, inspect the set-up.
 
-    Settings come from AVATAR_* environment variables and ./.env (see `avatar config`).
+    Settings come from AVATAR_* environment variables and ./.env (see `avatar config`). Data
+    (database, assets, audio, renders, voices) lives in AVATAR_DATA_DIR (default ./data) for
+    `serve` and every command; `say`, `render`, `speak`, `lipsync` and `align` write only their
+    output unless given --keep.
     """
     if env_file is not None:
         load_env_file(env_file)

@@ -19,6 +19,7 @@ from avatar_service.entrypoints.cli_base import (
     json_option,
     main,
     pass_state,
+    writable_output,
 )
 from avatar_service.entrypoints.settings import Settings
 
@@ -280,6 +281,7 @@ def gc(state: CliState, apply: bool, min_age: float, as_json: bool) -> None:
     "-o",
     "--output",
     type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_output,
     help="File [default: stdout].",
 )
 @pass_state

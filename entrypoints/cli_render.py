@@ -14,6 +14,7 @@ import click
 
 from avatar_service.core.avatar import Expression, Pose
 from avatar_service.core.errors import Invalid, Unavailable
+from avatar_service.core.ports import Store
 from avatar_service.core.records import Namespace, RenderRecord
 from avatar_service.core.usecases.recognition import RecordingRequest
 from avatar_service.core.usecases.rendering import FrameRequest, SequenceRequest
@@ -24,9 +25,12 @@ from avatar_service.entrypoints.cli_base import (
     CliState,
     emit_json,
     json_option,
+    keep_option,
     main,
     pass_state,
     voice_option,
+    writable_output,
+    write_failed,
 )
 from avatar_service.entrypoints.cli_speech import read_recording
 
@@ -59,7 +63,25 @@ def save(state: CliState, record: RenderRecord, output: Path) -> None:
             for chunk in container.assets.read(Namespace.RENDERS, record.blob_name):
                 handle.write(chunk)
     except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+        raise write_failed(output, exc) from exc
+
+
+def use_avatar(state: CliState, avatar_id: str, keep: bool) -> None:
+    """Decide where records go (see ``--keep``); without ``--keep`` a stored avatar (not a
+    built-in character) is read from the configured store into the in-memory one."""
+    state.discard_records(keep)
+    container = state.container()
+    if keep or avatar_id in container.rendering.characters():
+        return
+    settings = state.settings()
+    stored: Store = container.registry.create("store", settings.store, settings)
+    try:
+        avatar = stored.get_avatar(avatar_id)
+    finally:
+        close = getattr(stored, "close", None)
+        if callable(close):
+            close()
+    container.adapters.store.create_avatar(avatar)
 
 
 avatar_option = click.option(
@@ -71,6 +93,7 @@ size_option = click.option(
 )
 output_option = click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_output,
     help="File to write; its extension picks the format unless --format is given.",
 )  # fmt: skip
 
@@ -90,17 +113,20 @@ output_option = click.option(
 @click.option("--fps", type=int, default=25, show_default=True, help="Frames per second.")
 @click.option("--format", "fmt", type=click.Choice(["mp4", "webm", "gif"]), help="Video format.")
 @json_option
+@keep_option
 @pass_state
 def say(
     state: CliState, text: str | None, output: Path, audio: Path | None,
     transcript: str | None, avatar_id: str, voice: str | None, size: str, fps: int,
-    fmt: str | None, as_json: bool,
+    fmt: str | None, as_json: bool, keep: bool,
 ) -> None:  # fmt: skip
     """Make a video of the avatar saying TEXT, with sound: avatar say "Hello there" -o hi.mp4
 
-    With --audio take.wav instead of TEXT, the avatar mouths the recording.
+    With --audio take.wav instead of TEXT, the avatar mouths the recording. Only the video
+    is written unless --keep.
     """
     width, height = parse_size(size)
+    use_avatar(state, avatar_id, keep)
     if (text is None) == (audio is None):
         raise Invalid("give TEXT, or --audio with a recording", field="text")
     speech, audio_id = None, None
@@ -171,13 +197,15 @@ def spoken_voice(state: CliState, avatar_id: str) -> str | None:
 @click.option("--expression", type=click.Choice([e.value for e in Expression]))
 @click.option("--prompt", help='Free text such as "smiling, looking left" (see warnings).')
 @click.option("--format", "fmt", type=click.Choice(["png", "jpeg", "webp"]), help="Image format.")
+@keep_option
 @pass_state
 def render(
     state: CliState, output: Path, avatar_id: str, size: str, viseme: str,
-    expression: str | None, prompt: str | None, fmt: str | None,
+    expression: str | None, prompt: str | None, fmt: str | None, keep: bool,
 ) -> None:  # fmt: skip
-    """Render one frame of the avatar to an image file."""
+    """Render one frame of the avatar to an image file (only that file unless --keep)."""
     width, height = parse_size(size)
+    use_avatar(state, avatar_id, keep)
     pose = Pose(viseme=viseme, expression=Expression(expression) if expression else None)
     request = FrameRequest(
         avatar_id, width, height, output_format(output, fmt), pose, prompt=prompt

@@ -24,9 +24,12 @@ from avatar_service.entrypoints.cli_base import (
     echo_table,
     emit_json,
     json_option,
+    keep_option,
     main,
     pass_state,
     voice_option,
+    writable_output,
+    write_failed,
 )
 from avatar_service.entrypoints.cli_curves import curve_options, export_curves
 from avatar_service.entrypoints.recordings import decode_recording
@@ -42,6 +45,7 @@ def voices(ctx: click.Context, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     found = ctx.find_object(CliState) or CliState()
+    found.discard_records(keep=False)  # listing voices writes nothing
     speech = found.container().speech
     listed = speech.voices()
     default = speech.default_voice()
@@ -100,6 +104,7 @@ def voices_download(
 @pass_state
 def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_json: bool) -> None:
     """Print each word of TEXT with its phonemes (no audio is made)."""
+    state.discard_records(keep=False)  # nothing to keep
     alpha = check_alphabet(alphabet)
     words = state.container().speech.phonemize(text, voice)
     labels = [
@@ -156,18 +161,20 @@ transcript_option = click.option(
 )  # fmt: skip
 @curve_options
 @json_option
+@keep_option
 @pass_state
 def lipsync(
     state: CliState, text: str | None, audio: Path | None, transcript: str | None,
     voice: str | None, viseme_set: str, alphabet: str,
     curves: tuple[str, ...], fps: int, intensity: float, export: Path | None,
-    morph_targets: str | None, as_json: bool,
+    morph_targets: str | None, as_json: bool, keep: bool,
 ) -> None:  # fmt: skip
     """Synthesise TEXT (or recognise --audio) and print its timings; nothing is stored.
 
     Text output is a summary; --json gives every phoneme, word and viseme cue. --curves
     computes weight curves; --export writes them to a .json, .csv or .gltf file.
     """
+    state.discard_records(keep)
     visemes, alpha = viseme_set, check_alphabet(alphabet)
     named = tuple(dict.fromkeys(c.strip() for group in curves for c in group.split(",") if c))
     if (text is None) == (audio is None):
@@ -218,7 +225,7 @@ def lipsync(
 @click.argument("text")
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    help="WAV file to write.",
+    callback=writable_output, help="WAV file to write.",
 )  # fmt: skip
 @voice_option
 @click.option(
@@ -227,17 +234,25 @@ def lipsync(
 @click.option(
     "--pitch", type=float, default=1.0, show_default=True, help="Pitch multiplier, 0.25-4."
 )
+@keep_option
 @pass_state
 def speak(
-    state: CliState, text: str, output: Path, voice: str | None, rate: float, pitch: float
+    state: CliState,
+    text: str,
+    output: Path,
+    voice: str | None,
+    rate: float,
+    pitch: float,
+    keep: bool,
 ) -> None:
-    """Synthesise TEXT to a mono 16-bit PCM WAV file."""
+    """Synthesise TEXT to a mono 16-bit PCM WAV file (only that file is written)."""
+    state.discard_records(keep)
     request = SpeechRequest(text, voice, SynthesisOptions(rate=rate, pitch=pitch))
     speech = state.container().speech.timed_speech(request).speech
     try:
         output.write_bytes(encode_wav(speech.samples, speech.sample_rate))
     except OSError as exc:
-        raise click.FileError(str(output), hint=exc.strerror or str(exc)) from exc
+        raise write_failed(output, exc) from exc
     click.echo(
         f"wrote {output} ({speech.duration:.2f} s, {speech.sample_rate} Hz, {speech.voice_id})"
     )
@@ -252,21 +267,24 @@ def speak(
     help="Phoneme symbols to print.",
 )  # fmt: skip
 @json_option
+@keep_option
 @pass_state
 def align(
-    state: CliState, audio: Path, transcript: str, voice: str | None, alphabet: str, as_json: bool
+    state: CliState, audio: Path, transcript: str, voice: str | None, alphabet: str, as_json: bool,
+    keep: bool,
 ) -> None:  # fmt: skip
     """Align AUDIO (WAV, FLAC, OGG) to its TRANSCRIPT with the configured aligner.
 
     Prints each word with its time span; --json gives every phoneme and word.
     """
+    state.discard_records(keep)
     from avatar_service.adapters.aligner.dtw_audio import read_audio
 
     alpha = check_alphabet(alphabet)
     try:
         data = audio.read_bytes()
     except OSError as exc:
-        raise click.FileError(str(audio), hint=exc.strerror or str(exc)) from exc
+        raise click.ClickException(f"cannot read {audio}: {exc.strerror or exc}") from exc
     settings = state.settings()
     samples, rate = read_audio(data, settings.speech.max_align_seconds)
     alignment = state.container().speech.align(samples, rate, transcript, voice)

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
@@ -326,6 +326,10 @@ class Settings(BaseSettings):
     recognizer: str = "pocketsphinx"
     """Phone recogniser of lip sync from audio alone (``/v1/lipsync/audio``, ``/listen``)."""
 
+    data_dir: Path = Path("./data")
+    """``AVATAR_DATA_DIR``: where the service keeps its data; the database URL, the asset, audio
+    and render locations and the Piper voices folder default to places inside it (each one set
+    explicitly wins). ``avatar serve`` and every command use the same one."""
     database_url: SecretStr = _alias("DATABASE_URL", SecretStr("sqlite:///./data/avatar.db"))
     piper_model_path: Path | None = _alias("PIPER_MODEL_PATH", None)
     assets_dir: str = _alias("ASSETS_DIR", "./data/assets")
@@ -360,6 +364,32 @@ class Settings(BaseSettings):
     def loudness_target(self) -> LoudnessTarget | None:
         lufs = self.speech.loudness_lufs
         return None if lufs is None else LoudnessTarget(lufs, self.speech.true_peak_dbtp)
+
+    @model_validator(mode="after")
+    def _follow_data_dir(self) -> Settings:
+        """Locations not set explicitly are derived from ``data_dir``."""
+        derived = {
+            "database_url": SecretStr(f"sqlite:///{self.in_data_dir('avatar.db')}"),
+            "assets_dir": self.in_data_dir("assets"),
+            "audios_dir": self.in_data_dir("audios"),
+            "renders_dir": self.in_data_dir("renders"),
+        }
+        for name, value in derived.items():
+            if name not in self.model_fields_set:
+                object.__setattr__(self, name, value)  # derived, so not marked as set
+        if "piper_voices_dir" not in self.speech.model_fields_set:
+            voices = Path(self.in_data_dir("voices"))
+            object.__setattr__(
+                self, "speech", self.speech.model_copy(update={"piper_voices_dir": voices})
+            )
+        return self
+
+    def in_data_dir(self, name: str) -> str:
+        """``data_dir / name`` as a path string (a relative one keeps its leading ``./``)."""
+        folder = self.data_dir.as_posix()
+        if not self.data_dir.is_absolute() and not folder.startswith("."):
+            folder = f"./{folder}"
+        return f"{folder.rstrip('/')}/{name}"
 
     def core_limits(self) -> Limits:
         return Limits(max_file_size=self.max_file_size, **self.limits.model_dump())

@@ -109,6 +109,6 @@ class DramatiqJobQueue(JobQueue):
         where = urlsplit(self._url).hostname or self._url
         return Unavailable(
             f"the job queue's Redis at {where} is not reachable: {exc}; check "
-            "AVATAR_JOB__REDIS_URL and that Redis is running",
+            "REDIS_URL (or AVATAR_REDIS_URL) and that Redis is running",
             retry_after=5,
         )

@@ -23,7 +23,7 @@ from avatar_service.adapters.tts.espeak_library import (
     EspeakVoiceInfo,
     RawSynthesis,
 )
-from avatar_service.core.errors import Invalid, NotFound, Unavailable
+from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import STRESS_MARKS, to_arpabet
 from avatar_service.core.ports import SpeechSynthesizer, SsmlSynthesizer
 from avatar_service.core.speech import (
@@ -44,6 +44,7 @@ from avatar_service.core.ssml import (
     TimedMark,
     to_ssml,
 )
+from avatar_service.core.voice_names import unknown_voice
 from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
 DEFAULT_VOICE = "en-us"
@@ -278,11 +279,7 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
                 )
             found = None
         if found is None:
-            raise NotFound(
-                f"unknown voice {voice_id!r}; available: {', '.join(catalogue)} "
-                "(a variant may follow +, e.g. en-us+f3)",
-                field="voice",
-            )
+            raise unknown_voice(voice_id, catalogue, "(a variant may follow +, e.g. en-us+f3)")
         return found
 
     def _voices(self) -> dict[str, tuple[Voice, EspeakVoiceInfo]]:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from avatar_service.core.errors import Invalid, NotFound
+from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import to_arpabet
 from avatar_service.core.ports import SpeechSynthesizer
 from avatar_service.core.speech import (
@@ -26,6 +26,7 @@ from avatar_service.core.speech import (
     Voice,
     check_timings,
 )
+from avatar_service.core.voice_names import unknown_voice
 from avatar_service.core.words import text_words
 
 _PUNCTUATION = re.compile(r"[.,;:!?]")
@@ -205,9 +206,7 @@ class MockSynthesizer(SpeechSynthesizer):
     def _voice(self, voice_id: str | None) -> _VoiceSpec:
         spec = self._voices.get(self._default if voice_id is None else voice_id)
         if spec is None:
-            raise NotFound(
-                f"unknown voice {voice_id!r}; available: {', '.join(self._voices)}", field="voice"
-            )
+            raise unknown_voice(voice_id, self._voices)
         return spec
 
 

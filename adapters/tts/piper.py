@@ -36,7 +36,7 @@ from avatar_service.adapters.tts.piper_timing import (
     timings,
     word_phonemes,
 )
-from avatar_service.core.errors import Invalid, NotFound, Unavailable
+from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.ports import SpeechSynthesizer
 from avatar_service.core.speech import (
     PhonemizedWord,
@@ -45,6 +45,7 @@ from avatar_service.core.speech import (
     Voice,
     check_timings,
 )
+from avatar_service.core.voice_names import unknown_voice
 
 
 def find_voice_files(model_path: Path | None, voices_dir: Path | None) -> list[Path]:
@@ -241,10 +242,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         key = voice_id if voice_id is not None else self._default or next(iter(catalogue))
         entry = catalogue.get(key)
         if entry is None:
-            raise NotFound(
-                f"unknown voice {voice_id or key!r}; available: {', '.join(catalogue)}",
-                field="voice",
-            )
+            raise unknown_voice(voice_id or key, catalogue)
         return entry
 
     def _prepare(self, entry: _Entry) -> PreparedModel:

@@ -18,6 +18,10 @@ from avatar_service.core.errors import AvatarServiceError
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.http.auth import document_guard_responses
 from avatar_service.entrypoints.http.bodylimit import BodyLimitMiddleware, route_limits
+from avatar_service.entrypoints.http.controllers.apidocs import (
+    ApiDocsAssetsController,
+    docs_render_plugins,
+)
 from avatar_service.entrypoints.http.controllers.assets import AssetController
 from avatar_service.entrypoints.http.controllers.avatars import AvatarController
 from avatar_service.entrypoints.http.controllers.health import HealthController
@@ -135,7 +139,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             PluginsController, SessionController, PresetController, RecordsController,
             RenderController, lipsync_stream, PlaygroundController, JobController,
             RecognitionController, lipsync_listen,
-            metrics_endpoint,
+            metrics_endpoint, ApiDocsAssetsController,
         ],
         guards=[access_guard(buckets, failures, require_json_body)],
         before_request=strict_body_guard(settings.limits.max_json_depth),
@@ -152,6 +156,9 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             "avatars. Errors are application/problem+json (RFC 9457).",
             path="/schema",
             tags=_TAGS,
+            render_plugins=docs_render_plugins(),
+            create_examples=False,  # request bodies carry hand-written examples instead
+            use_handler_docstrings=True,
         ),
         logging_config=None,
     )  # fmt: skip

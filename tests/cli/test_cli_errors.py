@@ -62,6 +62,17 @@ def test_unknown_voice_exits_2(runner: CliRunner) -> None:
     assert_one_error_line(run(runner, "phonemes", "hi", "--voice", "no-such-voice"), 2)
 
 
+def test_unknown_voice_names_the_closest_not_all_141(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AVATAR_TTS", "espeak")
+    line = assert_one_error_line(
+        run(runner, "speak", "hi", "-o", "x.wav", "--voice", "en-uss"), 2, "closest: en-us",
+        "`avatar voices`",
+    )  # fmt: skip
+    assert len(line) < 250
+
+
 def test_invalid_setting_exits_2_naming_it(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -80,11 +91,9 @@ def test_runtime_failure_exits_1(
     assert_one_error_line(run(runner, "voices"), 1, str(error))
 
 
-def test_unwritable_output_is_a_file_error(runner: CliRunner) -> None:
+def test_an_output_in_a_missing_folder_exits_2_before_any_work(runner: CliRunner) -> None:
     result = run(runner, "speak", "hi", "-o", "missing-dir/out.wav")
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    assert "missing-dir/out.wav" in result.stderr
+    assert_one_error_line(result, 2, "missing-dir", "does not exist", "--output")
 
 
 # -- doctor exit codes ----------------------------------------------------------------------
@@ -160,3 +169,16 @@ def test_serve_options_override_the_settings(
     assert run(runner, *args).exit_code == 0
     kwargs = uvicorn_calls[0][1]
     assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("0.0.0.0", 8080, 3)
+
+
+def test_doctor_fails_without_a_websocket_library(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn.protocols.websockets.auto as auto
+
+    monkeypatch.setattr(auto, "AutoWebSocketsProtocol", None)
+    monkeypatch.setattr(cli, "check_tools", lambda settings: [])
+    result = run(runner, "doctor")
+    assert result.exit_code == 1
+    assert "websocket" in result.stdout
+    assert "pip install websockets" in result.stdout

@@ -211,3 +211,160 @@ def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     assert changes >= 10, f"the mouth changed shape {changes} times"
     assert "PP" in shown, "the lips never closed for the p, b, m of the speech"
     assert {"aa", "E", "oh", "ih", "ou"} & set(shown), "the mouth never opened for a vowel"
+
+
+def _open(playwright: Any, base_url: str, tmp_path: Path) -> tuple[Any, Any, list[str]]:
+    """(browser, page, problems): the playground loaded and ready; ``problems`` collects page
+    errors and every response of 400 or more."""
+    browser = playwright.chromium.launch_persistent_context(
+        str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+        args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 720},
+    )  # fmt: skip
+    page = browser.new_page()
+    problems: list[str] = []
+    page.on("pageerror", lambda error: problems.append(str(error)))
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+    )
+    page.goto(f"{base_url}/")
+    page.wait_for_function("() => window.playground && window.playground.ready", timeout=15000)
+    return browser, page, problems
+
+
+def test_stop_stays_enabled_while_the_speech_plays(base_url: str, tmp_path: Path) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page, problems = _open(playwright, base_url, tmp_path)
+        try:
+            page.fill("#text", TEXT)
+            page.click("#speak")
+            # every chunk received, playback still running: Stop must still be there
+            page.wait_for_function(
+                "() => { const s = playground.speaker; const t = s.time();"
+                " return s.stats.ended && t !== null && t > 0.5 && t < s.duration - 1; }",
+                timeout=15000,
+            )
+            page.wait_for_timeout(300)
+            enabled_while_playing = page.is_enabled("#stop")
+            page.click("#stop")
+            stopped = page.evaluate("playground.speaker.sources.length")
+            disabled_after_stop = page.is_disabled("#stop")
+            page.click("#speak")
+            page.wait_for_function(
+                "() => { const s = playground.speaker;"
+                " return s.stats.ended && s.time() > s.duration + 0.1; }",
+                timeout=30000,
+            )
+            page.wait_for_timeout(200)
+            disabled_after_playback = page.is_disabled("#stop")
+        finally:
+            browser.close()
+    assert problems == []
+    assert enabled_while_playing
+    assert stopped == 0 and disabled_after_stop
+    assert disabled_after_playback
+
+
+def test_the_built_in_characters_are_in_the_picker_from_the_start(
+    base_url: str, tmp_path: Path
+) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page, problems = _open(playwright, base_url, tmp_path)
+        try:
+            options = page.eval_on_selector_all("#avatar-id option", "o => o.map(x => x.value)")
+            page.select_option("#avatar-id", "leo")
+            skin = page.input_value('input[data-field="skin_tone"]')
+        finally:
+            browser.close()
+    assert problems == []
+    assert {"ava", "leo", "mia", "sam", "noah"} <= set(options)
+    assert skin != "#ffffff"
+
+
+def test_render_video_asks_before_saving_an_unsaved_avatar(base_url: str, tmp_path: Path) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page, problems = _open(playwright, base_url, tmp_path)
+        try:
+            before = page.evaluate("fetch('/v1/avatars').then(r => r.json())")["count"]
+            asked: list[str] = []
+
+            def decline(dialog: Any) -> None:
+                asked.append(dialog.message)
+                dialog.dismiss()
+
+            page.once("dialog", decline)
+            page.select_option("#avatar-id", "")
+            page.click("#render")
+            page.wait_for_function(
+                "() => document.querySelector('#status').textContent.includes('Not rendered')",
+                timeout=10000,
+            )
+            after = page.evaluate("fetch('/v1/avatars').then(r => r.json())")
+        finally:
+            browser.close()
+    assert problems == []
+    assert len(asked) == 1 and "save" in asked[0].lower()
+    assert after["count"] == before
+    assert all(a["name"] != "Playground avatar" for a in after["avatars"])
+
+
+def test_no_request_fails_and_there_is_a_favicon(base_url: str, tmp_path: Path) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser, page, problems = _open(playwright, base_url, tmp_path)
+        try:
+            page.wait_for_timeout(500)  # the favicon is fetched after load
+            icon = page.evaluate("fetch('/favicon.ico').then(r => r.status)")
+        finally:
+            browser.close()
+    assert problems == []
+    assert icon == 200
+
+
+def test_the_voice_list_is_grouped_by_engine_and_language_neural_first(
+    base_url: str, tmp_path: Path
+) -> None:
+    _require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    voices = [
+        {"voice_id": "en-us", "name": "English (America)", "language": "en-us", "engine": "espeak"},
+        {"voice_id": "de", "name": "German", "language": "de", "engine": "espeak"},
+        {"voice_id": "en_US-joe-medium", "name": "Joe", "language": "en_US", "engine": "piper"},
+        {"voice_id": "en-gb", "name": "English (UK)", "language": "en-gb", "engine": "espeak"},
+    ]  # fmt: skip
+    with sync_playwright() as playwright:
+        browser, page, problems = _open(playwright, base_url, tmp_path)
+        try:
+            shown = page.eval_on_selector_all(
+                "#voice optgroup",
+                "gs => gs.map(g => [g.label, [...g.children].map(o => o.value)])",
+            )
+            grouped = page.evaluate(
+                "async (voices) => { const m = await import('/playground/voices.js');"
+                " const groups = m.groupVoices(voices);"
+                " return [groups.map(g => g.label), m.preferredVoice(groups)]; }",
+                voices,
+            )
+        finally:
+            browser.close()
+    assert problems == []
+    labels = [label for label, _ in shown]
+    assert len(labels) == len(set(labels)) > 1
+    assert all(label.startswith("espeak · ") for label in labels)  # this server: espeak only
+    assert labels == sorted(labels)
+    assert grouped == [
+        ["neural · piper · en_US", "espeak · de", "espeak · en-gb", "espeak · en-us"],
+        "en_US-joe-medium",
+    ]

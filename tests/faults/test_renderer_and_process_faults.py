@@ -78,9 +78,17 @@ def test_ffmpeg_failing_is_a_clear_503_and_stores_no_render(build: Build, tmp_pa
         assert frame.status_code == 200, frame.text  # frames need no ffmpeg
 
 
-def test_a_render_worker_killed_mid_job_is_503_then_replaced(build: Build) -> None:
+def test_a_render_worker_killed_mid_job_is_503_then_replaced(build: Build, tmp_path: Path) -> None:
+    """The kill comes once the job is known to be running (its ffmpeg started) and cannot
+    finish first (that ffmpeg never exits), so the outcome does not depend on timing."""
     _node_renderer_ready()
-    container = build(renderer="node", node_renderer=NodeRendererSettings(workers=1))
+    started = tmp_path / "encoder-started"
+    stuck = tmp_path / "ffmpeg"
+    stuck.write_text(f"#!/bin/sh\ntouch '{started}'\ncat > /dev/null\nexec sleep 600\n")
+    stuck.chmod(0o755)
+    container = build(
+        renderer="node", ffmpeg_path=str(stuck), node_renderer=NodeRendererSettings(workers=1)
+    )
     pool = container.adapters.renderer.pool  # type: ignore[attr-defined]
     with TestClient(app_of(container), base_url="http://127.0.0.1") as client:
         avatar_id = _avatar(client)
@@ -88,20 +96,25 @@ def test_a_render_worker_killed_mid_job_is_503_then_replaced(build: Build) -> No
         (worker,) = pool.workers()
         stored = client.get("/v1/renders").json()["count"]
 
-        def kill_soon() -> None:
-            time.sleep(0.4)
+        def kill_once_running() -> None:
+            deadline = time.monotonic() + 60
+            while not started.exists() and time.monotonic() < deadline:
+                time.sleep(0.02)
             worker.process.kill()
 
-        threading.Thread(target=kill_soon).start()
-        body = {"name": "idle", "duration": 20, "width": 256, "height": 256, "fps": 30}
+        killer = threading.Thread(target=kill_once_running)
+        killer.start()
+        body = {"name": "idle", "duration": 2, "width": 64, "height": 64, "fps": 10}
         killed = client.post(f"/v1/avatars/{avatar_id}/animations", json=body)
+        killer.join()
+        assert started.exists(), "the render never reached its encoder"
         # 503, not 500: the request was sound and the service replaced the worker; a retry
         # (Retry-After) is expected to succeed.
         assert killed.status_code == 503, killed.text
         assert "died" in killed.json()["detail"]
         assert killed.headers["retry-after"]
         assert client.get("/v1/renders").json()["count"] == stored
-        again = client.post("/v1/render", json={"avatar_id": avatar_id})
+        again = client.post("/v1/render", json={"avatar_id": avatar_id})  # PNG: no ffmpeg
         assert again.status_code == 200, again.text
         assert worker not in pool.workers()
 
@@ -135,12 +148,15 @@ def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: P
             time.sleep(0.1)
         chunk = os.urandom(256 * 1024)
         results: dict[int, httpx.Response] = {}
+        terminated = threading.Event()
 
         def slow_upload(index: int) -> None:
-            def body():  # type: ignore[no-untyped-def]  # 2 MiB over ~1.6 s
+            def body():  # type: ignore[no-untyped-def]  # 2 MiB, the rest only after SIGTERM
                 yield b'--b\r\nContent-Disposition: form-data; name="file"; filename="f"\r\n\r\n'
-                for _ in range(8):
-                    time.sleep(0.2)
+                yield chunk
+                terminated.wait(timeout=60)
+                for _ in range(7):
+                    time.sleep(0.1)
                     yield chunk
                 yield b"\r\n--b--\r\n"
 
@@ -153,11 +169,22 @@ def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: P
         uploads = [threading.Thread(target=slow_upload, args=(i,)) for i in range(3)]
         for thread in uploads:
             thread.start()
-        time.sleep(0.5)
+        # SIGTERM once the server is streaming all three (each has a blob being written);
+        # none can finish before it, as their bodies wait for it.
+        deadline = time.monotonic() + 60
+        while len(files_under(tmp_path / "assets")) < 3:
+            assert time.monotonic() < deadline, "the uploads did not start"
+            time.sleep(0.05)
         server.send_signal(signal.SIGTERM)
-        time.sleep(0.3)
-        with pytest.raises(httpx.ConnectError):
-            httpx.get(f"{base}/health", timeout=2)
+        refused = False
+        while not refused:  # new connections are refused while the uploads are in flight
+            assert time.monotonic() < deadline, "new connections were still accepted"
+            try:
+                httpx.get(f"{base}/health", timeout=2)
+                time.sleep(0.05)
+            except httpx.ConnectError:
+                refused = True
+        terminated.set()
         for thread in uploads:
             thread.join(timeout=30)
         assert [results[i].status_code for i in range(3)] == [201, 201, 201]

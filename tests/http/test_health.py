@@ -31,6 +31,7 @@ def test_ready_reports_every_port(client: TestClient[Litestar]) -> None:
         "blobs",
         "jobs",
         "webhooks",
+        "websocket",
     }
     assert all(c["ok"] and c["adapter"] and c["detail"] for c in body["checks"])
 
@@ -51,6 +52,26 @@ def test_ready_is_503_when_an_adapter_check_fails(
         "port": "store", "adapter": "memory", "ok": False,
         "detail": "the database is down; start it",
     }  # fmt: skip
+
+
+def test_ready_is_503_without_a_websocket_library(
+    client: TestClient[Litestar], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WebSocket stream is advertised, so a missing library is not ready (uvicorn would
+    answer the upgrade with 405)."""
+    without_websockets(monkeypatch)
+    response = client.get("/ready")
+    assert response.status_code == 503
+    check = next(c for c in response.json()["checks"] if c["port"] == "websocket")
+    assert not check["ok"]
+    assert "pip install websockets" in check["detail"]
+
+
+def without_websockets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """uvicorn's automatic protocol as it is when neither websockets nor wsproto imports."""
+    import uvicorn.protocols.websockets.auto as auto
+
+    monkeypatch.setattr(auto, "AutoWebSocketsProtocol", None)
 
 
 def test_openapi_lists_every_route(app: Litestar, client: TestClient[Litestar]) -> None:

@@ -68,3 +68,20 @@ def test_page_imports_resolve_to_served_files() -> None:
 )
 def test_anything_else_is_a_404(client: TestClient[Litestar], path: str) -> None:
     assert client.get(path).status_code == 404
+
+
+def test_the_favicon_is_served(client: TestClient[Litestar]) -> None:
+    icon = client.get("/favicon.ico")
+    assert icon.status_code == 200
+    assert icon.headers["content-type"].startswith("image/svg+xml")
+    assert b"<svg" in icon.content
+    assert 'rel="icon"' in client.get("/").text
+
+
+def test_the_built_in_characters_are_listed_for_the_picker(client: TestClient[Litestar]) -> None:
+    listed = client.get("/playground/characters.json")
+    assert listed.status_code == 200
+    characters = listed.json()
+    assert {"ava", "leo", "mia", "sam", "noah"} <= set(characters)
+    assert all(c["name"] and c["state"] for c in characters.values())
+    assert client.get("/v1/avatars").json()["count"] == 0  # listed, not stored

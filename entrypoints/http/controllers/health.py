@@ -32,7 +32,9 @@ class HealthController(Controller):
         dependencies=SERVICE_CONTAINER,
         responses={
             **problem_specs(),
-            503: ResponseSpec(ReadyResponse, description="An adapter is not usable"),
+            503: ResponseSpec(
+                ReadyResponse, description="An adapter is not usable", generate_examples=False
+            ),
         },
     )
     def ready(self, container: NamedDependency[Container]) -> Response[ReadyResponse]:

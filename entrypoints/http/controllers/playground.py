@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
 from avatar_service.adapters.renderer.node_package import code_dir
+from avatar_service.entrypoints.characters import load_characters
 
 PLAYGROUND_DIR = Path(__file__).resolve().parents[1] / "playground"
 RENDERER_MODULES = frozenset(
@@ -21,6 +23,7 @@ _MEDIA_TYPES = {
     ".html": "text/html",
     ".js": "text/javascript",
     ".css": "text/css",
+    ".svg": "image/svg+xml",
 }
 
 
@@ -47,6 +50,17 @@ class PlaygroundController(Controller):
     def index(self) -> Response[bytes]:
         """The playground page."""
         return _file(PLAYGROUND_DIR, "index.html", PLAYGROUND_FILES)
+
+    @get("/favicon.ico", sync_to_thread=False)
+    def favicon(self) -> Response[bytes]:
+        """The icon (an SVG, which browsers take whatever the name)."""
+        return _file(PLAYGROUND_DIR, "favicon.svg", PLAYGROUND_FILES)
+
+    @get("/playground/characters.json", sync_to_thread=False)
+    def characters(self) -> dict[str, dict[str, Any]]:
+        """The built-in characters (id -> name, description, state), listed in the avatar
+        picker before any of them is stored."""
+        return load_characters()
 
     @get("/playground/{name:str}", sync_to_thread=False)
     def asset(self, name: FromPath[str]) -> Response[bytes]:

@@ -41,9 +41,13 @@ Prefer = Annotated[
 ]  # fmt: skip
 _ASYNC_SPECS = {
     # Stated outright: the handlers' union return type would document 200 as either body.
-    200: ResponseSpec(data_container=SequenceResponse, description="The finished video"),
+    200: ResponseSpec(
+        data_container=SequenceResponse, description="The finished video", generate_examples=False
+    ),
     202: ResponseSpec(
-        data_container=JobAccepted, description="Accepted: a job; poll status_url (Location)"
+        data_container=JobAccepted,
+        description="Accepted: a job; poll status_url (Location)",
+        generate_examples=False,
     ),
 }
 

@@ -13,7 +13,6 @@ async function call(method, path, body) {
   return data;
 }
 
-export const voices = () => call('GET', '/v1/voices').then((d) => d.voices);
 // Every voice and the one that speaks by default: { voices, default_voice }.
 export const voiceCatalogue = () => call('GET', '/v1/voices');
 export const avatars = () => call('GET', '/v1/avatars?limit=100').then((d) => d.avatars);
@@ -21,3 +20,4 @@ export const createAvatar = (name, state) => call('POST', '/v1/avatars', { name,
 export const saveState = (avatarId, state) => call('PUT', `/v1/avatars/${encodeURIComponent(avatarId)}/state`, state);
 export const renderSequence = (avatarId, text, voice) =>
   call('POST', '/v1/render/sequence', { avatar_id: avatarId, text, voice, format: 'mp4', width: 384, height: 384, fps: 25 });
+export const characters = () => call('GET', '/playground/characters.json');

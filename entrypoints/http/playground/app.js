@@ -8,6 +8,7 @@ import {
 import * as api from '/playground/api.js';
 import { Listener } from '/playground/listener.js';
 import { Speaker } from '/playground/speaker.js';
+import { groupVoices, preferredVoice } from '/playground/voices.js';
 
 const $ = (selector) => document.querySelector(selector);
 const STATE_FIELDS = [
@@ -18,6 +19,8 @@ const MAX_SAMPLES = 20000;
 
 let state = pick({ ...DEFAULT_STATE });
 let avatarList = [];
+let characterList = {}; // the built-in characters: id -> {name, state}; stored on first render
+let speaking = false; // from Speak until the last chunk has played (or Stop)
 let lastDrawn = '';
 let nextBlink = performance.now() + 2500;
 
@@ -65,6 +68,9 @@ function draw(viseme, blink) {
 
 function frame(now) {
   const t = speaker.time();
+  if (speaking && speaker.stats.ended && t !== null && t > speaker.duration) speaking = false;
+  if (speaking && (speaker.stats.cancelled || speaker.stats.errors.length)) speaking = false;
+  $('#stop').disabled = !speaking;
   let viseme = 'sil';
   const heard = listener.active ? listener.time() : null;
   if (heard !== null) {
@@ -103,10 +109,7 @@ function highlight(word) {
 
 function onStreamEvent(message) {
   if (message.type === 'start') status(`Speaking (${message.sentences} sentences)…`);
-  if (message.type === 'end') {
-    status(`Speaking: all ${message.duration.toFixed(2)} s of speech received.`);
-    $('#stop').disabled = true;
-  }
+  if (message.type === 'end') status(`Speaking: all ${message.duration.toFixed(2)} s of speech received.`);
   if (message.type === 'cancelled') status('Stopped.');
   if (message.type === 'error') status(`Error ${message.status}: ${message.detail}`);
   if (message.type === 'mark') status(`Mark “${message.name}” at ${message.time.toFixed(2)} s`);
@@ -138,25 +141,34 @@ async function speak() {
   caption.textContent = text;
   hook.samples = [];
   hook.maxLevel = 0;
+  speaking = true;
   $('#stop').disabled = false;
   status('Connecting…');
+  const id = $('#avatar-id').value;
   try {
     await speaker.speak({
       text,
       voice: $('#voice').value || undefined,
       viseme_set: 'oculus',
       ssml: $('#ssml').checked,
-      avatar_id: $('#avatar-id').value || undefined,
+      avatar_id: avatarList.some((a) => a.avatar_id === id) ? id : undefined, // stored ones
     });
   } catch (error) {
+    speaking = false;
     status(error.message);
   }
 }
 
-async function ensureAvatar() {
+/** The avatar to render: the selected one (a built-in character is stored by the service on
+ * first render), or, for the unsaved one, a new avatar saved only when the user agrees. */
+async function avatarToRender() {
   const id = $('#avatar-id').value;
   if (id) return id;
-  const created = await api.createAvatar('Playground avatar', state);
+  const name = `Avatar ${avatarList.length + 1}`;
+  if (!window.confirm(`A video needs a saved avatar. Save this one as “${name}” and render it?`)) {
+    return null;
+  }
+  const created = await api.createAvatar(name, state);
   await loadAvatars(created.avatar_id);
   return created.avatar_id;
 }
@@ -164,9 +176,13 @@ async function ensureAvatar() {
 async function renderVideo() {
   const button = $('#render');
   button.disabled = true;
-  status('Rendering video…');
   try {
-    const avatarId = await ensureAvatar();
+    const avatarId = await avatarToRender();
+    if (avatarId === null) {
+      status('Not rendered: save the avatar first (Save as new), or pick a stored one.');
+      return;
+    }
+    status('Rendering video…');
     const result = await api.renderSequence(avatarId, $('#text').value, $('#voice').value || undefined);
     const video = $('#video');
     video.src = result.video_url;
@@ -182,16 +198,20 @@ async function renderVideo() {
 
 async function loadAvatars(selected = '') {
   avatarList = await api.avatars();
+  const stored = new Set(avatarList.map((a) => a.avatar_id));
+  const builtIn = Object.entries(characterList).filter(([id]) => !stored.has(id));
   const select = $('#avatar-id');
   select.replaceChildren(
     new Option('(new, unsaved)', ''),
     ...avatarList.map((a) => new Option(a.name || a.avatar_id, a.avatar_id)),
+    ...builtIn.map(([id, c]) => new Option(`${c.name ?? id} (built-in)`, id)),
   );
   select.value = selected;
 }
 
 function chooseAvatar() {
-  const found = avatarList.find((a) => a.avatar_id === $('#avatar-id').value);
+  const id = $('#avatar-id').value;
+  const found = avatarList.find((a) => a.avatar_id === id) ?? characterList[id];
   state = pick(found ? found.state : DEFAULT_STATE);
   syncEditor();
 }
@@ -238,7 +258,7 @@ function buildEditor() {
 async function main() {
   buildEditor();
   $('#speak').addEventListener('click', speak);
-  $('#stop').addEventListener('click', () => { speaker.stop(); $('#stop').disabled = true; status('Stopped.'); });
+  $('#stop').addEventListener('click', () => { speaker.stop(); speaking = false; $('#stop').disabled = true; status('Stopped.'); });
   $('#render').addEventListener('click', renderVideo);
   $('#listen-mic').addEventListener('click', () => listen(() => listener.fromMicrophone()));
   $('#listen-file').addEventListener('change', (event) => {
@@ -256,11 +276,17 @@ async function main() {
   requestAnimationFrame(frame);
   try {
     const { voices, default_voice: named } = await api.voiceCatalogue();
-    // An engine that names no default (AVATAR_TTS=espeak): its US English voice, if any.
-    const preferred = named ?? voices.find((v) => v.voice_id === 'en-us')?.voice_id;
-    const label = (v) => `${v.name} (${v.voice_id}${v.neural ? ', natural' : ''}${v.gender ? `, ${v.gender}` : ''})`;
-    fillSelect($('#voice'), voices.map((v) => v.voice_id), voices.map(label));
-    if (preferred) $('#voice').value = preferred;
+    const groups = groupVoices(voices);
+    const label = (v) => `${v.name} (${v.voice_id}${v.gender ? `, ${v.gender}` : ''})`;
+    $('#voice').replaceChildren(...groups.map((group) => {
+      const optgroup = document.createElement('optgroup');
+      optgroup.label = group.label;
+      optgroup.append(...group.voices.map((v) => new Option(label(v), v.voice_id)));
+      return optgroup;
+    }));
+    $('#voice').value = named ?? preferredVoice(groups);
+    if (!$('#voice').value && groups.length) $('#voice').value = groups[0].voices[0].voice_id;
+    characterList = await api.characters();
     await loadAvatars();
     status('Ready.');
   } catch (error) {
