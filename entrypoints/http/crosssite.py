@@ -195,8 +195,15 @@ def mark_json_routes(app: Litestar) -> None:
             if not isinstance(handler, HTTPRouteHandler):
                 continue
             data = handler.parsed_fn_signature.parameters.get("data")
-            if data is not None:
+            if data is not None and _body_media_type(data.kwarg_definition) == "application/json":
                 handler.opt[JSON_BODY] = data.annotation
+
+
+def _body_media_type(kwarg: object) -> str:
+    """The media type a ``data`` parameter declares (``Body(media_type=...)``); JSON when it
+    declares none."""
+    media_type = getattr(kwarg, "media_type", None)
+    return str(getattr(media_type, "value", media_type) or "application/json")
 
 
 def document_cross_site_responses(app: Litestar) -> None:

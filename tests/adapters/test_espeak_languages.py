@@ -16,7 +16,8 @@ from avatar_service.plugins.manager import make_plugin_manager
 from avatar_service.plugins.visemes import build_viseme_sets
 
 ESPEAK = EspeakSynthesizer()
-VOICES = [voice.voice_id for voice in ESPEAK.voices()]
+VOICES = [voice.voice_id for voice in ESPEAK.voices() if "+" not in voice.voice_id]
+"""One voice per language: a ``+variant`` (``en-us+f3``) speaks its language's phonemes."""
 SETS = build_viseme_sets(make_plugin_manager(load_entrypoints=False))
 GLOTTAL_STOP = "ʔ"
 """The one phoneme that is silence: a closure of the glottis, not of the mouth."""

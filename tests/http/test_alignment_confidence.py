@@ -31,7 +31,7 @@ def client() -> Iterator[TestClient[Litestar]]:
         Settings(**SETTINGS, _env_file=None),
         plugin_manager=make_plugin_manager(load_entrypoints=False),
     )
-    with TestClient(create_app(container)) as test_client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as test_client:
         yield test_client
 
 

@@ -107,7 +107,7 @@ def test_a_recording_renders_from_its_recognised_visemes(
 
 def test_an_asynchronous_render_of_a_recording_finishes(container: Container) -> None:
     start_embedded_workers(container.jobs, container.settings)
-    with TestClient(create_app(container)) as client:
+    with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         _render_async(client)
     container.close()
 

@@ -36,7 +36,7 @@ def make_client(tmp: Path, **speech: Any) -> TestClient[Litestar]:
         **BASE, speech={"piper_voices_dir": tmp / "voices", **speech}, _env_file=None
     )
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
-    return TestClient(create_app(container))
+    return TestClient(create_app(container), base_url="http://127.0.0.1")
 
 
 @pytest.fixture(scope="module")
