@@ -31,6 +31,7 @@ def test_ready_reports_every_port(client: TestClient[Litestar]) -> None:
         "blobs",
         "jobs",
         "webhooks",
+        "recognizer",
     }
     assert all(c["ok"] and c["adapter"] and c["detail"] for c in body["checks"])
 
