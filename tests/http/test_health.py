@@ -32,6 +32,7 @@ def test_ready_reports_every_port(client: TestClient[Litestar]) -> None:
         "jobs",
         "webhooks",
         "websocket",
+        "recognizer",
     }
     assert all(c["ok"] and c["adapter"] and c["detail"] for c in body["checks"])
 

@@ -19,5 +19,5 @@ def test_plugins_lists_the_builtin_plugin_and_its_registrations(
     assert "memory" in builtin["registered"]["store"]
     assert body["adapters"] == {
         "tts": "mock", "aligner": "mock", "renderer": "mock", "store": "memory", "blobs": "memory",
-        "jobs": "embedded", "webhooks": "urllib",
+        "jobs": "embedded", "webhooks": "urllib", "recognizer": "mock",
     }  # fmt: skip
