@@ -9,9 +9,12 @@ commands to ``main``; ``cli.py`` imports them all.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,7 +134,7 @@ class CliState:
         if self._container is None:
             settings = self.settings()
             if self._discard:
-                settings = settings.model_copy(update=DISCARDING_ADAPTERS)
+                settings = discarding(settings)
             container = bootstrap(settings)
             # The operator's CLI acts as an admin: any tenant, or '*' to read across them.
             scope = acting_scope(DEFAULT_TENANT, True, self.tenant)
@@ -146,6 +149,15 @@ class CliState:
 
 
 DISCARDING_ADAPTERS = {"store": "memory", "blobs": "memory", "jobs": "embedded"}
+
+
+def discarding(settings: Settings) -> Settings:
+    """``settings`` for a one-shot command that keeps nothing: records and blobs in memory,
+    and a render's temporary files in a folder of this process, removed when it exits."""
+    temp = Path(tempfile.mkdtemp(prefix="avatar-"))
+    atexit.register(shutil.rmtree, temp, ignore_errors=True)
+    storage = settings.storage.model_copy(update={"temp_dir": temp})
+    return settings.model_copy(update={**DISCARDING_ADAPTERS, "storage": storage})
 """Adapters of a one-shot command run without ``--keep``."""
 
 

@@ -4,6 +4,7 @@ roadmap's plain names (``DATABASE_URL``, ``MAX_FILE_SIZE``, ...) as aliases."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -14,6 +15,12 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from avatar_service.core.limits import Limits
 from avatar_service.core.loudness import LoudnessTarget
 from avatar_service.core.webhook_targets import DestinationPolicy, parse_networks
+
+
+def user_cache_dir() -> Path:
+    """This user's cache folder for the service (``$XDG_CACHE_HOME/avatar-service``)."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "avatar-service"
 
 
 def _alias(name: str, default: Any) -> Any:
@@ -96,8 +103,10 @@ class SpeechSettings(BaseModel):
     default_voice: str | None = None
     """Voice of requests that name none (``tts = "auto"``; any engine's voice id, e.g.
     ``en-us`` for espeak); default: the Piper voice, else ``espeak_voice``."""
-    voice_cache_dir: Path | None = None
-    """Where alignment-patched Piper models are kept; default: ``<piper_voices_dir>/.cache``."""
+    voice_cache_dir: Path = Field(default_factory=lambda: user_cache_dir() / "voices")
+    """Where alignment-patched Piper models are kept, each under its model's sha256 (derived
+    data, shared by every data folder); default: ``$XDG_CACHE_HOME/avatar-service/voices``
+    (``~/.cache/...``)."""
     loudness_lufs: float | None = Field(-16.0, ge=-40, le=-5)
     """Integrated loudness speech is normalised to (BS.1770); ``None`` leaves it as made."""
     true_peak_dbtp: float = Field(-1.0, ge=-20, le=0)
@@ -142,7 +151,7 @@ class StorageSettings(BaseModel):
     """Cache-Control of asset downloads (audio and renders are immutable: cached for a year)."""
     temp_dir: Path = Path("./data/tmp")
     """Temporary audio and video of renders in progress (``avatar gc`` removes what a killed
-    render left there)."""
+    render left there); default: ``tmp`` in ``AVATAR_DATA_DIR``."""
 
 
 class NodeRendererSettings(BaseModel):
@@ -382,6 +391,9 @@ class Settings(BaseSettings):
             object.__setattr__(
                 self, "speech", self.speech.model_copy(update={"piper_voices_dir": voices})
             )
+        if "temp_dir" not in self.storage.model_fields_set:
+            temp = Path(self.in_data_dir("tmp"))
+            object.__setattr__(self, "storage", self.storage.model_copy(update={"temp_dir": temp}))
         return self
 
     def in_data_dir(self, name: str) -> str:

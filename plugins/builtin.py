@@ -39,7 +39,7 @@ def _piper(settings: Any) -> Any:
         noise_scale=speech.piper_noise_scale,
         noise_w_scale=speech.piper_noise_w_scale,
         models=installed_voices() if speech.voice_packages else [],
-        cache_dir=speech.voice_cache_dir or speech.piper_voices_dir / ".cache",
+        cache_dir=speech.voice_cache_dir,
     )
 
 

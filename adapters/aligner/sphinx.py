@@ -126,7 +126,9 @@ class SphinxAligner(Aligner):
             try:
                 from pocketsphinx import Decoder
 
-                self._decoder = Decoder(samprate=RATE, bestpath=False, loglevel="FATAL")
+                self._decoder = Decoder(
+                    samprate=RATE, bestpath=False, loglevel="FATAL", cmn="batch"
+                )
             except (ImportError, RuntimeError, ValueError) as exc:
                 raise Unavailable(
                     f"the pocketsphinx aligner cannot start ({exc}); pip install pocketsphinx"

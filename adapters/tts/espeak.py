@@ -79,6 +79,10 @@ def strip_stress(name: str) -> tuple[str, int]:
     return "".join(ch for ch in name if ch not in STRESS_MARKS), stress
 
 
+LENGTH_MARKS = frozenset("ːˑ")
+"""IPA length marks: espeak-ng may report one as a phoneme of its own."""
+
+
 def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
     """Phoneme spans from consecutive boundary events; one unit per word event with the
     phonemes that follow it, its span trimmed to slice ``text`` (espeak reports one word event
@@ -110,9 +114,15 @@ def timings_from_events(raw: RawSynthesis, text: str) -> EspeakResult:
             begin = min(max(event.sample, floor), total)
             finish = min(max(next_boundary[index], begin), total)
             floor = finish
+            name = event.name.strip()
+            if phonemes and set(name) <= LENGTH_MARKS:
+                # A length mark alone (Konkani ``ː``) lengthens the sound before it.
+                before, before_start, _ = phonemes[-1]
+                phonemes[-1] = (before + name, before_start, finish)
+                continue
             if current is not None:
                 current.append(len(phonemes))
-            phonemes.append((event.name.strip(), begin, finish))
+            phonemes.append((name, begin, finish))
     kept = tuple(SpokenUnit(a, b, tuple(members)) for a, b, members in units if members)
     return EspeakResult(raw, tuple(phonemes), kept)
 

