@@ -81,6 +81,10 @@ REQUEST_EXAMPLES: dict[str, Any] = {
     "renderAnimation": {"name": "nod", "duration": 2.0, "format": "gif", "width": 256,
                         "height": 256, "fps": 15},
     "uploadAsset": {"file": "(binary: the file's bytes)"},
+    "lipsyncCurves": {"text": "Bob bought a map.", "curves": ["vrm", "arkit"], "fps": 60,
+                      "format": "gltf", "morph_targets": ["Fcl_MTH_A=aa", "jawOpen"]},
+    "lipsyncAudio": {"audio": "(binary: a WAV, FLAC, OGG or MP3 recording)",
+                     "text": "Hello there!", "viseme_sets": "oculus,rhubarb"},
 }  # fmt: skip
 """operation id -> example of its request body."""
 
@@ -193,12 +197,24 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
     "version": "Version, incremented by every change (optimistic concurrency)",
     "video_url": "Where to download the video",
     "viseme": "Viseme (mouth shape) id in its set",
-    "viseme_set": "Viseme set: `oculus`, `azure` or `rhubarb`",
+    "viseme_set": "Viseme set by name (`GET /v1/viseme-sets`): `oculus`, `azure`, `rhubarb`, "
+    "`vrm`, `arkit` or a plugin's",
     "viseme_sets": "Viseme sets to return (`visemes_by_set` has one timeline per set)",
     "visemes": "Viseme cues: contiguous, covering the whole audio",
     "visemes_by_set": "Viseme set -> its cues",
     "voice": "Voice id (`GET /v1/voices`); omitted: the engine's default",
     "voice_id": "Voice id",
+    "voice_gender": "Gender of the voice this avatar asks for (female, male), when it asks",
+    "voice_language": "Language of the voice this avatar asks for (BCP 47, e.g. en-US)",
+    "seed": "Seed of the voice's random variation: the same text, voice and seed give "
+    "bit-identical audio and timings (Piper)",
+    "timing": "Where the timings come from: `engine` (the voice's own durations) or "
+    "`aligned` (the aligner, for a voice that reports none)",
+    "neural": "A neural voice (natural speech) rather than a formant synthesizer",
+    "quality": "The voice's quality tier as its publisher names it (x_low ... high)",
+    "default_voice": "Voice id that speaks when a request names none",
+    "symbols": "Every symbol of the set",
+    "silence": "The symbol of silence (a closed, resting mouth)",
     "voices": "The voices",
     "volume": "Gain multiplier (1: unchanged)",
     "warnings": "Prompt words that were not understood",
@@ -211,6 +227,7 @@ FIELD_DESCRIPTIONS: dict[str, str] = {
 """field name -> its meaning, wherever the name appears."""
 
 SCHEMA_FIELD_DESCRIPTIONS: dict[tuple[str, str], str] = {
+    ("VisemeSetBody", "description"): "What the set is for",
     ("AnimationRequestBody", "name"): "Animation: idle, blink, nod, head_shake or talk",
     ("AnimationRequestBody", "text"): "What the avatar says (for `talk`)",
     ("AnimationRequestBody", "duration"): "Seconds of animation (not for `talk`)",
