@@ -158,6 +158,8 @@ def discarding(settings: Settings) -> Settings:
     atexit.register(shutil.rmtree, temp, ignore_errors=True)
     storage = settings.storage.model_copy(update={"temp_dir": temp})
     return settings.model_copy(update={**DISCARDING_ADAPTERS, "storage": storage})
+
+
 """Adapters of a one-shot command run without ``--keep``."""
 
 
