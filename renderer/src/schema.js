@@ -27,6 +27,10 @@ export const DEFAULT_STATE = Object.freeze({
   title: '',
 });
 
+// The voice an avatar asks for: part of its state (core/avatar.py), not of its drawing.
+export const VOICE_PREFERENCES = Object.freeze({ voice_gender: null, voice_language: null });
+export const VOICE_GENDERS = ['female', 'male'];
+
 export const DEFAULT_POSE = Object.freeze({
   viseme: 'sil',
   viseme_to: null,

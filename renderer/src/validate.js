@@ -3,7 +3,7 @@
 
 import {
   ACCESSORIES, BROW_STYLES, CLOTHING_STYLES, DEFAULT_POSE, DEFAULT_STATE, EXPRESSIONS,
-  HAIR_STYLES, MOUTH_RANGES, VISEMES,
+  HAIR_STYLES, MOUTH_RANGES, VISEMES, VOICE_GENDERS, VOICE_PREFERENCES,
 } from './schema.js';
 
 /** An error with a machine-readable `code` (`invalid`, `unavailable`, `internal`). */
@@ -68,7 +68,11 @@ function noUnknown(data, known, prefix) {
 /** A complete, validated state: defaults filled in, colours lowercased. Throws `invalid`. */
 export function validateState(input = {}) {
   const data = plainObject(input, 'state');
-  noUnknown(data, DEFAULT_STATE, 'state');
+  noUnknown(data, { ...DEFAULT_STATE, ...VOICE_PREFERENCES }, 'state');
+  if (data.voice_gender != null) oneOf(VOICE_GENDERS, data.voice_gender, 'state.voice_gender');
+  if (data.voice_language != null && typeof data.voice_language !== 'string') {
+    throw invalid('state.voice_language must be a language code', 'state.voice_language');
+  }
   const s = { ...DEFAULT_STATE, ...data };
   const accessories = s.accessories;
   if (!Array.isArray(accessories)) throw invalid('state.accessories must be a list', 'state.accessories');
