@@ -13,7 +13,15 @@ from typing import TypeVar
 from avatar_service.core.curves import Curves, build_curves, check_fps, check_intensity
 from avatar_service.core.errors import Invalid
 from avatar_service.core.limits import Limits
-from avatar_service.core.loudness import LoudnessTarget, gain_db, measure, scaled
+from avatar_service.core.loudness import (
+    SILENCE,
+    LoudnessTarget,
+    Measured,
+    gain_db,
+    measure,
+    scaled,
+    true_peak,
+)
 from avatar_service.core.ports import Aligner, SpeechSynthesizer, SsmlSynthesizer
 from avatar_service.core.sentences import TextSpan, split_clauses, split_sentences
 from avatar_service.core.speech import (
@@ -150,10 +158,14 @@ class StreamingSpeech:
                 raise Invalid("the voice changed its sample rate mid-utterance", field="voice")
             rate = speech.sample_rate
             if self._loudness is not None:
-                found = measure(speech.samples, rate)
-                gain = gain_db(found, self._loudness, level)
-                if level is None and found.lufs != float("-inf"):
-                    level = gain
+                if level is None:
+                    found = measure(speech.samples, rate)
+                    gain = gain_db(found, self._loudness)
+                    if found.lufs != SILENCE:
+                        level = gain
+                else:  # the level is set: only the peak ceiling is left to check
+                    found = Measured(SILENCE, true_peak(speech.samples))
+                    gain = gain_db(found, self._loudness, level)
                 speech = replace(speech, samples=scaled(speech.samples, gain))
             offset = played / rate
             played += len(speech.samples)
