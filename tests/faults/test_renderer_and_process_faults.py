@@ -184,6 +184,8 @@ def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: P
                 time.sleep(0.05)
             except httpx.ConnectError:
                 refused = True
+            except httpx.TimeoutException:
+                pass  # a loaded machine answered slowly: inconclusive, ask again
         terminated.set()
         for thread in uploads:
             thread.join(timeout=30)
