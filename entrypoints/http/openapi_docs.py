@@ -18,6 +18,7 @@ from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, Yaml
 from avatar_service.entrypoints.http.openapi_texts import (
     FIELD_DESCRIPTIONS,
     REQUEST_EXAMPLES,
+    RESPONSE_MEDIA_TYPES,
     SCHEMA_FIELD_DESCRIPTIONS,
     SUMMARIES,
 )
@@ -31,8 +32,9 @@ PROBLEM_400 = {
 
 
 def document_openapi(document: dict[str, Any]) -> None:
-    """Fill summaries, field descriptions, request examples and problem+json 400s into the
-    OpenAPI document (a dict, as served) in place; what is there already stays."""
+    """Fill summaries, field descriptions, request examples, problem+json 400s and the other
+    media types of a response into the OpenAPI document (a dict, as served) in place; what is
+    there already stays."""
     for item in document.get("paths", {}).values():
         for method, operation in item.items():
             if method in METHODS:
@@ -51,6 +53,10 @@ def _document_operation(operation: dict[str, Any]) -> None:
     responses = operation.get("responses", {})
     if "400" in responses and PROBLEM_MEDIA_TYPE not in responses["400"].get("content", {}):
         responses["400"] = PROBLEM_400  # Litestar documents its own body; ours is a problem
+    for status, media_types in RESPONSE_MEDIA_TYPES.get(operation_id, {}).items():
+        content = responses.setdefault(status, {"description": "OK"}).setdefault("content", {})
+        for media_type, media in media_types.items():
+            content.setdefault(media_type, media)
     if operation_id in REQUEST_EXAMPLES:
         for media in operation.get("requestBody", {}).get("content", {}).values():
             media.setdefault("example", REQUEST_EXAMPLES[operation_id])

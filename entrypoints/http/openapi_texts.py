@@ -88,6 +88,17 @@ REQUEST_EXAMPLES: dict[str, Any] = {
 }  # fmt: skip
 """operation id -> example of its request body."""
 
+RESPONSE_MEDIA_TYPES: dict[str, dict[str, dict[str, Any]]] = {
+    # operation id -> status -> the other media types that status may carry, with their schema
+    "lipsyncCurves": {
+        "200": {
+            "text/csv": {"schema": {"type": "string"}},
+            "model/gltf+json": {"schema": {"type": "object"}},
+        }
+    },
+}
+"""Bodies a route returns in more than the one media type its decorator declares."""
+
 FIELD_DESCRIPTIONS: dict[str, str] = {
     "accessories": "Accessories worn, from the renderer's list (glasses, earrings, ...)",
     "adapter": "Registered name of the adapter (or what provides the capability)",

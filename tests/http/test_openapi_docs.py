@@ -112,3 +112,16 @@ def test_every_json_example_is_accepted(client: TestClient[Litestar]) -> None:
                 example["format"] = "gif"  # the mock renderer's only video format
             answer = client.request(method.upper(), url, json=example)
             assert answer.status_code < 400, (method, path, answer.text)
+
+
+def test_every_curves_export_format_answers_in_a_documented_media_type(
+    client: TestClient[Litestar],
+) -> None:
+    operation = document(client)["paths"]["/v1/lipsync/curves"]["post"]
+    documented = set(operation["responses"]["200"]["content"])
+    body = {"text": "Bob bought a map.", "curves": ["vrm"], "morph_targets": ["aa"]}
+    for export_format in ("json", "csv", "gltf"):
+        response = client.post("/v1/lipsync/curves", json={**body, "format": export_format})
+        assert response.status_code == 200, response.text
+        media_type = response.headers["content-type"].split(";")[0]
+        assert media_type in documented, (export_format, media_type, documented)
