@@ -19,6 +19,7 @@ from typing import Any
 
 import structlog
 
+from avatar_service.adapters.renderer.frame_cache import DEFAULT_BYTES, FrameCache, frame_key
 from avatar_service.adapters.renderer.node_package import NodeSetup, resolve
 from avatar_service.adapters.renderer.node_pool import Message, Worker, WorkerPool
 from avatar_service.adapters.renderer.temp_folder import TempFolder
@@ -93,7 +94,9 @@ def _check(fmt: str, supported: frozenset[str], width: int, height: int) -> str:
 
 
 class NodeRenderer(Renderer):
-    """Thread-safe; ``close()`` stops the workers (``Container.close`` calls it)."""
+    """Thread-safe; ``close()`` stops the workers (``Container.close`` calls it). Encoded
+    frames are kept in an LRU of ``frame_cache_bytes`` (``0``: off): the same frame asked for
+    again is answered from it, byte for byte the same, without a worker."""
 
     PLUGIN_NAME = "node"
     image_formats = frozenset({"png", "jpeg", "webp"})
@@ -110,6 +113,7 @@ class NodeRenderer(Renderer):
         renderer_dir: Path | None = None,
         seed: int | None = None,
         temp_dir: Path | None = None,
+        frame_cache_bytes: int = DEFAULT_BYTES,
     ) -> None:
         if not max_render_time > 0:
             raise Invalid("max_render_time must be positive", field="max_render_time")
@@ -121,6 +125,7 @@ class NodeRenderer(Renderer):
         self.temp = TempFolder(temp_dir or Path(tempfile.gettempdir()))
         """Where the audio and video of a render in progress are kept (the service passes
         ``AVATAR_STORAGE__TEMP_DIR``, under the data folder; default: the system's)."""
+        self.frames = FrameCache(frame_cache_bytes)
         self._setup: NodeSetup | None = None
         self._lock = threading.Lock()
         self.pool = WorkerPool(
@@ -171,14 +176,21 @@ class NodeRenderer(Renderer):
     ) -> bytes:
         """Encoded image bytes of exactly ``width`` x ``height``."""
         fmt = _check(format, self.image_formats, width, height)
-        answer = self._run({
+        job: Message = {
             "kind": "frame", "state": state_to_job(state), "pose": pose_to_job(pose),
             "width": width, "height": height, "format": fmt,
-        })  # fmt: skip
+        }  # fmt: skip
+        key = frame_key(job)
+        cached = self.frames.get(key)
+        if cached is not None:
+            return cached
+        answer = self._run(job)
         try:
-            return base64.b64decode(answer["data"], validate=True)
+            image = base64.b64decode(answer["data"], validate=True)
         except (KeyError, TypeError, binascii.Error):
             raise Unavailable("the renderer answered without image data") from None
+        self.frames.put(key, image)
+        return image
 
     def render_sequence(
         self,

@@ -3,6 +3,8 @@
 - ``POST /v1/phonemes/timing``: ``AVATAR_HTTP__AUDIO_UPLOAD_LIMIT``;
 - ``POST /v1/assets/upload``: limited by the route itself while it streams (``MAX_FILE_SIZE``
   plus the form's overhead, ``upload.py``);
+- ``PUT /v1/assets/{name}``: limited by the route itself while it streams (``MAX_FILE_SIZE``,
+  ``rawbody.py``);
 - every other route: ``AVATAR_HTTP__JSON_BODY_LIMIT``.
 
 A ``Content-Length`` over the limit is answered 413 (problem+json, naming the setting) before
@@ -41,19 +43,30 @@ def route_limits(settings: Settings) -> dict[str, Limit]:
     }
 
 
+STREAMED_PUTS = ("/v1/assets/",)
+"""Path prefixes whose ``PUT`` routes limit their bodies themselves."""
+
+
 class BodyLimitMiddleware:
-    """Pure ASGI wrapper enforcing ``limits`` by path, ``default`` elsewhere."""
+    """Pure ASGI wrapper enforcing ``limits`` by path (``PUT`` under ``STREAMED_PUTS``: none),
+    ``default`` elsewhere."""
 
     def __init__(self, app: ASGIApp, limits: Mapping[str, Limit], default: int) -> None:
         self.app = app
         self._limits = dict(limits)
         self._default: Limit = (default, JSON_SETTING)
 
+    def _limit(self, scope: HTTPScope) -> Limit:
+        path = scope["path"]
+        if scope["method"] == "PUT" and path.startswith(STREAMED_PUTS):
+            return None
+        return self._limits.get(path, self._default)
+
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
-        chosen = self._limits.get(scope["path"], self._default)
+        chosen = self._limit(scope)
         if chosen is None:
             await self.app(scope, receive, send)
             return

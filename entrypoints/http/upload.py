@@ -1,6 +1,6 @@
 """Streaming ``multipart/form-data`` uploads: the request body is parsed as it arrives
 (``multipart.PushMultipartParser``), so a file of any size passes through in bounded memory
-(``PREFETCH`` batches of about ``COALESCE`` bytes, handed over as the parser cut them).
+(batches of about ``COALESCE`` bytes, handed over as the parser cut them: ``handoff.py``).
 
 Small text fields before the file part are collected (``fields``); the first part named
 ``file`` or with a file name is the file; after it the rest of the body is drained and checked
@@ -14,21 +14,14 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeAlias, TypeVar
 
-import anyio
-import anyio.from_thread
-import anyio.to_thread
 import multipart
 from litestar.exceptions import InternalServerException
 
 from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.entrypoints.http.handoff import COALESCE, into_thread
 
-COALESCE = 2 * 1024 * 1024
-"""Bytes per batch handed to the blob store's thread: each hand-off wakes two threads, so
-fewer, bigger batches cost less CPU (2 MiB measured ~10% less than 1 MiB; 4 MiB no better)."""
 MAX_FIELD = 4096
 """Largest text field (``name``, ``overwrite``) accepted before the file."""
-PREFETCH = 3
-"""Batches received ahead of the blob store, so the network and the disk work at once."""
 FORM_OVERHEAD = 64 * 1024
 """Bytes a body may carry beyond the file itself (part headers, boundaries, small fields)."""
 
@@ -147,41 +140,8 @@ class StreamedUpload:
             self._pending.clear()
 
     async def into_thread(self, consume: Callable[[Iterator[bytes]], T]) -> T:
-        """Run ``consume(chunks)`` in a worker thread, ``chunks`` being the file part's bytes,
-        received up to ``PREFETCH`` batches ahead. A failure on the receiving side (too large,
-        truncated, client gone) is raised inside ``chunks``, so ``consume`` never mistakes a
-        cut-off file for a complete one; then the rest of the body is drained."""
-        send, receive = anyio.create_memory_object_stream[list[bytes]](max_buffer_size=PREFETCH)
-        failure: list[Exception] = []
-
-        async def produce() -> None:
-            try:
-                while parts := await self.read_parts():
-                    await send.send(parts)
-            except Exception as exc:  # recorded before the stream closes: see ``chunks``
-                failure.append(exc)
-            finally:
-                send.close()
-
-        def chunks() -> Iterator[bytes]:
-            while True:  # one thread hand-off per batch; its pieces are passed on uncopied
-                try:
-                    yield from anyio.from_thread.run(receive.receive)
-                except anyio.EndOfStream:
-                    if failure:
-                        raise failure[0] from None
-                    return
-
-        error: Exception | None = None
-        async with anyio.create_task_group() as group:
-            group.start_soon(produce)
-            try:
-                result = await anyio.to_thread.run_sync(consume, chunks())
-            except Exception as exc:  # raised below, outside the group (no ExceptionGroup)
-                error = exc
-            group.cancel_scope.cancel()
-        receive.close()
-        if error is not None:
-            raise error
+        """Run ``consume(chunks)`` in a worker thread, ``chunks`` being the file part's bytes
+        (``handoff.into_thread``); then the rest of the body is drained."""
+        result = await into_thread(self.read_parts, consume)
         await self.finish()
         return result

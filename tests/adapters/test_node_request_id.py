@@ -48,8 +48,8 @@ def test_the_bound_request_id_is_in_the_job_the_worker_receives(
         renderer.render_frame(AvatarState(), Pose(), 16, 16, "png")
     finally:
         structlog.contextvars.reset_contextvars(**tokens)
-    try:
-        renderer.render_frame(AvatarState(), Pose(), 16, 16, "png")
+    try:  # another size: the same frame again would come from the frame cache, not a worker
+        renderer.render_frame(AvatarState(), Pose(), 24, 24, "png")
     finally:
         renderer.close()
     assert [job.get("request_id") for job in sent_jobs] == ["req-abc123", "req-abc123", None]

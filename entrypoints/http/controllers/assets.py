@@ -1,4 +1,5 @@
-"""Assets: list, download (the shared download responder), streamed upload, delete.
+"""Assets: list, download (the shared download responder), streamed upload (a multipart form,
+or the raw body of ``PUT /v1/assets/{name}``), delete.
 
 Names are blob names (``folder/file.png``); every one goes through the core's safe-name rule,
 so a traversal attempt is a 422 before anything is read or written.
@@ -9,17 +10,21 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import partial
 from typing import Any
+from urllib.parse import unquote
 
-from litestar import Controller, Request, Response, delete, get, head, post
+from litestar import Controller, Request, Response, delete, get, head, post, put
 from litestar.di import NamedDependency
-from litestar.params import FromQuery
+from litestar.exceptions import HTTPException
+from litestar.params import FromPath, FromQuery
 
 from avatar_service.core.blobnames import safe_blob_name, sanitize_filename
 from avatar_service.core.records import Namespace
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.controllers.media import download_responses
+from avatar_service.entrypoints.http.crosssite import UNSUPPORTED
 from avatar_service.entrypoints.http.downloads import download_response
 from avatar_service.entrypoints.http.problems import problem_specs
+from avatar_service.entrypoints.http.rawbody import RawBody
 from avatar_service.entrypoints.http.schemas.assets import (
     AssetListResponse,
     AssetUploadedResponse,
@@ -43,6 +48,17 @@ def _asset_download(
         info, read, request.headers, cache_control=container.settings.storage.assets_cache_control,
         disposition="attachment", head=head,
     )  # fmt: skip
+
+
+def _name_as_sent(request: Request[Any, Any, Any]) -> str:
+    """The rest of the request target's path after ``/v1/assets/``, percent-decoded once: the
+    name as the client wrote it, which must meet the safe-name rule as it is (the router's
+    path parameter has empty segments and a trailing slash dropped, ``a//b`` being ``a/b``,
+    and is decoded twice)."""
+    raw = request.scope.get("raw_path")
+    # Some servers and test clients leave the query string on it: the name ends before.
+    path = unquote(raw.decode("latin-1").partition("?")[0]) if raw else request.scope["path"]
+    return path.partition(f"{AssetController.path}/")[2]
 
 
 class AssetController(Controller):
@@ -124,6 +140,45 @@ class AssetController(Controller):
             container.assets.upload, target, content_type=part.content_type, overwrite=replace
         )
         return to_uploaded(await form.into_thread(upload))
+
+    @put(
+        "/{name:path}",
+        operation_id="putAsset",
+        status_code=201,
+        request_max_body_size=None,  # limited while streaming: MAX_FILE_SIZE
+        responses=problem_specs(400, 409, 413, UNSUPPORTED, 422, 507),
+    )
+    async def put_asset(
+        self,
+        request: Request[Any, Any, Any],
+        container: NamedDependency[Container],
+        name: FromPath[str],
+        overwrite: FromQuery[bool] = False,
+    ) -> AssetUploadedResponse:
+        """Upload one file as the raw request body (the S3 convention; no form), streamed to
+        storage as it arrives. ``name`` is the rest of the path (``folder/file.png``); the
+        Content-Type header is the file's type, as a form part's is for uploadAsset (a
+        multipart/form-data body is 415: send it to uploadAsset). Over MAX_FILE_SIZE: 413 as
+        soon as it is crossed, and nothing is kept; an existing name: 409 unless
+        ``overwrite=true``. The names ``upload`` and ``download`` are uploadAsset's and
+        downloadAsset's paths: upload those with uploadAsset and ``name``."""
+        del name  # documents the path; the router has dropped empty segments from it
+        target = safe_blob_name(_name_as_sent(request))  # refuse before reading a byte
+        content_type = request.headers.get("content-type")
+        if content_type and content_type.partition(";")[0].strip().lower().startswith("multipart/"):
+            raise HTTPException(
+                status_code=UNSUPPORTED,
+                detail="this route takes the file itself as the body; send a multipart form "
+                "to POST /v1/assets/upload",
+            )
+        max_file = container.settings.max_file_size
+        if (request.content_length or 0) > max_file:
+            raise too_large(max_file)
+        body = RawBody(request.stream(), max_file=max_file)
+        upload = partial(
+            container.assets.upload, target, content_type=content_type, overwrite=overwrite
+        )
+        return to_uploaded(await body.into_thread(upload))
 
     @delete(
         "/", operation_id="deleteAsset", sync_to_thread=True, responses=problem_specs(400, 404, 422)
