@@ -1,8 +1,8 @@
 """A bounded load test on loopback: ``python bench/load.py`` (``tox -e load``).
 
 It starts a real ``avatar serve`` with the embedded defaults (the neural voice, the Node
-renderer, SQLite, file blobs) in a temporary folder, with a deliberately small render pool (1 worker, 2
-queued jobs), then drives ``ROUNDS`` rounds of ``CLIENTS`` concurrent clients, each making
+renderer, SQLite, file blobs) in a temporary folder, with a deliberately small render pool (1
+worker, 2 queued jobs), then drives ``ROUNDS`` rounds of ``CLIENTS`` concurrent clients, each making
 ``REQUESTS`` requests from a fixed mix: lip sync, state reads and writes, frame renders, asset
 and audio downloads. The whole run stops at ``DEADLINE`` seconds whatever happens.
 
