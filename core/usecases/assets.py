@@ -75,8 +75,3 @@ class AssetUseCases:
 
     def render_blob(self, render_id: str) -> BlobInfo:
         return self._blobs.stat(Namespace.RENDERS, self._store.get_render(render_id).blob_name)
-
-    @staticmethod
-    def check_range(info: BlobInfo, start: int, end: int | None) -> None:
-        if start < 0 or (end is not None and end < start) or (info.size and start >= info.size):
-            raise Invalid("byte range is not satisfiable", field="range")
