@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from support import require
 
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -34,12 +35,7 @@ TEXT = (
 
 
 def _require_chromium() -> None:
-    if CHROMIUM.is_file():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true requires Chromium: {reason}")
-    pytest.skip(reason)
+    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
 
 
 def _free_port() -> int:

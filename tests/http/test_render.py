@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import unavailable
 
 from avatar_service.contracts._media import image_size, sniff_format
 from avatar_service.core.errors import Unavailable
@@ -31,7 +32,7 @@ def node_client() -> Iterator[TestClient[Litestar]]:
         container.adapters.renderer.check()
     except Unavailable as exc:  # pragma: no cover - tox runs npm ci first
         container.close()
-        pytest.skip(f"node renderer not set up: {exc.message}")
+        unavailable(f"node renderer not set up: {exc.message}")
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         client.post("/v1/avatars", json={"avatar_id": "kim", "state": {"hair_style": "bob"}})
         yield client
