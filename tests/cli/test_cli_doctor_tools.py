@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from support import require
+from support import MOCK, require
 
 from avatar_service.entrypoints.cli_doctor import check_tools, ffmpeg_command
 from avatar_service.entrypoints.settings import Settings
@@ -22,7 +22,7 @@ def test_a_missing_tool_says_how_to_fix_it() -> None:
 
 
 def test_tools_are_required_only_by_the_node_renderer() -> None:
-    assert not any(t.required for t in check_tools(Settings(renderer="mock")))
+    assert not any(t.required for t in check_tools(Settings(renderer=MOCK)))
     assert all(t.required for t in check_tools(Settings(renderer="node")))
 
 

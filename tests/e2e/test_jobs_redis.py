@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 import pytest
-from support import unavailable
+from support import MOCK_SPEECH, as_env, unavailable
 
 from avatar_service.core.jobs import JobStatus, WebhookState
 from avatar_service.core.records import Namespace
@@ -84,7 +84,7 @@ def _environment(data: Path, namespace: str) -> dict[str, str]:
     for plain in ("DATABASE_URL", "RENDERS_DIR", "AUDIOS_DIR", "ASSETS_DIR", "REDIS_URL"):
         env.pop(plain, None)
     env.update(
-        AVATAR_TTS="mock", AVATAR_ALIGNER="mock", AVATAR_RENDERER="mock",
+        **as_env(MOCK_SPEECH),
         AVATAR_STORE="sqlmodel", AVATAR_BLOBS="fsspec", AVATAR_JOBS="dramatiq",
         DATABASE_URL=f"sqlite:///{data / 'avatar.db'}", RENDERS_DIR=str(data / "renders"),
         AUDIOS_DIR=str(data / "audios"), ASSETS_DIR=str(data / "assets"), REDIS_URL=REDIS_URL,

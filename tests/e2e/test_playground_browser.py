@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
-from support import require
+from support import IN_MEMORY, MOCK, require
 
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -48,9 +48,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     """A real uvicorn server (espeak voice, memory store and blobs) on a free port."""
-    settings = Settings(
-        tts="espeak", aligner="engine", renderer="mock", store="memory", blobs="memory"
-    )
+    settings = Settings(tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY)
     container = bootstrap(settings)
     port = _free_port()
     config = uvicorn.Config(

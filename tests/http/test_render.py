@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
-from support import unavailable
+from support import IN_MEMORY, MOCK_SPEECH, unavailable
 
 from avatar_service.contracts._media import image_size, sniff_format
 from avatar_service.core.errors import Unavailable
@@ -20,8 +20,7 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 ProblemCheck = Callable[..., dict[str, Any]]
-ADAPTERS = {"tts": "mock", "aligner": "mock", "renderer": "node", "store": "memory",
-            "blobs": "memory"}  # fmt: skip
+ADAPTERS = {**MOCK_SPEECH, "renderer": "node", **IN_MEMORY}
 
 
 @pytest.fixture(scope="module")
