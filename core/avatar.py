@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, fields, replace
+from dataclasses import asdict, dataclass, fields
 from enum import StrEnum
 from typing import Any, TypeVar
 
@@ -205,6 +205,3 @@ class Pose:
         if unknown:
             raise Invalid(f"unknown pose field(s) {', '.join(unknown)}", field=f"pose.{unknown[0]}")
         return cls(**dict(data))
-
-    def with_viseme(self, viseme: str) -> Pose:
-        return replace(self, viseme=viseme)

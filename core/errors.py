@@ -55,6 +55,14 @@ class PreconditionFailed(AvatarServiceError):
     title = "Precondition failed"
 
 
+def stale_version(kind: str, item_id: str, current: int, expected: int) -> PreconditionFailed:
+    """The error every store raises when ``expected_version`` is not the ``current`` one."""
+    return PreconditionFailed(
+        f"{kind} {item_id!r} is at version {current}, not {expected}; re-read and retry",
+        field="expected_version",
+    )
+
+
 class Forbidden(AvatarServiceError):
     """The caller may not do this (e.g. a non-admin key naming another tenant)."""
 

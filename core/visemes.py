@@ -25,10 +25,6 @@ RHUBARB_VISEMES = RHUBARB.symbols
 SILENCE = {spec.name: spec.silence for spec in BUILTIN_SETS}
 
 
-def viseme_sets() -> tuple[VisemeSet, ...]:
-    return VISEME_SETS
-
-
 def check_viseme_set(name: str, registry: VisemeSetRegistry | None = None) -> VisemeSet:
     """Return ``name`` if ``registry`` (default: the built-ins) has it, or raise ``Invalid``
     listing the sets."""

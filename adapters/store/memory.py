@@ -3,19 +3,23 @@ development and single-process demos."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import copy
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TypeVar
 
 from avatar_service.adapters.store.memory_jobs import MemoryJobs
 from avatar_service.adapters.store.memory_keys import MemoryKeys
 from avatar_service.core.avatar import AvatarState
-from avatar_service.core.errors import Conflict, Invalid, NotFound, PreconditionFailed
+from avatar_service.core.errors import Conflict, NotFound, stale_version
+from avatar_service.core.paging import (
+    CursorKey,
+    aware,
+    check_store_limit,
+    decode_cursor,
+    encode_cursor,
+)
 from avatar_service.core.ports import Store
 from avatar_service.core.records import (
     AudioRecord,
@@ -31,40 +35,15 @@ from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, check_tenan
 
 R = TypeVar("R")
 Rec = TypeVar("Rec", AudioRecord, RenderRecord)
-_Key = tuple[datetime, str]
 _Owned = tuple[str, str]
 """(tenant, id): avatars, sessions and presets are unique per tenant."""
 
 
-def _aware(moment: datetime) -> datetime:
-    """Timestamps without a zone are taken as UTC, so every key compares with every other."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
-
-
-def encode_cursor(key: _Key) -> str:
-    """The opaque cursor for a listing position: URL-safe base64 of ``created_at|id``."""
-    raw = f"{_aware(key[0]).isoformat()}|{key[1]}".encode()
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
-
-
-def decode_cursor(cursor: str) -> _Key:
-    """The position a cursor names; ``Invalid`` (field ``cursor``) for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        moment, separator, item_id = raw.partition("|")
-        if not separator or not item_id:
-            raise ValueError("no separator")
-        return _aware(datetime.fromisoformat(moment)), item_id
-    except (binascii.Error, UnicodeError, ValueError, TypeError):
-        raise Invalid("the cursor is not one this listing returned", field="cursor") from None
-
-
 def paginate(
-    items: Iterable[R], key: Callable[[R], _Key], limit: int, cursor: str | None
+    items: Iterable[R], key: Callable[[R], CursorKey], limit: int, cursor: str | None
 ) -> Page[R]:
     """Oldest first by ``key``, at most ``limit`` items after ``cursor``."""
-    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-        raise Invalid(f"limit must be a positive integer, got {limit!r}", field="limit")
+    check_store_limit(limit)
     after = decode_cursor(cursor) if cursor is not None else None
     ordered = sorted(items, key=key)
     if after is not None:
@@ -143,7 +122,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
     def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]:
         with self._lock:
             avatars = [a for a in self._avatars.values() if self._sees(a.tenant)]
-        return paginate(avatars, lambda a: (_aware(a.created_at), a.avatar_id), limit, cursor)
+        return paginate(avatars, lambda a: (aware(a.created_at), a.avatar_id), limit, cursor)
 
     def update_avatar(
         self,
@@ -177,7 +156,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
                     for s in self._sessions.values()
                     if s.tenant == tenant and s.avatar_id == avatar_id
                 ),
-                key=lambda s: (_aware(s.created_at), s.session_id),
+                key=lambda s: (aware(s.created_at), s.session_id),
             )
             session_ids = {s.session_id for s in sessions}
 
@@ -219,7 +198,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
                 and self._sees(s.tenant)
                 and (avatar_id is None or s.avatar_id == avatar_id)
             ]
-        return paginate(sessions, lambda s: (_aware(s.created_at), s.session_id), limit, cursor)
+        return paginate(sessions, lambda s: (aware(s.created_at), s.session_id), limit, cursor)
 
     def delete_session(self, session_id: str) -> Deleted:
         tenant = self._one("deleting a session")
@@ -251,7 +230,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
     def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]:
         with self._lock:
             presets = [_preset_out(p) for p in self._presets.values() if self._sees(p.tenant)]
-        return paginate(presets, lambda p: (_aware(p.created_at), p.preset_id), limit, cursor)
+        return paginate(presets, lambda p: (aware(p.created_at), p.preset_id), limit, cursor)
 
     def update_preset(
         self,
@@ -312,7 +291,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
                 for r in self._audios.values()
                 if self._sees(r.tenant) and _owned(r, avatar_id, session_id)
             ]
-        return paginate(records, lambda r: (_aware(r.created_at), r.audio_id), limit, cursor)
+        return paginate(records, lambda r: (aware(r.created_at), r.audio_id), limit, cursor)
 
     def add_render(self, record: RenderRecord) -> RenderRecord:
         record = replace(record, tenant=self._creating())
@@ -344,7 +323,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
                 for r in self._renders.values()
                 if self._sees(r.tenant) and _owned(r, avatar_id, session_id)
             ]
-        return paginate(records, lambda r: (_aware(r.created_at), r.render_id), limit, cursor)
+        return paginate(records, lambda r: (aware(r.created_at), r.render_id), limit, cursor)
 
     # helpers; callers hold the lock
     def _avatar(self, tenant: str, avatar_id: str, field: str = "avatar_id") -> Avatar:
@@ -375,7 +354,7 @@ class MemoryStore(Store, MemoryKeys, MemoryJobs):
 def _take(table: dict[str, Rec], doomed: Callable[[Rec], bool]) -> tuple[Rec, ...]:
     """Remove and return (oldest first) the records of ``table`` that ``doomed`` selects."""
     keys = sorted(
-        (k for k, r in table.items() if doomed(r)), key=lambda k: (_aware(table[k].created_at), k)
+        (k for k, r in table.items() if doomed(r)), key=lambda k: (aware(table[k].created_at), k)
     )
     return tuple(table.pop(k) for k in keys)
 
@@ -390,7 +369,4 @@ def _owned(
 
 def _check_version(kind: str, item_id: str, version: int, expected: int | None) -> None:
     if expected is not None and expected != version:
-        raise PreconditionFailed(
-            f"{kind} {item_id!r} is at version {version}, not {expected}; re-read and retry",
-            field="expected_version",
-        )
+        raise stale_version(kind, item_id, version, expected)

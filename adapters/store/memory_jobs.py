@@ -6,17 +6,14 @@ from __future__ import annotations
 import copy
 import threading
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import datetime
 
 from avatar_service.core.errors import Conflict, NotFound
 from avatar_service.core.jobs import Job, JobFilter, JobStatus, JobUpdate, WebhookDelivery
+from avatar_service.core.paging import aware
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import Page, utcnow
 from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, one_tenant
-
-
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 class MemoryJobs(JobStore):
@@ -53,7 +50,7 @@ class MemoryJobs(JobStore):
                 for job in self._jobs.values()
                 if self._job_sees(job) and _matches(job, where)
             ]
-        return paginate(jobs, lambda j: (_aware(j.created_at), j.job_id), limit, cursor)
+        return paginate(jobs, lambda j: (aware(j.created_at), j.job_id), limit, cursor)
 
     def update_job(
         self,
@@ -78,7 +75,7 @@ class MemoryJobs(JobStore):
     ) -> Job | None:
         with self._jobs_lock:
             job = self._job(job_id)
-            expired = job.lease_expires_at is None or _aware(job.lease_expires_at) < now
+            expired = job.lease_expires_at is None or aware(job.lease_expires_at) < now
             if not (
                 job.status is JobStatus.QUEUED or (job.status is JobStatus.RUNNING and expired)
             ):

@@ -7,10 +7,10 @@ from collections.abc import Iterable, Iterator
 from avatar_service.core.blobnames import safe_blob_name
 from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.limits import Limits
+from avatar_service.core.paging import check_page_size
 from avatar_service.core.ports import BlobStore, Store
 from avatar_service.core.records import BlobInfo, Namespace
 from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope, one_tenant
-from avatar_service.core.usecases.avatars import check_limit
 
 
 class AssetUseCases:
@@ -44,7 +44,7 @@ class AssetUseCases:
                     field="cursor",
                 ) from None
         return self._blobs.list(
-            Namespace.ASSETS, prefix=prefix, limit=check_limit(limit), cursor=cursor
+            Namespace.ASSETS, prefix=prefix, limit=check_page_size(limit), cursor=cursor
         )
 
     def stat(self, namespace: Namespace, name: str) -> BlobInfo:
@@ -75,8 +75,3 @@ class AssetUseCases:
 
     def render_blob(self, render_id: str) -> BlobInfo:
         return self._blobs.stat(Namespace.RENDERS, self._store.get_render(render_id).blob_name)
-
-    @staticmethod
-    def check_range(info: BlobInfo, start: int, end: int | None) -> None:
-        if start < 0 or (end is not None and end < start) or (info.size and start >= info.size):
-            raise Invalid("byte range is not satisfiable", field="range")

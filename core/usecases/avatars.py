@@ -8,6 +8,7 @@ from typing import Any
 
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.errors import Invalid
+from avatar_service.core.paging import check_page_size
 from avatar_service.core.ports import BlobStore, Store
 from avatar_service.core.records import (
     AudioRecord,
@@ -25,13 +26,6 @@ from avatar_service.core.records import (
 log = logging.getLogger(__name__)
 
 MAX_NAME_CHARS = 200
-MAX_PAGE = 500
-
-
-def check_limit(limit: int) -> int:
-    if not 1 <= limit <= MAX_PAGE:
-        raise Invalid(f"limit must be between 1 and {MAX_PAGE}", field="limit")
-    return limit
 
 
 def _check_name(name: str) -> str:
@@ -68,7 +62,7 @@ class AvatarUseCases:
         return self._store.get_avatar(avatar_id)
 
     def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]:
-        return self._store.list_avatars(limit=check_limit(limit), cursor=cursor)
+        return self._store.list_avatars(limit=check_page_size(limit), cursor=cursor)
 
     def rename_avatar(
         self, avatar_id: str, name: str, expected_version: int | None = None
@@ -120,7 +114,7 @@ class AvatarUseCases:
         self, *, avatar_id: str | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[Session]:
         return self._store.list_sessions(
-            avatar_id=avatar_id, limit=check_limit(limit), cursor=cursor
+            avatar_id=avatar_id, limit=check_page_size(limit), cursor=cursor
         )
 
     def delete_session(self, session_id: str) -> Deleted:
@@ -141,7 +135,7 @@ class AvatarUseCases:
         return self._store.get_preset(preset_id)
 
     def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]:
-        return self._store.list_presets(limit=check_limit(limit), cursor=cursor)
+        return self._store.list_presets(limit=check_page_size(limit), cursor=cursor)
 
     def delete_preset(self, preset_id: str) -> None:
         self._store.delete_preset(preset_id)
@@ -190,7 +184,7 @@ class AvatarUseCases:
         cursor: str | None = None,
     ) -> Page[AudioRecord]:
         return self._store.list_audios(
-            avatar_id=avatar_id, session_id=session_id, limit=check_limit(limit), cursor=cursor
+            avatar_id=avatar_id, session_id=session_id, limit=check_page_size(limit), cursor=cursor
         )
 
     def list_renders(
@@ -202,7 +196,7 @@ class AvatarUseCases:
         cursor: str | None = None,
     ) -> Page[RenderRecord]:
         return self._store.list_renders(
-            avatar_id=avatar_id, session_id=session_id, limit=check_limit(limit), cursor=cursor
+            avatar_id=avatar_id, session_id=session_id, limit=check_page_size(limit), cursor=cursor
         )
 
     def _delete_blobs(self, deleted: Deleted) -> None:

@@ -36,10 +36,10 @@ from avatar_service.core.jobs import (
     WebhookDelivery,
     WebhookState,
 )
+from avatar_service.core.paging import check_page_size
 from avatar_service.core.ports import JobQueue, JobStore, Store, WebhookSender
 from avatar_service.core.records import Page, RenderRecord, new_id, utcnow
 from avatar_service.core.tenancy import ALL_TENANTS, DEFAULT_TENANT, TenantScope, one_tenant
-from avatar_service.core.usecases.avatars import check_limit
 from avatar_service.core.usecases.rendering import AnimationRequest, RenderUseCases
 from avatar_service.core.usecases.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 
@@ -162,7 +162,7 @@ class JobUseCases:
     def list_jobs(
         self, where: JobFilter | None = None, *, limit: int = 50, cursor: str | None = None
     ) -> Page[Job]:
-        return self._store.list_jobs(where=where, limit=check_limit(limit), cursor=cursor)
+        return self._store.list_jobs(where=where, limit=check_page_size(limit), cursor=cursor)
 
     def deliveries(self, job_id: str) -> list[WebhookDelivery]:
         """The webhook attempts made for a job, oldest first (``NotFound``: no such job)."""

@@ -6,7 +6,7 @@
 // state.title, is escaped; every other value interpolated is a validated colour, an enum chosen
 // from a fixed table, or a number.
 
-import { esc, mix, n, shade } from './color.js';
+import { esc, n, shade } from './color.js';
 import { brows, EXPRESSION_TRAITS, eyes, irisGradient, mouth } from './face.js';
 import { hairBack, hairFront } from './hair.js';
 import { validatePose, validateState } from './validate.js';

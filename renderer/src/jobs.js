@@ -10,7 +10,25 @@ import { IMAGE_FORMATS, MAX_SIDE, VIDEO_FORMATS } from './schema.js';
 import { integer, invalid, validateState } from './validate.js';
 
 const PROGRESS_STEP = 0.05;
-const cache = new FrameCache(Number(process.env.AVATAR_RENDERER_CACHE_MB || 96) * 1024 * 1024);
+export const DEFAULT_CACHE_MB = 96;
+
+/**
+ * The jobs of one renderer, sharing one frame cache bounded to `cacheMb` megabytes (the
+ * caller decides; render.js takes it from its command line or the environment). A positive,
+ * finite number, else an `invalid` error naming `cache_mb`.
+ */
+export function createJobs({ cacheMb = DEFAULT_CACHE_MB } = {}) {
+  if (typeof cacheMb !== 'number' || !Number.isFinite(cacheMb) || cacheMb <= 0) {
+    throw invalid(`the frame cache needs a positive number of megabytes; got ${typeof cacheMb === 'number' ? cacheMb : JSON.stringify(cacheMb)}`, 'cache_mb');
+  }
+  const cache = new FrameCache(cacheMb * 1024 * 1024);
+  return {
+    cache,
+    renderFrame,
+    renderSequence: (job, progress) => renderSequence(cache, job, progress),
+    composed: (state, stateKey, pose, width, height, dy) => composed(cache, state, stateKey, pose, width, height, dy),
+  };
+}
 
 function format(value, allowed) {
   if (!allowed.includes(value)) {
@@ -28,7 +46,7 @@ function ffmpegPath(job) {
 }
 
 /** Render one frame; resolves to the encoded image bytes. */
-export async function renderFrame(job) {
+async function renderFrame(job) {
   const [width, height] = size(job);
   const fmt = format(job.format ?? 'png', IMAGE_FORMATS);
   const svg = avatarSvg(job.state ?? {}, job.pose ?? {}, { width, height });
@@ -44,7 +62,7 @@ export async function renderFrame(job) {
  * changes the mouth, so a talking clip rasterises a few full pictures and many tiny windows.
  * Nothing is drawn over the mouth, so the result equals rasterising the whole pose.
  */
-export function composed(state, stateKey, pose, width, height, dy = 0) {
+function composed(cache, state, stateKey, pose, width, height, dy = 0) {
   const { mouth, ...rest } = pose;
   const restKey = `${width}x${height}|${stateKey}|${JSON.stringify(rest)}`;
   const base = cache.get(restKey, () => rasterise(avatarSvg(state, pose, { width, height, layer: 'face' })));
@@ -80,10 +98,10 @@ function over(dst, width, height, src, window, dy) {
 }
 
 /**
- * Render a sequence into job.output; `progress(fraction)` is called with non-decreasing
+ * Render a sequence into job.output through `cache`; `progress(fraction)` is called with non-decreasing
  * fractions. Resolves to {frames, rasterised, duration}.
  */
-export async function renderSequence(job, progress = () => {}) {
+async function renderSequence(cache, job, progress = () => {}) {
   const [width, height] = size(job);
   const fmt = format(job.format ?? 'mp4', VIDEO_FORMATS);
   const fps = integer(job.fps, 'fps', 1, 120);
@@ -110,7 +128,7 @@ export async function renderSequence(job, progress = () => {}) {
       const key = `${JSON.stringify(pose)}|${dy}`;
       if (key !== previousKey) {
         // A frame buffer is never changed once written, so a repeated frame is sent as is.
-        previous = composed(state, stateKey, pose, width, height, dy).pixels;
+        previous = composed(cache, state, stateKey, pose, width, height, dy).pixels;
         previousKey = key;
       }
       await encoder.write(previous);

@@ -12,7 +12,6 @@
 // also logged to stderr as one JSON line {"level": "error", "request_id", "job", "code", ...}.
 
 import { createInterface } from 'node:readline';
-import { renderFrame, renderSequence } from './jobs.js';
 
 export const PROTOCOL_VERSION = 1;
 
@@ -20,18 +19,18 @@ function send(out, message) {
   out.write(`${JSON.stringify(message)}\n`);
 }
 
-/** Run one parsed job, reporting through `emit`. Never throws. */
-export async function handle(job, emit) {
+/** Run one parsed job with `jobs` (from `createJobs`), reporting through `emit`. Never throws. */
+export async function handle(jobs, job, emit) {
   const id = job && typeof job.id === 'string' ? job.id : null;
   try {
     if (id === null) throw Object.assign(new Error('job.id must be a string'), { code: 'invalid', field: 'id' });
     if (job.kind === 'ping') return emit({ id, type: 'result', pong: true });
     if (job.kind === 'frame') {
-      const data = await renderFrame(job);
+      const data = await jobs.renderFrame(job);
       return emit({ id, type: 'result', data: Buffer.from(data).toString('base64') });
     }
     if (job.kind === 'sequence') {
-      const result = await renderSequence(job, (fraction) => emit({ id, type: 'progress', fraction }));
+      const result = await jobs.renderSequence(job, (fraction) => emit({ id, type: 'progress', fraction }));
       return emit({ id, type: 'result', ...result });
     }
     throw Object.assign(new Error("job.kind must be 'frame', 'sequence' or 'ping'"), { code: 'invalid', field: 'kind' });
@@ -48,8 +47,8 @@ function logError(fields) {
   process.stderr.write(`${JSON.stringify({ level: 'error', event: 'render job failed', ...fields })}\n`);
 }
 
-/** Serve jobs from `input` until it ends, strictly one at a time, in order. */
-export async function serve(input = process.stdin, output = process.stdout) {
+/** Serve jobs from `input` with `jobs` until it ends, strictly one at a time, in order. */
+export async function serve(jobs, input = process.stdin, output = process.stdout) {
   send(output, { type: 'ready', version: PROTOCOL_VERSION });
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
@@ -61,6 +60,6 @@ export async function serve(input = process.stdin, output = process.stdout) {
       send(output, { id: null, type: 'error', code: 'invalid', message: 'the line is not JSON', field: null });
       continue;
     }
-    await handle(job, (message) => send(output, message));
+    await handle(jobs, job, (message) => send(output, message));
   }
 }

@@ -90,3 +90,14 @@ test('render.js job.json out.png renders one frame (the seed interface)', () => 
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /^error: /);
 });
+
+test('render.js passes the cache size from --cache-mb or AVATAR_RENDERER_CACHE_MB to the renderer', () => {
+  const run = (args, env) => spawnSync(process.execPath, [renderJs, ...args, '--worker'], { input: '', encoding: 'utf8', env: { ...process.env, ...env } });
+  const flagged = run(['--cache-mb', 'lots'], {});
+  assert.equal(flagged.status, 1);
+  assert.match(flagged.stderr, /^error: the frame cache needs a positive number of megabytes; got NaN\n$/);
+  const fromEnv = run([], { AVATAR_RENDERER_CACHE_MB: '-4' });
+  assert.equal(fromEnv.status, 1);
+  assert.match(fromEnv.stderr, /got -4/);
+  assert.equal(run(['--cache-mb', '8'], { AVATAR_RENDERER_CACHE_MB: '-4' }).status, 0, 'the flag wins over the environment');
+});

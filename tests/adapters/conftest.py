@@ -11,8 +11,10 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterator
+from typing import NoReturn
 
 import pytest
+from support import unavailable
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -21,10 +23,8 @@ def postgres_admin_url() -> str:
     return os.environ.get("AVATAR_TEST_POSTGRES_URL", DEFAULT_POSTGRES)
 
 
-def _unavailable(reason: str) -> None:
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true requires PostgreSQL: {reason}")
-    pytest.skip(f"no PostgreSQL for this test: {reason} (set AVATAR_TEST_POSTGRES_URL)")
+def _unavailable(reason: str) -> NoReturn:
+    unavailable(f"no PostgreSQL for this test: {reason} (set AVATAR_TEST_POSTGRES_URL)")
 
 
 @pytest.fixture(scope="session")

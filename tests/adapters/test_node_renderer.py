@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import unavailable
 
 from avatar_service.adapters.renderer.ffmpeg import locate_ffmpeg
 from avatar_service.adapters.renderer.node import NodeRenderer
@@ -27,7 +28,7 @@ from avatar_service.core.speech import Timeline, VisemeCue
 try:
     SETUP = resolve("node", None, None)
 except Unavailable as exc:  # pragma: no cover - the tox env runs npm ci first
-    pytest.skip(f"node renderer not set up: {exc.message}", allow_module_level=True)
+    unavailable(f"node renderer not set up: {exc.message}", module=True)
 
 
 def probe(path: Path) -> dict[str, object]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from support import unavailable
 
 from avatar_service.adapters.renderer.node import NodeRenderer, timeline_to_job
 from avatar_service.adapters.renderer.node_package import resolve
@@ -18,7 +19,7 @@ from avatar_service.core.visemes import BUILTIN_REGISTRY
 try:
     resolve("node", None, None)
 except Unavailable as exc:  # pragma: no cover - the tox env runs npm ci first
-    pytest.skip(f"node renderer not set up: {exc.message}", allow_module_level=True)
+    unavailable(f"node renderer not set up: {exc.message}", module=True)
 
 CUES = (
     VisemeCue("sil", 0.0, 0.3),

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import structlog
+from support import unavailable
 
 from avatar_service.adapters.renderer import node_pool
 from avatar_service.adapters.renderer.node import NodeRenderer
@@ -21,7 +22,7 @@ from avatar_service.core.errors import Unavailable
 try:
     SETUP = resolve("node", None, None)
 except Unavailable as exc:  # pragma: no cover - the tox env runs npm ci first
-    pytest.skip(f"node renderer not set up: {exc.message}", allow_module_level=True)
+    unavailable(f"node renderer not set up: {exc.message}", module=True)
 
 
 @pytest.fixture

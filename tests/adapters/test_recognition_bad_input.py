@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from support import IN_MEMORY, MOCK_SPEECH
 
 from avatar_service.core.errors import TooLarge
 from avatar_service.core.phonemes import base_symbol
@@ -30,7 +31,7 @@ STUCK_SECONDS = 1.0
 @pytest.fixture(scope="module")
 def container() -> Container:
     settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory",
+        **MOCK_SPEECH, **IN_MEMORY,
         recognizer="pocketsphinx", limits={"max_recording_seconds": 20.0}, _env_file=None,
     )  # fmt: skip
     return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))

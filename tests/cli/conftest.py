@@ -11,22 +11,12 @@ from pathlib import Path
 import pytest
 import structlog
 from click.testing import CliRunner
+from support import MOCK_ADAPTERS, as_env
 
 SETTING_ALIASES = (
     "DATABASE_URL", "PIPER_MODEL_PATH", "RENDERS_DIR", "AUDIOS_DIR", "ASSETS_DIR", "NODE_PATH",
     "FFMPEG_PATH", "MAX_RENDER_TIME", "MAX_FILE_SIZE",
 )  # fmt: skip
-
-
-MOCK_ADAPTERS = {
-    "tts": "mock",
-    "aligner": "mock",
-    "renderer": "mock",
-    "store": "memory",
-    "blobs": "memory",
-    "recognizer": "mock",
-}
-"""The CLI tests run on the mock adapters; the real adapters have CLI tests of their own."""
 
 
 @pytest.fixture(autouse=True)
@@ -35,8 +25,9 @@ def isolated_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     for key in list(os.environ):
         if key.startswith("AVATAR_") or key in SETTING_ALIASES:
             monkeypatch.delenv(key)
-    for port, name in MOCK_ADAPTERS.items():
-        monkeypatch.setenv(f"AVATAR_{port.upper()}", name)
+    # The CLI tests run on the mock adapters; the real adapters have CLI tests of their own.
+    for variable, name in as_env(MOCK_ADAPTERS).items():
+        monkeypatch.setenv(variable, name)
     environ = dict(os.environ)  # the CLI writes --env-file and --log-level into os.environ
     root = logging.getLogger()
     handlers, level = root.handlers[:], root.level

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from support import MOCK
 
 from avatar_service.entrypoints.cli import main
 
@@ -114,7 +115,7 @@ def test_environment_wins_over_the_env_file(
 def test_plugins_lists_the_builtin_plugin_and_its_adapters(runner: CliRunner) -> None:
     plugins = {p["name"]: p for p in run_json(runner, "plugins")["plugins"]}
     builtin = plugins["avatar_service.builtin"]
-    assert "mock" in builtin["registered"]["tts"]
+    assert MOCK in builtin["registered"]["tts"]
     assert "avatar_register_synthesizers" in builtin["hooks"]
     assert builtin["version"]
 

@@ -6,7 +6,7 @@ import shutil
 import sys
 from pathlib import Path
 
-import pytest
+from support import MOCK, require
 
 from avatar_service.entrypoints.cli_doctor import check_tools, ffmpeg_command
 from avatar_service.entrypoints.settings import Settings
@@ -22,12 +22,12 @@ def test_a_missing_tool_says_how_to_fix_it() -> None:
 
 
 def test_tools_are_required_only_by_the_node_renderer() -> None:
-    assert not any(t.required for t in check_tools(Settings(renderer="mock")))
+    assert not any(t.required for t in check_tools(Settings(renderer=MOCK)))
     assert all(t.required for t in check_tools(Settings(renderer="node")))
 
 
-@pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed")
 def test_installed_node_reports_its_version() -> None:
+    require(shutil.which("node"), "Node.js is not installed")
     node = next(t for t in check_tools(Settings()) if t.name == "node")
     assert node.path == shutil.which("node")
     assert node.detail.startswith("v")

@@ -9,6 +9,7 @@ from typing import Any, NoReturn
 import pytest
 import uvicorn
 from click.testing import CliRunner, Result
+from support import MOCK
 
 from avatar_service.core.errors import TimedOut, Unavailable
 from avatar_service.core.usecases.speech import SpeechUseCases
@@ -37,7 +38,7 @@ def test_unknown_adapter_exits_2_listing_the_available_ones(
 ) -> None:
     monkeypatch.setenv("AVATAR_TTS", "nope")
     result = run(runner, "voices")
-    assert_one_error_line(result, 2, "'nope'", "AVATAR_TTS", "available: ", "mock")
+    assert_one_error_line(result, 2, "'nope'", "AVATAR_TTS", "available: ", MOCK)
     assert result.stdout == ""
 
 
@@ -145,7 +146,7 @@ def test_serve_with_an_unknown_adapter_exits_2_without_starting(
     runner: CliRunner, monkeypatch: pytest.MonkeyPatch, uvicorn_calls: list[Any]
 ) -> None:
     monkeypatch.setenv("AVATAR_RENDERER", "nope")
-    assert_one_error_line(run(runner, "serve"), 2, "renderer", "'nope'", "mock")
+    assert_one_error_line(run(runner, "serve"), 2, "renderer", "'nope'", MOCK)
     assert uvicorn_calls == []
 
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import soundfile
 from click.testing import CliRunner
+from support import require
 
 from avatar_service.adapters.renderer.ffmpeg import locate_ffmpeg
 from avatar_service.adapters.renderer.node_package import resolve
@@ -88,8 +89,7 @@ def test_bad_recording_input_is_one_error_line_and_exit_2(
 def test_say_audio_makes_a_video_with_the_recordings_sound(
     runner: CliRunner, take: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    if RENDERER_DIR is None:  # pragma: no cover - the tox env runs npm ci first
-        pytest.skip(f"node renderer not set up: {NO_RENDERER}")
+    require(RENDERER_DIR is not None, f"node renderer not set up: {NO_RENDERER}")
     monkeypatch.setenv("AVATAR_RENDERER", "node")
     monkeypatch.setenv("AVATAR_NODE_RENDERER__WORKERS", "1")
     monkeypatch.setenv("AVATAR_NODE_RENDERER__DIR", str(RENDERER_DIR))

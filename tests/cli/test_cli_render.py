@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from support import unavailable
 
 from avatar_service.adapters.renderer.node_package import resolve
 from avatar_service.contracts._media import image_size, sniff_format
@@ -17,7 +18,7 @@ from avatar_service.entrypoints.cli import main
 try:  # found now, from the directory pytest started in: the tests run in empty directories
     RENDERER_DIR = resolve("node", None, None).node_modules.parent
 except Unavailable as exc:  # pragma: no cover - the tox env runs npm ci first
-    pytest.skip(f"node renderer not set up: {exc.message}", allow_module_level=True)
+    unavailable(f"node renderer not set up: {exc.message}", module=True)
 
 
 @pytest.fixture(autouse=True)

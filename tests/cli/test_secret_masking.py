@@ -10,6 +10,7 @@ import pytest
 import structlog
 from click.testing import CliRunner
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK_SPEECH
 
 from avatar_service.entrypoints import cli
 from avatar_service.entrypoints.bootstrap import bootstrap
@@ -77,7 +78,7 @@ def test_log_lines_mask_headers_and_secret_fields(capsys: pytest.CaptureFixture[
 
 def test_a_request_with_a_key_logs_no_key(capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory",
+        **MOCK_SPEECH, **IN_MEMORY,
         api_keys=API_KEY, log={"format": "json", "level": "debug"}, _env_file=None,
     )  # fmt: skip
     _configure(settings)

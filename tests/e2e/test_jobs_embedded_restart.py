@@ -7,6 +7,8 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from support import MOCK_SPEECH
+
 from avatar_service.core.jobs import JobStatus
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import utcnow
@@ -19,7 +21,7 @@ from avatar_service.plugins.manager import make_plugin_manager
 
 def _container(data: Path) -> Container:
     settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="sqlmodel", blobs="fsspec",
+        **MOCK_SPEECH, store="sqlmodel", blobs="fsspec",
         database_url=f"sqlite:///{data / 'avatar.db'}", renders_dir=str(data / "renders"),
         audios_dir=str(data / "audios"), assets_dir=str(data / "assets"),
         job=JobSettings(lease_seconds=1.0), _env_file=None,

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+from support import MOCK_SPEECH, as_env
 
 STARTUP_SECONDS = 60.0
 
@@ -33,7 +34,7 @@ def _server(workdir: Path) -> Iterator[httpx.Client]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
     env.pop("DATABASE_URL", None)
     env.update(
-        AVATAR_TTS="mock", AVATAR_ALIGNER="mock", AVATAR_RENDERER="mock",
+        **as_env(MOCK_SPEECH),
         AVATAR_STORE="sqlmodel", AVATAR_BLOBS="memory", AVATAR_LOG__LEVEL="warning",
     )  # fmt: skip
     process = subprocess.Popen(

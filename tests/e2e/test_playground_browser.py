@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import uvicorn
+from support import IN_MEMORY, MOCK, require
 
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -34,12 +35,7 @@ TEXT = (
 
 
 def _require_chromium() -> None:
-    if CHROMIUM.is_file():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true requires Chromium: {reason}")
-    pytest.skip(reason)
+    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
 
 
 def _free_port() -> int:
@@ -52,9 +48,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     """A real uvicorn server (espeak voice, memory store and blobs) on a free port."""
-    settings = Settings(
-        tts="espeak", aligner="engine", renderer="mock", store="memory", blobs="memory"
-    )
+    settings = Settings(tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY)
     container = bootstrap(settings)
     port = _free_port()
     config = uvicorn.Config(

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from fault_kit import Build, TcpProxy
 from sqlalchemy.engine import make_url
+from support import MOCK_SPEECH
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import HttpSettings, Settings
@@ -39,7 +40,7 @@ def build(tmp_path: Path) -> Iterator[Build]:
 
     def make(**overrides: Any) -> Container:
         values: dict[str, Any] = {
-            "tts": "mock", "aligner": "mock", "renderer": "mock", "store": "sqlmodel",
+            **MOCK_SPEECH, "store": "sqlmodel",
             "blobs": "fsspec", "database_url": f"sqlite:///{tmp_path / 'avatar.db'}",
             "assets_dir": str(tmp_path / "assets"), "audios_dir": str(tmp_path / "audios"),
             "renders_dir": str(tmp_path / "renders"), "http": HttpSettings(rate_per_second=0),

@@ -14,9 +14,9 @@ import time
 from pathlib import Path
 
 import httpx
-import pytest
 from fault_kit import Build, app_of, files_under
 from litestar.testing import TestClient
+from support import MOCK_SPEECH, as_env, unavailable
 
 from avatar_service.adapters.renderer.node import NodeRenderer
 from avatar_service.core.errors import Unavailable
@@ -29,9 +29,7 @@ def _node_renderer_ready() -> None:
     try:
         NodeRenderer(workers=1).check()
     except Unavailable as exc:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"node renderer not set up: {exc.message}")
+        unavailable(f"node renderer not set up: {exc.message}")
 
 
 def _avatar(client: TestClient) -> str:  # type: ignore[type-arg]
@@ -128,7 +126,7 @@ def _free_port() -> int:
 def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: Path) -> None:
     port = _free_port()
     env = {
-        **os.environ, "AVATAR_TTS": "mock", "AVATAR_ALIGNER": "mock", "AVATAR_RENDERER": "mock",
+        **os.environ, **as_env(MOCK_SPEECH),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'avatar.db'}",
         "ASSETS_DIR": str(tmp_path / "assets"), "AUDIOS_DIR": str(tmp_path / "audios"),
         "RENDERS_DIR": str(tmp_path / "renders"), "AVATAR_HTTP__RATE_PER_SECOND": "0",

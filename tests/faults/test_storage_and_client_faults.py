@@ -20,6 +20,7 @@ import httpx
 import pytest
 from fault_kit import Build, app_of, files_under, served
 from litestar.testing import TestClient
+from support import MOCK_SPEECH, as_env
 
 from avatar_service.adapters.blobs import fsspec_disk
 
@@ -138,7 +139,7 @@ _CRASH_AFTER_BLOB = textwrap.dedent(
 
 def test_a_crash_between_blob_and_row_leaves_an_orphan_that_gc_removes(tmp_path: Path) -> None:
     env = {
-        **os.environ, "AVATAR_TTS": "mock", "AVATAR_ALIGNER": "mock", "AVATAR_RENDERER": "mock",
+        **os.environ, **as_env(MOCK_SPEECH),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'avatar.db'}",
         "ASSETS_DIR": str(tmp_path / "assets"), "AUDIOS_DIR": str(tmp_path / "audios"),
         "RENDERS_DIR": str(tmp_path / "renders"),

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+from support import MOCK_SPEECH
 
 from avatar_service.core.errors import NotFound
 from avatar_service.core.records import Namespace
@@ -51,9 +52,7 @@ CHECKS = [
 _ROOT = Path(tempfile.mkdtemp(prefix="avatar-fuzz-"))
 _CONTAINER = bootstrap(
     Settings(
-        tts="mock",
-        aligner="mock",
-        renderer="mock",
+        **MOCK_SPEECH,
         store="sqlmodel",
         blobs="fsspec",
         database_url=f"sqlite:///{_ROOT / 'avatar.db'}",

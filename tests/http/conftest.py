@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import MOCK_ADAPTERS
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -17,14 +18,6 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 PROBLEM_JSON = "application/problem+json"
-MOCK_ADAPTERS = {
-    "tts": "mock",
-    "aligner": "mock",
-    "renderer": "mock",
-    "store": "memory",
-    "blobs": "memory",
-    "recognizer": "mock",
-}
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ import pytest
 import soundfile
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK
 
 from avatar_service.contracts.truth_corpus import SENTENCES, Condition, TruthClip, truth_clips
 from avatar_service.entrypoints.bootstrap import bootstrap
@@ -19,10 +20,7 @@ from avatar_service.entrypoints.http.app import create_app
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
-SETTINGS = {
-    "tts": "espeak", "aligner": "pocketsphinx", "renderer": "mock", "store": "memory",
-    "blobs": "memory",
-}  # fmt: skip
+SETTINGS = {"tts": "espeak", "aligner": "pocketsphinx", "renderer": MOCK, **IN_MEMORY}
 
 
 @pytest.fixture(scope="module")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import MEMORY, MOCK_SPEECH
 
 from avatar_service.contracts.blobs import TRAVERSAL_NAMES
 from avatar_service.entrypoints.bootstrap import bootstrap
@@ -31,7 +32,7 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient[Litestar]]:
     settings = Settings(
-        _env_file=None, tts="mock", aligner="mock", renderer="mock", store="memory",
+        _env_file=None, **MOCK_SPEECH, store=MEMORY,
         blobs="fsspec", assets_dir=str(data_dir / "assets"), audios_dir=str(data_dir / "audios"),
         renders_dir=f"file://{data_dir / 'renders'}", max_file_size=MAX_FILE,
         storage={"fsync": False},

@@ -13,6 +13,7 @@ import pytest
 import structlog
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import MOCK
 
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.ratelimit import TokenBuckets
@@ -185,7 +186,7 @@ def test_metrics_expose_the_named_series_and_count_a_request(client: TestClient[
     state = {"route": "/v1/avatars/{avatar_id}/state", "status": "404"}
     assert _sample(text, "avatar_http_requests_total", **state) == 1
     assert "ghost" not in text  # raw paths are never labels
-    assert _sample(text, "avatar_synthesis_duration_seconds_count", engine="mock") >= 1
+    assert _sample(text, "avatar_synthesis_duration_seconds_count", engine=MOCK) >= 1
     assert "\navatar_jobs_queue_depth " in text
 
 

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient, WebSocketTestSession
+from support import IN_MEMORY, MOCK, MOCK_SPEECH
 
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -163,7 +164,7 @@ def test_errors_are_problem_messages_and_the_connection_stays_open(
 
 def test_limits_bound_messages_and_queued_utterances(container: Any) -> None:
     settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory",
+        **MOCK_SPEECH, **IN_MEMORY,
         stream={"max_message_bytes": 2048, "max_queued": 1}, _env_file=None,
     )  # fmt: skip
     app = create_app(
@@ -187,7 +188,7 @@ def test_limits_bound_messages_and_queued_utterances(container: Any) -> None:
 @pytest.fixture(scope="module")
 def espeak_client() -> Iterator[TestClient[Litestar]]:
     settings = Settings(
-        tts="espeak", aligner="engine", renderer="mock", store="memory", blobs="memory",
+        tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY,
         _env_file=None,
     )  # fmt: skip
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK_SPEECH, unavailable
 
 from avatar_service.contracts._media import image_size, sniff_format
 from avatar_service.core.errors import Unavailable
@@ -19,8 +20,7 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 ProblemCheck = Callable[..., dict[str, Any]]
-ADAPTERS = {"tts": "mock", "aligner": "mock", "renderer": "node", "store": "memory",
-            "blobs": "memory"}  # fmt: skip
+ADAPTERS = {**MOCK_SPEECH, "renderer": "node", **IN_MEMORY}
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +31,7 @@ def node_client() -> Iterator[TestClient[Litestar]]:
         container.adapters.renderer.check()
     except Unavailable as exc:  # pragma: no cover - tox runs npm ci first
         container.close()
-        pytest.skip(f"node renderer not set up: {exc.message}")
+        unavailable(f"node renderer not set up: {exc.message}")
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         client.post("/v1/avatars", json={"avatar_id": "kim", "state": {"hair_style": "bob"}})
         yield client

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import MEMORY, MOCK_SPEECH
 
 from avatar_service.core.records import AudioRecord, Namespace, RenderKind, RenderRecord
 from avatar_service.entrypoints.bootstrap import Container
@@ -21,7 +22,7 @@ ProblemCheck = Callable[..., dict[str, Any]]
 def settings(tmp_path: Path) -> Settings:
     """The mock adapters, but the real SQL store on a fresh SQLite file."""
     return Settings(
-        tts="mock", aligner="mock", renderer="mock", store="sqlmodel", blobs="memory",
+        **MOCK_SPEECH, store="sqlmodel", blobs=MEMORY,
         database_url=f"sqlite:///{tmp_path / 'http.db'}", _env_file=None,
     )  # type: ignore[call-arg]  # fmt: skip
 

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK
 
 from avatar_service.core.audio import decode_wav
 from avatar_service.core.loudness import measure
@@ -26,7 +27,7 @@ from avatar_service.plugins.manager import make_plugin_manager
 sys.path.insert(0, str(Path(__file__).parents[1] / "adapters"))
 from piper_voice import build_voice
 
-BASE = {"tts": "auto", "aligner": "dtw", "renderer": "mock", "store": "memory", "blobs": "memory"}
+BASE = {"tts": "auto", "aligner": "dtw", "renderer": MOCK, **IN_MEMORY}
 VOICES = {"espeak": "en-us", "piper": "en_US-joe-medium"}
 TEXT = "Hello there, my friend. The quick brown fox jumps over the lazy dog."
 

@@ -15,6 +15,7 @@ import pytest
 import soundfile
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK
 
 from avatar_service.core.audio import decode_wav
 from avatar_service.entrypoints.bootstrap import bootstrap
@@ -25,7 +26,7 @@ from avatar_service.plugins.manager import make_plugin_manager
 sys.path.insert(0, str(Path(__file__).parents[1] / "adapters"))
 from piper_voice import build_voice
 
-REAL = {"tts": "espeak", "aligner": "dtw", "renderer": "mock", "store": "memory", "blobs": "memory"}
+REAL = {"tts": "espeak", "aligner": "dtw", "renderer": MOCK, **IN_MEMORY}
 SENTENCE = "The quick brown fox jumps over the lazy dog."
 
 

@@ -5,13 +5,12 @@ the playground's Speak in a browser), and its one-shot commands write only what 
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
 import httpx
-import pytest
 from readme_kit import ReadmeInstall
+from support import require
 from websockets.sync.client import connect
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -24,12 +23,7 @@ CHROMIUM_ARGS = [
 
 def require_chromium() -> None:
     """Skip with the reason when Chromium is missing; under ``CI=true`` fail instead."""
-    if CHROMIUM.is_file():
-        return
-    reason = f"{CHROMIUM} is missing (apt-get install chromium)"
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"CI=true requires Chromium: {reason}")
-    pytest.skip(reason)
+    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
 
 
 def test_the_install_has_no_test_extra_and_doctor_passes(readme_install: ReadmeInstall) -> None:

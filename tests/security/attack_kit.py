@@ -15,6 +15,7 @@ import pytest
 import uvicorn
 from litestar import Litestar
 from litestar.testing import TestClient
+from support import IN_MEMORY, MOCK_SPEECH
 
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -22,19 +23,12 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import make_plugin_manager
 
 PROBLEM_JSON = "application/problem+json"
-MOCK_ADAPTERS = {
-    "tts": "mock",
-    "aligner": "mock",
-    "renderer": "mock",
-    "store": "memory",
-    "blobs": "memory",
-}
 TEST_HOST = "http://127.0.0.1"
 """Where the test client says it connects (an allowed ``Host`` by default)."""
 
 
 def mock_settings(**overrides: Any) -> Settings:
-    return Settings(**MOCK_ADAPTERS, _env_file=None, **overrides)
+    return Settings(**MOCK_SPEECH, **IN_MEMORY, _env_file=None, **overrides)
 
 
 def build_container(**overrides: Any) -> Container:

@@ -15,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import IN_MEMORY, MOCK_SPEECH, as_env
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
@@ -33,11 +34,8 @@ def _serve(tmp_path: Path, fmt: str, port: int) -> subprocess.Popen[bytes]:
     assert script is not None, "the avatar console script is not installed"
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
     env.update(
-        AVATAR_TTS="mock",
-        AVATAR_ALIGNER="mock",
-        AVATAR_RENDERER="mock",
-        AVATAR_STORE="memory",
-        AVATAR_BLOBS="memory",
+        **as_env(MOCK_SPEECH),
+        **as_env(IN_MEMORY),
         AVATAR_API_KEYS=KEY,
         AVATAR_LOG__FORMAT=fmt,
         AVATAR_LOG__LEVEL="info",

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from support import MOCK
 
 from avatar_service.adapters.renderer.mock import MockRenderer
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
@@ -29,7 +30,7 @@ def test_attributes_read_and_write_through() -> None:
     renderer = MockRenderer()
     proxy: Any = timed(renderer, {})
     assert proxy.image_formats == renderer.image_formats
-    assert proxy.PLUGIN_NAME == "mock"
+    assert proxy.PLUGIN_NAME == MOCK
     proxy.max_render_time = 5.0
     assert renderer.max_render_time == 5.0
     renderer.frame_delay = 0.25

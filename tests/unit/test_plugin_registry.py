@@ -7,6 +7,7 @@ from typing import Any
 
 import pluggy
 import pytest
+from support import MOCK
 
 from avatar_service.plugins import hookimpl
 from avatar_service.plugins.manager import (
@@ -47,7 +48,7 @@ def test_unknown_adapter_name_lists_the_available_ones(pm: pluggy.PluginManager)
 
 def test_duplicate_names_are_an_error_naming_both_plugins(pm: pluggy.PluginManager) -> None:
     def again(register: Any) -> None:
-        register("mock", lambda settings: None)
+        register(MOCK, lambda settings: None)
 
     pm.register(_plugin("copycat", avatar_register_synthesizers=again), name="copycat")
     with pytest.raises(DuplicateAdapter, match=f"{BUILTIN_NAME}.*copycat"):

@@ -7,6 +7,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from support import IN_MEMORY, MOCK_SPEECH
 
 from avatar_service.core.phonetics import SHAPE_CLASSES
 from avatar_service.core.usecases.speech import SpeechRequest
@@ -37,9 +38,7 @@ def _plugin(name: str, function: Any) -> ModuleType:
 def test_a_plugin_set_is_served_by_name_with_cues_and_curves() -> None:
     pm = make_plugin_manager(load_entrypoints=False)
     pm.register(_plugin("mouths_plugin", lambda register: register(MOUTHS)), name="mouths")
-    settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory", _env_file=None
-    )
+    settings = Settings(**MOCK_SPEECH, **IN_MEMORY, _env_file=None)
     container = bootstrap(settings, plugin_manager=pm)
     assert container.speech.viseme_sets.names()[-1] == "mouths"
     timed = container.speech.timed_speech(

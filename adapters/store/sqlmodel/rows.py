@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
-from avatar_service.adapters.store.sqlmodel.cursor import check_limit, decode_cursor, encode_cursor
 from avatar_service.adapters.store.sqlmodel.prepared import PreparedQuery
 from avatar_service.adapters.store.sqlmodel.queries import (
     is_unique_violation,
@@ -18,7 +17,8 @@ from avatar_service.adapters.store.sqlmodel.queries import (
     ordered,
     sortable,
 )
-from avatar_service.core.errors import Conflict, NotFound, PreconditionFailed
+from avatar_service.core.errors import Conflict, NotFound, stale_version
+from avatar_service.core.paging import check_store_limit, decode_cursor, encode_cursor
 from avatar_service.core.records import Page, utcnow
 from avatar_service.core.tenancy import TenantScope, one_tenant
 
@@ -119,11 +119,8 @@ class SqlRows:
             if row is not None:
                 return row
             current = one(conn, table, id_name, item_id, kind, tenant)
-        raise PreconditionFailed(
-            f"{kind} {item_id!r} is at version {current['version']}, not {expected_version}; "
-            "re-read and retry",
-            field="expected_version",
-        )
+        assert expected_version is not None  # without one, only a missing row fails (NotFound)
+        raise stale_version(kind, item_id, current["version"], expected_version)
 
     def _take(
         self,
@@ -149,7 +146,7 @@ class SqlRows:
         limit: int,
         cursor: str | None,
     ) -> Page[R]:
-        check_limit(limit)
+        check_store_limit(limit)
         conditions = list(where)
         id_column = sortable(table.c[id_name], self._postgres)
         if cursor is not None:
