@@ -38,7 +38,7 @@ def modules_dirs(explicit: Path | None = None) -> list[Path]:
 def install_command(explicit: Path | None = None) -> str:
     """The command that installs the renderer's dependencies."""
     target = explicit or code_dir()
-    return f"npm ci --prefix {target}"
+    return f"npm ci --omit=dev --prefix {target}"
 
 
 @dataclass(frozen=True, slots=True)

@@ -194,7 +194,7 @@ def test_check_names_npm_ci_when_node_modules_are_missing(
     shutil.copy(SETUP.script, code / "render.js")
     monkeypatch.setattr(package, "code_dir", lambda: code)
     monkeypatch.chdir(tmp_path)
-    with pytest.raises(Unavailable, match=r"npm ci --prefix"):
+    with pytest.raises(Unavailable, match=r"npm ci --omit=dev --prefix"):
         NodeRenderer().check()
 
 
