@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
 from typing import Any
 
 import pluggy
@@ -176,3 +177,16 @@ def test_a_plugin_without_options_keeps_its_raw_options_in_config(
     monkeypatch.setenv("AVATAR_OPTIONS__UNTYPED__LEVEL", "3")
     data: dict[str, Any] = json.loads(run(runner, "config", "--json").stdout)
     assert data["options"]["untyped"] == {"level": "3"}
+
+
+def test_options_are_read_from_the_dot_env_file_too(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    (tmp_path / ".env").write_text("AVATAR_TTS=chime\nAVATAR_OPTIONS__CHIME__VOLUME=0.75\n")
+    monkeypatch.delenv("AVATAR_TTS")  # the CLI tests set mock adapters in the environment
+    data: dict[str, Any] = json.loads(run(runner, "config", "--json").stdout)
+    assert (data["tts"], data["options"]["chime"]["volume"]) == ("chime", 0.75)
+    (tmp_path / ".env").write_text("AVATAR_TTS=chime\nAVATAR_OPTIONS__CHIME__VOLUME=loud\n")
+    assert "options.chime.volume: Input should be a valid number" in one_error_line(
+        run(runner, "config")
+    )
