@@ -27,6 +27,13 @@ from avatar_service.entrypoints import (
     cli_render,  # noqa: F401  (registers its commands)
     cli_speech,  # noqa: F401  (registers its commands)
 )
+from avatar_service.entrypoints.adapter_options import (
+    describe_options,
+    option_notes,
+    option_tables,
+    plugin_options,
+    settings_with_options,
+)
 from avatar_service.entrypoints.bootstrap import Container, adapter_names
 from avatar_service.entrypoints.cli_base import (
     EXIT_FAILURE,
@@ -70,9 +77,9 @@ def serve(
 ) -> None:  # fmt: skip
     """Run the HTTP API with uvicorn.
 
-    The configured adapter names are checked first: an unknown one exits with code 2 before
-    anything starts. With no API key configured or stored, only a loopback address is served
-    unless AVATAR_ALLOW_ANONYMOUS=true (docs/security.md).
+    The configured adapter names and their options are checked first: an unknown name or a bad
+    option exits with code 2 before anything starts. With no API key configured or stored,
+    only a loopback address is served unless AVATAR_ALLOW_ANONYMOUS=true (docs/security.md).
     """
     settings = state.settings()
     host, port = host or settings.server.host, port or settings.server.port
@@ -140,30 +147,38 @@ def _exit_cleanly(signum: int, frame: FrameType | None) -> None:
 
 
 def check_adapter_names(settings: Settings) -> None:
-    """Raise ``UnknownAdapter`` unless a plugin registered every configured adapter name; no
-    adapter is built."""
+    """Raise ``UnknownAdapter`` unless a plugin registered every configured adapter name, and
+    ``InvalidOptions`` when one's options do not validate; no adapter is built."""
     registry = build_registry(make_plugin_manager())
     for port, name in adapter_names(settings).items():
-        registry.require(port, name)
+        registry.options_of(port, name, settings)
 
 
 @main.command()
 @json_option
-def plugins(as_json: bool) -> None:
+@pass_state
+def plugins(state: CliState, as_json: bool) -> None:
     """List plugins and the adapters each one registered.
 
-    Shows each plugin's distribution, version, hooks and adapter names per port.
+    Shows each plugin's distribution, version, hooks and adapter names per port, and the
+    typed options of its adapters (AVATAR_OPTIONS__<NAME>__*): type, default, current value.
     """
     pm = make_plugin_manager()
-    infos = describe_plugins(pm, build_registry(pm))
+    registry = build_registry(pm)
+    infos, options = describe_plugins(pm, registry), describe_options(registry, state.settings())
     if as_json:
-        emit_json({"plugins": [asdict(info) for info in infos]})
+        emit_json(
+            {"plugins": [{**asdict(i), "options": plugin_options(options, i.name)} for i in infos]}
+        )
         return
     for info in infos:
         origin = f" (from {info.distribution})" if info.distribution else ""
         click.echo(f"{info.name} {info.version or 'unknown version'}{origin}")
         rows = [[port, ", ".join(names)] for port, names in info.registered.items()]
         echo_table([*rows, ["hooks", ", ".join(info.hooks) or "none"]], indent="  ")
+        for title, option_rows in option_tables(options, info.name):
+            click.echo(f"  {title}")
+            echo_table(option_rows, indent="    ")
 
 
 @main.command()
@@ -174,9 +189,11 @@ def config(state: CliState, as_json: bool) -> None:
 
     Text output is one `key = value` line per setting, nested keys dotted; `data_dir` is
     AVATAR_DATA_DIR, the folder the locations not set explicitly are inside (stderr names it).
+    Adapters' typed options (`options.<adapter>.<option>`) are followed by `# type, default`.
     """
     settings = state.settings()
-    data = settings.public_dict()
+    options = describe_options(build_registry(make_plugin_manager()), settings)
+    data, notes = settings_with_options(settings, options), option_notes(options)
     if not as_json:
         where = settings.data_dir.resolve()
         click.echo(f"data: {where} (AVATAR_DATA_DIR; database, assets, audio, renders)", err=True)
@@ -184,7 +201,8 @@ def config(state: CliState, as_json: bool) -> None:
         emit_json(data)
         return
     for key, value in flatten(data):
-        click.echo(f"{key} = {value if isinstance(value, str) else json.dumps(value)}")
+        note = f"  # {notes[key]}" if key in notes else ""
+        click.echo(f"{key} = {value if isinstance(value, str) else json.dumps(value)}{note}")
 
 
 def flatten(data: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:

@@ -368,7 +368,9 @@ class Settings(BaseSettings):
     allow_anonymous: bool = False
     """``AVATAR_ALLOW_ANONYMOUS``: serve a non-loopback address with no key configured."""
     options: dict[str, dict[str, Any]] = {}
-    """Per-plugin options: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine": {...}}``."""
+    """Adapter options, as given: ``AVATAR_OPTIONS__SINE__FREQUENCY=220`` -> ``{"sine":
+    {"frequency": "220"}}``; an adapter that registered an options model gets them validated
+    (``plugins/options.py``)."""
 
     def loudness_target(self) -> LoudnessTarget | None:
         lufs = self.speech.loudness_lufs

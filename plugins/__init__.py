@@ -6,13 +6,16 @@ Plugin authors import ``hookimpl`` from here::
 
     @hookimpl
     def avatar_register_synthesizers(register):
-        register("sine", lambda settings: SineSynthesizer())
+        register("sine", lambda options: SineSynthesizer(options.frequency), options=SineOptions)
+
+where ``SineOptions`` is a pydantic model read from ``AVATAR_OPTIONS__SINE__*``.
 """
 
 from avatar_service.plugins.hookspecs import Factory, Register, hookimpl, hookspec
 from avatar_service.plugins.registry import (
     AdapterRegistry,
     DuplicateAdapter,
+    InvalidOptions,
     PluginError,
     UnknownAdapter,
 )
@@ -21,6 +24,7 @@ __all__ = [
     "AdapterRegistry",
     "DuplicateAdapter",
     "Factory",
+    "InvalidOptions",
     "PluginError",
     "Register",
     "UnknownAdapter",

@@ -3,15 +3,19 @@
 A plugin module or package defines functions decorated with ``hookimpl`` and is found through
 the ``avatar_service`` entry-point group. Each hook calls ``register(name, factory)`` once per
 adapter it offers; ``factory(settings)`` receives the service's settings object and returns the
-adapter. Names are unique per port across all plugins.
+adapter. With ``register(name, factory, options=Model)`` (a pydantic model class), the factory
+receives a ``Model`` validated from ``AVATAR_OPTIONS__<NAME>__*`` instead (``plugins/options.py``);
+a bad value stops start-up naming it, as a bad built-in setting does. Names are unique per port
+across all plugins.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol, TypeVar, overload
 
 import pluggy
+import pydantic
 
 from avatar_service.core.ports import (
     Aligner,
@@ -30,6 +34,7 @@ hookspec = pluggy.HookspecMarker(PROJECT)
 hookimpl = pluggy.HookimplMarker(PROJECT)
 
 A = TypeVar("A", covariant=True)
+M = TypeVar("M", bound=pydantic.BaseModel)
 
 
 class Factory(Protocol[A]):
@@ -38,7 +43,16 @@ class Factory(Protocol[A]):
     def __call__(self, settings: Any) -> A: ...
 
 
-Register = Callable[[str, Factory[Any]], None]
+class Register(Protocol):
+    """``register(name, factory)``: ``factory(settings)`` builds the adapter.
+    ``register(name, factory, options=Model)``: ``factory(options)`` builds it from a ``Model``
+    validated from ``AVATAR_OPTIONS__<NAME>__*``."""
+
+    @overload
+    def __call__(self, name: str, factory: Factory[Any]) -> None: ...
+
+    @overload
+    def __call__(self, name: str, factory: Callable[[M], Any], *, options: type[M]) -> None: ...
 
 
 @hookspec

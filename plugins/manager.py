@@ -10,6 +10,7 @@ from typing import Any
 import pluggy
 
 from avatar_service.plugins import builtin, hookspecs
+from avatar_service.plugins.options import OptionsModel
 from avatar_service.plugins.registry import AdapterRegistry, PluginError
 
 ENTRY_POINT_GROUP = hookspecs.PROJECT
@@ -44,9 +45,14 @@ def build_registry(pm: pluggy.PluginManager) -> AdapterRegistry:
             plugin = pm.get_name(impl.plugin) or repr(impl.plugin)
 
             def register(
-                name: str, factory: Any, *, _port: str = port, _plugin: str = plugin
+                name: str,
+                factory: Any,
+                *,
+                options: OptionsModel | None = None,
+                _port: str = port,
+                _plugin: str = plugin,
             ) -> None:
-                registry.add(_port, name, factory, _plugin)
+                registry.add(_port, name, factory, _plugin, options)
 
             try:
                 impl.function(register=register)

@@ -2,30 +2,40 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from avatar_service.plugins.hookspecs import PORT_HOOKS, Factory
+import pydantic
 
+from avatar_service.plugins.errors import (
+    DuplicateAdapter,
+    InvalidOptions,
+    PluginError,
+    UnknownAdapter,
+)
+from avatar_service.plugins.hookspecs import PORT_HOOKS
+from avatar_service.plugins.options import OptionsModel, validate_options
 
-class PluginError(Exception):
-    """A plugin or adapter configuration error, found at start-up; the message says the fix."""
-
-
-class UnknownAdapter(PluginError):
-    """Settings name an adapter that no installed plugin registered."""
-
-
-class DuplicateAdapter(PluginError):
-    """Two registrations used the same name for the same port."""
+__all__ = [
+    "AdapterRegistry",
+    "DuplicateAdapter",
+    "InvalidOptions",
+    "PluginError",
+    "Registration",
+    "UnknownAdapter",
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Registration:
     port: str
     name: str
-    factory: Factory[Any]
+    factory: Callable[[Any], Any]
+    """Called with the validated ``options`` when the adapter has them, else with the
+    settings."""
     plugin: str
+    options: OptionsModel | None = None
 
 
 @dataclass
@@ -37,7 +47,14 @@ class AdapterRegistry:
         default_factory=lambda: {port: {} for port in PORT_HOOKS}
     )
 
-    def add(self, port: str, name: str, factory: Factory[Any], plugin: str) -> None:
+    def add(
+        self,
+        port: str,
+        name: str,
+        factory: Callable[[Any], Any],
+        plugin: str,
+        options: OptionsModel | None = None,
+    ) -> None:
         if port not in self._entries:
             raise PluginError(f"unknown port {port!r}; ports: {', '.join(self._entries)}")
         if not isinstance(name, str) or not name:
@@ -46,13 +63,20 @@ class AdapterRegistry:
             raise PluginError(
                 f"plugin {plugin} registered {port} adapter {name!r} without a factory"
             )
+        if options is not None and not (
+            isinstance(options, type) and issubclass(options, pydantic.BaseModel)
+        ):
+            raise PluginError(
+                f"plugin {plugin} registered {port} adapter {name!r} with options that are not "
+                "a pydantic model class"
+            )
         existing = self._entries[port].get(name)
         if existing is not None:
             raise DuplicateAdapter(
                 f"{port} adapter {name!r} is registered by both {existing.plugin} and {plugin}; "
                 "uninstall one of them"
             )
-        self._entries[port][name] = Registration(port, name, factory, plugin)
+        self._entries[port][name] = Registration(port, name, factory, plugin, options)
 
     def names(self, port: str) -> list[str]:
         return sorted(self._entries[port])
@@ -71,10 +95,21 @@ class AdapterRegistry:
             )
         return registration
 
-    def create(self, port: str, name: str, settings: Any) -> Any:
-        """Build the adapter ``name`` for ``port``; it must satisfy the port's Protocol."""
+    def options_of(self, port: str, name: str, settings: Any) -> Any:
+        """The validated options of adapter ``name`` for ``port`` (``None`` when it registered
+        none); ``UnknownAdapter`` or ``InvalidOptions`` when they cannot be had."""
         registration = self.require(port, name)
-        adapter = registration.factory(settings)
+        if registration.options is None:
+            return None
+        return validate_options(registration.options, name, getattr(settings, "options", {}))
+
+    def create(self, port: str, name: str, settings: Any) -> Any:
+        """Build the adapter ``name`` for ``port``; it must satisfy the port's Protocol. Its
+        factory receives its validated options when it registered an options model, else
+        ``settings``."""
+        registration = self.require(port, name)
+        options = self.options_of(port, name, settings)
+        adapter = registration.factory(settings if options is None else options)
         protocol = PORT_HOOKS[port][1]
         if not isinstance(adapter, protocol):
             raise PluginError(
