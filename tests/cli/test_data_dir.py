@@ -19,8 +19,17 @@ def run(*args: str) -> Result:
     return CliRunner().invoke(cli.main, list(args), catch_exceptions=False)
 
 
+SQLITE_JOURNALS = ("-wal", "-shm")
+"""SQLite's write-ahead log and its index: there while a connection is open, part of the
+database, not something a command stored."""
+
+
 def files_under(folder: Path) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+    return sorted(
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if p.is_file() and not p.name.endswith(SQLITE_JOURNALS)
+    )
 
 
 @pytest.fixture
