@@ -1,0 +1,78 @@
+"""Speech ports: text to speech with timings, and its optional SSML and catalogue capabilities."""
+
+from __future__ import annotations
+
+from typing import Protocol, runtime_checkable
+
+from avatar_service.core.speech import (
+    PhonemizedWord,
+    Speech,
+    SynthesisOptions,
+    Voice,
+)
+from avatar_service.core.ssml import MarkedSpeech, SsmlDocument, SsmlSupport
+
+
+@runtime_checkable
+class SpeechSynthesizer(Protocol):
+    """Text to speech with the timings the engine knows.
+
+    - ``voices()`` lists at least one voice; ids are unique.
+    - ``phonemize(text, voice_id)`` returns the words of ``text`` in order, each with its
+      ``[char_start, char_end)`` offsets into ``text`` and its IPA phonemes; no audio is made.
+    - ``synthesize(text, voice_id, options)`` returns ``Speech``: mono float32 samples in
+      [-1, 1], non-empty for any text that has a word. When ``phonemes``/``words`` are not
+      ``None`` they are ordered, non-overlapping, with ``0 <= start <= end <= duration``; each
+      word's span covers its phonemes' spans and its char offsets slice ``text``.
+    - Text with no speakable content (empty, whitespace) raises ``Invalid`` (field ``text``);
+      an unknown voice raises ``NotFound`` whose message names voices (field ``voice``);
+      out-of-range options raise ``Invalid``. Never any other exception for bad input.
+    - ``voice_id=None`` means the engine's default voice.
+    """
+
+    def voices(self) -> list[Voice]: ...
+
+    def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]: ...
+
+    def synthesize(
+        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
+    ) -> Speech: ...
+
+    def check(self) -> None: ...
+
+
+@runtime_checkable
+class SsmlSynthesizer(Protocol):
+    """Optional ``SpeechSynthesizer`` capability: SSML input (the subset in ``core.ssml``).
+
+    - ``ssml_support(voice_id)`` names the elements and ``say-as`` values the voice honours;
+      an unknown voice raises ``NotFound`` as ``synthesize`` does.
+    - ``synthesize_ssml(document, voice_id, options)`` speaks a parsed document. Its ``Speech``
+      keeps the ``synthesize`` contract, its phonemes and words are never ``None``, word char
+      offsets point into ``document.source``; marks come in document order, ``0 <= time <=
+      duration``.
+    """
+
+    def ssml_support(self, voice_id: str | None = None) -> SsmlSupport: ...
+
+    def synthesize_ssml(
+        self,
+        document: SsmlDocument,
+        voice_id: str | None = None,
+        options: SynthesisOptions | None = None,
+    ) -> MarkedSpeech: ...
+
+
+@runtime_checkable
+class VoiceCatalogue(Protocol):
+    """Optional ``SpeechSynthesizer`` capability: which voice speaks by default, and what an
+    operator should know about the voices (said once at start-up and by ``avatar doctor``).
+
+    - ``default_voice()`` is the voice ``voice_id=None`` speaks with; it is listed by
+      ``voices()``.
+    - ``notices()`` are one-line messages (e.g. no neural voice installed), possibly none.
+    """
+
+    def default_voice(self) -> Voice: ...
+
+    def notices(self) -> tuple[str, ...]: ...
