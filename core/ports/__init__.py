@@ -18,7 +18,13 @@ from avatar_service.core.ports.recognition import (
     StreamingRecognizer,
 )
 from avatar_service.core.ports.rendering import ProgressCallback, RenderedVideo, Renderer
-from avatar_service.core.ports.speech import SpeechSynthesizer, SsmlSynthesizer, VoiceCatalogue
+from avatar_service.core.ports.speech import (
+    SpeechSynthesizer,
+    SsmlSynthesisRequest,
+    SsmlSynthesizer,
+    SynthesisRequest,
+    VoiceCatalogue,
+)
 from avatar_service.core.ports.storage import KeyStore, RecordRemover, Store
 
 __all__ = [
@@ -37,9 +43,11 @@ __all__ = [
     "RenderedVideo",
     "Renderer",
     "SpeechSynthesizer",
+    "SsmlSynthesisRequest",
     "SsmlSynthesizer",
     "Store",
     "StreamingRecognizer",
+    "SynthesisRequest",
     "VoiceCatalogue",
     "WebhookSender",
 ]

@@ -63,8 +63,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 return dataclasses.replace(speech, phonemes=speech.phonemes[::-1])
         """,
         "test_timings_when_given_are_ordered_and_inside_the_audio",
@@ -74,8 +74,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 last = dataclasses.replace(speech.words[-1], end=speech.duration + 0.25)
                 return dataclasses.replace(speech, words=(*speech.words[:-1], last))
         """,
@@ -86,10 +86,10 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                if not text.strip():
+            def synthesize(self, request):
+                if not request.text.strip():
                     raise ValueError("empty text")
-                return super().synthesize(text, voice_id, options)
+                return super().synthesize(request)
         """,
         "test_text_without_words_is_invalid*synthesize*",
     ),
@@ -99,8 +99,8 @@ SYNTHESIZER_CASES = [
         """
         class Broken(MockSynthesizer):
             # as espeak-ng once did: "on the" is one unit, and the word list lost "the"
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 kept = [w for i, w in enumerate(speech.words)
                         if i == 0 or speech.words[i - 1].text.lower() not in ("on", "in")]
                 return dataclasses.replace(speech, words=tuple(kept))
@@ -122,8 +122,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 last = speech.phonemes[-1]
                 squeezed = dataclasses.replace(last, start=last.end)
                 return dataclasses.replace(speech, phonemes=(*speech.phonemes[:-1], squeezed))
@@ -135,12 +135,25 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 bare = tuple(dataclasses.replace(p, word_index=None) for p in speech.phonemes)
                 return dataclasses.replace(speech, phonemes=bare)
         """,
         "test_every_word_of_the_text_comes_back_once_in_order",
+    ),
+    Case(
+        "synthesizer-unpacks-the-request-by-position",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            def synthesize(self, request):
+                text, voice_id, options = (
+                    getattr(request, f.name) for f in dataclasses.fields(request)
+                )
+                return super().synthesize(type(request)(text, voice_id=voice_id, options=options))
+        """,
+        "test_a_request_with_a_field_added_later_is_spoken_as_without_it",
     ),
 ]
 ALIGNER_CASES = [

@@ -12,7 +12,7 @@ from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.adapters.tts.mock import MockSynthesizer
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import Renderer, SpeechSynthesizer, SsmlSynthesizer
+from avatar_service.core.ports import Renderer, SpeechSynthesizer, SsmlSynthesizer, SynthesisRequest
 from avatar_service.entrypoints.instrument import timed, timed_renderer
 from avatar_service.entrypoints.metrics import ServiceMetrics
 
@@ -39,9 +39,9 @@ def test_attributes_read_and_write_through() -> None:
 def test_timed_calls_are_observed_with_their_outcome() -> None:
     seen: list[tuple[float, bool]] = []
     proxy = timed(MockSynthesizer(), {"synthesize": lambda s, ok: seen.append((s, ok))})
-    proxy.synthesize("hello")
+    proxy.synthesize(SynthesisRequest("hello"))
     with pytest.raises(Invalid):
-        proxy.synthesize("   ")
+        proxy.synthesize(SynthesisRequest("   "))
     proxy.voices()  # not timed
     assert [ok for _, ok in seen] == [True, False]
     assert all(seconds >= 0 for seconds, _ in seen)
