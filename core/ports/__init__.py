@@ -17,7 +17,13 @@ from avatar_service.core.ports.recognition import (
     PhoneStream,
     StreamingRecognizer,
 )
-from avatar_service.core.ports.rendering import ProgressCallback, RenderedVideo, Renderer
+from avatar_service.core.ports.rendering import (
+    FrameRenderRequest,
+    ProgressCallback,
+    RenderedVideo,
+    Renderer,
+    SequenceRenderRequest,
+)
 from avatar_service.core.ports.speech import (
     SpeechSynthesizer,
     SsmlSynthesisRequest,
@@ -30,6 +36,7 @@ from avatar_service.core.ports.storage import KeyStore, RecordRemover, Store
 __all__ = [
     "Aligner",
     "BlobStore",
+    "FrameRenderRequest",
     "JobHandler",
     "JobQueue",
     "JobStore",
@@ -42,6 +49,7 @@ __all__ = [
     "RecordRemover",
     "RenderedVideo",
     "Renderer",
+    "SequenceRenderRequest",
     "SpeechSynthesizer",
     "SsmlSynthesisRequest",
     "SsmlSynthesizer",

@@ -3,17 +3,45 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 from avatar_service.core.avatar import AvatarState, Pose
-from avatar_service.core.speech import (
-    Timeline,
-)
+from avatar_service.core.speech import Timeline
 
 ProgressCallback = Callable[[float], None]
 """Called with the fraction done, 0.0..1.0, non-decreasing."""
+
+
+@dataclass(frozen=True, slots=True)
+class FrameRenderRequest:
+    """What ``Renderer.render_frame`` is asked to draw: ``state`` in ``pose``, as a ``format``
+    image of ``width`` x ``height``. It evolves as ``core.ports.SynthesisRequest`` does: new
+    fields come with a default that keeps the behaviour before them."""
+
+    state: AvatarState
+    pose: Pose
+    _: KW_ONLY
+    width: int
+    height: int
+    format: str
+
+
+@dataclass(frozen=True, slots=True)
+class SequenceRenderRequest:
+    """What ``Renderer.render_sequence`` is asked to make: ``state`` speaking ``timeline`` as a
+    ``format`` video of ``width`` x ``height`` at ``fps``, with ``audio_wav`` (PCM16 WAV bytes,
+    or ``None``: silent). It evolves as ``FrameRenderRequest`` does."""
+
+    state: AvatarState
+    timeline: Timeline
+    _: KW_ONLY
+    width: int
+    height: int
+    fps: int
+    format: str
+    audio_wav: bytes | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,9 +63,10 @@ class Renderer(Protocol):
     """Avatar state plus pose or timeline to pixels.
 
     - ``image_formats`` / ``video_formats``: what this renderer can produce (lowercase).
-    - ``render_frame`` returns encoded image bytes of exactly ``width`` x ``height`` in
-      ``format``.
-    - ``render_sequence`` writes a video to a new file and returns it: ``frames`` equals
+    - ``render_frame(request)`` (a ``FrameRenderRequest``) returns encoded image bytes of
+      exactly ``width`` x ``height`` in ``format``.
+    - ``render_sequence(request, progress)`` (a ``SequenceRenderRequest``) writes a video to a
+      new file and returns it: ``frames`` equals
       ``round(timeline.duration * fps)`` and ``duration`` is within one frame of
       ``timeline.duration``; the audio (PCM16 WAV bytes, or ``None``) is muxed in when the
       format carries sound. ``progress`` receives non-decreasing fractions ending at 1.0.
@@ -48,20 +77,10 @@ class Renderer(Protocol):
     image_formats: frozenset[str]
     video_formats: frozenset[str]
 
-    def render_frame(
-        self, state: AvatarState, pose: Pose, width: int, height: int, format: str
-    ) -> bytes: ...
+    def render_frame(self, request: FrameRenderRequest) -> bytes: ...
 
     def render_sequence(
-        self,
-        state: AvatarState,
-        timeline: Timeline,
-        audio_wav: bytes | None,
-        width: int,
-        height: int,
-        fps: int,
-        format: str,
-        progress: ProgressCallback | None = None,
+        self, request: SequenceRenderRequest, progress: ProgressCallback | None = None
     ) -> RenderedVideo: ...
 
     def check(self) -> None: ...

@@ -220,8 +220,8 @@ RENDERER_CASES = [
         "RendererContract",
         """
         class Broken(MockRenderer):
-            def render_frame(self, state, pose, width, height, format):
-                return super().render_frame(state, pose, width + 1, height, format)
+            def render_frame(self, request):
+                return super().render_frame(dataclasses.replace(request, width=request.width + 1))
         """,
         "test_frame_decodes_to_the_requested_size_and_format",
     ),
@@ -232,10 +232,25 @@ RENDERER_CASES = [
         ENCODERS = {"png": "png"}
 
         class Broken(MockRenderer):
-            def render_frame(self, state, pose, width, height, format):
-                return super().render_frame(state, pose, width, height, ENCODERS[format])
+            def render_frame(self, request):
+                encoder = ENCODERS[request.format]
+                return super().render_frame(dataclasses.replace(request, format=encoder))
         """,
         "test_unsupported_format_is_invalid",
+    ),
+    Case(
+        "renderer-insists-on-the-exact-request-type",
+        "RendererContract",
+        """
+        from avatar_service.core.ports import SequenceRenderRequest
+
+        class Broken(MockRenderer):
+            def render_sequence(self, request, progress=None):
+                if type(request) is not SequenceRenderRequest:
+                    raise TypeError(f"cannot render a {type(request).__name__}")
+                return super().render_sequence(request, progress)
+        """,
+        "test_a_request_with_a_field_added_later_is_rendered_as_without_it",
     ),
 ]
 STORE_CASES = [
