@@ -26,6 +26,7 @@ from stats import summary, timed
 
 from avatar_service.adapters.renderer.node import NodeRenderer
 from avatar_service.core.avatar import AvatarState, Pose
+from avatar_service.core.ports import FrameRenderRequest
 from avatar_service.core.records import Namespace
 from avatar_service.core.usecases.rendering import SequenceRequest
 from avatar_service.core.usecases.speech import SpeechRequest
@@ -113,7 +114,11 @@ def frame_latency() -> None:
 
         def one() -> None:
             counter[0] += 1
-            renderer.render_frame(state, poses[counter[0] % len(poses)], 512, 512, "png")
+            renderer.render_frame(
+                FrameRenderRequest(
+                    state, poses[counter[0] % len(poses)], width=512, height=512, format="png"
+                )
+            )
 
         samples = timed(one, repeat=60, warmup=6)
         print(summary("512x512 PNG frame, warm pool", samples) + "   [target p50 <= 25 ms]")

@@ -33,6 +33,7 @@ from stats import percentile, summary, timed  # noqa: E402
 from avatar_service.adapters.aligner.dtw import DtwAligner  # noqa: E402
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer  # noqa: E402
 from avatar_service.adapters.tts.piper import PiperSynthesizer  # noqa: E402
+from avatar_service.core.ports import SynthesisRequest  # noqa: E402
 from avatar_service.core.speech import SynthesisOptions  # noqa: E402
 from avatar_service.entrypoints.bootstrap import bootstrap  # noqa: E402
 from avatar_service.entrypoints.http.app import create_app  # noqa: E402
@@ -83,7 +84,7 @@ def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 
             speech = container.adapters.synthesizer
 
             def synthesize() -> None:
-                speech.synthesize(SENTENCE_20)
+                speech.synthesize(SynthesisRequest(SENTENCE_20))
 
             http: list[float] = []
             direct: list[float] = []
@@ -91,7 +92,7 @@ def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 
             for _ in range(rounds):  # interleaved: load on the shared machine hits both alike
                 http += timed(lipsync, repeat=1, warmup=0)
                 direct += timed(synthesize, repeat=1, warmup=0)
-            duration = speech.synthesize(SENTENCE_20).duration
+            duration = speech.synthesize(SynthesisRequest(SENTENCE_20)).duration
     finally:
         server.should_exit = True
     print("  " + summary("HTTP lipsync", http) + f"   target {target}")
@@ -129,7 +130,7 @@ def bench_piper(joe: bool = False) -> None:
             adapter = PiperSynthesizer(models=models, cache_dir=cache)
         else:
             adapter = PiperSynthesizer(model_path=model, cache_dir=cache)
-        adapter.synthesize(SENTENCE_20)
+        adapter.synthesize(SynthesisRequest(SENTENCE_20))
         # The very PiperVoice (onnxruntime session) the adapter loaded: two sessions of one
         # model differ by a millisecond or more per call, more than the overhead measured.
         voice = adapter._voice(adapter._entry(None))
@@ -139,7 +140,7 @@ def bench_piper(joe: bool = False) -> None:
             model_path=None if joe else model, models=models, word_cache_size=0, cache_dir=cache
         )
         cold_adapter._loaded = adapter._loaded  # the same session again
-        cold_adapter.synthesize(SENTENCE_20)
+        cold_adapter.synthesize(SynthesisRequest(SENTENCE_20))
 
         def direct() -> None:
             audio = [
@@ -148,10 +149,10 @@ def bench_piper(joe: bool = False) -> None:
             np.concatenate(audio)
 
         def through_adapter() -> None:
-            adapter.synthesize(SENTENCE_20)
+            adapter.synthesize(SynthesisRequest(SENTENCE_20))
 
         def through_cold_adapter() -> None:
-            cold_adapter.synthesize(SENTENCE_20)
+            cold_adapter.synthesize(SynthesisRequest(SENTENCE_20))
 
         # The adapter's own audio path (piper-tts' public steps, no timings): the adapter
         # minus this is what its phoneme and word timings cost.
@@ -177,7 +178,7 @@ def bench_piper(joe: bool = False) -> None:
             turn = index % len(runs)
             for call, figures in runs[turn:] + runs[:turn]:
                 figures += timed(call, repeat=1, warmup=0)
-        duration = adapter.synthesize(SENTENCE_20).duration
+        duration = adapter.synthesize(SynthesisRequest(SENTENCE_20)).duration
     print("  " + summary("PiperVoice.synthesize (baseline, with alignments)", base))
     print("  " + summary("PiperSynthesizer.synthesize (+ timings)", ours))
     print("  " + summary("PiperSynthesizer.synthesize, no word cache", cold))
@@ -212,7 +213,7 @@ def bench_dtw() -> None:
     print("dtw: truth spoken by another voice/rate, aligned against en-us at rate 1.0")
     text = PARAGRAPH * 2
     for label, voice, options in cases:
-        truth = espeak.synthesize(text, voice, options)
+        truth = espeak.synthesize(SynthesisRequest(text, voice_id=voice, options=options))
         alignment = aligner.align(truth.samples, truth.sample_rate, text)
         assert truth.phonemes is not None
         if [p.symbol for p in truth.phonemes] != [p.symbol for p in alignment.phonemes]:
@@ -227,7 +228,9 @@ def bench_dtw() -> None:
             f"n={len(errors)}"
         )
     long_text = PARAGRAPH * 8
-    minute = espeak.synthesize(long_text, "en-us+f3", SynthesisOptions(rate=1.1))
+    minute = espeak.synthesize(
+        SynthesisRequest(long_text, voice_id="en-us+f3", options=SynthesisOptions(rate=1.1))
+    )
     seconds = timed(
         lambda: aligner.align(minute.samples, minute.sample_rate, long_text), repeat=5, warmup=1
     )

@@ -26,6 +26,7 @@ from avatar_service.core.curves import (  # noqa: E402
     frame_count,
 )
 from avatar_service.core.phonetics import is_bilabial_closure  # noqa: E402
+from avatar_service.core.ports import SynthesisRequest  # noqa: E402
 from avatar_service.core.speech import TimedPhoneme, VisemeCue  # noqa: E402
 from avatar_service.core.visemes import BUILTIN_REGISTRY, build_timeline  # noqa: E402
 from avatar_service.core.visemesets import VisemeSetSpec  # noqa: E402
@@ -42,7 +43,7 @@ TEXT = (
 def utterance(seconds: float = 60.0) -> tuple[list[TimedPhoneme], float]:
     """espeak speech of the text repeated, cut to ``seconds`` (phonemes clipped)."""
     espeak = EspeakSynthesizer()
-    speech = espeak.synthesize(TEXT, "en-us")
+    speech = espeak.synthesize(SynthesisRequest(TEXT, voice_id="en-us"))
     phonemes, offset = [], 0.0
     while offset < seconds:
         for p in speech.phonemes or ():

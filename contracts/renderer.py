@@ -13,10 +13,16 @@ import numpy as np
 import pytest
 
 from avatar_service.contracts._media import canonical_format, image_size, sniff_format
+from avatar_service.contracts._requests import with_added_field
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.avatar import Accessory, AvatarState, Expression, Pose
 from avatar_service.core.errors import Invalid, TimedOut
-from avatar_service.core.ports import RenderedVideo, Renderer
+from avatar_service.core.ports import (
+    FrameRenderRequest,
+    RenderedVideo,
+    Renderer,
+    SequenceRenderRequest,
+)
 from avatar_service.core.speech import Timeline, VisemeCue
 
 SIZES = ((96, 64), (64, 96))
@@ -56,6 +62,28 @@ def assert_video(video: RenderedVideo, fmt: str, timeline: Timeline, size: tuple
     )
     assert abs(video.duration - timeline.duration) <= 1 / FPS, f"duration {video.duration}"
     assert (video.width, video.height) == (width, height)
+
+
+def frame_request(
+    state: AvatarState, pose: Pose, width: int, height: int, fmt: str
+) -> FrameRenderRequest:
+    """The frame request these parameters make, as the tests below build it."""
+    return FrameRenderRequest(state, pose, width=width, height=height, format=fmt)
+
+
+def sequence_request(
+    state: AvatarState,
+    timeline: Timeline,
+    audio_wav: bytes | None,
+    width: int,
+    height: int,
+    fps: int,
+    fmt: str,
+) -> SequenceRenderRequest:
+    """The sequence request these parameters make, as the tests below build it."""
+    return SequenceRenderRequest(
+        state, timeline, width=width, height=height, fps=fps, format=fmt, audio_wav=audio_wav
+    )
 
 
 def _video_formats(adapter: Renderer) -> list[str]:
@@ -117,7 +145,7 @@ class RendererContract:
         pose = Pose(viseme="aa", blink=0.5, expression=Expression.SURPRISED, head_tilt=5)
         for fmt in sorted(adapter.image_formats):
             for width, height in SIZES:
-                data = adapter.render_frame(state, pose, width, height, fmt)
+                data = adapter.render_frame(frame_request(state, pose, width, height, fmt))
                 assert isinstance(data, bytes), f"{fmt} frame is {type(data).__name__}"
                 kind, got_w, got_h = image_size(data)
                 assert kind == canonical_format(fmt), f"asked for {fmt}, got {kind}"
@@ -134,7 +162,9 @@ class RendererContract:
     ) -> None:
         timeline = make_timeline(duration)
         for fmt in _video_formats(adapter):
-            video = adapter.render_sequence(state, timeline, audio_wav, 96, 64, FPS, fmt)
+            video = adapter.render_sequence(
+                sequence_request(state, timeline, audio_wav, 96, 64, FPS, fmt)
+            )
             videos.append(video)
             assert_video(video, fmt, timeline, (96, 64))
 
@@ -143,7 +173,9 @@ class RendererContract:
     ) -> None:
         timeline = make_timeline(0.5)
         for fmt in _video_formats(adapter):
-            video = adapter.render_sequence(state, timeline, None, 64, 96, FPS, fmt)
+            video = adapter.render_sequence(
+                sequence_request(state, timeline, None, 64, 96, FPS, fmt)
+            )
             videos.append(video)
             assert_video(video, fmt, timeline, (64, 96))
 
@@ -151,8 +183,12 @@ class RendererContract:
         self, adapter: Renderer, state: AvatarState, videos: list[RenderedVideo]
     ) -> None:
         for fmt in _video_formats(adapter):
-            first = adapter.render_sequence(state, make_timeline(0.3), None, 64, 64, FPS, fmt)
-            second = adapter.render_sequence(state, make_timeline(0.3), None, 64, 64, FPS, fmt)
+            first = adapter.render_sequence(
+                sequence_request(state, make_timeline(0.3), None, 64, 64, FPS, fmt)
+            )
+            second = adapter.render_sequence(
+                sequence_request(state, make_timeline(0.3), None, 64, 64, FPS, fmt)
+            )
             videos.extend((first, second))
             assert first.path != second.path
             assert first.path.is_file()
@@ -165,21 +201,43 @@ class RendererContract:
             seen: list[float] = []
             timeline = make_timeline(0.5)
             videos.append(
-                adapter.render_sequence(state, timeline, None, 64, 64, FPS, fmt, seen.append)
+                adapter.render_sequence(
+                    sequence_request(state, timeline, None, 64, 64, FPS, fmt), seen.append
+                )
             )
             assert seen, f"{fmt}: progress was never called"
             assert all(0.0 <= f <= 1.0 for f in seen), f"{fmt}: fractions {seen}"
             assert seen == sorted(seen), f"{fmt}: progress went backwards: {seen}"
             assert seen[-1] == 1.0, f"{fmt}: progress ended at {seen[-1]}"
 
+    def test_a_request_with_a_field_added_later_is_rendered_as_without_it(
+        self, adapter: Renderer, state: AvatarState, videos: list[RenderedVideo]
+    ) -> None:
+        """Requests gain fields with defaults; a renderer reads the fields it knows by name, so
+        a request with one it has never heard of is still rendered as the contract says."""
+        image_format = sorted(adapter.image_formats)[0]
+        data = adapter.render_frame(
+            with_added_field(frame_request(state, Pose(), 96, 64, image_format))
+        )
+        assert image_size(data) == (canonical_format(image_format), 96, 64)
+        timeline = make_timeline(0.3)
+        for fmt in sorted(adapter.video_formats):
+            video = adapter.render_sequence(
+                with_added_field(sequence_request(state, timeline, None, 96, 64, FPS, fmt))
+            )
+            videos.append(video)
+            assert_video(video, fmt, timeline, (96, 64))
+
     def test_unsupported_format_is_invalid(self, adapter: Renderer, state: AvatarState) -> None:
         for fmt in ("bmp", "definitely-not-a-format"):
             if fmt not in adapter.image_formats:
                 with pytest.raises(Invalid):
-                    adapter.render_frame(state, Pose(), 64, 64, fmt)
+                    adapter.render_frame(frame_request(state, Pose(), 64, 64, fmt))
             if fmt not in adapter.video_formats:
                 with pytest.raises(Invalid):
-                    adapter.render_sequence(state, make_timeline(0.2), None, 64, 64, FPS, fmt)
+                    adapter.render_sequence(
+                        sequence_request(state, make_timeline(0.2), None, 64, 64, FPS, fmt)
+                    )
 
     @pytest.mark.parametrize(("width", "height"), [(0, 64), (64, 0), (-64, 64)])
     def test_bad_size_is_invalid(
@@ -187,10 +245,12 @@ class RendererContract:
     ) -> None:
         image_format = sorted(adapter.image_formats)[0]
         with pytest.raises(Invalid):
-            adapter.render_frame(state, Pose(), width, height, image_format)
+            adapter.render_frame(frame_request(state, Pose(), width, height, image_format))
         for fmt in sorted(adapter.video_formats):
             with pytest.raises(Invalid):
-                adapter.render_sequence(state, make_timeline(0.2), None, width, height, FPS, fmt)
+                adapter.render_sequence(
+                    sequence_request(state, make_timeline(0.2), None, width, height, FPS, fmt)
+                )
 
     def test_concurrent_frame_renders_all_succeed(
         self, adapter: Renderer, state: AvatarState
@@ -198,7 +258,11 @@ class RendererContract:
         fmt = sorted(adapter.image_formats)[0]
         poses = [Pose(viseme=v) for v in ("aa", "PP", "oh", "sil")]
         with ThreadPoolExecutor(max_workers=4) as pool:
-            frames = list(pool.map(lambda p: adapter.render_frame(state, p, 96, 64, fmt), poses))
+            frames = list(
+                pool.map(
+                    lambda p: adapter.render_frame(frame_request(state, p, 96, 64, fmt)), poses
+                )
+            )
         for data in frames:
             assert image_size(data)[1:] == (96, 64)
 
@@ -207,4 +271,6 @@ class RendererContract:
     ) -> None:
         fmt = _video_formats(slow_adapter)[0]
         with pytest.raises(TimedOut):
-            slow_adapter.render_sequence(state, make_timeline(10.0), audio_wav, 256, 256, 30, fmt)
+            slow_adapter.render_sequence(
+                sequence_request(state, make_timeline(10.0), audio_wav, 256, 256, 30, fmt)
+            )

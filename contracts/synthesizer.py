@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,9 +16,10 @@ from avatar_service.contracts._checks import (
     assert_words_cover_phonemes,
     assert_words_slice_text,
 )
+from avatar_service.contracts._requests import with_added_field
 from avatar_service.contracts._texts import WORD_TEXTS
 from avatar_service.core.errors import AvatarServiceError, Invalid, NotFound
-from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.ports import SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import Speech, SynthesisOptions
 
 UNKNOWN_VOICE = "no-such-voice-7f3a9c"
@@ -64,6 +65,13 @@ def _signature(speech: Speech) -> tuple[Any, ...]:
     return phonemes, words
 
 
+def _call(adapter: SpeechSynthesizer, method: str, text: str, voice: str | None = None) -> object:
+    """``synthesize`` or ``phonemize`` of ``text`` in ``voice``."""
+    if method == "synthesize":
+        return adapter.synthesize(SynthesisRequest(text, voice_id=voice))
+    return adapter.phonemize(text, voice)
+
+
 @pytest.mark.contract
 class SpeechSynthesizerContract:
     """Subclass as ``class TestMine(SpeechSynthesizerContract)`` and override ``adapter``.
@@ -102,20 +110,20 @@ class SpeechSynthesizerContract:
     def test_synthesize_returns_valid_mono_speech(
         self, adapter: SpeechSynthesizer, sample_text: str
     ) -> None:
-        assert_valid_speech(adapter.synthesize(sample_text), sample_text)
+        assert_valid_speech(adapter.synthesize(SynthesisRequest(sample_text)), sample_text)
 
     def test_every_listed_voice_speaks_and_is_reported(
         self, adapter: SpeechSynthesizer, sample_text: str
     ) -> None:
         for voice in adapter.voices()[:3]:
-            speech = adapter.synthesize(sample_text, voice.voice_id)
+            speech = adapter.synthesize(SynthesisRequest(sample_text, voice_id=voice.voice_id))
             assert_valid_speech(speech, sample_text)
             assert speech.voice_id == voice.voice_id
 
     def test_timings_when_given_are_ordered_and_inside_the_audio(
         self, adapter: SpeechSynthesizer, sample_text: str
     ) -> None:
-        speech = adapter.synthesize(sample_text)
+        speech = adapter.synthesize(SynthesisRequest(sample_text))
         if speech.phonemes is None and speech.words is None:
             pytest.skip("engine reports no timings")
         assert_valid_speech(speech, sample_text)
@@ -123,8 +131,8 @@ class SpeechSynthesizerContract:
     def test_longer_text_gives_longer_audio(
         self, adapter: SpeechSynthesizer, sample_text: str
     ) -> None:
-        short = adapter.synthesize(sample_text)
-        long = adapter.synthesize(" ".join([sample_text] * 4))
+        short = adapter.synthesize(SynthesisRequest(sample_text))
+        long = adapter.synthesize(SynthesisRequest(" ".join([sample_text] * 4)))
         assert long.duration > short.duration
 
     def test_extreme_valid_options_still_give_valid_speech(
@@ -134,7 +142,20 @@ class SpeechSynthesizerContract:
             SynthesisOptions(rate=4.0, pitch=0.25, volume=2.0),
             SynthesisOptions(rate=0.25, pitch=4.0, volume=0.0),
         ):
-            assert_valid_speech(adapter.synthesize(sample_text, None, options), sample_text)
+            speech = adapter.synthesize(SynthesisRequest(sample_text, options=options))
+            assert_valid_speech(speech, sample_text)
+
+    def test_a_request_with_a_field_added_later_is_spoken_as_without_it(
+        self, adapter: SpeechSynthesizer, sample_text: str
+    ) -> None:
+        """Requests gain fields with defaults; an adapter reads the fields it knows by name,
+        so a request with one it has never heard of is spoken the same."""
+        request = SynthesisRequest(sample_text, options=SynthesisOptions(seed=7))
+        plain = adapter.synthesize(request)
+        newer = adapter.synthesize(with_added_field(request))
+        assert_valid_speech(newer, sample_text)
+        assert _signature(newer) == _signature(plain)
+        assert newer.duration == pytest.approx(plain.duration, rel=0.1)
 
     def test_phonemize_returns_words_in_order_with_phonemes(
         self, adapter: SpeechSynthesizer, sample_text: str
@@ -154,7 +175,7 @@ class SpeechSynthesizerContract:
         (``word_index``), nothing zero-length: joined function words, numbers, abbreviations,
         hyphens and apostrophes included."""
         for voice, text in word_texts:
-            speech = adapter.synthesize(text, voice)
+            speech = adapter.synthesize(SynthesisRequest(text, voice_id=voice))
             if speech.phonemes is None and speech.words is None:
                 pytest.skip("engine reports no timings (the aligner's contract covers them)")
             assert speech.phonemes is not None and speech.words is not None, (
@@ -176,7 +197,7 @@ class SpeechSynthesizerContract:
         self, adapter: SpeechSynthesizer, method: str, text: str
     ) -> None:
         with pytest.raises(Invalid) as caught:
-            getattr(adapter, method)(text)
+            _call(adapter, method, text)
         assert caught.value.field == "text"
 
     def test_punctuation_only_text_is_invalid_or_valid_speech(
@@ -194,7 +215,7 @@ class SpeechSynthesizerContract:
         self, adapter: SpeechSynthesizer, sample_text: str, method: str
     ) -> None:
         with pytest.raises(NotFound) as caught:
-            getattr(adapter, method)(sample_text, UNKNOWN_VOICE)
+            _call(adapter, method, sample_text, UNKNOWN_VOICE)
         assert caught.value.field == "voice"
         listed = [v.voice_id for v in adapter.voices()]
         assert any(v in caught.value.message for v in listed), (
@@ -205,14 +226,15 @@ class SpeechSynthesizerContract:
         self, adapter: SpeechSynthesizer, sample_text: str
     ) -> None:
         with pytest.raises(Invalid):
-            adapter.synthesize(sample_text, None, SynthesisOptions(rate=0))
+            adapter.synthesize(SynthesisRequest(sample_text, options=SynthesisOptions(rate=0)))
 
     def test_concurrent_calls_match_sequential_calls(self, adapter: SpeechSynthesizer) -> None:
         """Thread safety: no cross-talk between calls; each result is valid and the same
         phonemes, words and (within 10%) duration as the same text spoken alone."""
-        sequential = [adapter.synthesize(text) for text in CONCURRENT_TEXTS]
+        requests = [SynthesisRequest(text) for text in CONCURRENT_TEXTS]
+        sequential = [adapter.synthesize(request) for request in requests]
         with ThreadPoolExecutor(max_workers=8) as pool:
-            concurrent = list(pool.map(adapter.synthesize, CONCURRENT_TEXTS))
+            concurrent = list(pool.map(adapter.synthesize, requests))
         for text, alone, together in zip(CONCURRENT_TEXTS, sequential, concurrent, strict=True):
             assert_valid_speech(together, text)
             assert _signature(together) == _signature(alone), f"timings differ for {text!r}"
@@ -220,13 +242,9 @@ class SpeechSynthesizerContract:
 
     @staticmethod
     def _invalid_or_valid(adapter: SpeechSynthesizer, text: str) -> None:
-        calls: list[tuple[str, Callable[[str], object]]] = [
-            ("synthesize", adapter.synthesize),
-            ("phonemize", adapter.phonemize),
-        ]
-        for name, call in calls:
+        for name in ("synthesize", "phonemize"):
             try:
-                result = call(text)
+                result = _call(adapter, name, text)
             except Invalid:
                 continue
             except AvatarServiceError as exc:

@@ -19,7 +19,7 @@ from avatar_service.adapters.aligner.dtw_features import (
     upper_frequency,
 )
 from avatar_service.core.errors import Invalid, NotFound
-from avatar_service.core.ports import Aligner, SpeechSynthesizer
+from avatar_service.core.ports import Aligner, SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import (
     Alignment,
     FloatArray,
@@ -108,10 +108,10 @@ class DtwAligner(Aligner):
             candidates = [voice_id, language, language.split("-")[0]]
         for candidate in dict.fromkeys(candidates):
             try:
-                return self._reference.synthesize(text, candidate)
+                return self._reference.synthesize(SynthesisRequest(text, voice_id=candidate))
             except NotFound:
                 continue
-        return self._reference.synthesize(text, self._voice)
+        return self._reference.synthesize(SynthesisRequest(text, voice_id=self._voice))
 
 
 def _check_audio(samples: FloatArray, sample_rate: int) -> npt.NDArray[np.float64]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import Aligner, SpeechSynthesizer
+from avatar_service.core.ports import Aligner, SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import Alignment, FloatArray
 from avatar_service.core.words import retime
 
@@ -44,7 +44,7 @@ class EngineAligner(Aligner):
             raise Invalid(
                 f"the transcript is far too long for {duration:.2f} s of audio", field="text"
             )
-        speech = self._synthesizer.synthesize(text, voice_id)
+        speech = self._synthesizer.synthesize(SynthesisRequest(text, voice_id=voice_id))
         if speech.phonemes is None or speech.words is None:
             raise Invalid(
                 f"voice {speech.voice_id} reports no timings; configure the dtw aligner",

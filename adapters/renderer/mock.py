@@ -22,7 +22,13 @@ from avatar_service.adapters.renderer.mock_codecs import GifWriter, U8Array, enc
 from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.avatar import Accessory, AvatarState, Expression, HairStyle, Pose
 from avatar_service.core.errors import Invalid, TimedOut
-from avatar_service.core.ports import ProgressCallback, RenderedVideo, Renderer
+from avatar_service.core.ports import (
+    FrameRenderRequest,
+    ProgressCallback,
+    RenderedVideo,
+    Renderer,
+    SequenceRenderRequest,
+)
 from avatar_service.core.speech import Timeline
 from avatar_service.core.visemes import OCULUS_VISEMES
 
@@ -174,26 +180,17 @@ class MockRenderer(Renderer):
     def check(self) -> None:
         return None
 
-    def render_frame(
-        self, state: AvatarState, pose: Pose, width: int, height: int, format: str
-    ) -> bytes:
+    def render_frame(self, request: FrameRenderRequest) -> bytes:
         """PNG bytes of exactly ``width`` x ``height``."""
-        _check_format(format, self.image_formats)
+        state, width, height = request.state, request.width, request.height
+        _check_format(request.format, self.image_formats)
         _check_size(width, height)
-        pixels = draw(state, pose, width, height)
+        pixels = draw(state, request.pose, width, height)
         colours = np.array(palette(state), np.uint8)
         return encode_png(colours[pixels])
 
     def render_sequence(
-        self,
-        state: AvatarState,
-        timeline: Timeline,
-        audio_wav: bytes | None,
-        width: int,
-        height: int,
-        fps: int,
-        format: str,
-        progress: ProgressCallback | None = None,
+        self, request: SequenceRenderRequest, progress: ProgressCallback | None = None
     ) -> RenderedVideo:
         """A looping GIF, one frame per ``1/fps`` s; ``audio_wav`` is ignored (GIF is silent).
 
@@ -202,7 +199,9 @@ class MockRenderer(Renderer):
         the total stays within 5 ms of ``frames / fps`` (above 50 fps some frames get 1 cs,
         which browsers stretch; use a lower fps for GIFs meant for people).
         """
-        _check_format(format, self.video_formats)
+        state, timeline, fps = request.state, request.timeline, request.fps
+        width, height = request.width, request.height
+        _check_format(request.format, self.video_formats)
         _check_size(width, height)
         if isinstance(fps, bool) or not isinstance(fps, int) or fps < 1:
             raise Invalid(f"fps must be a positive integer, got {fps!r}", field="fps")

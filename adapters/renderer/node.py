@@ -3,7 +3,7 @@ resvg in a warm pool of Node workers, sequences encoded by ffmpeg with the speec
 
 Images: PNG, JPEG, WebP. Videos: MP4 (H.264 yuv420p + AAC, faststart), WebM (VP9 + Opus), GIF.
 MP4 and WebM need an even width and height. The renderer's job JSON is its own type: state,
-pose and timeline are mapped field by field below.
+pose and timeline are mapped field by field below, and so are the port's request objects.
 """
 
 from __future__ import annotations
@@ -25,7 +25,13 @@ from avatar_service.adapters.renderer.node_pool import Message, Worker, WorkerPo
 from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Invalid, Unavailable
-from avatar_service.core.ports import ProgressCallback, RenderedVideo, Renderer
+from avatar_service.core.ports import (
+    FrameRenderRequest,
+    ProgressCallback,
+    RenderedVideo,
+    Renderer,
+    SequenceRenderRequest,
+)
 from avatar_service.core.speech import Timeline
 
 MAX_SIDE = 4096
@@ -78,6 +84,27 @@ def timeline_to_job(timeline: Timeline) -> dict[str, Any]:
             "frames": [[round(float(w), 3) for w in row] for row in mouth.frames],
         }
     return job
+
+
+def frame_to_job(request: FrameRenderRequest, fmt: str) -> Message:
+    """The renderer's ``frame`` job for ``request``, in the checked format ``fmt``."""
+    return {
+        "kind": "frame", "state": state_to_job(request.state), "pose": pose_to_job(request.pose),
+        "width": request.width, "height": request.height, "format": fmt,
+    }  # fmt: skip
+
+
+def sequence_to_job(
+    request: SequenceRenderRequest, fmt: str, audio: Path | None, output: Path
+) -> Message:
+    """The renderer's ``sequence`` job for ``request``, in the checked format ``fmt``; the audio
+    goes by file (``audio``, or ``None``: silent) and the video to ``output``."""
+    return {
+        "kind": "sequence", "state": state_to_job(request.state),
+        "timeline": timeline_to_job(request.timeline), "width": request.width,
+        "height": request.height, "fps": request.fps, "format": fmt,
+        "audio": None if audio is None else str(audio), "output": str(output),
+    }  # fmt: skip
 
 
 def _check(fmt: str, supported: frozenset[str], width: int, height: int) -> str:
@@ -171,15 +198,10 @@ class NodeRenderer(Renderer):
             raise Unavailable(f"the renderer failed: {message}")
         return answer
 
-    def render_frame(
-        self, state: AvatarState, pose: Pose, width: int, height: int, format: str
-    ) -> bytes:
+    def render_frame(self, request: FrameRenderRequest) -> bytes:
         """Encoded image bytes of exactly ``width`` x ``height``."""
-        fmt = _check(format, self.image_formats, width, height)
-        job: Message = {
-            "kind": "frame", "state": state_to_job(state), "pose": pose_to_job(pose),
-            "width": width, "height": height, "format": fmt,
-        }  # fmt: skip
+        fmt = _check(request.format, self.image_formats, request.width, request.height)
+        job = frame_to_job(request, fmt)
         key = frame_key(job)
         cached = self.frames.get(key)
         if cached is not None:
@@ -193,19 +215,12 @@ class NodeRenderer(Renderer):
         return image
 
     def render_sequence(
-        self,
-        state: AvatarState,
-        timeline: Timeline,
-        audio_wav: bytes | None,
-        width: int,
-        height: int,
-        fps: int,
-        format: str,
-        progress: ProgressCallback | None = None,
+        self, request: SequenceRenderRequest, progress: ProgressCallback | None = None
     ) -> RenderedVideo:
         """A video file (the caller deletes it); blinks and idle motion are seeded from the
         timeline, so the same input gives the same video."""
-        fmt = _check(format, self.video_formats, width, height)
+        timeline, width, height, fps = request.timeline, request.width, request.height, request.fps
+        fmt = _check(request.format, self.video_formats, width, height)
         if isinstance(fps, bool) or not isinstance(fps, int) or not 1 <= fps <= MAX_FPS:
             raise Invalid(f"fps must be an integer from 1 to {MAX_FPS}, got {fps!r}", field="fps")
         if fmt in ("mp4", "webm") and (width % 2 or height % 2):
@@ -217,15 +232,10 @@ class NodeRenderer(Renderer):
             raise Invalid(f"the timeline is shorter than one frame at {fps} fps", field="duration")
         output, audio = self.temp.new_file("render", f".{fmt}"), None
         try:
-            if audio_wav is not None and fmt != "gif":
+            if request.audio_wav is not None and fmt != "gif":
                 audio = self.temp.new_file("audio", ".wav")
-                audio.write_bytes(audio_wav)
-            job: Message = {
-                "kind": "sequence", "state": state_to_job(state),
-                "timeline": timeline_to_job(timeline), "width": width, "height": height,
-                "fps": fps, "format": fmt, "audio": None if audio is None else str(audio),
-                "output": str(output),
-            }  # fmt: skip
+                audio.write_bytes(request.audio_wav)
+            job = sequence_to_job(request, fmt, audio, output)
             if self._seed is not None:
                 job["seed"] = self._seed
             answer = self._run(job, progress)

@@ -25,7 +25,12 @@ from avatar_service.adapters.tts.espeak_library import (
 )
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import STRESS_MARKS, to_arpabet
-from avatar_service.core.ports import SpeechSynthesizer, SsmlSynthesizer
+from avatar_service.core.ports import (
+    SpeechSynthesizer,
+    SsmlSynthesisRequest,
+    SsmlSynthesizer,
+    SynthesisRequest,
+)
 from avatar_service.core.speech import (
     PhonemizedWord,
     Speech,
@@ -181,27 +186,21 @@ class EspeakSynthesizer(SpeechSynthesizer, SsmlSynthesizer):
             for i, w in enumerate(alignment.words)
         ]
 
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
-        result = self.run(text, voice_id, options or SynthesisOptions())
-        return self._speech(result, text, voice_id)
+    def synthesize(self, request: SynthesisRequest) -> Speech:
+        result = self.run(request.text, request.voice_id, request.options)
+        return self._speech(result, request.text, request.voice_id)
 
     def ssml_support(self, voice_id: str | None = None) -> SsmlSupport:
         self._resolve(voice_id)
         return SSML_SUPPORT
 
-    def synthesize_ssml(
-        self,
-        document: SsmlDocument,
-        voice_id: str | None = None,
-        options: SynthesisOptions | None = None,
-    ) -> MarkedSpeech:
-        """Speak ``document`` through espeak-ng's own SSML reader; word offsets point into
+    def synthesize_ssml(self, request: SsmlSynthesisRequest) -> MarkedSpeech:
+        """Speak the document through espeak-ng's own SSML reader; word offsets point into
         ``document.source``, marks come from the engine's mark events."""
+        document, voice_id = request.document, request.voice_id
         plain = document.plain_text
         markup, index = to_ssml(document, _SAY_AS)
-        raw = self._raw(markup, voice_id, options or SynthesisOptions(), ssml=True)
+        raw = self._raw(markup, voice_id, request.options, ssml=True)
         events = _plain_events(raw.events, index, plain)
         result = timings_from_events(replace(raw, events=events), plain)
         if not result.units or len(raw.samples) == 0:

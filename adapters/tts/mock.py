@@ -15,12 +15,11 @@ import numpy.typing as npt
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import to_arpabet
-from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.ports import SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import (
     FloatArray,
     PhonemizedWord,
     Speech,
-    SynthesisOptions,
     TimedPhoneme,
     TimedWord,
     Voice,
@@ -144,12 +143,10 @@ class MockSynthesizer(SpeechSynthesizer):
         self._voice(voice_id)
         return _words(text)
 
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
-        spec = self._voice(voice_id)
+    def synthesize(self, request: SynthesisRequest) -> Speech:
+        text, options = request.text, request.options
+        spec = self._voice(request.voice_id)
         words = _words(text)
-        options = options or SynthesisOptions()
         if options.speaker_id not in (None, 0):
             raise Invalid(
                 f"voice {spec.voice.voice_id} has one speaker (id 0); got {options.speaker_id}",

@@ -37,11 +37,10 @@ from avatar_service.adapters.tts.piper_timing import (
     word_phonemes,
 )
 from avatar_service.core.errors import Invalid, Unavailable
-from avatar_service.core.ports import SpeechSynthesizer
+from avatar_service.core.ports import SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import (
     PhonemizedWord,
     Speech,
-    SynthesisOptions,
     Voice,
     check_timings,
 )
@@ -149,14 +148,12 @@ class PiperSynthesizer(SpeechSynthesizer):
             if w.phonemes
         ] or _no_word()
 
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
+    def synthesize(self, request: SynthesisRequest) -> Speech:
         from piper import SynthesisConfig
 
-        text = _check_text(text)
-        options = options or SynthesisOptions()
-        entry = self._entry(voice_id)
+        text = _check_text(request.text)
+        options = request.options
+        entry = self._entry(request.voice_id)
         speakers = entry.voice.speakers
         if options.speaker_id is not None and options.speaker_id >= speakers:
             raise Invalid(

@@ -10,9 +10,14 @@ from dataclasses import replace
 from typing import TypeVar
 
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
-from avatar_service.core.ports import SpeechSynthesizer, SsmlSynthesizer
-from avatar_service.core.speech import PhonemizedWord, Speech, SynthesisOptions, Voice
-from avatar_service.core.ssml import MarkedSpeech, SsmlDocument, SsmlSupport
+from avatar_service.core.ports import (
+    SpeechSynthesizer,
+    SsmlSynthesisRequest,
+    SsmlSynthesizer,
+    SynthesisRequest,
+)
+from avatar_service.core.speech import PhonemizedWord, Speech, Voice
+from avatar_service.core.ssml import MarkedSpeech, SsmlSupport
 
 NO_SSML = SsmlSupport(frozenset())
 T = TypeVar("T")
@@ -77,10 +82,8 @@ class VoiceRouter(SpeechSynthesizer, SsmlSynthesizer):
     def phonemize(self, text: str, voice_id: str | None = None) -> list[PhonemizedWord]:
         return self._call(voice_id, lambda e, v: e.phonemize(text, v))
 
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
-        return self._call(voice_id, lambda e, v: e.synthesize(text, v, options))
+    def synthesize(self, request: SynthesisRequest) -> Speech:
+        return self._call(request.voice_id, lambda e, v: e.synthesize(replace(request, voice_id=v)))
 
     def ssml_support(self, voice_id: str | None = None) -> SsmlSupport:
         def support(engine: SpeechSynthesizer, voice: str) -> SsmlSupport:
@@ -91,18 +94,14 @@ class VoiceRouter(SpeechSynthesizer, SsmlSynthesizer):
 
         return self._call(voice_id, support)
 
-    def synthesize_ssml(
-        self,
-        document: SsmlDocument,
-        voice_id: str | None = None,
-        options: SynthesisOptions | None = None,
-    ) -> MarkedSpeech:
+    def synthesize_ssml(self, request: SsmlSynthesisRequest) -> MarkedSpeech:
         def speak(engine: SpeechSynthesizer, voice: str) -> MarkedSpeech:
+            routed = replace(request, voice_id=voice)
             if isinstance(engine, SsmlSynthesizer):
-                return engine.synthesize_ssml(document, voice, options)
-            return _plain_ssml(engine, document, voice, options)
+                return engine.synthesize_ssml(routed)
+            return _plain_ssml(engine, routed)
 
-        return self._call(voice_id, speak)
+        return self._call(request.voice_id, speak)
 
     # -- internals ----------------------------------------------------------------------------
 
@@ -171,17 +170,15 @@ class VoiceRouter(SpeechSynthesizer, SsmlSynthesizer):
         )
 
 
-def _plain_ssml(
-    engine: SpeechSynthesizer,
-    document: SsmlDocument,
-    voice_id: str,
-    options: SynthesisOptions | None,
-) -> MarkedSpeech:
+def _plain_ssml(engine: SpeechSynthesizer, request: SsmlSynthesisRequest) -> MarkedSpeech:
     """A document with no markup the voice would have to honour, spoken as its plain text;
     word offsets point into the source."""
-    speech = engine.synthesize(document.plain_text, voice_id, options)
+    document = request.document
+    speech = engine.synthesize(
+        SynthesisRequest(document.plain_text, voice_id=request.voice_id, options=request.options)
+    )
     if speech.phonemes is None or speech.words is None:
-        raise Invalid(f"voice {voice_id} cannot time SSML; send plain text", field="text")
+        raise Invalid(f"voice {request.voice_id} cannot time SSML; send plain text", field="text")
     offsets = document.source_offsets()
     words = tuple(
         replace(w, char_start=offsets[w.char_start], char_end=offsets[w.char_end - 1] + 1)

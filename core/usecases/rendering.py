@@ -17,7 +17,14 @@ from avatar_service.core.avatar import AvatarState, Expression, Pose
 from avatar_service.core.curves import cue_phonemes
 from avatar_service.core.errors import Conflict, Invalid, NotFound
 from avatar_service.core.limits import Limits
-from avatar_service.core.ports import BlobStore, ProgressCallback, Renderer, Store
+from avatar_service.core.ports import (
+    BlobStore,
+    FrameRenderRequest,
+    ProgressCallback,
+    Renderer,
+    SequenceRenderRequest,
+    Store,
+)
 from avatar_service.core.prompt import MAX_PROMPT_CHARS, read_prompt
 from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
@@ -150,7 +157,9 @@ class RenderUseCases:
         self._limits.frame_size(request.width, request.height)
         fmt = _check_format(request.format, self._renderer.image_formats)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
-        image = self._renderer.render_frame(state, pose, request.width, request.height, fmt)
+        image = self._renderer.render_frame(
+            FrameRenderRequest(state, pose, width=request.width, height=request.height, format=fmt)
+        )
         render_id = new_id("fr")
         record = RenderRecord(
             render_id=render_id, kind=RenderKind.FRAME, width=request.width, height=request.height,
@@ -268,8 +277,12 @@ class RenderUseCases:
         self._limits.render_cost(request.width, request.height, request.fps, timeline.duration)
         self._limits.frames(timeline.duration, request.fps)
         video = self._renderer.render_sequence(
-            state, timeline, wav, request.width, request.height, request.fps, fmt, progress
-        )
+            SequenceRenderRequest(
+                state, timeline, width=request.width, height=request.height, fps=request.fps,
+                format=fmt, audio_wav=wav,
+            ),
+            progress,
+        )  # fmt: skip
         replace = render_id is not None
         render_id = render_id or new_id("rd")
         try:

@@ -17,8 +17,10 @@ from avatar_service.core.ports import (
     Aligner,
     BlobStore,
     SpeechSynthesizer,
+    SsmlSynthesisRequest,
     SsmlSynthesizer,
     Store,
+    SynthesisRequest,
     VoiceCatalogue,
 )
 from avatar_service.core.records import AudioRecord, Namespace, new_id
@@ -172,10 +174,14 @@ class SpeechUseCases:
         if request.ssml:
             document = parse_ssml(text)
             voice = ssml_voice(self._synthesizer, document, request.voice_id)
-            marked = voice.synthesize_ssml(document, request.voice_id, request.options)
+            marked = voice.synthesize_ssml(
+                SsmlSynthesisRequest(document, voice_id=request.voice_id, options=request.options)
+            )
             speech, marks = marked.speech, marked.marks
         else:
-            speech = self._synthesizer.synthesize(text, request.voice_id, request.options)
+            speech = self._synthesizer.synthesize(
+                SynthesisRequest(text, voice_id=request.voice_id, options=request.options)
+            )
         speech = self.level(speech)
         timing: Literal["engine", "aligned"] = "engine"
         if speech.phonemes is not None and speech.words is not None:

@@ -22,7 +22,13 @@ from avatar_service.core.loudness import (
     scaled,
     true_peak,
 )
-from avatar_service.core.ports import Aligner, SpeechSynthesizer, SsmlSynthesizer
+from avatar_service.core.ports import (
+    Aligner,
+    SpeechSynthesizer,
+    SsmlSynthesisRequest,
+    SsmlSynthesizer,
+    SynthesisRequest,
+)
 from avatar_service.core.sentences import TextSpan, split_clauses, split_sentences
 from avatar_service.core.speech import (
     FloatArray,
@@ -186,10 +192,14 @@ class StreamingSpeech:
         offsets must shift to point into the whole text."""
         if document is not None:
             assert isinstance(self._synthesizer, SsmlSynthesizer)  # checked by prepare
-            marked = self._synthesizer.synthesize_ssml(document, request.voice_id, request.options)
+            marked = self._synthesizer.synthesize_ssml(
+                SsmlSynthesisRequest(document, voice_id=request.voice_id, options=request.options)
+            )
             return marked.speech, marked.marks, 0
         sentence = text[span.start : span.end]
-        speech = self._synthesizer.synthesize(sentence, request.voice_id, request.options)
+        speech = self._synthesizer.synthesize(
+            SynthesisRequest(sentence, voice_id=request.voice_id, options=request.options)
+        )
         if speech.phonemes is None or speech.words is None:
             alignment = self._aligner.align(
                 speech.samples, speech.sample_rate, sentence, speech.voice_id

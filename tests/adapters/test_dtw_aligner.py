@@ -17,6 +17,7 @@ from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.contracts import AlignerContract
 from avatar_service.contracts.aligner import SpeechSample
 from avatar_service.core.errors import Invalid
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.core.speech import Speech, SynthesisOptions
 
 TEXT = "The quick brown fox jumps over the lazy dog. Please call me back when you can."
@@ -30,7 +31,9 @@ def espeak() -> EspeakSynthesizer:
 @pytest.fixture(scope="module")
 def truth(espeak: EspeakSynthesizer) -> Speech:
     """Speech at another rate and pitch than the aligner's reference."""
-    return espeak.synthesize(TEXT, "en-us", SynthesisOptions(rate=1.3, pitch=1.5))
+    return espeak.synthesize(
+        SynthesisRequest(TEXT, voice_id="en-us", options=SynthesisOptions(rate=1.3, pitch=1.5))
+    )
 
 
 class TestDtwAligner(AlignerContract):
@@ -90,7 +93,7 @@ def test_dtw_aligns_audio_with_silence_padding_and_another_sample_rate(
 def test_a_transcript_of_other_words_is_invalid_when_durations_cannot_match(
     espeak: EspeakSynthesizer,
 ) -> None:
-    short = espeak.synthesize("Yes.")
+    short = espeak.synthesize(SynthesisRequest("Yes."))
     with pytest.raises(Invalid) as caught:
         DtwAligner(espeak).align(short.samples, short.sample_rate, TEXT * 3)
     assert caught.value.field == "text"
@@ -117,7 +120,7 @@ def test_mfcc_gives_one_normalised_frame_per_10_ms() -> None:
 
 def test_a_piper_voice_id_picks_the_espeak_voice_of_its_language(espeak: EspeakSynthesizer) -> None:
     german = "Guten Morgen, wie geht es dir heute?"
-    speech = espeak.synthesize(german, "de")
+    speech = espeak.synthesize(SynthesisRequest(german, voice_id="de"))
     alignment = DtwAligner(espeak, "en-us").align(
         speech.samples, speech.sample_rate, german, "de_DE-thorsten-medium"
     )
@@ -136,7 +139,9 @@ def test_one_file_aligns_identically_four_times(
     for other in ("Hallo Welt, wie geht es dir heute?", "Short.", "Another sentence here."):
         samples, rate = read_audio(clip.read_bytes())
         results.append(aligner.align(samples, rate, TEXT))
-        espeak.synthesize(other, "de" if other.startswith("Hallo") else None)
+        espeak.synthesize(
+            SynthesisRequest(other, voice_id="de" if other.startswith("Hallo") else None)
+        )
     samples, rate = read_audio(clip.read_bytes())
     results.append(aligner.align(samples, rate, TEXT))
     assert all(result == results[0] for result in results[1:])

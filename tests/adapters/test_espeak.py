@@ -15,6 +15,7 @@ from avatar_service.contracts import (
     SpeechSynthesizerContract,
 )
 from avatar_service.core.errors import NotFound
+from avatar_service.core.ports import SsmlSynthesisRequest, SynthesisRequest
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.core.ssml import parse_ssml
 
@@ -44,7 +45,7 @@ def test_word_offsets_slice_unicode_text_and_numbers_stay_one_word(
     espeak: EspeakSynthesizer,
 ) -> None:
     text = "Grüße, café 42 dogs."
-    speech = espeak.synthesize(text, "en-us")
+    speech = espeak.synthesize(SynthesisRequest(text, voice_id="en-us"))
     assert speech.words is not None
     assert [w.text for w in speech.words] == ["Grüße", "café", "42", "dogs"]
     assert [(w.char_start, w.char_end) for w in speech.words] == [
@@ -56,7 +57,7 @@ def test_word_offsets_slice_unicode_text_and_numbers_stay_one_word(
 
 
 def test_phonemes_are_ipa_with_stress_separate_and_arpabet(espeak: EspeakSynthesizer) -> None:
-    speech = espeak.synthesize("Hello there", "en-us")
+    speech = espeak.synthesize(SynthesisRequest("Hello there", voice_id="en-us"))
     assert speech.phonemes is not None
     symbols = [p.symbol for p in speech.phonemes]
     assert symbols[:4] == ["h", "ə", "l", "oʊ"]
@@ -69,7 +70,7 @@ def test_phonemes_are_ipa_with_stress_separate_and_arpabet(espeak: EspeakSynthes
 def test_timings_follow_the_audio_energy(espeak: EspeakSynthesizer) -> None:
     """The leading and trailing silence carry no phoneme: the first phoneme starts where the
     audio gets loud and the last ends where it goes quiet (within 30 ms)."""
-    speech = espeak.synthesize("Good morning everyone.", "en-us")
+    speech = espeak.synthesize(SynthesisRequest("Good morning everyone.", voice_id="en-us"))
     assert speech.phonemes is not None
     loud = np.flatnonzero(np.abs(speech.samples) > 0.02)
     first, last = loud[0] / speech.sample_rate, loud[-1] / speech.sample_rate
@@ -79,8 +80,8 @@ def test_timings_follow_the_audio_energy(espeak: EspeakSynthesizer) -> None:
 
 def test_rate_option_shortens_speech(espeak: EspeakSynthesizer) -> None:
     text = "The quick brown fox jumps over the lazy dog."
-    normal = espeak.synthesize(text).duration
-    fast = espeak.synthesize(text, options=SynthesisOptions(rate=2.0)).duration
+    normal = espeak.synthesize(SynthesisRequest(text)).duration
+    fast = espeak.synthesize(SynthesisRequest(text, options=SynthesisOptions(rate=2.0))).duration
     assert fast < 0.65 * normal
 
 
@@ -93,30 +94,37 @@ def test_german_voice_speaks_german(espeak: EspeakSynthesizer) -> None:
 def test_voice_ids_are_case_insensitive_and_unknown_ones_listed(
     espeak: EspeakSynthesizer,
 ) -> None:
-    assert espeak.synthesize("hi", "EN-US").voice_id == "en-us"
+    assert espeak.synthesize(SynthesisRequest("hi", voice_id="EN-US")).voice_id == "en-us"
     with pytest.raises(NotFound, match="en-us"):
-        espeak.synthesize("hi", "xx-nowhere")
+        espeak.synthesize(SynthesisRequest("hi", voice_id="xx-nowhere"))
 
 
 def test_alternating_voices_each_speak_their_own_language(espeak: EspeakSynthesizer) -> None:
     german = "".join(espeak.phonemize("Schön", "de")[0].phonemes)
-    english = [p.symbol for p in espeak.synthesize("Hello there", "en-us").phonemes or ()]
+    english = [
+        p.symbol
+        for p in espeak.synthesize(SynthesisRequest("Hello there", voice_id="en-us")).phonemes or ()
+    ]
     for _ in range(2):  # a loaded voice is kept between calls; a change of voice must show
         assert "".join(espeak.phonemize("Schön", "de")[0].phonemes) == german
-        assert [p.symbol for p in espeak.synthesize("Hello there").phonemes or ()] == english
-        espeak.synthesize_ssml(parse_ssml("<speak>Guten Tag</speak>"), "de")
+        assert [
+            p.symbol for p in espeak.synthesize(SynthesisRequest("Hello there")).phonemes or ()
+        ] == english
+        espeak.synthesize_ssml(
+            SsmlSynthesisRequest(parse_ssml("<speak>Guten Tag</speak>"), voice_id="de")
+        )
 
 
 def test_a_voice_variant_changes_the_sound_not_the_phonemes(espeak: EspeakSynthesizer) -> None:
-    plain = espeak.synthesize("Hello there", "en-us")
-    female = espeak.synthesize("Hello there", "en-us+f3")
+    plain = espeak.synthesize(SynthesisRequest("Hello there", voice_id="en-us"))
+    female = espeak.synthesize(SynthesisRequest("Hello there", voice_id="en-us+f3"))
     assert female.voice_id == "en-us+f3"
     assert [p.symbol for p in female.phonemes or ()] == [p.symbol for p in plain.phonemes or ()]
     assert len(female.samples) != len(plain.samples) or not np.array_equal(
         female.samples, plain.samples
     )
     with pytest.raises(NotFound, match="variant"):
-        espeak.synthesize("Hello", "en-us+nosuch")
+        espeak.synthesize(SynthesisRequest("Hello", voice_id="en-us+nosuch"))
 
 
 def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before(
@@ -125,11 +133,13 @@ def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before(
     """espeak-ng's pitch flutter and roughness carry over from call to call; the steady
     variant every plain voice is loaded with removes both."""
     text = "The jar is on the kitchen shelf, in the morning."
-    first = espeak.synthesize(text)
-    espeak.synthesize("Hallo Welt, wie geht es dir heute?", "de")
-    espeak.synthesize("A much longer sentence, to move any state the engine keeps along.")
+    first = espeak.synthesize(SynthesisRequest(text))
+    espeak.synthesize(SynthesisRequest("Hallo Welt, wie geht es dir heute?", voice_id="de"))
+    espeak.synthesize(
+        SynthesisRequest("A much longer sentence, to move any state the engine keeps along.")
+    )
     for _ in range(3):
-        again = espeak.synthesize(text)
+        again = espeak.synthesize(SynthesisRequest(text))
         assert np.array_equal(again.samples, first.samples)
         assert again.phonemes == first.phonemes and again.words == first.words
 
@@ -137,6 +147,9 @@ def test_the_same_text_gives_the_same_samples_whatever_was_spoken_before(
 def test_variants_named_by_the_caller_still_load_and_the_steady_one_is_not_listed(
     espeak: EspeakSynthesizer,
 ) -> None:
-    assert espeak.synthesize("Hello there.", "en-us+f3").voice_id == "en-us+f3"
+    assert (
+        espeak.synthesize(SynthesisRequest("Hello there.", voice_id="en-us+f3")).voice_id
+        == "en-us+f3"
+    )
     assert "f3" in EspeakLibrary().variants()
     assert STEADY_VARIANT not in EspeakLibrary().variants()

@@ -12,6 +12,7 @@ from language_samples import sample_for
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonetics import features, shape_class
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.plugins.manager import make_plugin_manager
 from avatar_service.plugins.visemes import build_viseme_sets
 
@@ -44,7 +45,7 @@ def test_every_voice_has_a_sample_sentence() -> None:
 @pytest.mark.parametrize("voice", VOICES)
 def test_every_sound_of_the_language_maps_to_a_mouth_shape(voice: str) -> None:
     try:
-        speech = ESPEAK.synthesize(sample_for(voice), voice)
+        speech = ESPEAK.synthesize(SynthesisRequest(sample_for(voice), voice_id=voice))
     except Invalid as exc:
         language = voice.split("-")[0]
         data = _data_dir()

@@ -7,7 +7,7 @@ import pytest
 
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.core.errors import NotFound
-from avatar_service.core.ports import SsmlSynthesizer
+from avatar_service.core.ports import SsmlSynthesisRequest, SsmlSynthesizer
 from avatar_service.core.speech import check_timings
 from avatar_service.core.ssml import parse_ssml
 
@@ -18,7 +18,7 @@ def espeak() -> EspeakSynthesizer:
 
 
 def _duration(espeak: EspeakSynthesizer, source: str) -> float:
-    return espeak.synthesize_ssml(parse_ssml(source)).speech.duration
+    return espeak.synthesize_ssml(SsmlSynthesisRequest(parse_ssml(source))).speech.duration
 
 
 def test_espeak_declares_the_whole_subset(espeak: EspeakSynthesizer) -> None:
@@ -34,7 +34,7 @@ def test_marks_are_timed_events_in_order_even_where_espeak_drops_one(
     espeak: EspeakSynthesizer,
 ) -> None:
     source = '<speak><mark name="start"/>Hello there. <mark name="mid"/>Good bye.</speak>'
-    marked = espeak.synthesize_ssml(parse_ssml(source), "en-us")
+    marked = espeak.synthesize_ssml(SsmlSynthesisRequest(parse_ssml(source), voice_id="en-us"))
     names = [m.name for m in marked.marks]
     assert names == ["start", "mid"]
     start, mid = marked.marks
@@ -50,7 +50,7 @@ def test_words_point_into_the_ssml_source(espeak: EspeakSynthesizer) -> None:
         '<speak>Tom <break time="200ms"/>&amp; <prosody rate="slow">Jerry</prosody> '
         '<say-as interpret-as="characters">AB</say-as> ran.</speak>'
     )
-    speech = espeak.synthesize_ssml(parse_ssml(source)).speech
+    speech = espeak.synthesize_ssml(SsmlSynthesisRequest(parse_ssml(source))).speech
     words = speech.words or ()
     # "&" is a symbol, not a word: its "and" is timed with the word before it
     assert [source[w.char_start : w.char_end] for w in words] == ["Tom", "Jerry", "AB", "ran"]
@@ -69,7 +69,9 @@ def test_breaks_and_prosody_change_the_audio(espeak: EspeakSynthesizer) -> None:
 def test_say_as_characters_spells_the_word_out(espeak: EspeakSynthesizer) -> None:
     word = _duration(espeak, "<speak>cat</speak>")
     spelt = espeak.synthesize_ssml(
-        parse_ssml('<speak><say-as interpret-as="characters">cat</say-as></speak>')
+        SsmlSynthesisRequest(
+            parse_ssml('<speak><say-as interpret-as="characters">cat</say-as></speak>')
+        )
     )
     symbols = "".join(p.symbol for p in spelt.speech.phonemes or ())
     assert spelt.speech.duration > word * 1.2

@@ -23,6 +23,7 @@ from avatar_service.contracts.renderer import make_timeline
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Invalid, TimedOut, Unavailable
+from avatar_service.core.ports import FrameRenderRequest, SequenceRenderRequest
 from avatar_service.core.speech import Timeline, VisemeCue
 
 try:
@@ -69,7 +70,17 @@ def test_mp4_has_audio_and_the_frame_count_of_the_timeline(
     t = np.arange(22050, dtype=np.float32) / 22050
     wav = encode_wav((0.2 * np.sin(2 * np.pi * 200 * t)).astype(np.float32), 22050)
     for fmt in ("mp4", "webm"):
-        video = shared.render_sequence(AvatarState(), make_timeline(1.0), wav, 64, 64, 25, fmt)
+        video = shared.render_sequence(
+            SequenceRenderRequest(
+                AvatarState(),
+                make_timeline(1.0),
+                width=64,
+                height=64,
+                fps=25,
+                format=fmt,
+                audio_wav=wav,
+            )
+        )
         try:
             facts = probe(video.path)
             assert facts["audio"], f"{fmt}: no audio stream\n{facts['text']}"
@@ -94,8 +105,12 @@ def test_frames_repeat_so_a_long_clip_rasterises_few_frames(shared: NodeRenderer
 
 def test_same_input_gives_the_same_video(shared: NodeRenderer) -> None:
     timeline = make_timeline(2.0)
-    first = shared.render_sequence(AvatarState(), timeline, None, 48, 48, 10, "gif")
-    second = shared.render_sequence(AvatarState(), timeline, None, 48, 48, 10, "gif")
+    first = shared.render_sequence(
+        SequenceRenderRequest(AvatarState(), timeline, width=48, height=48, fps=10, format="gif")
+    )
+    second = shared.render_sequence(
+        SequenceRenderRequest(AvatarState(), timeline, width=48, height=48, fps=10, format="gif")
+    )
     try:
         assert first.path.read_bytes() == second.path.read_bytes()
     finally:
@@ -105,13 +120,21 @@ def test_same_input_gives_the_same_video(shared: NodeRenderer) -> None:
 
 def test_odd_size_mp4_is_invalid_naming_the_field(shared: NodeRenderer) -> None:
     with pytest.raises(Invalid) as caught:
-        shared.render_sequence(AvatarState(), make_timeline(0.5), None, 65, 64, 10, "mp4")
+        shared.render_sequence(
+            SequenceRenderRequest(
+                AvatarState(), make_timeline(0.5), width=65, height=64, fps=10, format="mp4"
+            )
+        )
     assert caught.value.field == "width"
 
 
 def test_jpeg_and_webp_frames_decode_to_the_size(shared: NodeRenderer) -> None:
     for fmt in ("jpeg", "webp"):
-        kind, width, height = image_size(shared.render_frame(AvatarState(), Pose(), 81, 47, fmt))
+        kind, width, height = image_size(
+            shared.render_frame(
+                FrameRenderRequest(AvatarState(), Pose(), width=81, height=47, format=fmt)
+            )
+        )
         assert (kind, width, height) == (fmt, 81, 47)
 
 
@@ -119,9 +142,17 @@ def test_timed_out_worker_is_replaced_and_the_next_job_succeeds() -> None:
     renderer = NodeRenderer(workers=1, max_render_time=0.2)
     try:
         with pytest.raises(TimedOut):
-            renderer.render_sequence(AvatarState(), make_timeline(20.0), None, 256, 256, 30, "webm")
+            renderer.render_sequence(
+                SequenceRenderRequest(
+                    AvatarState(), make_timeline(20.0), width=256, height=256, fps=30, format="webm"
+                )
+            )
         renderer.max_render_time = 30.0
-        assert image_size(renderer.render_frame(AvatarState(), Pose(), 32, 32, "png"))[1:] == (
+        assert image_size(
+            renderer.render_frame(
+                FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+            )
+        )[1:] == (
             32,
             32,
         )
@@ -132,7 +163,9 @@ def test_timed_out_worker_is_replaced_and_the_next_job_succeeds() -> None:
 def test_a_worker_killed_mid_job_fails_that_job_cleanly_and_is_replaced() -> None:
     renderer = NodeRenderer(workers=1, max_render_time=30.0)
     try:
-        renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")  # start the worker
+        renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+        )  # start the worker
         (worker,) = renderer.pool.workers()
 
         def kill_soon() -> None:
@@ -141,8 +174,14 @@ def test_a_worker_killed_mid_job_fails_that_job_cleanly_and_is_replaced() -> Non
 
         threading.Thread(target=kill_soon).start()
         with pytest.raises(Unavailable, match="died"):
-            renderer.render_sequence(AvatarState(), make_timeline(20.0), None, 256, 256, 30, "webm")
-        data = renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")
+            renderer.render_sequence(
+                SequenceRenderRequest(
+                    AvatarState(), make_timeline(20.0), width=256, height=256, fps=30, format="webm"
+                )
+            )
+        data = renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+        )
         assert image_size(data)[1:] == (32, 32)
         assert worker not in renderer.pool.workers()
     finally:
@@ -157,13 +196,18 @@ def test_a_full_queue_is_unavailable_with_retry_after() -> None:
         # Runs while the only worker is busy with the sequence: a second job must be refused.
         if not refused and fraction < 1.0:
             try:
-                renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")
+                renderer.render_frame(
+                    FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+                )
             except Unavailable as exc:
                 refused.append(exc)
 
     try:
         video = renderer.render_sequence(
-            AvatarState(), make_timeline(3.0), None, 64, 64, 30, "gif", meanwhile
+            SequenceRenderRequest(
+                AvatarState(), make_timeline(3.0), width=64, height=64, fps=30, format="gif"
+            ),
+            meanwhile,
         )
         video.path.unlink()
     finally:
@@ -178,7 +222,9 @@ def test_check_names_what_is_missing_and_how_to_fix_it(tmp_path: Path) -> None:
     with pytest.raises(Unavailable, match=r"node not found.*NODE_PATH"):
         missing_node.check()
     with pytest.raises(Unavailable, match="node not found"):
-        missing_node.render_frame(AvatarState(), Pose(), 32, 32, "png")
+        missing_node.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+        )
     missing_ffmpeg = NodeRenderer(ffmpeg_path=str(tmp_path / "no-ffmpeg"))
     with pytest.raises(Unavailable, match=r"ffmpeg not found.*FFMPEG_PATH"):
         missing_ffmpeg.check()
@@ -220,11 +266,20 @@ def test_worker_protocol_answers_ndjson(tmp_path: Path) -> None:
 
 def test_expressions_on_the_timeline_reach_the_video(shared: NodeRenderer) -> None:
     timeline = Timeline(1.0, (VisemeCue("sil", 0.0, 1.0),), ((0.5, "surprised"),))
-    video = shared.render_sequence(AvatarState(), timeline, None, 64, 64, 10, "gif")
+    video = shared.render_sequence(
+        SequenceRenderRequest(AvatarState(), timeline, width=64, height=64, fps=10, format="gif")
+    )
     video.path.unlink()
     with pytest.raises(Invalid):
         shared.render_sequence(
-            AvatarState(), Timeline(1.0, (), ((0.5, "bored"),)), None, 64, 64, 10, "gif"
+            SequenceRenderRequest(
+                AvatarState(),
+                Timeline(1.0, (), ((0.5, "bored"),)),
+                width=64,
+                height=64,
+                fps=10,
+                format="gif",
+            )
         )
 
 
@@ -239,7 +294,16 @@ def test_a_render_keeps_its_temporary_audio_and_video_in_its_temp_folder(tmp_pat
 
     try:
         video = renderer.render_sequence(
-            AvatarState(), make_timeline(1.0), wav, 32, 32, 10, "mp4", progress
+            SequenceRenderRequest(
+                AvatarState(),
+                make_timeline(1.0),
+                width=32,
+                height=32,
+                fps=10,
+                format="mp4",
+                audio_wav=wav,
+            ),
+            progress,
         )
     finally:
         renderer.close()

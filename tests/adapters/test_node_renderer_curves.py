@@ -13,6 +13,7 @@ from avatar_service.adapters.renderer.node_package import resolve
 from avatar_service.core.avatar import AvatarState
 from avatar_service.core.curves import build_curves, cue_phonemes
 from avatar_service.core.errors import Unavailable
+from avatar_service.core.ports import SequenceRenderRequest
 from avatar_service.core.speech import Timeline, VisemeCue
 from avatar_service.core.visemes import BUILTIN_REGISTRY
 
@@ -52,7 +53,11 @@ def test_the_job_carries_the_oculus_weights_per_frame() -> None:
 
 
 def test_a_sequence_with_curves_renders_every_frame(renderer: NodeRenderer) -> None:
-    video = renderer.render_sequence(AvatarState(), _timeline(10), None, 64, 64, 10, "gif")
+    video = renderer.render_sequence(
+        SequenceRenderRequest(
+            AvatarState(), _timeline(10), width=64, height=64, fps=10, format="gif"
+        )
+    )
     try:
         assert video.frames == 16 and video.path.stat().st_size > 0
     finally:

@@ -18,6 +18,7 @@ from avatar_service.adapters.renderer.node_pool import Worker
 from avatar_service.contracts.renderer import make_timeline
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Unavailable
+from avatar_service.core.ports import FrameRenderRequest, SequenceRenderRequest
 
 try:
     SETUP = resolve("node", None, None)
@@ -45,12 +46,21 @@ def test_the_bound_request_id_is_in_the_job_the_worker_receives(
     renderer = NodeRenderer(workers=1)
     tokens = structlog.contextvars.bind_contextvars(request_id="req-abc123")
     try:
-        assert renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")[:4] == b"\x89PNG"
-        renderer.render_frame(AvatarState(), Pose(), 16, 16, "png")
+        assert (
+            renderer.render_frame(
+                FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+            )[:4]
+            == b"\x89PNG"
+        )
+        renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=16, height=16, format="png")
+        )
     finally:
         structlog.contextvars.reset_contextvars(**tokens)
     try:  # another size: the same frame again would come from the frame cache, not a worker
-        renderer.render_frame(AvatarState(), Pose(), 24, 24, "png")
+        renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=24, height=24, format="png")
+        )
     finally:
         renderer.close()
     assert [job.get("request_id") for job in sent_jobs] == ["req-abc123", "req-abc123", None]
@@ -85,7 +95,9 @@ def test_a_workers_structured_stderr_line_is_logged_with_its_request_id(
 def test_pool_stats_count_busy_jobs_and_worker_restarts() -> None:
     renderer = NodeRenderer(workers=1, max_render_time=30.0)
     try:
-        renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")
+        renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+        )
         assert renderer.pool_stats() == {"waiting": 0, "busy": 0, "restarts": 0, "size": 1}
         (worker,) = renderer.pool.workers()
         busy_seen: list[int] = []
@@ -97,7 +109,11 @@ def test_pool_stats_count_busy_jobs_and_worker_restarts() -> None:
 
         threading.Thread(target=kill_soon).start()
         with pytest.raises(Unavailable, match="died"):
-            renderer.render_sequence(AvatarState(), make_timeline(20.0), None, 256, 256, 30, "webm")
+            renderer.render_sequence(
+                SequenceRenderRequest(
+                    AvatarState(), make_timeline(20.0), width=256, height=256, fps=30, format="webm"
+                )
+            )
         assert busy_seen == [1]
         stats = renderer.pool_stats()
         assert (stats["busy"], stats["waiting"], stats["restarts"]) == (0, 0, 1)

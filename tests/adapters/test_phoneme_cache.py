@@ -12,6 +12,7 @@ import pytest
 from avatar_service.adapters.tts.espeak_library import EspeakLibrary
 from avatar_service.adapters.tts.phoneme_cache import MAX_WORD_CHARS, WordPhonemeCache
 from avatar_service.adapters.tts.piper import PiperSynthesizer
+from avatar_service.core.ports import SynthesisRequest
 
 sys.path.insert(0, str(Path(__file__).parent))
 from piper_voice import build_voice
@@ -69,7 +70,10 @@ def test_piper_results_are_the_same_with_and_without_the_cache(tmp_path: Path) -
     ]
     for text in texts:  # the second pass over a text reads the (tiny, churning) cache
         for _ in range(2):
-            got, want = cached.synthesize(text), uncached.synthesize(text)
+            got, want = (
+                cached.synthesize(SynthesisRequest(text)),
+                uncached.synthesize(SynthesisRequest(text)),
+            )
             assert (got.phonemes, got.words) == (want.phonemes, want.words)
             assert cached.phonemize(text) == uncached.phonemize(text)
     assert len(cached._word_cache) == 4
@@ -93,9 +97,9 @@ def test_piper_phonemizes_each_new_word_once_and_known_text_not_at_all(tmp_path:
     model = build_voice(tmp_path, "en_US-tiny-spy")
     espeak = _Recording()
     piper = PiperSynthesizer(model_path=model, phonemizer=espeak)
-    piper.synthesize("the cat and the dog")
-    piper.synthesize("the dog and a bird")
-    timed = piper.synthesize("a cat and a dog")
+    piper.synthesize(SynthesisRequest("the cat and the dog"))
+    piper.synthesize(SynthesisRequest("the dog and a bird"))
+    timed = piper.synthesize(SynthesisRequest("a cat and a dog"))
     assert espeak.asked == [["the", "cat", "and", "dog"], ["a", "bird"]]
     assert timed.words is not None
     assert [w.text for w in timed.words] == ["a", "cat", "and", "a", "dog"]

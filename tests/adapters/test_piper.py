@@ -14,6 +14,7 @@ from avatar_service.adapters.tts.piper import PiperSynthesizer, find_voice_files
 from avatar_service.adapters.tts.voice_download import download_voice
 from avatar_service.contracts import SpeechSynthesizerContract
 from avatar_service.core.errors import Invalid, NotFound, Unavailable
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.core.speech import SynthesisOptions
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -50,7 +51,7 @@ def test_voices_come_from_the_folder_with_their_configs(piper: PiperSynthesizer)
 def test_timings_are_the_models_durations(piper: PiperSynthesizer) -> None:
     """The tiny model gives BOS 2 frames, then each id its table frames: the first phoneme
     starts after BOS, and every boundary falls on a hop."""
-    speech = piper.synthesize("Hello there", "en_US-tiny-test")
+    speech = piper.synthesize(SynthesisRequest("Hello there", voice_id="en_US-tiny-test"))
     assert speech.phonemes is not None and speech.words is not None
     assert [p.symbol for p in speech.phonemes][:4] == ["h", "ə", "l", "oʊ"]
     assert speech.phonemes[0].start == pytest.approx(2 * HOP_LENGTH / SAMPLE_RATE)
@@ -71,7 +72,7 @@ def test_phonemes_are_the_ones_piper_spoke_and_every_word_is_timed(
     """One phonemization, piper-tts' own: the phonemes are its stream cut into phonemes
     (context included: "a" is "ɐ", "for the" one group) and each word owns some of them."""
     text = "Please call me back when you have a moment to talk about the plan for the office."
-    speech = piper.synthesize(text)
+    speech = piper.synthesize(SynthesisRequest(text))
     assert speech.phonemes is not None and speech.words is not None
     voice = piper._voice(piper._entry(None))
     spoken = "".join(c for sentence in voice.phonemize(text) for c in sentence)
@@ -82,23 +83,35 @@ def test_phonemes_are_the_ones_piper_spoke_and_every_word_is_timed(
 
 def test_rate_scales_the_length(piper: PiperSynthesizer) -> None:
     text = "The quick brown fox jumps over the lazy dog."
-    normal = piper.synthesize(text).duration
-    slow = piper.synthesize(text, options=SynthesisOptions(rate=0.5)).duration
+    normal = piper.synthesize(SynthesisRequest(text)).duration
+    slow = piper.synthesize(SynthesisRequest(text, options=SynthesisOptions(rate=0.5))).duration
     assert slow == pytest.approx(2 * normal, rel=0.1)
 
 
 def test_speakers_of_a_multi_speaker_voice(piper: PiperSynthesizer) -> None:
-    first = piper.synthesize("Hello", "en_US-tiny-multi", SynthesisOptions(speaker_id=0))
-    third = piper.synthesize("Hello", "en_US-tiny-multi", SynthesisOptions(speaker_id=2))
+    first = piper.synthesize(
+        SynthesisRequest(
+            "Hello", voice_id="en_US-tiny-multi", options=SynthesisOptions(speaker_id=0)
+        )
+    )
+    third = piper.synthesize(
+        SynthesisRequest(
+            "Hello", voice_id="en_US-tiny-multi", options=SynthesisOptions(speaker_id=2)
+        )
+    )
     assert first.duration == third.duration
     assert not (first.samples == third.samples).all()
     with pytest.raises(Invalid) as caught:
-        piper.synthesize("Hello", "en_US-tiny-multi", SynthesisOptions(speaker_id=3))
+        piper.synthesize(
+            SynthesisRequest(
+                "Hello", voice_id="en_US-tiny-multi", options=SynthesisOptions(speaker_id=3)
+            )
+        )
     assert caught.value.field == "speaker_id"
 
 
 def test_a_model_without_durations_gives_no_timings(piper: PiperSynthesizer) -> None:
-    speech = piper.synthesize("Hello there", "en_US-tiny-nodur")
+    speech = piper.synthesize(SynthesisRequest("Hello there", voice_id="en_US-tiny-nodur"))
     assert len(speech.samples) > 0
     assert speech.phonemes is None and speech.words is None
 
@@ -106,7 +119,12 @@ def test_a_model_without_durations_gives_no_timings(piper: PiperSynthesizer) -> 
 def test_each_voice_loads_once_under_concurrent_first_use(voices_dir: Path) -> None:
     fresh = PiperSynthesizer(voices_dir=voices_dir)
     with ThreadPoolExecutor(max_workers=6) as pool:
-        list(pool.map(lambda _: fresh.synthesize("Hi", "en_US-tiny-test"), range(6)))
+        list(
+            pool.map(
+                lambda _: fresh.synthesize(SynthesisRequest("Hi", voice_id="en_US-tiny-test")),
+                range(6),
+            )
+        )
     assert len(fresh._loaded) == 1
 
 
@@ -115,7 +133,7 @@ def test_model_path_names_one_voice_and_it_is_the_default(voices_dir: Path) -> N
     assert find_voice_files(model, None) == [model]
     synth = PiperSynthesizer(model_path=model)
     assert [v.voice_id for v in synth.voices()] == ["en_US-tiny-multi"]
-    assert synth.synthesize("Hi").voice_id == "en_US-tiny-multi"
+    assert synth.synthesize(SynthesisRequest("Hi")).voice_id == "en_US-tiny-multi"
 
 
 def test_no_voice_configured_is_unavailable(tmp_path: Path) -> None:
@@ -125,7 +143,7 @@ def test_no_voice_configured_is_unavailable(tmp_path: Path) -> None:
 
 def test_unknown_voice_lists_the_voices(piper: PiperSynthesizer) -> None:
     with pytest.raises(NotFound, match="en_US-tiny-test"):
-        piper.synthesize("Hi", "de_DE-nobody-low")
+        piper.synthesize(SynthesisRequest("Hi", voice_id="de_DE-nobody-low"))
 
 
 def test_download_fails_clearly_when_offline(

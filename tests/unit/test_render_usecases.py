@@ -16,7 +16,7 @@ from avatar_service.adapters.tts.mock import MockSynthesizer
 from avatar_service.core.avatar import AvatarState, Expression, Pose
 from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.limits import Limits
-from avatar_service.core.ports import RenderedVideo
+from avatar_service.core.ports import ProgressCallback, RenderedVideo, SequenceRenderRequest
 from avatar_service.core.prompt import read_prompt
 from avatar_service.core.records import Avatar, Preset
 from avatar_service.core.speech import Timeline
@@ -41,10 +41,10 @@ class Recording(MockRenderer):
         self.calls: list[tuple[AvatarState, Timeline]] = []
 
     def render_sequence(
-        self, state: AvatarState, timeline: Timeline, *args: Any, **kw: Any
+        self, request: SequenceRenderRequest, progress: ProgressCallback | None = None
     ) -> RenderedVideo:
-        self.calls.append((state, timeline))
-        return super().render_sequence(state, timeline, *args, **kw)
+        self.calls.append((request.state, request.timeline))
+        return super().render_sequence(request, progress)
 
 
 @pytest.fixture

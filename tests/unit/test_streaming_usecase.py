@@ -12,7 +12,8 @@ from avatar_service.adapters.aligner.mock import MockAligner
 from avatar_service.adapters.tts.mock import MockSynthesizer
 from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.limits import Limits
-from avatar_service.core.speech import Speech, SynthesisOptions
+from avatar_service.core.ports import SynthesisRequest
+from avatar_service.core.speech import Speech
 from avatar_service.core.usecases.streaming import StreamingSpeech, StreamRequest
 
 TEXT = "Hello there. How are you today? I am fine, thank you!"
@@ -23,18 +24,14 @@ class _CountingSynthesizer(MockSynthesizer):
         super().__init__()
         self.calls: list[str] = []
 
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
-        self.calls.append(text)
-        return super().synthesize(text, voice_id, options)
+    def synthesize(self, request: SynthesisRequest) -> Speech:
+        self.calls.append(request.text)
+        return super().synthesize(request)
 
 
 class _UntimedSynthesizer(MockSynthesizer):
-    def synthesize(
-        self, text: str, voice_id: str | None = None, options: SynthesisOptions | None = None
-    ) -> Speech:
-        return replace(super().synthesize(text, voice_id, options), phonemes=None, words=None)
+    def synthesize(self, request: SynthesisRequest) -> Speech:
+        return replace(super().synthesize(request), phonemes=None, words=None)
 
 
 def _streaming(synthesizer: MockSynthesizer | None = None, **limits: int) -> StreamingSpeech:
