@@ -37,6 +37,7 @@ from stats import summary
 
 from avatar_service.adapters.renderer.node import NodeRenderer
 from avatar_service.core.avatar import AvatarState, Pose
+from avatar_service.core.ports import FrameRenderRequest
 
 REQUESTS = int(os.environ.get("BENCH_RENDER_HTTP_N", "150"))
 WARMUP = 15
@@ -115,7 +116,9 @@ def in_process(state: dict[str, Any]) -> list[float]:
         for index in range(WARMUP + REQUESTS):
             pose = Pose(**distinct_pose(index))
             started = time.perf_counter()
-            renderer.render_frame(avatar_state, pose, 512, 512, "png")
+            renderer.render_frame(
+                FrameRenderRequest(avatar_state, pose, width=512, height=512, format="png")
+            )
             if index >= WARMUP:
                 samples.append(time.perf_counter() - started)
         return samples

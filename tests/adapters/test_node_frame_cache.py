@@ -14,6 +14,7 @@ from avatar_service.adapters.renderer.node_package import resolve
 from avatar_service.adapters.renderer.node_pool import Worker
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.errors import Unavailable
+from avatar_service.core.ports import FrameRenderRequest
 
 
 def test_the_key_ignores_field_order() -> None:
@@ -81,13 +82,22 @@ def test_the_same_frame_again_is_the_same_bytes_without_a_worker(
     renderer: NodeRenderer, jobs: list[dict[str, Any]]
 ) -> None:
     state = AvatarState(background_to="#112233")
-    first = renderer.render_frame(state, Pose(viseme="aa"), 48, 40, "png")
-    again = renderer.render_frame(state, Pose(viseme="aa"), 48, 40, "png")
+    first = renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa"), width=48, height=40, format="png")
+    )
+    again = renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa"), width=48, height=40, format="png")
+    )
     assert again == first
     assert len(jobs) == 1
     uncached = NodeRenderer(workers=1, frame_cache_bytes=0)
     try:
-        assert uncached.render_frame(state, Pose(viseme="aa"), 48, 40, "png") == first
+        assert (
+            uncached.render_frame(
+                FrameRenderRequest(state, Pose(viseme="aa"), width=48, height=40, format="png")
+            )
+            == first
+        )
     finally:
         uncached.close()
 
@@ -97,12 +107,26 @@ def test_any_other_pose_size_or_format_is_rendered(
     renderer: NodeRenderer, jobs: list[dict[str, Any]]
 ) -> None:
     state = AvatarState()
-    renderer.render_frame(state, Pose(viseme="aa"), 32, 32, "png")
-    renderer.render_frame(state, Pose(viseme="E"), 32, 32, "png")
-    renderer.render_frame(state, Pose(viseme="aa", blink=0.5), 32, 32, "png")
-    renderer.render_frame(state, Pose(viseme="aa"), 32, 34, "png")
-    renderer.render_frame(state, Pose(viseme="aa"), 32, 32, "jpeg")
-    renderer.render_frame(AvatarState(hair_color="#aa3300"), Pose(viseme="aa"), 32, 32, "png")
+    renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa"), width=32, height=32, format="png")
+    )
+    renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="E"), width=32, height=32, format="png")
+    )
+    renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa", blink=0.5), width=32, height=32, format="png")
+    )
+    renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa"), width=32, height=34, format="png")
+    )
+    renderer.render_frame(
+        FrameRenderRequest(state, Pose(viseme="aa"), width=32, height=32, format="jpeg")
+    )
+    renderer.render_frame(
+        FrameRenderRequest(
+            AvatarState(hair_color="#aa3300"), Pose(viseme="aa"), width=32, height=32, format="png"
+        )
+    )
     assert len(jobs) == 6
 
 
@@ -111,7 +135,9 @@ def test_with_the_cache_off_every_frame_goes_to_a_worker(jobs: list[dict[str, An
     renderer = NodeRenderer(workers=1, frame_cache_bytes=0)
     try:
         for _ in range(2):
-            renderer.render_frame(AvatarState(), Pose(), 32, 32, "png")
+            renderer.render_frame(
+                FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
+            )
     finally:
         renderer.close()
     assert len(jobs) == 2
