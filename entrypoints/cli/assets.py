@@ -8,23 +8,23 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from avatar_service.core.blobnames import sanitize_filename
 from avatar_service.core.errors import Conflict
 from avatar_service.core.mediatypes import media_kind
-from avatar_service.core.records import BlobInfo, Namespace
-from avatar_service.entrypoints.cli_base import (
-    CliState,
+from avatar_service.entrypoints.cli.output import (
     echo_table,
     emit_json,
     json_option,
-    main,
-    pass_state,
     writable_output,
 )
+from avatar_service.entrypoints.cli.state import CliState, pass_state
+
+if TYPE_CHECKING:
+    from avatar_service.core.records import BlobInfo
 
 CHUNK = 1024 * 1024
 PROGRESS_FROM = 8 * 1024 * 1024
@@ -72,7 +72,7 @@ progress_option = click.option(
 )  # fmt: skip
 
 
-@main.group()
+@click.group()
 def assets() -> None:
     """List, upload, download and delete assets (uploaded files)."""
 
@@ -146,6 +146,8 @@ def get(
     state: CliState, name: str, output: Path | None, force: bool, progress: bool | None
 ) -> None:
     """Download asset NAME (written to a temporary file, renamed when complete)."""
+    from avatar_service.core.records import Namespace
+
     use_cases = state.container().assets
     info = use_cases.stat(Namespace.ASSETS, name)
     if output is not None and str(output) == "-":
@@ -181,3 +183,6 @@ def rm(state: CliState, names: tuple[str, ...]) -> None:
     for name in names:
         state.container().assets.delete(name)
         click.echo(f"deleted {name}")
+
+
+COMMANDS = (assets,)
