@@ -9,12 +9,11 @@ import socket
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import structlog
-
 from avatar_service.core.auth import parse_env_keys
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.ports import KeyStore
-from avatar_service.entrypoints.container import Adapters, CheckResult, Container, adapter_names
+from avatar_service.entrypoints.adapter_set import Adapters, adapter_names
+from avatar_service.entrypoints.container import CheckResult, Container
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
 
@@ -29,8 +28,6 @@ __all__ = [
     "schema_migrator",
 ]  # fmt: skip
 
-log = structlog.get_logger("avatar_service.serve")
-
 
 def bootstrap(
     settings: Settings | None = None,
@@ -40,13 +37,14 @@ def bootstrap(
 ) -> Container:
     """Build the container. Raises ``PluginError`` (e.g. ``UnknownAdapter``) on a bad setting.
     With ``lazy``, adapter names are checked but each adapter and service is built when first
-    used (a command builds only what it needs); otherwise all are built now."""
+    used (a command builds only what it needs: see ``Container``); otherwise all are built
+    now."""
     settings = settings or Settings()
     pm = plugin_manager or make_plugin_manager()
     registry = build_registry(pm)
     for port, name in adapter_names(settings).items():
         registry.require(port, name)
-    container = Container(settings, pm, registry, Adapters(registry, settings))
+    container = Container(settings, pm, registry, Adapters(registry, settings), lazy=lazy)
     return container if lazy else container.build()
 
 
@@ -113,6 +111,9 @@ def is_loopback(host: str) -> bool:
 def _refuse_anonymous_exposure(settings: Settings, host: str) -> None:
     """With no API key: refuse (``Invalid``, field ``host``) a non-loopback ``host`` unless
     anonymous access is allowed; warn when serving anonymously."""
+    import structlog
+
+    log = structlog.get_logger("avatar_service.serve")
     if is_loopback(host):
         log.warning(
             "serving without API keys: any local process may call every route",

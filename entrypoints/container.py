@@ -10,20 +10,18 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from avatar_service.core.errors import AvatarServiceError
 from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope
+from avatar_service.entrypoints.adapter_set import Adapters, adapter_names
+from avatar_service.entrypoints.deferred import deferred
 
 if TYPE_CHECKING:
     import pluggy
 
     from avatar_service.core.audio_codec import AudioCodec
     from avatar_service.core.ports import (
-        Aligner,
         BlobStore,
-        JobQueue,
-        PhoneRecognizer,
         Renderer,
         SpeechSynthesizer,
         Store,
-        WebhookSender,
     )  # fmt: skip
     from avatar_service.core.usecases.assets import AssetUseCases
     from avatar_service.core.usecases.avatars import AvatarUseCases
@@ -40,71 +38,9 @@ if TYPE_CHECKING:
     from avatar_service.entrypoints.settings import Settings
     from avatar_service.plugins.registry import AdapterRegistry
 
+__all__ = ["CheckResult", "Container"]
+
 T = TypeVar("T")
-PORTS = ("tts", "aligner", "renderer", "store", "blobs", "jobs", "webhooks", "recognizer")
-
-
-def adapter_names(settings: Settings) -> dict[str, str]:
-    """The adapter the settings name for each port."""
-    return {port: str(getattr(settings, port)) for port in PORTS}
-
-
-class Adapters:
-    """One adapter per port, made by the registry when first used and kept."""
-
-    def __init__(self, registry: AdapterRegistry, settings: Settings) -> None:
-        self._registry, self._settings = registry, settings
-        self._names = adapter_names(settings)
-        self._built: dict[str, Any] = {}
-        self._lock = threading.RLock()
-
-    def get(self, port: str) -> Any:
-        with self._lock:
-            if port not in self._built:
-                name = self._names[port]
-                self._built[port] = self._registry.create(port, name, self._settings)
-            return self._built[port]
-
-    def by_port(self) -> dict[str, Any]:
-        """Every port's adapter, each built now if it was not yet."""
-        return {port: self.get(port) for port in PORTS}
-
-    def built(self) -> dict[str, Any]:
-        """The adapters built so far, by port."""
-        with self._lock:
-            return dict(self._built)
-
-    @property
-    def synthesizer(self) -> SpeechSynthesizer:
-        return cast("SpeechSynthesizer", self.get("tts"))
-
-    @property
-    def aligner(self) -> Aligner:
-        return cast("Aligner", self.get("aligner"))
-
-    @property
-    def renderer(self) -> Renderer:
-        return cast("Renderer", self.get("renderer"))
-
-    @property
-    def store(self) -> Store:
-        return cast("Store", self.get("store"))
-
-    @property
-    def blobs(self) -> BlobStore:
-        return cast("BlobStore", self.get("blobs"))
-
-    @property
-    def jobs(self) -> JobQueue:
-        return cast("JobQueue", self.get("jobs"))
-
-    @property
-    def webhooks(self) -> WebhookSender:
-        return cast("WebhookSender", self.get("webhooks"))
-
-    @property
-    def recognizer(self) -> PhoneRecognizer:
-        return cast("PhoneRecognizer", self.get("recognizer"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,8 +53,10 @@ class CheckResult:
 
 class Container:
     """Everything an entrypoint needs, acting in ``tenant`` (``for_tenant`` gives the same
-    services acting in another one). Each service is built on first use, with the adapters it
-    needs and no others, and kept; building is thread-safe."""
+    services acting in another one). Each service is built on first use and kept; building is
+    thread-safe. A ``lazy`` container (one-shot commands) also hands its use cases the voice,
+    alignment, recognition and render engines as stand-ins built on first call, and does not
+    time them into ``metrics`` (nothing exports those)."""
 
     def __init__(
         self,
@@ -129,9 +67,10 @@ class Container:
         *,
         tenant: TenantScope = DEFAULT_TENANT,
         parent: Container | None = None,
+        lazy: bool = False,
     ) -> None:
         self.settings, self.plugin_manager, self.registry = settings, plugin_manager, registry
-        self.adapters, self.tenant, self._parent = adapters, tenant, parent
+        self.adapters, self.tenant, self._parent, self._lazy = adapters, tenant, parent, lazy
         self._made: dict[str, Any] = {}
         self._lock = threading.RLock()
 
@@ -149,7 +88,7 @@ class Container:
             return self
         return Container(
             self.settings, self.plugin_manager, self.registry, self.adapters, tenant=tenant,
-            parent=self,
+            parent=self, lazy=self._lazy,
         )  # fmt: skip
 
     def build(self) -> Container:
@@ -267,13 +206,29 @@ class Container:
 
         return FileAudioCodec(self.settings.ffmpeg_path)
 
+    def _engine(self, port: str) -> Any:
+        """The adapter of ``port`` for a use case: itself, or in a lazy container a stand-in
+        that builds it on first call."""
+        if self._lazy:
+            return deferred(lambda: self.adapters.get(port))
+        return self.adapters.get(port)
+
     def _synthesizer(self) -> SpeechSynthesizer:
-        """The configured synthesizer, timed into the metrics."""
+        """The configured synthesizer, timed into the metrics (unless lazy)."""
+        if self._lazy:
+            return cast("SpeechSynthesizer", self._engine("tts"))
         from avatar_service.entrypoints.instrument import timed_synthesizer
 
         synthesizer, settings = self.adapters.synthesizer, self.settings
         engine = str(getattr(synthesizer, "PLUGIN_NAME", settings.tts))
         return timed_synthesizer(synthesizer, self.metrics, engine)
+
+    def _renderer(self) -> Renderer:
+        if self._lazy:
+            return cast("Renderer", self._engine("renderer"))
+        from avatar_service.entrypoints.instrument import timed_renderer
+
+        return timed_renderer(self.adapters.renderer, self.metrics)
 
     def _viseme_sets(self) -> VisemeSetRegistry:
         from avatar_service.plugins.visemes import build_viseme_sets
@@ -289,7 +244,7 @@ class Container:
 
         settings, adapters = self.settings, self.adapters
         return SpeechUseCases(
-            self._once("synthesizer", self._synthesizer), adapters.aligner, adapters.store,
+            self._once("synthesizer", self._synthesizer), self._engine("aligner"), adapters.store,
             adapters.blobs, settings.core_limits(), loudness=settings.loudness_target(),
             viseme_sets=self._once("viseme_sets", self._viseme_sets),
         )  # fmt: skip
@@ -301,7 +256,7 @@ class Container:
 
         settings = self.settings
         return StreamingSpeech(
-            self._once("synthesizer", self._synthesizer), self.adapters.aligner,
+            self._once("synthesizer", self._synthesizer), self._engine("aligner"),
             settings.core_limits(), max_sentence_chars=settings.stream.max_sentence_chars,
             min_clause_chars=settings.stream.min_clause_chars,
             loudness=settings.loudness_target(),
@@ -316,7 +271,7 @@ class Container:
         from avatar_service.core.usecases.recognition import RecognitionUseCases
 
         limits = self.settings.core_limits()
-        return RecognitionUseCases(self.adapters.recognizer, self.speech, limits)
+        return RecognitionUseCases(self._engine("recognizer"), self.speech, limits)
 
     def _rendering(self) -> RenderUseCases:
         if self._parent is not None:
@@ -325,11 +280,10 @@ class Container:
             return self._parent.rendering.with_storage(*self._scoped(), self.speech)
         from avatar_service.core.usecases.rendering import RenderUseCases
         from avatar_service.entrypoints.characters import load_characters
-        from avatar_service.entrypoints.instrument import timed_renderer
 
         adapters = self.adapters
         return RenderUseCases(
-            timed_renderer(adapters.renderer, self.metrics), adapters.store, adapters.blobs,
+            self._renderer(), adapters.store, adapters.blobs,
             self.speech, self.settings.core_limits(), characters=load_characters(),
             recognition=self.recognition,
         )  # fmt: skip

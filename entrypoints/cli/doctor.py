@@ -12,7 +12,6 @@ from avatar_service.core.errors import AvatarServiceError
 from avatar_service.entrypoints.cli.errors import EXIT_FAILURE
 from avatar_service.entrypoints.cli.output import echo_table, emit_json, json_option
 from avatar_service.entrypoints.cli.state import CliState, pass_state
-from avatar_service.entrypoints.cli.tools import check_tools
 
 if TYPE_CHECKING:
     from avatar_service.entrypoints.container import Container
@@ -28,9 +27,11 @@ def doctor(state: CliState, as_json: bool) -> None:
     configured adapter needs is only a warning. A fallback to espeak-ng (no neural voice
     installed) is a warning.
     """
+    from avatar_service.entrypoints.cli import tools as external_tools
+
     container = state.container()
     checks = container.check()
-    tools = check_tools(state.settings())
+    tools = external_tools.check_tools(state.settings())
     voice = voice_report(container)
     ok = all(check.ok for check in checks) and all(t.ok for t in tools if t.required)
     if as_json:

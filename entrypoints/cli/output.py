@@ -3,7 +3,6 @@ files that must be writable, JSON and table printing, and choices read on first 
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -72,6 +71,8 @@ def write_failed(path: Path, exc: OSError) -> click.ClickException:
 
 
 def emit_json(data: Any) -> None:
+    import json
+
     click.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 

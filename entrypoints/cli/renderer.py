@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-import subprocess
-
 import click
 
 from avatar_service.core.errors import Unavailable
@@ -19,6 +16,9 @@ def renderer() -> None:
 @click.option("--npm", default="npm", show_default=True, help="The npm executable.")
 def install(npm: str) -> None:
     """Install the renderer's node_modules (npm ci) beside its installed code."""
+    import shutil
+    import subprocess
+
     from avatar_service.entrypoints.renderer_files import renderer_dir
 
     folder = renderer_dir()

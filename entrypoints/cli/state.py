@@ -3,12 +3,7 @@
 
 from __future__ import annotations
 
-import atexit
-import shutil
-import tempfile
 from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
@@ -20,16 +15,16 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-@dataclass
 class CliState:
     """Settings and container, built on first use; the container builds each adapter when a
-    command first uses it."""
+    command first uses it. ``tenant`` (``--tenant``) is the tenant commands act in (``*``:
+    read across tenants)."""
 
-    _settings: Settings | None = None
-    _container: Container | None = None
-    tenant: str | None = None
-    """``--tenant``: the tenant commands act in (``*``: read across tenants)."""
-    _discard: bool = False
+    def __init__(self, tenant: str | None = None) -> None:
+        self.tenant = tenant
+        self._settings: Settings | None = None
+        self._container: Container | None = None
+        self._discard = False
 
     def settings(self) -> Settings:
         if self._settings is None:
@@ -68,6 +63,11 @@ DISCARDING_ADAPTERS = {"store": "memory", "blobs": "memory", "jobs": "embedded"}
 def discarding(settings: Settings) -> Settings:
     """``settings`` for a one-shot command that keeps nothing: records and blobs in memory,
     and a render's temporary files in a folder of this process, removed when it exits."""
+    import atexit
+    import shutil
+    import tempfile
+    from pathlib import Path
+
     temp = Path(tempfile.mkdtemp(prefix="avatar-"))
     atexit.register(shutil.rmtree, temp, ignore_errors=True)
     storage = settings.storage.model_copy(update={"temp_dir": temp})

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from avatar_service.entrypoints.container import adapter_names
+from avatar_service.entrypoints.adapter_set import adapter_names
 
 if TYPE_CHECKING:
     from avatar_service.entrypoints.settings import Settings

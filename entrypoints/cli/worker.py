@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import logging
-import os
-import platform
-import signal
-import threading
-from types import FrameType
+from typing import TYPE_CHECKING
 
 import click
 
 from avatar_service.core.errors import AvatarServiceError, Invalid
 from avatar_service.entrypoints.cli.state import CliState, pass_state
 
-log = logging.getLogger(__name__)
+if TYPE_CHECKING:
+    from types import FrameType
 
 
 @click.command()
@@ -31,6 +27,13 @@ def worker(state: CliState, concurrency: int | None) -> None:
     start as many as you like, on any machine. With the embedded queue `avatar serve` runs the
     jobs itself.
     """
+    import logging
+    import os
+    import platform
+    import signal
+    import threading
+
+    log = logging.getLogger(__name__)
     container = state.container()
     settings = container.settings
     if container.jobs.queue.in_process:
