@@ -70,6 +70,8 @@ class AvatarGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise  # click's own (--help, usage): ``main`` reports them
         except OSError as exc:  # a file or the terminal failed at run time
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_FAILURE)

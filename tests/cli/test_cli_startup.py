@@ -1,0 +1,43 @@
+"""What a command loads before it runs: listing the commands, or a command's options, loads
+no heavy library."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+HEAVY = (
+    "numpy", "litestar", "sqlalchemy", "sqlmodel", "onnxruntime", "piper", "pydantic",
+    "pydantic_settings", "structlog", "uvicorn", "pluggy", "soundfile", "prometheus_client",
+)  # fmt: skip
+
+
+def loaded_after(code: str) -> list[str]:
+    """The ``HEAVY`` modules loaded by a fresh interpreter running ``code``."""
+    probe = f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    done = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = json.loads(done.stdout.splitlines()[-1])
+    return [name for name in HEAVY if name in modules]
+
+
+def test_listing_the_commands_loads_no_heavy_library() -> None:
+    code = (
+        "import sys\nfrom avatar_service.entrypoints.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass"
+    )
+    assert loaded_after(code) == []
+
+
+@pytest.mark.parametrize("command", ["render", "jobs ls", "lipsync", "db upgrade", "serve"])
+def test_a_command_help_loads_no_heavy_library(command: str) -> None:
+    args = [*command.split(), "--help"]
+    code = (
+        "from avatar_service.entrypoints.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit:\n    pass"
+    )
+    assert loaded_after(code) == []
