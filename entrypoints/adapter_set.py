@@ -16,7 +16,7 @@ if TYPE_CHECKING:
         SpeechSynthesizer,
         Store,
         WebhookSender,
-    )  # fmt: skip
+    )
     from avatar_service.entrypoints.settings import Settings
     from avatar_service.plugins.registry import AdapterRegistry
 

@@ -17,12 +17,7 @@ if TYPE_CHECKING:
     import pluggy
 
     from avatar_service.core.audio_codec import AudioCodec
-    from avatar_service.core.ports import (
-        BlobStore,
-        Renderer,
-        SpeechSynthesizer,
-        Store,
-    )  # fmt: skip
+    from avatar_service.core.ports import BlobStore, Renderer, SpeechSynthesizer, Store
     from avatar_service.core.usecases.assets import AssetUseCases
     from avatar_service.core.usecases.avatars import AvatarUseCases
     from avatar_service.core.usecases.backup import Backup
