@@ -4,6 +4,7 @@ first used."""
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
@@ -36,13 +37,20 @@ class Adapters:
         self._names = adapter_names(settings)
         self._built: dict[str, Any] = {}
         self._lock = threading.RLock()
+        self._listeners: list[Callable[[str], object]] = []
 
     def get(self, port: str) -> Any:
         with self._lock:
             if port not in self._built:
                 name = self._names[port]
                 self._built[port] = self._registry.create(port, name, self._settings)
+                for listener in self._listeners:
+                    listener(port)
             return self._built[port]
+
+    def on_build(self, listener: Callable[[str], object]) -> None:
+        """Call ``listener(port)`` after each adapter is built from now on."""
+        self._listeners.append(listener)
 
     def by_port(self) -> dict[str, Any]:
         """Every port's adapter, each built now if it was not yet."""

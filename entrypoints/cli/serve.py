@@ -44,6 +44,7 @@ def serve(
     """
     from avatar_service.entrypoints.bootstrap import preflight
 
+    state.logging_now()  # a server logs as it goes
     settings = state.settings()
     host, port = host or settings.server.host, port or settings.server.port
     server = settings.server.model_copy(update={"host": host, "port": port})

@@ -10,6 +10,7 @@ import click
 
 if TYPE_CHECKING:
     from avatar_service.entrypoints.bootstrap import Container
+    from avatar_service.entrypoints.logging_on_demand import OnDemandLogging
     from avatar_service.entrypoints.settings import Settings
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -17,23 +18,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 class CliState:
     """Settings and container, built on first use; the container builds each adapter when a
-    command first uses it. ``tenant`` (``--tenant``) is the tenant commands act in (``*``:
+    command first uses it, and logging is finished when something first logs
+    (``logging_on_demand``). ``tenant`` (``--tenant``) is the tenant commands act in (``*``:
     read across tenants)."""
 
     def __init__(self, tenant: str | None = None) -> None:
         self.tenant = tenant
         self._settings: Settings | None = None
         self._container: Container | None = None
+        self._logging: OnDemandLogging | None = None
         self._discard = False
 
     def settings(self) -> Settings:
         if self._settings is None:
-            from avatar_service.entrypoints.logging import configure_logging
+            from avatar_service.entrypoints.logging_on_demand import OnDemandLogging
             from avatar_service.entrypoints.settings import Settings
 
             self._settings = Settings()
-            configure_logging(self._settings)
+            self._logging = OnDemandLogging(self._settings)
+            self._logging.start()
         return self._settings
+
+    def logging_now(self) -> None:
+        """Finish the logging set-up now (long-running commands, which log as they go)."""
+        self.settings()
+        assert self._logging is not None
+        self._logging.finish()
 
     def container(self) -> Container:
         if self._container is None:
@@ -44,6 +54,11 @@ class CliState:
             if self._discard:
                 settings = discarding(settings)
             container = bootstrap(settings, lazy=True)
+            # Plugins and adapters may load structlog: its loggers need the finished set-up.
+            assert self._logging is not None
+            finish_if_needed = self._logging.finish_if_needed
+            finish_if_needed()
+            container.adapters.on_build(lambda port: finish_if_needed())
             # The operator's CLI acts as an admin: any tenant, or '*' to read across them.
             scope = acting_scope(DEFAULT_TENANT, True, self.tenant)
             self._container = container.for_tenant(scope)

@@ -34,6 +34,7 @@ def worker(state: CliState, concurrency: int | None) -> None:
     import threading
 
     log = logging.getLogger(__name__)
+    state.logging_now()  # a worker logs as it goes
     container = state.container()
     settings = container.settings
     if container.jobs.queue.in_process:

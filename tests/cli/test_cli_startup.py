@@ -4,8 +4,10 @@ no heavy library."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -41,3 +43,22 @@ def test_a_command_help_loads_no_heavy_library(command: str) -> None:
         f"try:\n    main({args!r})\nexcept SystemExit:\n    pass"
     )
     assert loaded_after(code) == []
+
+
+def test_a_one_shot_command_loads_no_web_stack_database_or_log_renderer(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
+    mocks = {"tts": "mock", "aligner": "mock", "store": "memory", "blobs": "memory"}
+    env.update({f"AVATAR_{port.upper()}": name for port, name in mocks.items()})
+    code = (
+        "from avatar_service.entrypoints.cli import main\n"
+        "try:\n    main(['lipsync', 'hello there', '--json'])\nexcept SystemExit as exit:\n"
+        "    assert exit.code == 0, exit.code\n"
+        "import json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
+        cwd=tmp_path, env=env,
+    )  # fmt: skip
+    modules = set(json.loads(done.stdout.splitlines()[-1]))
+    unused = {"litestar", "uvicorn", "sqlalchemy", "structlog", "onnxruntime", "prometheus_client"}
+    assert modules & unused == set()
