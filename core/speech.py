@@ -4,17 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
-
-import numpy as np
-import numpy.typing as npt
+from typing import TYPE_CHECKING, Any
 
 from avatar_service.core.errors import Invalid
 
 if TYPE_CHECKING:
+    from typing import TypeAlias
+
+    import numpy as np
+    import numpy.typing as npt
+
     from avatar_service.core.curves import Curves
 
-FloatArray = npt.NDArray[np.float32]
+    FloatArray: TypeAlias = npt.NDArray[np.float32]
+else:
+
+    def __getattr__(name: str) -> Any:
+        """``FloatArray`` is made on first use, so importing these types does not import numpy
+        (the command line lists its commands without it)."""
+        if name != "FloatArray":
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        import numpy as np
+        import numpy.typing as npt
+
+        alias = npt.NDArray[np.float32]
+        globals()["FloatArray"] = alias
+        return alias
 
 
 @dataclass(frozen=True, slots=True)

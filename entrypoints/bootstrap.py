@@ -1,242 +1,149 @@
 """The composition root: settings pick one adapter per port; the use cases get them injected.
-HTTP and CLI both start here."""
+HTTP and CLI both start here, and ``avatar serve`` checks here, once, that it can start."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
-from typing import Any
+import errno
+import ipaddress
+import socket
+from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pluggy
-
-from avatar_service.adapters.renderer.temp_folder import TempFolder
 from avatar_service.core.auth import parse_env_keys
-from avatar_service.core.errors import AvatarServiceError
-from avatar_service.core.ports import (
-    Aligner,
-    BlobStore,
-    JobQueue,
-    KeyStore,
-    PhoneRecognizer,
-    Renderer,
-    SpeechSynthesizer,
-    Store,
-    WebhookSender,
-)
-from avatar_service.core.tenancy import DEFAULT_TENANT, TenantScope
-from avatar_service.core.usecases.assets import AssetUseCases
-from avatar_service.core.usecases.avatars import AvatarUseCases
-from avatar_service.core.usecases.backup import Backup
-from avatar_service.core.usecases.gc import GarbageCollector
-from avatar_service.core.usecases.jobs import JobUseCases
-from avatar_service.core.usecases.keys import KeyUseCases
-from avatar_service.core.usecases.recognition import RecognitionUseCases
-from avatar_service.core.usecases.rendering import RenderUseCases
-from avatar_service.core.usecases.speech import SpeechUseCases
-from avatar_service.core.usecases.streaming import StreamingSpeech
-from avatar_service.entrypoints.capabilities import check_capabilities
-from avatar_service.entrypoints.characters import load_characters
-from avatar_service.entrypoints.instrument import timed_renderer, timed_synthesizer
-from avatar_service.entrypoints.jobs_wiring import build_jobs
-from avatar_service.entrypoints.metrics import ServiceMetrics, watch_queues
+from avatar_service.core.errors import Invalid, Unavailable
+from avatar_service.core.ports import KeyStore
+from avatar_service.entrypoints.adapter_set import Adapters, adapter_names
+from avatar_service.entrypoints.container import CheckResult, Container
 from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.manager import build_registry, make_plugin_manager
-from avatar_service.plugins.registry import AdapterRegistry
-from avatar_service.plugins.visemes import build_viseme_sets
 
+if TYPE_CHECKING:
+    import pluggy
 
-@dataclass(frozen=True, slots=True)
-class Adapters:
-    synthesizer: SpeechSynthesizer
-    aligner: Aligner
-    renderer: Renderer
-    store: Store
-    blobs: BlobStore
-    jobs: JobQueue
-    webhooks: WebhookSender
-    recognizer: PhoneRecognizer
+    from avatar_service.adapters.store.sqlmodel.migrator import SchemaMigrator
+    from avatar_service.plugins.registry import AdapterRegistry
 
-    def by_port(self) -> dict[str, Any]:
-        return {
-            "tts": self.synthesizer, "aligner": self.aligner, "renderer": self.renderer,
-            "store": self.store, "blobs": self.blobs, "jobs": self.jobs,
-            "webhooks": self.webhooks, "recognizer": self.recognizer,
-        }  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class CheckResult:
-    port: str
-    adapter: str
-    ok: bool
-    detail: str
-
-
-@dataclass(frozen=True, slots=True)
-class Container:
-    """Everything an entrypoint needs; built once per process, acting in ``tenant``
-    (``for_tenant`` gives the same services acting in another one)."""
-
-    settings: Settings
-    plugin_manager: pluggy.PluginManager
-    registry: AdapterRegistry
-    adapters: Adapters
-    speech: SpeechUseCases
-    streaming: StreamingSpeech
-    avatars: AvatarUseCases
-    rendering: RenderUseCases
-    assets: AssetUseCases
-    gc: GarbageCollector
-    backup: Backup
-    keys: KeyUseCases
-    metrics: ServiceMetrics
-    jobs: JobUseCases
-    recognition: RecognitionUseCases
-    tenant: TenantScope = DEFAULT_TENANT
-
-    def for_tenant(self, tenant: TenantScope) -> Container:
-        """The services acting in ``tenant`` (``ALL_TENANTS``: across tenants): records and
-        blobs are that tenant's; adapters, settings, keys and metrics are shared. Cheap: a
-        handful of objects per call."""
-        if tenant == self.tenant:
-            return self
-        if tenant is None:  # reads across tenants (``core.tenancy.acting_scope``)
-            store, blobs = self.adapters.store.scoped(None), self.adapters.blobs
-            limits = self.settings.core_limits()
-            return replace(
-                self,
-                tenant=None,
-                avatars=AvatarUseCases(store, blobs),
-                assets=AssetUseCases(blobs, store, limits, tenant=None),
-                jobs=self.jobs.for_tenant(None),
-            )
-        speech, rendering, avatars, assets = _tenant_use_cases(self, tenant)
-        return replace(
-            self,
-            tenant=tenant,
-            speech=speech,
-            recognition=self.recognition.with_speech(speech),
-            rendering=rendering,
-            avatars=avatars,
-            assets=assets,
-            jobs=self.jobs.for_tenant(tenant),
-        )
-
-    def close(self) -> None:
-        """Release what adapters hold (worker pools, connections); each optional ``close()``.
-        The job queue goes first, so its workers stop before the store they write to."""
-        adapters = self.adapters.by_port()
-        for adapter in [adapters.pop("jobs"), *adapters.values()]:
-            close = getattr(adapter, "close", None)
-            if callable(close):
-                close()
-
-    def check(self) -> list[CheckResult]:
-        """Run every adapter's ``check()``, then the capability checks (the WebSocket, ...); a
-        failure is reported, never raised."""
-        results = []
-        names = adapter_names(self.settings)
-        for port, adapter in self.adapters.by_port().items():
-            try:
-                adapter.check()
-            except AvatarServiceError as exc:
-                results.append(CheckResult(port, names[port], False, exc.message))
-            except Exception as exc:  # a broken adapter must not break the health report
-                results.append(
-                    CheckResult(port, names[port], False, f"{type(exc).__name__}: {exc}")
-                )
-            else:
-                results.append(CheckResult(port, names[port], True, "ok"))
-        results += [CheckResult(c.name, c.provider, c.ok, c.detail) for c in check_capabilities()]
-        return results
-
-
-def _tenant_use_cases(
-    container: Container, tenant: str
-) -> tuple[SpeechUseCases, RenderUseCases, AvatarUseCases, AssetUseCases]:
-    """Speech, rendering, avatar and asset use cases over ``tenant``'s records and blobs."""
-    base = container.adapters
-    store, blobs = base.store.scoped(tenant), base.blobs.scoped(tenant)
-    limits = container.settings.core_limits()
-    speech = container.speech.with_storage(store, blobs)
-    rendering = container.rendering.with_storage(store, blobs, speech)
-    return speech, rendering, AvatarUseCases(store, blobs), AssetUseCases(blobs, store, limits)
-
-
-def adapter_names(settings: Settings) -> dict[str, str]:
-    return {
-        "tts": settings.tts, "aligner": settings.aligner, "renderer": settings.renderer,
-        "store": settings.store, "blobs": settings.blobs, "jobs": settings.jobs,
-        "webhooks": settings.webhooks, "recognizer": settings.recognizer,
-    }  # fmt: skip
+__all__ = [
+    "CheckResult", "Container", "adapter_names", "bootstrap", "download_voice", "preflight",
+    "schema_migrator",
+]  # fmt: skip
 
 
 def bootstrap(
-    settings: Settings | None = None, *, plugin_manager: pluggy.PluginManager | None = None
+    settings: Settings | None = None,
+    *,
+    plugin_manager: pluggy.PluginManager | None = None,
+    lazy: bool = False,
 ) -> Container:
-    """Build the container. Raises ``PluginError`` (e.g. ``UnknownAdapter``) on a bad setting."""
+    """Build the container. Raises ``PluginError`` (e.g. ``UnknownAdapter``) on a bad setting.
+    With ``lazy``, adapter names are checked but each adapter and service is built when first
+    used (a command builds only what it needs: see ``Container``); otherwise all are built
+    now."""
     settings = settings or Settings()
     pm = plugin_manager or make_plugin_manager()
     registry = build_registry(pm)
-    built = {
-        port: registry.create(port, name, settings)
-        for port, name in adapter_names(settings).items()
-    }
-    adapters = Adapters(
-        synthesizer=built["tts"], aligner=built["aligner"], renderer=built["renderer"],
-        store=built["store"], blobs=built["blobs"], jobs=built["jobs"],
-        webhooks=built["webhooks"], recognizer=built["recognizer"],
-    )  # fmt: skip
-    limits = settings.core_limits()
-    viseme_sets = build_viseme_sets(pm, settings.visemes.tables)
-    metrics = ServiceMetrics()
-    engine = str(getattr(adapters.synthesizer, "PLUGIN_NAME", settings.tts))
-    synthesizer = timed_synthesizer(adapters.synthesizer, metrics, engine)
-    renderer = timed_renderer(adapters.renderer, metrics)
-    speech = SpeechUseCases(
-        synthesizer, adapters.aligner, adapters.store, adapters.blobs, limits,
-        loudness=settings.loudness_target(), viseme_sets=viseme_sets,
-    )  # fmt: skip
-    recognition = RecognitionUseCases(adapters.recognizer, speech, limits)
-    rendering = RenderUseCases(
-        renderer, adapters.store, adapters.blobs, speech, limits, characters=load_characters(),
-        recognition=recognition,
-    )  # fmt: skip
+    for port, name in adapter_names(settings).items():
+        registry.options_of(port, name, settings)  # registered, and its options valid
+    container = Container(settings, pm, registry, Adapters(registry, settings), lazy=lazy)
+    return container if lazy else container.build()
 
-    def rendering_for(tenant: str) -> RenderUseCases:
-        store, blobs = adapters.store.scoped(tenant), adapters.blobs.scoped(tenant)
-        return rendering.with_storage(store, blobs, speech.with_storage(store, blobs))
 
-    container = Container(
-        settings=settings,
-        plugin_manager=pm,
-        registry=registry,
-        adapters=adapters,
-        speech=speech,
-        streaming=StreamingSpeech(
-            synthesizer,
-            adapters.aligner,
-            limits,
-            max_sentence_chars=settings.stream.max_sentence_chars,
-            min_clause_chars=settings.stream.min_clause_chars,
-            loudness=settings.loudness_target(),
-            viseme_sets=viseme_sets,
-        ),
-        avatars=AvatarUseCases(adapters.store, adapters.blobs),
-        rendering=rendering,
-        assets=AssetUseCases(adapters.blobs, adapters.store, limits),
-        gc=GarbageCollector(
-            adapters.store, adapters.blobs, [TempFolder(settings.storage.temp_dir)]
-        ),
-        backup=Backup(adapters.store),
-        keys=KeyUseCases(
-            adapters.store if isinstance(adapters.store, KeyStore) else None,
-            parse_env_keys(settings.api_keys.get_secret_value()),
-        ),
-        metrics=metrics,
-        jobs=build_jobs(
-            settings, adapters.store, adapters.jobs, adapters.webhooks, rendering, rendering_for
-        ),
-        recognition=recognition,
-    )
-    watch_queues(container)
-    return container
+def preflight(settings: Settings) -> None:
+    """What ``avatar serve`` checks before it listens on ``settings.server`` host and port,
+    each failure one error that names the fix: the port is free; every configured adapter
+    name is registered and its options are valid; in production the database schema is at head (``Unavailable``
+    naming ``avatar db upgrade``); and a non-loopback address is served only with an API key
+    configured or stored, unless ``AVATAR_ALLOW_ANONYMOUS=true`` (``Invalid``, field
+    ``host``). The plugins are loaded and the store is opened once, and only the store."""
+    host, port = settings.server.host, settings.server.port
+    check_port_free(host, port)
+    registry = build_registry(make_plugin_manager())
+    for port_name, name in adapter_names(settings).items():
+        registry.options_of(port_name, name, settings)  # registered, and its options valid
+    keys_configured = bool(parse_env_keys(settings.api_keys.get_secret_value()))
+    if keys_configured and not (settings.store == "sqlmodel" and settings.env == "production"):
+        return  # nothing to read from the store
+    stored_keys = _stored_keys(registry, settings)  # in production: refuses a stale schema
+    if not keys_configured and not stored_keys:
+        _refuse_anonymous_exposure(settings, host)
+
+
+def check_port_free(host: str, port: int) -> None:
+    """Raise ``Unavailable`` when another program listens on ``host:port``, before anything
+    starts. Other bind problems (an address of another machine) are uvicorn's to report."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except socket.gaierror as exc:
+        raise Invalid(f"--host {host!r} does not resolve ({exc.strerror})", field="host") from None
+    family, kind, proto, _, address = infos[0]
+    with socket.socket(family, kind, proto) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise Unavailable(
+                    f"port {port} on {host} is in use by another program: stop it, or serve on "
+                    "another port with --port (or AVATAR_SERVER__PORT)"
+                ) from None
+
+
+def _stored_keys(registry: AdapterRegistry, settings: Settings) -> bool:
+    """Whether the configured store holds (or once held) any key; no other adapter is built."""
+    store = registry.create("store", settings.store, settings)
+    try:
+        return isinstance(store, KeyStore) and store.has_keys()
+    finally:
+        close = getattr(store, "close", None)
+        if callable(close):
+            close()
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def _refuse_anonymous_exposure(settings: Settings, host: str) -> None:
+    """With no API key: refuse (``Invalid``, field ``host``) a non-loopback ``host`` unless
+    anonymous access is allowed; warn when serving anonymously."""
+    import structlog
+
+    log = structlog.get_logger("avatar_service.serve")
+    if is_loopback(host):
+        log.warning(
+            "serving without API keys: any local process may call every route",
+            host=host,
+            fix="set AVATAR_API_KEYS or run `avatar keys create`",
+        )
+        return
+    if not settings.allow_anonymous:
+        raise Invalid(
+            f"refusing to listen on {host} without API keys: set AVATAR_API_KEYS or run "
+            "`avatar keys create`, or set AVATAR_ALLOW_ANONYMOUS=true to serve anonymously",
+            field="host",
+        )
+    log.warning("serving anonymously on a non-loopback address", host=host)
+
+
+def schema_migrator(settings: Settings | None = None) -> SchemaMigrator:
+    """The migrations of the sqlmodel store's database (``DATABASE_URL`` of ``settings``;
+    without settings, only the head and the history); ``close()`` it when done."""
+    from avatar_service.adapters.store.sqlmodel.migrator import SchemaMigrator
+
+    url = None if settings is None else settings.database_url.get_secret_value()
+    return SchemaMigrator(url)
+
+
+def download_voice(
+    source: str, folder: Path, *, sha256: str | None = None, gender: str | None = None
+) -> list[Path]:
+    """Fetch the Piper voice ``source`` names into ``folder`` (see the piper adapter's
+    ``download_voice`` for the contract); the paths written."""
+    from avatar_service.adapters.tts.voice_download import download_voice as fetch
+
+    return fetch(source, folder, sha256=sha256, gender=gender)

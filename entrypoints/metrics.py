@@ -120,18 +120,17 @@ class PoolCollector(Collector):
         return []
 
 
-def watch_queues(container: Any) -> None:
+def watch_queues(metrics: ServiceMetrics, adapters: Any) -> None:
     """Export the render pool's counts (``pool_stats()`` of the renderer, when it has one) and
     the job queue's depth (``depth()`` of the ``jobs`` adapter, when there is one) at each
     scrape."""
-    metrics: ServiceMetrics = container.metrics
 
     def render_pool() -> dict[str, int] | None:
-        stats = getattr(container.adapters.renderer, "pool_stats", None)
+        stats = getattr(adapters.renderer, "pool_stats", None)
         return stats() if callable(stats) else None
 
     def job_queue() -> dict[str, int] | None:
-        depth = getattr(getattr(container.adapters, "jobs", None), "depth", None)
+        depth = getattr(getattr(adapters, "jobs", None), "depth", None)
         return {"queue_depth": int(depth())} if callable(depth) else None
 
     metrics.watch(render_pool, "avatar_render_pool", "Render worker pool")

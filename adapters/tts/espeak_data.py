@@ -14,12 +14,16 @@ A voice variant with ``flutter 0`` and ``roughness 8`` (off) removes both and no
 intonation, timbre and timing rules stay. The library reads variants only from
 ``<data>/voices/!v``, so this builds a private copy of the data folder out of symbolic links to
 the original (nothing is copied or written there) plus that variant, named
-``STEADY_VARIANT``.
+``STEADY_VARIANT``. The copy is kept in the user's cache folder (``$XDG_CACHE_HOME/
+avatar-service/espeak-steady``), one per data folder, so each process does not make its
+hundreds of links again; a temporary one, removed at exit, when that folder is not writable.
 """
 
 from __future__ import annotations
 
 import atexit
+import hashlib
+import os
 import shutil
 import tempfile
 from pathlib import Path
@@ -29,24 +33,75 @@ _VARIANT_FILE = f"language variant\nname {STEADY_VARIANT}\nflutter 0\nroughness 
 
 
 def steady_data_folder(data_path: str) -> str | None:
-    """A temporary data folder mirroring ``data_path`` (``espeak-ng-data``) with the steady
-    variant added, removed when the process exits; ``None`` when ``data_path`` has no
-    ``voices`` folder or the links cannot be made (the caller then uses ``data_path``)."""
+    """A data folder mirroring ``data_path`` (``espeak-ng-data``) with the steady variant
+    added: the cached one, else a temporary one removed when the process exits; ``None`` when
+    ``data_path`` has no ``voices`` folder or the links cannot be made (the caller then uses
+    ``data_path``)."""
     source = Path(data_path)
     if not (source / "voices").is_dir():
         return None
+    cached = _cached_mirror(source)
+    if cached is not None:
+        return str(cached)
     holder = Path(tempfile.mkdtemp(prefix="avatar-espeak-"))
     atexit.register(shutil.rmtree, holder, ignore_errors=True)
     root = holder / "espeak-ng-data"
     try:
-        _mirror(source, root, "voices")
-        _mirror(source / "voices", root / "voices", "!v")
-        _mirror(source / "voices" / "!v", root / "voices" / "!v", None)
-        (root / "voices" / "!v" / STEADY_VARIANT).write_text(_VARIANT_FILE, encoding="utf-8")
+        _build(source, root)
     except OSError:
         shutil.rmtree(holder, ignore_errors=True)
         return None
     return str(root)
+
+
+def cache_folder() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "avatar-service" / "espeak-steady"
+
+
+def _cached_mirror(source: Path) -> Path | None:
+    """The mirror of ``source`` in ``cache_folder()``, made now (atomically: another process
+    may be making it too) unless it is there with every link resolving; ``None`` when the
+    cache cannot be written."""
+    resolved = source.resolve()
+    stamp = f"{resolved}|{(resolved / 'voices' / '!v').stat().st_mtime_ns}|{_VARIANT_FILE}"
+    key = hashlib.sha256(stamp.encode()).hexdigest()[:24]
+    folder = cache_folder() / key
+    root = folder / "espeak-ng-data"
+    if _complete(root):
+        return root
+    try:
+        cache_folder().mkdir(parents=True, exist_ok=True)
+        building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache_folder()))
+    except OSError:
+        return None
+    try:
+        _build(source, building / "espeak-ng-data")
+        shutil.rmtree(folder, ignore_errors=True)  # an incomplete or stale one
+        os.replace(building, folder)
+    except OSError:
+        shutil.rmtree(building, ignore_errors=True)
+        # Another process may have put a complete one in place first.
+    return root if _complete(root) else None
+
+
+def _complete(root: Path) -> bool:
+    """Whether ``root`` is a finished mirror whose links all lead somewhere."""
+    variant = root / "voices" / "!v" / STEADY_VARIANT
+    try:
+        if variant.read_text(encoding="utf-8") != _VARIANT_FILE:
+            return False
+        folders = (root, root / "voices", root / "voices" / "!v")
+        return all(entry.exists() for folder in folders for entry in folder.iterdir())
+    except OSError:
+        return False
+
+
+def _build(source: Path, root: Path) -> None:
+    _mirror(source, root, "voices")
+    _mirror(source / "voices", root / "voices", "!v")
+    _mirror(source / "voices" / "!v", root / "voices" / "!v", None)
+    (root / "voices" / "!v" / STEADY_VARIANT).write_text(_VARIANT_FILE, encoding="utf-8")
 
 
 def _mirror(source: Path, target: Path, except_name: str | None) -> None:

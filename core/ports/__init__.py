@@ -4,11 +4,12 @@ All ports are synchronous and must be safe to call from several threads at once.
 has ``check()``: return ``None`` when usable, else raise ``Unavailable`` saying what is missing
 and how to fix it (``/ready`` and ``avatar doctor`` call it).
 
-One module per concern (``speech``, ``recognition``, ``rendering``, ``storage``, ``blobs``,
+One module per concern (``audio``, ``speech``, ``recognition``, ``rendering``, ``storage``, ``blobs``,
 ``jobs``); every name is re-exported here, so ``from avatar_service.core.ports import X`` is
 the way to import any of them.
 """
 
+from avatar_service.core.ports.audio import AudioCodec
 from avatar_service.core.ports.blobs import BlobStore, Leftover, LeftoverSource
 from avatar_service.core.ports.jobs import JobHandler, JobQueue, JobStore, WebhookSender
 from avatar_service.core.ports.recognition import (
@@ -35,6 +36,7 @@ from avatar_service.core.ports.storage import KeyStore, RecordRemover, Store
 
 __all__ = [
     "Aligner",
+    "AudioCodec",
     "BlobStore",
     "FrameRenderRequest",
     "JobHandler",

@@ -10,9 +10,9 @@ import pytest
 import soundfile
 
 from avatar_service.adapters.aligner.dtw import DtwAligner
-from avatar_service.adapters.aligner.dtw_audio import read_audio
 from avatar_service.adapters.aligner.dtw_features import banded_dtw, mfcc
 from avatar_service.adapters.aligner.engine import EngineAligner
+from avatar_service.adapters.audio.files import read_audio
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.contracts import AlignerContract
 from avatar_service.contracts.aligner import SpeechSample

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from support import MOCK, require
 
-from avatar_service.entrypoints.cli_doctor import check_tools, ffmpeg_command
+from avatar_service.entrypoints.cli.tools import check_tools, ffmpeg_command
 from avatar_service.entrypoints.settings import Settings
 
 

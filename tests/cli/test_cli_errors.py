@@ -15,7 +15,8 @@ from avatar_service.core.errors import TimedOut, Unavailable
 from avatar_service.core.usecases.speech import SpeechUseCases
 from avatar_service.entrypoints import cli
 from avatar_service.entrypoints.bootstrap import CheckResult, Container
-from avatar_service.entrypoints.cli_doctor import ToolReport
+from avatar_service.entrypoints.cli import tools as cli_tools
+from avatar_service.entrypoints.cli.tools import ToolReport
 
 
 def run(runner: CliRunner, *args: str) -> Result:
@@ -119,14 +120,14 @@ def test_doctor_exits_1_only_for_a_missing_tool_an_adapter_needs(
     def tools(required: bool) -> Any:
         return lambda settings: [ToolReport("ffmpeg", False, required, None, "not found", "fix it")]
 
-    monkeypatch.setattr(cli, "check_tools", tools(required=False))
+    monkeypatch.setattr(cli_tools, "check_tools", tools(required=False))
     optional = run(runner, "doctor")
     assert optional.exit_code == 0
     assert "MISSING" in optional.stdout
     assert "warning only" in optional.stdout
     assert "fix: fix it" in optional.stdout
 
-    monkeypatch.setattr(cli, "check_tools", tools(required=True))
+    monkeypatch.setattr(cli_tools, "check_tools", tools(required=True))
     required = run(runner, "doctor", "--json")
     assert required.exit_code == 1
     assert '"ok": false' in required.stdout
@@ -178,7 +179,7 @@ def test_doctor_fails_without_a_websocket_library(
     import uvicorn.protocols.websockets.auto as auto
 
     monkeypatch.setattr(auto, "AutoWebSocketsProtocol", None)
-    monkeypatch.setattr(cli, "check_tools", lambda settings: [])
+    monkeypatch.setattr(cli_tools, "check_tools", lambda settings: [])
     result = run(runner, "doctor")
     assert result.exit_code == 1
     assert "websocket" in result.stdout

@@ -14,7 +14,7 @@ import soundfile
 from litestar import Litestar
 from litestar.testing import TestClient
 
-from avatar_service.adapters.tts.transcode import transcode_wav
+from avatar_service.adapters.audio.ffmpeg import transcode_wav
 from avatar_service.contracts.aligner import synthetic_speech
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE

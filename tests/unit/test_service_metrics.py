@@ -29,7 +29,7 @@ class _Queue:
 def test_pool_counts_and_queue_depth_are_read_at_each_scrape() -> None:
     renderer = _PooledRenderer()
     container = _container(renderer, _Queue())
-    watch_queues(container)
+    watch_queues(container.metrics, container.adapters)
     text = container.metrics.exposition().decode()
     assert "avatar_render_pool_waiting 3.0" in text
     assert "avatar_render_pool_busy 2.0" in text
@@ -42,7 +42,7 @@ def test_pool_counts_and_queue_depth_are_read_at_each_scrape() -> None:
 
 def test_absent_parts_export_nothing() -> None:
     container = _container(object(), None)
-    watch_queues(container)
+    watch_queues(container.metrics, container.adapters)
     text = container.metrics.exposition().decode()
     assert "avatar_render_pool" not in text and "avatar_jobs" not in text
 

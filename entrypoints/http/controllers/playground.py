@@ -10,8 +10,8 @@ from litestar import Controller, Response, get
 from litestar.exceptions import NotFoundException
 from litestar.params import FromPath
 
-from avatar_service.adapters.renderer.node_package import code_dir
 from avatar_service.entrypoints.characters import load_characters
+from avatar_service.entrypoints.renderer_files import renderer_dir
 
 PLAYGROUND_DIR = Path(__file__).resolve().parents[1] / "playground"
 RENDERER_MODULES = frozenset(
@@ -70,4 +70,4 @@ class PlaygroundController(Controller):
     @get("/playground/renderer/{name:str}", sync_to_thread=False)
     def renderer_module(self, name: FromPath[str]) -> Response[bytes]:
         """A browser-safe module of the renderer package."""
-        return _file(code_dir() / "src", name, RENDERER_MODULES)
+        return _file(renderer_dir() / "src", name, RENDERER_MODULES)

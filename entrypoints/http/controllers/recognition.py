@@ -23,7 +23,6 @@ from avatar_service.entrypoints.http.schemas.recognition import (
     to_recording_response,
     viseme_set_names,
 )
-from avatar_service.entrypoints.recordings import decode_recording
 
 Form = Annotated[RecordingForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 
@@ -66,9 +65,7 @@ def _lipsync_audio(
     alphabet = check_alphabet(form.alphabet)
     sets = viseme_set_names(form.viseme_sets)
     limits = container.settings.limits
-    samples, rate = decode_recording(
-        audio, limits.max_recording_seconds, container.settings.ffmpeg_path
-    )
+    samples, rate = container.audio_codec.decode(audio, limits.max_recording_seconds)
     text = form.text if form.text and form.text.strip() else None
     result = recognition.lipsync(
         RecordingRequest(

@@ -13,8 +13,6 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
-from avatar_service.adapters.aligner.dtw_audio import read_audio
-from avatar_service.adapters.tts.transcode import content_type, transcode_wav
 from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import BlobInfo
@@ -210,7 +208,7 @@ def _align_upload(container: Container, audio: bytes, fields: dict[str, str]) ->
     text = fields.get("text", "")
     voice = fields.get("voice") or None
     alphabet = check_alphabet(fields.get("alphabet") or "ipa")
-    samples, rate = read_audio(audio, container.settings.speech.max_align_seconds)
+    samples, rate = container.audio_codec.read(audio, container.settings.speech.max_align_seconds)
     alignment = container.speech.align(samples, rate, text, voice)
     return to_timing_response(text, voice, len(samples) / rate, alignment, "aligner", alphabet)
 
@@ -220,11 +218,11 @@ def converted_audio_response(
 ) -> Response[bytes]:
     """A stored WAV converted to ``fmt`` (``mp3``, ``ogg`` = Opus) with ffmpeg, whole (no
     ranges), cacheable forever; its ETag is the WAV's sha256 plus the format."""
-    media_type = content_type(fmt)
+    media_type = container.audio_codec.media_type(fmt)
     etag = f'"{info.checksum}.{fmt}"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=31536000, immutable"}
     if none_match(request.headers.get("if-none-match"), etag):
         return Response(b"", status_code=304, headers=headers)
     wav = b"".join(container.assets.read(info.namespace, info.name))
-    body = transcode_wav(wav, fmt, container.settings.ffmpeg_path)
+    body = container.audio_codec.transcode_wav(wav, fmt)
     return Response(body, media_type=media_type, headers=headers)

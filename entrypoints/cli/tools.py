@@ -8,9 +8,12 @@ import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from avatar_service.entrypoints.bootstrap import adapter_names
-from avatar_service.entrypoints.settings import Settings
+from avatar_service.entrypoints.adapter_set import adapter_names
+
+if TYPE_CHECKING:
+    from avatar_service.entrypoints.settings import Settings
 
 VERSION_TIMEOUT = 10.0
 """Seconds a ``--version`` call may take before the tool counts as broken."""

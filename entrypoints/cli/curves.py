@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
-from avatar_service.core.curves import Curves
 from avatar_service.core.errors import Invalid
+
+if TYPE_CHECKING:
+    from avatar_service.core.curves import Curves
 
 F = Callable[..., Any]
 
@@ -52,6 +53,8 @@ def curve_options(command: F) -> F:
 
 def export_curves(path: Path, tracks: Sequence[Curves], morph_targets: str | None) -> None:
     """Write ``tracks`` to ``path`` in the format its suffix names; ``Invalid`` otherwise."""
+    from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
+
     if not tracks:
         raise Invalid("--export needs --curves", field="curves")
     suffix = path.suffix.lower()

@@ -1,38 +1,31 @@
-"""Render commands: ``say`` (text -> talking video, the one-command demo), ``render`` (one
-frame), ``renderer install`` (the Node renderer's dependencies)."""
+"""Render commands: ``say`` (text -> talking video, the one-command demo) and ``render`` (one
+frame)."""
 
 from __future__ import annotations
 
 import io
 import re
-import shutil
-import subprocess
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from avatar_service.core.avatar import Expression, Pose
-from avatar_service.core.errors import Invalid, Unavailable
-from avatar_service.core.ports import Store
-from avatar_service.core.records import Namespace, RenderRecord
-from avatar_service.core.usecases.recognition import RecordingRequest
-from avatar_service.core.usecases.rendering import FrameRequest, SequenceRequest
-from avatar_service.core.usecases.speech import SpeechRequest
-from avatar_service.core.visemes import OCULUS_VISEMES
-from avatar_service.entrypoints.characters import characters_file
-from avatar_service.entrypoints.cli_base import (
-    CliState,
+from avatar_service.core.errors import Invalid
+from avatar_service.entrypoints.cli.output import (
+    LazyChoice,
     emit_json,
     json_option,
-    keep_option,
-    main,
-    pass_state,
     voice_option,
     writable_output,
     write_failed,
 )
-from avatar_service.entrypoints.cli_speech import read_recording
+from avatar_service.entrypoints.cli.speech import read_recording
+from avatar_service.entrypoints.cli.state import CliState, keep_option, pass_state
+
+if TYPE_CHECKING:
+    from avatar_service.core.ports import Store
+    from avatar_service.core.records import RenderRecord
 
 DEFAULT_AVATAR = "ava"
 _SIZE = re.compile(r"^(\d{1,5})(?:x(\d{1,5}))?$")
@@ -57,6 +50,8 @@ def output_format(output: Path, given: str | None) -> str:
 
 def save(state: CliState, record: RenderRecord, output: Path) -> None:
     """Copy the stored render to ``output``."""
+    from avatar_service.core.records import Namespace
+
     container = state.container()
     try:
         with output.open("wb") as handle:
@@ -84,6 +79,18 @@ def use_avatar(state: CliState, avatar_id: str, keep: bool) -> None:
     container.adapters.store.create_avatar(avatar)
 
 
+def _visemes() -> tuple[str, ...]:
+    from avatar_service.core.visemes import OCULUS_VISEMES
+
+    return tuple(OCULUS_VISEMES)
+
+
+def _expressions() -> list[str]:
+    from avatar_service.core.avatar import Expression
+
+    return [e.value for e in Expression]
+
+
 avatar_option = click.option(
     "--avatar", "avatar_id", default=DEFAULT_AVATAR, show_default=True,
     help="Avatar id: a stored avatar or a built-in character (ava, leo, mia, sam, noah).",
@@ -98,7 +105,7 @@ output_option = click.option(
 )  # fmt: skip
 
 
-@main.command()
+@click.command()
 @click.argument("text", required=False)
 @output_option
 @click.option(
@@ -125,6 +132,10 @@ def say(
     With --audio take.wav instead of TEXT, the avatar mouths the recording. Only the video
     is written unless --keep.
     """
+    from avatar_service.core.usecases.recognition import RecordingRequest
+    from avatar_service.core.usecases.rendering import SequenceRequest
+    from avatar_service.core.usecases.speech import SpeechRequest
+
     width, height = parse_size(size)
     use_avatar(state, avatar_id, keep)
     if (text is None) == (audio is None):
@@ -189,12 +200,12 @@ def spoken_voice(state: CliState, avatar_id: str) -> str | None:
     return None if default is None else default.voice_id
 
 
-@main.command()
+@click.command()
 @output_option
 @avatar_option
 @size_option
-@click.option("--viseme", type=click.Choice(OCULUS_VISEMES), default="sil", show_default=True)
-@click.option("--expression", type=click.Choice([e.value for e in Expression]))
+@click.option("--viseme", type=LazyChoice(_visemes), default="sil", show_default=True)
+@click.option("--expression", type=LazyChoice(_expressions))
 @click.option("--prompt", help='Free text such as "smiling, looking left" (see warnings).')
 @click.option("--format", "fmt", type=click.Choice(["png", "jpeg", "webp"]), help="Image format.")
 @keep_option
@@ -204,6 +215,9 @@ def render(
     expression: str | None, prompt: str | None, fmt: str | None, keep: bool,
 ) -> None:  # fmt: skip
     """Render one frame of the avatar to an image file (only that file unless --keep)."""
+    from avatar_service.core.avatar import Expression, Pose
+    from avatar_service.core.usecases.rendering import FrameRequest
+
     width, height = parse_size(size)
     use_avatar(state, avatar_id, keep)
     pose = Pose(viseme=viseme, expression=Expression(expression) if expression else None)
@@ -220,22 +234,4 @@ def render(
     click.echo(f"wrote {output} ({width}x{height} {result.record.format})")
 
 
-@main.group()
-def renderer() -> None:
-    """The Node renderer's set-up."""
-
-
-@renderer.command()
-@click.option("--npm", default="npm", show_default=True, help="The npm executable.")
-def install(npm: str) -> None:
-    """Install the renderer's node_modules (npm ci) beside its installed code."""
-    folder = characters_file().parent.parent
-    executable = shutil.which(npm)
-    if executable is None:
-        raise Unavailable(f"npm not found ({npm!r}): install Node.js 20+ (it ships npm)")
-    click.echo(f"npm ci --prefix {folder}")
-    done = subprocess.run(
-        [executable, "ci", "--no-audit", "--no-fund", "--prefix", str(folder)], check=False
-    )
-    if done.returncode != 0:
-        raise Unavailable(f"npm ci failed with exit code {done.returncode}")
+COMMANDS = (say, render)

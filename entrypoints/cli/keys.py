@@ -1,34 +1,23 @@
-"""``avatar keys create|ls|revoke``: API keys kept in the store (docs/security.md), and the rule
-``avatar serve`` applies before it listens: no keys, no non-loopback address (unless
-``AVATAR_ALLOW_ANONYMOUS=true``)."""
+"""``avatar keys create|ls|revoke``: API keys kept in the store (docs/security.md). Without
+any, ``avatar serve`` listens only on a loopback address (``bootstrap.preflight``)."""
 
 from __future__ import annotations
 
-import ipaddress
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-import structlog
 
-from avatar_service.core.auth import ApiKey, implied_scopes, parse_env_keys
-from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import KeyStore
 from avatar_service.core.tenancy import DEFAULT_TENANT
-from avatar_service.entrypoints.cli_base import (
-    CliState,
-    echo_table,
-    emit_json,
-    json_option,
-    main,
-    pass_state,
-)
-from avatar_service.entrypoints.settings import Settings
-from avatar_service.plugins.manager import build_registry, make_plugin_manager
+from avatar_service.entrypoints.cli.output import echo_table, emit_json, json_option
+from avatar_service.entrypoints.cli.state import CliState, pass_state
 
-log = structlog.get_logger("avatar_service.serve")
+if TYPE_CHECKING:
+    from avatar_service.core.auth import ApiKey
 
 
 def _key_json(key: ApiKey) -> dict[str, Any]:
+    from avatar_service.core.auth import implied_scopes
+
     return {
         "key_id": key.key_id, "name": key.name, "scopes": list(implied_scopes(key.scope)),
         "tenant": key.tenant,
@@ -37,7 +26,7 @@ def _key_json(key: ApiKey) -> dict[str, Any]:
     }  # fmt: skip
 
 
-@main.group()
+@click.group()
 def keys() -> None:
     """Manage API keys kept in the store (secrets are stored hashed).
 
@@ -64,6 +53,8 @@ def keys() -> None:
 @pass_state
 def create_key(state: CliState, name: str, scopes: str, tenant: str, as_json: bool) -> None:
     """Create a key and print its secret (shown this once only)."""
+    from avatar_service.core.auth import implied_scopes
+
     record, secret = state.container().keys.create(name, scopes.split(","), tenant)
     if as_json:
         emit_json({**_key_json(record), "key": secret})
@@ -82,6 +73,8 @@ def create_key(state: CliState, name: str, scopes: str, tenant: str, as_json: bo
 @pass_state
 def list_keys(state: CliState, as_json: bool) -> None:
     """List stored keys, revoked ones included (never their secrets)."""
+    from avatar_service.core.auth import implied_scopes
+
     found = state.container().keys.list()
     if as_json:
         emit_json({"keys": [_key_json(key) for key in found], "count": len(found)})
@@ -111,43 +104,4 @@ def revoke_key(state: CliState, key_id: str, as_json: bool) -> None:
     click.echo(f"revoked key {record.key_id} ({record.name!r})")
 
 
-def is_loopback(host: str) -> bool:
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def stored_keys_exist(settings: Settings) -> bool:
-    """Whether the configured store holds (or once held) any key; no other adapter is built."""
-    store = build_registry(make_plugin_manager()).create("store", settings.store, settings)
-    try:
-        return isinstance(store, KeyStore) and store.has_keys()
-    finally:
-        close = getattr(store, "close", None)
-        if callable(close):
-            close()
-
-
-def check_exposure(settings: Settings, host: str) -> None:
-    """Refuse (``Invalid``, field ``host``) to serve a non-loopback ``host`` with no key
-    configured or stored, unless anonymous access is allowed; warn when serving anonymously."""
-    # The service's own reading of the setting: "[]" or "," configure no key.
-    if parse_env_keys(settings.api_keys.get_secret_value()) or stored_keys_exist(settings):
-        return
-    if is_loopback(host):
-        log.warning(
-            "serving without API keys: any local process may call every route",
-            host=host,
-            fix="set AVATAR_API_KEYS or run `avatar keys create`",
-        )
-        return
-    if not settings.allow_anonymous:
-        raise Invalid(
-            f"refusing to listen on {host} without API keys: set AVATAR_API_KEYS or run "
-            "`avatar keys create`, or set AVATAR_ALLOW_ANONYMOUS=true to serve anonymously",
-            field="host",
-        )
-    log.warning("serving anonymously on a non-loopback address", host=host)
+COMMANDS = (keys,)

@@ -1,5 +1,5 @@
-"""Reading uploaded recordings for alignment: any format libsndfile reads (WAV, FLAC, OGG
-Vorbis/Opus, ...) to mono float32 at the file's own rate (the aligner copes with any rate)."""
+"""Reading uploaded recordings: any format libsndfile reads (WAV, FLAC, OGG Vorbis/Opus, ...)
+to mono float32 at the file's own rate (the aligner copes with any rate)."""
 
 from __future__ import annotations
 

@@ -8,23 +8,20 @@ import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 import click
 
-from avatar_service.core.blobnames import sanitize_filename
-from avatar_service.core.errors import Conflict
-from avatar_service.core.mediatypes import media_kind
-from avatar_service.core.records import BlobInfo, Namespace
-from avatar_service.entrypoints.cli_base import (
-    CliState,
+from avatar_service.entrypoints.cli.output import (
     echo_table,
     emit_json,
     json_option,
-    main,
-    pass_state,
     writable_output,
 )
+from avatar_service.entrypoints.cli.state import CliState, pass_state
+
+if TYPE_CHECKING:
+    from avatar_service.core.records import BlobInfo
 
 CHUNK = 1024 * 1024
 PROGRESS_FROM = 8 * 1024 * 1024
@@ -32,6 +29,8 @@ PROGRESS_FROM = 8 * 1024 * 1024
 
 
 def _info_json(info: BlobInfo) -> dict[str, Any]:
+    from avatar_service.core.mediatypes import media_kind
+
     return {
         "asset_id": info.name, "type": media_kind(info.content_type),
         "content_type": info.content_type, "size": info.size, "path": info.name,
@@ -72,7 +71,7 @@ progress_option = click.option(
 )  # fmt: skip
 
 
-@main.group()
+@click.group()
 def assets() -> None:
     """List, upload, download and delete assets (uploaded files)."""
 
@@ -117,6 +116,8 @@ def put(
     progress: bool | None, as_json: bool,
 ) -> None:  # fmt: skip
     """Upload FILE as an asset (streamed; MAX_FILE_SIZE applies)."""
+    from avatar_service.core.blobnames import sanitize_filename
+
     target = name or sanitize_filename(file.name)
     size = file.stat().st_size
     with (
@@ -146,6 +147,10 @@ def get(
     state: CliState, name: str, output: Path | None, force: bool, progress: bool | None
 ) -> None:
     """Download asset NAME (written to a temporary file, renamed when complete)."""
+    from avatar_service.core.blobnames import sanitize_filename
+    from avatar_service.core.errors import Conflict
+    from avatar_service.core.records import Namespace
+
     use_cases = state.container().assets
     info = use_cases.stat(Namespace.ASSETS, name)
     if output is not None and str(output) == "-":
@@ -181,3 +186,6 @@ def rm(state: CliState, names: tuple[str, ...]) -> None:
     for name in names:
         state.container().assets.delete(name)
         click.echo(f"deleted {name}")
+
+
+COMMANDS = (assets,)

@@ -1,99 +1,30 @@
-"""Speech commands: voices (and voices download), phonemes, lipsync, speak, align."""
+"""Speech commands: phonemes, lipsync, speak, align."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from avatar_service.core.audio import encode_wav
-from avatar_service.core.curve_export import curves_json
 from avatar_service.core.errors import Invalid
-from avatar_service.core.phonemes import split_stress
-from avatar_service.core.speech import Alignment, FloatArray, SynthesisOptions
-from avatar_service.core.usecases.recognition import RecordingRequest
-from avatar_service.core.usecases.speech import (
-    Alphabet,
-    SpeechRequest,
-    check_alphabet,
-    phoneme_label,
-)
-from avatar_service.entrypoints.cli_base import (
-    CliState,
+from avatar_service.entrypoints.cli.curves import curve_options, export_curves
+from avatar_service.entrypoints.cli.output import (
     echo_table,
     emit_json,
     json_option,
-    keep_option,
-    main,
-    pass_state,
     voice_option,
     writable_output,
     write_failed,
 )
-from avatar_service.entrypoints.cli_curves import curve_options, export_curves
-from avatar_service.entrypoints.recordings import decode_recording
+from avatar_service.entrypoints.cli.state import CliState, keep_option, pass_state
+
+if TYPE_CHECKING:
+    from avatar_service.core.speech import Alignment, FloatArray
+    from avatar_service.core.usecases.speech import Alphabet
 
 
-@main.group(invoke_without_command=True)
-@json_option
-@click.pass_context
-def voices(ctx: click.Context, as_json: bool) -> None:
-    """List every voice (Piper and espeak-ng): engine, language, gender, quality, sample rate
-    and timing (exact: the engine's own durations; aligned: timed by the aligner). The
-    default voice is marked with *."""
-    if ctx.invoked_subcommand is not None:
-        return
-    found = ctx.find_object(CliState) or CliState()
-    found.discard_records(keep=False)  # listing voices writes nothing
-    speech = found.container().speech
-    listed = speech.voices()
-    default = speech.default_voice()
-    default_id = None if default is None else default.voice_id
-    if as_json:
-        emit_json({"voices": [asdict(voice) for voice in listed], "default_voice": default_id})
-        return
-    rows = [["", "VOICE", "NAME", "LANGUAGE", "ENGINE", "GENDER", "QUALITY", "RATE", "TIMING"]]
-    rows += [
-        [
-            "*" if v.voice_id == default_id else "", v.voice_id, v.name, v.language, v.engine,
-            v.gender or "", v.quality or "", str(v.sample_rate), v.timing,
-        ]
-        for v in listed
-    ]  # fmt: skip
-    echo_table(rows)
-
-
-@voices.command("download")
-@click.argument("source")
-@click.option(
-    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
-    help="Where to put it [default: AVATAR_SPEECH__PIPER_VOICES_DIR, ./data/voices].",
-)  # fmt: skip
-@click.option("--sha256", help="The model's sha256 (hex): a model that differs is refused.")
-@click.option(
-    "--gender", type=click.Choice(["female", "male"]),
-    help="Record the voice's gender in its config (Piper configs carry none).",
-)  # fmt: skip
-@pass_state
-def voices_download(
-    state: CliState, source: str, folder: Path | None, sha256: str | None, gender: str | None
-) -> None:
-    """Put a Piper voice into the voices folder. SOURCE is an http(s) URL or a local path of
-    a *.onnx model (its *.onnx.json config is fetched from beside it), or a voice name
-    (e.g. en_US-lessac-medium) fetched from the Piper voices repository.
-
-    The model is written only when complete and, with --sha256, only when it hashes to it.
-    The voices folder is one of the places the piper engine looks.
-    """
-    from avatar_service.adapters.tts.voice_download import download_voice
-
-    target = folder or state.settings().speech.piper_voices_dir
-    for path in download_voice(source, target, sha256=sha256, gender=gender):
-        click.echo(f"wrote {path}")
-
-
-@main.command()
+@click.command()
 @click.argument("text")
 @voice_option
 @click.option(
@@ -104,6 +35,9 @@ def voices_download(
 @pass_state
 def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_json: bool) -> None:
     """Print each word of TEXT with its phonemes (no audio is made)."""
+    from avatar_service.core.phonemes import split_stress
+    from avatar_service.core.usecases.speech import check_alphabet, phoneme_label
+
     state.discard_records(keep=False)  # nothing to keep
     alpha = check_alphabet(alphabet)
     words = state.container().speech.phonemize(text, voice)
@@ -132,8 +66,8 @@ def read_recording(state: CliState, audio: Path) -> tuple[FloatArray, int]:
         data = audio.read_bytes()
     except OSError as exc:
         raise click.FileError(str(audio), hint=exc.strerror or str(exc)) from exc
-    settings = state.settings()
-    return decode_recording(data, settings.limits.max_recording_seconds, settings.ffmpeg_path)
+    max_seconds = state.settings().limits.max_recording_seconds
+    return state.container().audio_codec.decode(data, max_seconds)
 
 
 audio_option = click.option(
@@ -146,7 +80,7 @@ transcript_option = click.option(
 )
 
 
-@main.command()
+@click.command()
 @click.argument("text", required=False)
 @audio_option
 @transcript_option
@@ -174,6 +108,10 @@ def lipsync(
     Text output is a summary; --json gives every phoneme, word and viseme cue. --curves
     computes weight curves; --export writes them to a .json, .csv or .gltf file.
     """
+    from avatar_service.core.curve_export import curves_json
+    from avatar_service.core.usecases.recognition import RecordingRequest
+    from avatar_service.core.usecases.speech import SpeechRequest, check_alphabet
+
     state.discard_records(keep)
     visemes, alpha = viseme_set, check_alphabet(alphabet)
     named = tuple(dict.fromkeys(c.strip() for group in curves for c in group.split(",") if c))
@@ -221,7 +159,7 @@ def lipsync(
     })  # fmt: skip
 
 
-@main.command()
+@click.command()
 @click.argument("text")
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -246,6 +184,10 @@ def speak(
     keep: bool,
 ) -> None:
     """Synthesise TEXT to a mono 16-bit PCM WAV file (only that file is written)."""
+    from avatar_service.core.audio import encode_wav
+    from avatar_service.core.speech import SynthesisOptions
+    from avatar_service.core.usecases.speech import SpeechRequest
+
     state.discard_records(keep)
     request = SpeechRequest(text, voice, SynthesisOptions(rate=rate, pitch=pitch))
     speech = state.container().speech.timed_speech(request).speech
@@ -258,7 +200,7 @@ def speak(
     )
 
 
-@main.command()
+@click.command()
 @click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("transcript")
 @voice_option
@@ -277,17 +219,17 @@ def align(
 
     Prints each word with its time span; --json gives every phoneme and word.
     """
-    state.discard_records(keep)
-    from avatar_service.adapters.aligner.dtw_audio import read_audio
+    from avatar_service.core.usecases.speech import check_alphabet
 
+    state.discard_records(keep)
     alpha = check_alphabet(alphabet)
     try:
         data = audio.read_bytes()
     except OSError as exc:
         raise click.ClickException(f"cannot read {audio}: {exc.strerror or exc}") from exc
-    settings = state.settings()
-    samples, rate = read_audio(data, settings.speech.max_align_seconds)
-    alignment = state.container().speech.align(samples, rate, transcript, voice)
+    container = state.container()
+    samples, rate = container.audio_codec.read(data, state.settings().speech.max_align_seconds)
+    alignment = container.speech.align(samples, rate, transcript, voice)
     if not as_json:
         echo_table(
             [["WORD", "START", "END"]]
@@ -305,6 +247,8 @@ def align(
 
 def _phonemes_json(alignment: Alignment, alpha: Alphabet) -> list[dict[str, object]]:
     """Timed phonemes as the HTTP API names them (``word_index``: the word each belongs to)."""
+    from avatar_service.core.usecases.speech import phoneme_label
+
     return [
         {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
          "start": p.start, "end": p.end, "word_index": p.word_index}
@@ -319,3 +263,6 @@ def _words_json(alignment: Alignment) -> list[dict[str, object]]:
          "end_char": w.char_end}
         for w in alignment.words
     ]  # fmt: skip
+
+
+COMMANDS = (phonemes, lipsync, speak, align)

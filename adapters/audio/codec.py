@@ -1,0 +1,57 @@
+"""The audio codec: libsndfile reads WAV, FLAC and OGG; ffmpeg (``FFMPEG_PATH``, else the
+imageio-ffmpeg wheel's binary, else ``ffmpeg`` on ``PATH``) reads the rest (MP3, ...) and
+encodes MP3 and OGG/Opus."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from avatar_service.core.ports.audio import AudioCodec
+from avatar_service.core.errors import Invalid, TooLarge
+
+if TYPE_CHECKING:
+    from avatar_service.core.speech import FloatArray
+
+FFMPEG_RATE = 16000
+"""Rate of audio decoded by ffmpeg (what the recogniser works at)."""
+
+
+class FileAudioCodec(AudioCodec):
+    """libsndfile first, ffmpeg for what it cannot read or write."""
+
+    def __init__(self, ffmpeg_path: str | None = None) -> None:
+        self.ffmpeg_path = ffmpeg_path
+
+    def read(self, data: bytes, max_seconds: float | None = None) -> tuple[FloatArray, int]:
+        from avatar_service.adapters.audio.files import read_audio
+
+        return read_audio(data, max_seconds)
+
+    def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
+        try:
+            return self.read(data, max_seconds)
+        except Invalid:
+            if not data:
+                raise
+        import numpy as np
+
+        from avatar_service.adapters.audio.ffmpeg import decode_to_pcm
+
+        pcm = decode_to_pcm(data, FFMPEG_RATE, self.ffmpeg_path)
+        samples = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2").astype(np.float32) / 32768.0
+        seconds = len(samples) / FFMPEG_RATE
+        if seconds > max_seconds:
+            raise TooLarge(
+                f"the audio lasts {seconds:.1f} s; the limit is {max_seconds:g} s", field="audio"
+            )
+        return samples, FFMPEG_RATE
+
+    def media_type(self, fmt: str) -> str:
+        from avatar_service.adapters.audio.ffmpeg import content_type
+
+        return content_type(fmt)
+
+    def transcode_wav(self, wav: bytes, fmt: str) -> bytes:
+        from avatar_service.adapters.audio.ffmpeg import transcode_wav
+
+        return transcode_wav(wav, fmt, self.ffmpeg_path)

@@ -1,0 +1,39 @@
+"""The audio codec port: recordings to samples, stored WAV to other containers.
+
+Entrypoints hand uploaded bytes to it and never decode audio themselves. Like every port it
+is synchronous and safe to call from several threads at once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
+
+if TYPE_CHECKING:
+    from avatar_service.core.speech import FloatArray
+
+
+@runtime_checkable
+class AudioCodec(Protocol):
+    def read(self, data: bytes, max_seconds: float | None = None) -> tuple[FloatArray, int]:
+        """Mono float32 samples (channels averaged) and the file's own sample rate, from a
+        WAV, FLAC or OGG file's bytes. ``Invalid`` (field ``audio``) for an empty or unreadable
+        file or one without samples; ``TooLarge`` (field ``audio``) past ``max_seconds``."""
+        ...
+
+    def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
+        """As ``read``, for any recording (MP3 and other formats too, at a rate the codec
+        picks). ``Invalid`` (field ``audio``) for an empty file or one that is not audio,
+        ``TooLarge`` past ``max_seconds``, ``Unavailable`` when a format needs a tool that is
+        missing."""
+        ...
+
+    def media_type(self, fmt: str) -> str:
+        """The media type of the container ``fmt`` (``wav``, ``mp3``, ``ogg``); ``Invalid``
+        (field ``format``) for any other."""
+        ...
+
+    def transcode_wav(self, wav: bytes, fmt: str) -> bytes:
+        """``wav`` re-encoded as ``fmt`` (``wav``: unchanged). ``Invalid`` for an unknown
+        format, ``Unavailable`` when the encoder is missing or fails, ``TimedOut`` when it
+        takes too long."""
+        ...
