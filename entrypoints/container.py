@@ -16,8 +16,8 @@ from avatar_service.entrypoints.deferred import deferred
 if TYPE_CHECKING:
     import pluggy
 
-    from avatar_service.core.ports.audio import AudioCodec
     from avatar_service.core.ports import BlobStore, Renderer, SpeechSynthesizer, Store
+    from avatar_service.core.ports.audio import AudioCodec
     from avatar_service.core.usecases.assets import AssetUseCases
     from avatar_service.core.usecases.avatars import AvatarUseCases
     from avatar_service.core.usecases.backup import Backup

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from avatar_service.core.ports.audio import AudioCodec
 from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.core.ports.audio import AudioCodec
 
 if TYPE_CHECKING:
     from avatar_service.core.speech import FloatArray

@@ -4,9 +4,9 @@ All ports are synchronous and must be safe to call from several threads at once.
 has ``check()``: return ``None`` when usable, else raise ``Unavailable`` saying what is missing
 and how to fix it (``/ready`` and ``avatar doctor`` call it).
 
-One module per concern (``audio``, ``speech``, ``recognition``, ``rendering``, ``storage``, ``blobs``,
-``jobs``); every name is re-exported here, so ``from avatar_service.core.ports import X`` is
-the way to import any of them.
+One module per concern (``audio``, ``speech``, ``recognition``, ``rendering``, ``storage``,
+``blobs``, ``jobs``); every name is re-exported here, so ``from avatar_service.core.ports
+import X`` is the way to import any of them.
 """
 
 from avatar_service.core.ports.audio import AudioCodec

@@ -9,8 +9,8 @@ import pytest
 from avatar_service.adapters.audio.codec import FFMPEG_RATE, FileAudioCodec
 from avatar_service.adapters.audio.ffmpeg import locate_ffmpeg
 from avatar_service.core.audio import encode_wav
-from avatar_service.core.ports.audio import AudioCodec
 from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.core.ports.audio import AudioCodec
 
 TONE = (0.3 * np.sin(2 * np.pi * 220 * np.arange(22050) / 22050)).astype(np.float32)
 needs_ffmpeg = pytest.mark.skipif(locate_ffmpeg() is None, reason="ffmpeg not installed")
