@@ -52,9 +52,10 @@ def preflight(settings: Settings) -> None:
     """What ``avatar serve`` checks before it listens on ``settings.server`` host and port,
     each failure one error that names the fix: the port is free; every configured adapter
     name is registered and its options are valid; in production the database schema is at
-    head (``Unavailable`` naming ``avatar db upgrade``); and a non-loopback address is served only with an API key
-    configured or stored, unless ``AVATAR_ALLOW_ANONYMOUS=true`` (``Invalid``, field
-    ``host``). The plugins are loaded and the store is opened once, and only the store."""
+    head (``Unavailable`` naming ``avatar db upgrade``); and a non-loopback address is served
+    only with an API key configured or stored, unless ``AVATAR_ALLOW_ANONYMOUS=true``
+    (``Invalid``, field ``host``). The plugins are loaded and the store is opened once, and
+    only the store."""
     host, port = settings.server.host, settings.server.port
     check_port_free(host, port)
     registry = build_registry(make_plugin_manager())
