@@ -14,6 +14,9 @@ if TYPE_CHECKING:
 
 FFMPEG_RATE = 16000
 """Rate of audio decoded by ffmpeg (what the recogniser works at)."""
+LIBSNDFILE_MAGIC = (b"RIFF", b"RF64", b"fLaC", b"OggS")
+"""How WAV, FLAC and OGG files start: only these go to libsndfile first (it also opens some
+MP3 files, but returns only their first frames)."""
 
 
 class FileAudioCodec(AudioCodec):
@@ -28,11 +31,12 @@ class FileAudioCodec(AudioCodec):
         return read_audio(data, max_seconds)
 
     def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
-        try:
-            return self.read(data, max_seconds)
-        except Invalid:
-            if not data:
-                raise
+        if not data or data.startswith(LIBSNDFILE_MAGIC):
+            try:
+                return self.read(data, max_seconds)
+            except Invalid:
+                if not data:
+                    raise
         import numpy as np
 
         from avatar_service.adapters.audio.ffmpeg import decode_to_pcm
