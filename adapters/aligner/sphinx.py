@@ -282,12 +282,16 @@ def _decode(
     ``(name, start, frames, score)``. ``None`` when no alignment exists."""
     try:
         decoder.set_align_text(words)
+        # Noise and cepstral-mean estimates carry over from one utterance to the next: start
+        # each pass from the initial ones, so an alignment never depends on earlier audio.
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()
         if decoder.hyp() is None:
             return None
         decoder.set_alignment()
+        decoder.reinit_feat()
         decoder.start_utt()
         decoder.process_raw(pcm, full_utt=True)
         decoder.end_utt()

@@ -122,3 +122,12 @@ def test_wrong_words_inside_a_transcript_are_refused_where_they_start(
         aligner.align(clip.samples, clip.sample_rate, wrong)
     assert caught.value.field == "text"
     assert "at word 3 'zebras'" in str(caught.value) or "at word 4" in str(caught.value)
+
+
+def test_an_alignment_does_not_depend_on_the_audio_aligned_before(clip: TruthClip) -> None:
+    fresh = SphinxAligner().align(clip.samples, clip.sample_rate, clip.text)
+    used = SphinxAligner()
+    for scale in (0.01, 3.0):  # a whisper and a shout of the same words first
+        quiet = np.clip(clip.samples * scale, -1.0, 1.0).astype(np.float32)
+        used.align(quiet, clip.sample_rate, clip.text)
+    assert used.align(clip.samples, clip.sample_rate, clip.text) == fresh
