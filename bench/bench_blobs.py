@@ -120,18 +120,31 @@ def upload(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str
         url = f"{client.base_url}/v1/assets/upload?overwrite=true"
         started = time.perf_counter()
         out = subprocess.run(
-            [CURL, "-sS", "-f", "-H", "Expect:", "-F",
-             f"file=@{path};filename={name};type=application/octet-stream", url],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                CURL,
+                "-sS",
+                "-f",
+                "-H",
+                "Expect:",
+                "-F",
+                f"file=@{path};filename={name};type=application/octet-stream",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - started, json.loads(out.stdout)
     body, length = multipart_body(path, name)
     started = time.perf_counter()
     response = client.post(
-        "/v1/assets/upload", params={"overwrite": "true"}, content=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-                 "Content-Length": str(length)},
-    )  # fmt: skip
+        "/v1/assets/upload",
+        params={"overwrite": "true"},
+        content=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            "Content-Length": str(length),
+        },
+    )
     elapsed = time.perf_counter() - started
     response.raise_for_status()
     return elapsed, response.json()
@@ -143,10 +156,21 @@ def put(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, o
     if CURL:
         started = time.perf_counter()
         out = subprocess.run(
-            [CURL, "-sS", "-f", "-H", "Expect:", "-H", "Content-Type: application/octet-stream",
-             "-T", str(path), url],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                CURL,
+                "-sS",
+                "-f",
+                "-H",
+                "Expect:",
+                "-H",
+                "Content-Type: application/octet-stream",
+                "-T",
+                str(path),
+                url,
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - started, json.loads(out.stdout)
 
     def chunks() -> Iterator[bytes]:
@@ -156,9 +180,13 @@ def put(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, o
 
     started = time.perf_counter()
     response = client.put(
-        url, content=chunks(), headers={"Content-Type": "application/octet-stream",
-                                         "Content-Length": str(path.stat().st_size)},
-    )  # fmt: skip
+        url,
+        content=chunks(),
+        headers={
+            "Content-Type": "application/octet-stream",
+            "Content-Length": str(path.stat().st_size),
+        },
+    )
     elapsed = time.perf_counter() - started
     response.raise_for_status()
     return elapsed, response.json()
@@ -173,8 +201,10 @@ def download(client: httpx.Client, name: str, size: int, target: Path | None = N
         url = f"{client.base_url}/v1/assets/download?name={name}"
         out = subprocess.run(
             [CURL, "-sS", "-f", "-o", sink, "-w", "%{size_download}", url],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         elapsed, received = time.perf_counter() - started, int(out.stdout)
     else:
         received = 0
@@ -241,17 +271,33 @@ HTTP_STACK = (
 
 def start_server(work: Path, port: int, *, fsync: bool = True) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ, "AVATAR_BLOBS": "fsspec", "AVATAR_STORE": "memory", "AVATAR_TTS": "mock",
-        "AVATAR_ALIGNER": "mock", "AVATAR_RENDERER": "mock", "AVATAR_LOG__LEVEL": "warning",
-        "ASSETS_DIR": str(work / "store" / "assets"), "AUDIOS_DIR": str(work / "store" / "audios"),
-        "RENDERS_DIR": str(work / "store" / "renders"), "MAX_FILE_SIZE": str(SIZE + MB),
+        **os.environ,
+        "AVATAR_BLOBS": "fsspec",
+        "AVATAR_STORE": "memory",
+        "AVATAR_TTS": "mock",
+        "AVATAR_ALIGNER": "mock",
+        "AVATAR_RENDERER": "mock",
+        "AVATAR_LOG__LEVEL": "warning",
+        "ASSETS_DIR": str(work / "store" / "assets"),
+        "AUDIOS_DIR": str(work / "store" / "audios"),
+        "RENDERS_DIR": str(work / "store" / "renders"),
+        "MAX_FILE_SIZE": str(SIZE + MB),
         "AVATAR_STORAGE__FSYNC": str(fsync).lower(),
-    }  # fmt: skip
+    }
     command = [
-        sys.executable, "-m", "uvicorn", "--factory",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
         "avatar_service.entrypoints.http.app:app_from_environment",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     server = subprocess.Popen(command, env=env, cwd=work)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -359,8 +405,10 @@ def main() -> int:
                 f"[target >= {TARGET_RATIO:.0%}: {ok}]; {speed / synced_rate:.0%} of copy+fsync"
             )
         hashing_rate = SIZE / statistics.median(hashing_copies)
-        print(f"  copy+sha256  {rate(hashing_copies)}  (1 MiB reads/writes hashing in the same "
-              "pass, no fsync: the raw upload's baseline)")  # fmt: skip
+        print(
+            f"  copy+sha256  {rate(hashing_copies)}  (1 MiB reads/writes hashing in the same "
+            "pass, no fsync: the raw upload's baseline)"
+        )
         put_rate = SIZE / statistics.median(puts)
         ok = "ok" if put_rate / hashing_rate >= TARGET_RATIO else "BELOW TARGET"
         print(

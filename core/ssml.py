@@ -136,10 +136,12 @@ class SsmlDocument:
                 if lo < hi:
                     out.append(
                         TextRun(
-                            segment.text[lo:hi], segment.offsets[lo:hi], segment.prosody,
+                            segment.text[lo:hi],
+                            segment.offsets[lo:hi],
+                            segment.prosody,
                             segment.say_as,
                         )
-                    )  # fmt: skip
+                    )
                 position += len(segment.text)
             elif start <= position < end or position == end == total:
                 out.append(segment)

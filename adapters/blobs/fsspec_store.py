@@ -228,10 +228,13 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         self._write_blob(space, data_path, meter, key)
         try:
             info = BlobInfo(
-                namespace=Namespace(namespace), name=key, size=meter.size,
+                namespace=Namespace(namespace),
+                name=key,
+                size=meter.size,
                 content_type=content_type_for(key, meter.head, content_type),
-                checksum=meter.digest.hexdigest(), modified=utcnow(),
-            )  # fmt: skip
+                checksum=meter.digest.hexdigest(),
+                modified=utcnow(),
+            )
             old = self._commit(space, path, Manifest(blob_id, info), overwrite)
         except BaseException:
             self._remove_blob(space, data_path)

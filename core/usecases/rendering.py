@@ -35,9 +35,13 @@ from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.visemes import OCULUS_VISEMES, build_timeline
 
 CONTENT_TYPES = {
-    "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif",
-    "mp4": "video/mp4", "webm": "video/webm",
-}  # fmt: skip
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
 _CHUNK = 1024 * 1024
 
 
@@ -105,8 +109,11 @@ class SequenceRequest:
     """Expression changes ``(start_seconds, expression)`` scheduled on the video's timeline."""
 
 
-_GESTURE_EVERY = {Animation.BLINK: ("blink", 1.2), Animation.NOD: ("nod", 1.6),
-                  Animation.HEAD_SHAKE: ("shake", 1.8)}  # fmt: skip
+_GESTURE_EVERY = {
+    Animation.BLINK: ("blink", 1.2),
+    Animation.NOD: ("nod", 1.6),
+    Animation.HEAD_SHAKE: ("shake", 1.8),
+}
 
 
 class RenderUseCases:
@@ -162,10 +169,15 @@ class RenderUseCases:
         )
         render_id = new_id("fr")
         record = RenderRecord(
-            render_id=render_id, kind=RenderKind.FRAME, width=request.width, height=request.height,
-            format=fmt, blob_name=f"{render_id}.{fmt}", avatar_id=request.avatar_id,
+            render_id=render_id,
+            kind=RenderKind.FRAME,
+            width=request.width,
+            height=request.height,
+            format=fmt,
+            blob_name=f"{render_id}.{fmt}",
+            avatar_id=request.avatar_id,
             session_id=request.session_id,
-        )  # fmt: skip
+        )
         return FrameResult(self._keep(record, iter([image])), pose, warnings)
 
     def render_sequence(
@@ -278,11 +290,16 @@ class RenderUseCases:
         self._limits.frames(timeline.duration, request.fps)
         video = self._renderer.render_sequence(
             SequenceRenderRequest(
-                state, timeline, width=request.width, height=request.height, fps=request.fps,
-                format=fmt, audio_wav=wav,
+                state,
+                timeline,
+                width=request.width,
+                height=request.height,
+                fps=request.fps,
+                format=fmt,
+                audio_wav=wav,
             ),
             progress,
-        )  # fmt: skip
+        )
         replace = render_id is not None
         render_id = render_id or new_id("rd")
         try:
@@ -366,9 +383,10 @@ class RenderUseCases:
             if character is None:
                 raise
         avatar = Avatar(
-            avatar_id, str(character.get("name", avatar_id)),
+            avatar_id,
+            str(character.get("name", avatar_id)),
             AvatarState.from_dict(character.get("state", {})),
-        )  # fmt: skip
+        )
         try:
             return self._store.create_avatar(avatar)
         except Conflict:  # created meanwhile by a concurrent request
@@ -379,10 +397,13 @@ class RenderUseCases:
     ) -> RenderRecord:
         """Blob first, then the row; if the row fails the blob goes too."""
         self._blobs.write(
-            Namespace.RENDERS, record.blob_name, chunks, max_size=self._limits.max_file_size,
+            Namespace.RENDERS,
+            record.blob_name,
+            chunks,
+            max_size=self._limits.max_file_size,
             content_type=CONTENT_TYPES.get(record.format, "application/octet-stream"),
             overwrite=overwrite,
-        )  # fmt: skip
+        )
         try:
             return self._store.add_render(record)
         except BaseException as exc:

@@ -227,9 +227,12 @@ class SpeechUseCases:
         blob_name = f"{audio_id}.wav"
         wav = encode_wav(speech.samples, speech.sample_rate)
         self._blobs.write(
-            Namespace.AUDIOS, blob_name, [wav], max_size=self._limits.max_file_size,
+            Namespace.AUDIOS,
+            blob_name,
+            [wav],
+            max_size=self._limits.max_file_size,
             content_type="audio/wav",
-        )  # fmt: skip
+        )
         record = AudioRecord(
             audio_id=audio_id,
             text=request.text,

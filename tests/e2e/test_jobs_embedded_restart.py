@@ -21,11 +21,16 @@ from avatar_service.plugins.manager import make_plugin_manager
 
 def _container(data: Path) -> Container:
     settings = Settings(
-        **MOCK_SPEECH, store="sqlmodel", blobs="fsspec",
-        database_url=f"sqlite:///{data / 'avatar.db'}", renders_dir=str(data / "renders"),
-        audios_dir=str(data / "audios"), assets_dir=str(data / "assets"),
-        job=JobSettings(lease_seconds=1.0), _env_file=None,
-    )  # fmt: skip
+        **MOCK_SPEECH,
+        store="sqlmodel",
+        blobs="fsspec",
+        database_url=f"sqlite:///{data / 'avatar.db'}",
+        renders_dir=str(data / "renders"),
+        audios_dir=str(data / "audios"),
+        assets_dir=str(data / "assets"),
+        job=JobSettings(lease_seconds=1.0),
+        _env_file=None,
+    )
     return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
 
 

@@ -45,8 +45,11 @@ def schema() -> dict[str, Any]:
     urls = [(SOURCE / name).as_uri() for name in ("schema.js", "motion.js")]
     done = subprocess.run(
         [node, "--input-type=module", "-e", PRINT_EXPORTS, *urls],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     exports: dict[str, Any] = json.loads(done.stdout)
     return exports

@@ -201,9 +201,13 @@ def _engine_timing(container: Container, data: TimingRequest) -> TimingResponse:
     timed = container.speech.timed_speech(timing_speech_request(data))
     source = "engine" if timed.speech.phonemes is not None else "aligner"
     return to_timing_response(
-        data.text, timed.speech.voice_id, timed.speech.duration, timed.alignment, source,
+        data.text,
+        timed.speech.voice_id,
+        timed.speech.duration,
+        timed.alignment,
+        source,
         data.alphabet,
-    )  # fmt: skip
+    )
 
 
 def _align_upload(container: Container, audio: bytes, fields: dict[str, str]) -> TimingResponse:

@@ -97,9 +97,16 @@ def to_recording_response(
     preview = to_preview_response(result.timed, alphabet)
     audio = result.audio
     return RecordingLipsyncResponse(
-        avatar_id=audio.avatar_id, session_id=audio.session_id, audio_id=audio.audio_id,
-        audio_url=audio_url(audio.audio_id), duration=preview.duration,
-        sample_rate=audio.sample_rate, language=language, transcript=transcript,
-        phonemes=preview.phonemes, words=preview.words, visemes=preview.visemes,
+        avatar_id=audio.avatar_id,
+        session_id=audio.session_id,
+        audio_id=audio.audio_id,
+        audio_url=audio_url(audio.audio_id),
+        duration=preview.duration,
+        sample_rate=audio.sample_rate,
+        language=language,
+        transcript=transcript,
+        phonemes=preview.phonemes,
+        words=preview.words,
+        visemes=preview.visemes,
         visemes_by_set=preview.visemes_by_set,
-    )  # fmt: skip
+    )

@@ -135,10 +135,17 @@ def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
     if data.viseme_table is not None:
         extra["viseme_table"] = custom_set(data.viseme_table)
     return SpeechRequest(
-        text=data.text, voice_id=data.voice, options=options, avatar_id=data.avatar_id,
-        session_id=data.session_id, ssml=data.ssml, curves=tuple(data.curves or ()),
-        fps=data.fps, intensity=data.intensity, **extra,
-    )  # fmt: skip
+        text=data.text,
+        voice_id=data.voice,
+        options=options,
+        avatar_id=data.avatar_id,
+        session_id=data.session_id,
+        ssml=data.ssml,
+        curves=tuple(data.curves or ()),
+        fps=data.fps,
+        intensity=data.intensity,
+        **extra,
+    )
 
 
 class TimingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -158,10 +165,15 @@ class TimingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 def timing_speech_request(data: TimingRequest) -> SpeechRequest:
     return to_speech_request(
         LipsyncRequest(
-            text=data.text, voice=data.voice, rate=data.rate, pitch=data.pitch,
-            volume=data.volume, speaker_id=data.speaker_id, seed=data.seed,
+            text=data.text,
+            voice=data.voice,
+            rate=data.rate,
+            pitch=data.pitch,
+            volume=data.volume,
+            speaker_id=data.speaker_id,
+            seed=data.seed,
         )
-    )  # fmt: skip
+    )
 
 
 # --- responses ------------------------------------------------------------------------------
@@ -461,11 +473,19 @@ def to_voices_response(voices: list[Voice], default: Voice | None) -> VoicesResp
 
 
 def to_timing_response(
-    text: str, voice: str | None, duration: float, alignment: Alignment, source: str,
+    text: str,
+    voice: str | None,
+    duration: float,
+    alignment: Alignment,
+    source: str,
     alphabet: Alphabet,
-) -> TimingResponse:  # fmt: skip
+) -> TimingResponse:
     return TimingResponse(
-        text=text, voice=voice, duration=_t(duration), source=source, alphabet=alphabet,
+        text=text,
+        voice=voice,
+        duration=_t(duration),
+        source=source,
+        alphabet=alphabet,
         phonemes=[_phoneme(p, alphabet) for p in alignment.phonemes],
         words=[_word(w) for w in alignment.words],
-    )  # fmt: skip
+    )
