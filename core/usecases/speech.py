@@ -33,7 +33,8 @@ from avatar_service.core.speech import (
     VisemeCue,
     Voice,
 )
-from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support, parse_ssml
+from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support
+from avatar_service.core.ssml_parser import parse_ssml
 from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
 from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 from avatar_service.core.voice_choice import choose_voice

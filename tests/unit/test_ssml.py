@@ -12,9 +12,9 @@ from avatar_service.core.ssml import (
     SsmlSupport,
     TextRun,
     check_support,
-    parse_ssml,
     to_ssml,
 )
+from avatar_service.core.ssml_parser import parse_ssml
 
 DOC = (
     '<speak>Hi <mark name="a"/>there. <break time="250ms"/>'
