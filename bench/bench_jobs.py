@@ -33,7 +33,7 @@ from stats import percentile
 
 from avatar_service.core.records import utcnow
 from avatar_service.core.usecases.jobs import JobUseCases
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers

@@ -28,7 +28,7 @@ from avatar_service.adapters.renderer.node import NodeRenderer
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.ports import FrameRenderRequest
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import SequenceRequest
+from avatar_service.core.usecases.render_requests import SequenceRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings

@@ -40,7 +40,8 @@ from avatar_service.core.paging import check_page_size
 from avatar_service.core.ports import JobQueue, JobStore, Store, WebhookSender
 from avatar_service.core.records import Page, RenderRecord, new_id, utcnow
 from avatar_service.core.tenancy import ALL_TENANTS, DEFAULT_TENANT, TenantScope, one_tenant
-from avatar_service.core.usecases.rendering import AnimationRequest, RenderUseCases
+from avatar_service.core.usecases.render_requests import AnimationRequest
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from support import MOCK_SPEECH
 from avatar_service.core.jobs import JobStatus
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import utcnow
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.settings import JobSettings, Settings

@@ -27,7 +27,7 @@ from support import MOCK_SPEECH, as_env, unavailable
 
 from avatar_service.core.jobs import JobStatus, WebhookState
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.core.webhooks import verify_signature
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings

@@ -31,7 +31,7 @@ from support import MOCK_SPEECH
 
 from avatar_service.core.errors import NotFound
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import FrameRequest
+from avatar_service.core.usecases.render_requests import FrameRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app

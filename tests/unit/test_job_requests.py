@@ -22,7 +22,11 @@ from avatar_service.core import job_requests
 from avatar_service.core.errors import Invalid
 from avatar_service.core.jobs import JobKind
 from avatar_service.core.speech import SynthesisOptions, VisemeCue
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest, SequenceRequest
+from avatar_service.core.usecases.render_requests import (
+    Animation,
+    AnimationRequest,
+    SequenceRequest,
+)
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.core.visemes import BUILTIN_REGISTRY
 from avatar_service.core.visemesets import VisemeSetSpec

@@ -26,12 +26,12 @@ from avatar_service.core.limits import Limits
 from avatar_service.core.records import Avatar, Namespace, utcnow
 from avatar_service.core.speech import VisemeCue
 from avatar_service.core.usecases.jobs import JobPolicy, JobUseCases
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
-    RenderUseCases,
     SequenceRequest,
 )
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.usecases.webhook_delivery import UNREACHABLE, DeliveryPolicy
 from avatar_service.core.webhooks import BadSignature, sign, verify_signature

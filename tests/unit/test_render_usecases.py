@@ -21,13 +21,13 @@ from avatar_service.core.prompt import read_prompt
 from avatar_service.core.records import Avatar, Preset
 from avatar_service.core.speech import Timeline
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
     FrameRequest,
-    RenderUseCases,
     SequenceRequest,
 )
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
 CHARACTERS = {"zed": {"name": "Zed", "state": {"hair_style": "bald", "clothing_color": "#112233"}}}

@@ -19,7 +19,8 @@ from avatar_service.core.records import AudioRecord, Namespace
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
-from avatar_service.core.usecases.rendering import FrameRequest, RenderUseCases, SequenceRequest
+from avatar_service.core.usecases.render_requests import FrameRequest, SequenceRequest
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
 

@@ -10,7 +10,7 @@ from msgspec import Meta
 from avatar_service.core.avatar import Pose
 from avatar_service.core.records import RenderRecord
 from avatar_service.core.speech import VisemeCue
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     AnimationRequest,
     FrameRequest,
     FrameResult,
