@@ -23,22 +23,24 @@ from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.crosssite import is_json_media_type, unsupported_media_type
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
-from avatar_service.entrypoints.http.schemas.speech import (
+from avatar_service.entrypoints.http.schemas.speech_requests import (
     CurvesExportRequest,
-    LipsyncPreviewResponse,
     LipsyncRequest,
-    LipsyncResponse,
     PhonemesRequest,
-    PhonemesResponse,
     TimingRequest,
+    timing_speech_request,
+    to_speech_request,
+)
+from avatar_service.entrypoints.http.schemas.speech_responses import (
+    LipsyncPreviewResponse,
+    LipsyncResponse,
+    PhonemesResponse,
     TimingResponse,
     VisemeSetsResponse,
     VoicesResponse,
-    timing_speech_request,
     to_lipsync_response,
     to_phonemes_response,
     to_preview_response,
-    to_speech_request,
     to_timing_response,
     to_viseme_sets_response,
     to_voices_response,

@@ -13,7 +13,7 @@ from msgspec import Meta
 from avatar_service.core.errors import Invalid
 from avatar_service.core.usecases.speech import Alphabet, LipsyncResult
 from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
-from avatar_service.entrypoints.http.schemas.speech import (
+from avatar_service.entrypoints.http.schemas.speech_responses import (
     TimedPhonemeBody,
     TimedWordBody,
     VisemeCueBody,
