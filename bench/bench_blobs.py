@@ -16,13 +16,11 @@ sha256 alone over the file (every upload hashes every byte), an upload to a seco
     python bench/run.py blobs            # 500 MB
     BENCH_BLOBS_MB=100 python bench/run.py blobs
 
-The same file is also uploaded raw (``PUT /v1/assets/{name}``, the body is the file); its
-baseline is a copy of the same file that computes its sha256 in the same pass (1 MiB reads and
-writes, no fsync), as the store does with every upload.
+The raw upload (``PUT /v1/assets/{name}``) is measured by ``bench_blobs_put.py``; what both
+share is in ``blob_server.py``.
 
-Targets (reported, not asserted): upload and download >= 50% of the copy's MB/s, the raw
-upload >= 50% of the hashing copy's; peak RSS growth <= 32 MB. Every big file is deleted at
-the end.
+Targets (reported, not asserted): upload and download >= 50% of the copy's MB/s; peak RSS
+growth <= 32 MB. Every big file is deleted at the end.
 """
 
 from __future__ import annotations
@@ -31,12 +29,10 @@ import hashlib
 import json
 import os
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,54 +40,26 @@ from pathlib import Path
 import httpx
 import psutil
 
-MB = 1024 * 1024
-SIZE = int(os.environ.get("BENCH_BLOBS_MB", "500")) * MB
-REPEAT = int(os.environ.get("BENCH_BLOBS_REPEAT", "3"))
-CHUNK = MB
+sys.path.insert(0, str(Path(__file__).parent))
+
+from blob_server import (
+    CHUNK,
+    CURL,
+    HTTP_STACK,
+    MB,
+    REPEAT,
+    SIZE,
+    TARGET_RATIO,
+    TARGET_RSS_MB,
+    PeakRss,
+    copy,
+    free_port,
+    make_source,
+    rate,
+    start_server,
+)
+
 BOUNDARY = "bench-boundary-7d1f"
-TARGET_RATIO = 0.5
-TARGET_RSS_MB = 32
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def make_source(path: Path) -> str:
-    """A SIZE-byte file of incompressible blocks; returns its sha256."""
-    digest = hashlib.sha256()
-    block = os.urandom(CHUNK)
-    with path.open("wb") as out:
-        for index in range(SIZE // CHUNK):
-            chunk = index.to_bytes(8, "big") + block[8:]
-            digest.update(chunk)
-            out.write(chunk)
-    return digest.hexdigest()
-
-
-class PeakRss:
-    """Samples a process's RSS every few milliseconds, keeping the maximum."""
-
-    def __init__(self, pid: int) -> None:
-        self.process = psutil.Process(pid)
-        self.peak = self.process.memory_info().rss
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            self.peak = max(self.peak, self.process.memory_info().rss)
-            time.sleep(0.01)
-
-    def __enter__(self) -> PeakRss:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
 
 
 def multipart_body(path: Path, name: str) -> tuple[Iterator[bytes], int]:
@@ -111,54 +79,36 @@ def multipart_body(path: Path, name: str) -> tuple[Iterator[bytes], int]:
     return chunks(), len(head) + path.stat().st_size + len(tail)
 
 
-CURL = shutil.which("curl")
-"""A C client when there is one, so the figures are the server's rather than the client's."""
-
-
 def upload(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, object]]:
     if CURL:
         url = f"{client.base_url}/v1/assets/upload?overwrite=true"
         started = time.perf_counter()
         out = subprocess.run(
-            [CURL, "-sS", "-f", "-H", "Expect:", "-F",
-             f"file=@{path};filename={name};type=application/octet-stream", url],
-            check=True, capture_output=True,
-        )  # fmt: skip
+            [
+                CURL,
+                "-sS",
+                "-f",
+                "-H",
+                "Expect:",
+                "-F",
+                f"file=@{path};filename={name};type=application/octet-stream",
+                url,
+            ],
+            check=True,
+            capture_output=True,
+        )
         return time.perf_counter() - started, json.loads(out.stdout)
     body, length = multipart_body(path, name)
     started = time.perf_counter()
     response = client.post(
-        "/v1/assets/upload", params={"overwrite": "true"}, content=body,
-        headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
-                 "Content-Length": str(length)},
-    )  # fmt: skip
-    elapsed = time.perf_counter() - started
-    response.raise_for_status()
-    return elapsed, response.json()
-
-
-def put(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, object]]:
-    """Seconds to upload ``path`` as the raw body of ``PUT /v1/assets/{name}``, and the answer."""
-    url = f"{client.base_url}/v1/assets/{name}?overwrite=true"
-    if CURL:
-        started = time.perf_counter()
-        out = subprocess.run(
-            [CURL, "-sS", "-f", "-H", "Expect:", "-H", "Content-Type: application/octet-stream",
-             "-T", str(path), url],
-            check=True, capture_output=True,
-        )  # fmt: skip
-        return time.perf_counter() - started, json.loads(out.stdout)
-
-    def chunks() -> Iterator[bytes]:
-        with path.open("rb") as source:
-            while chunk := source.read(CHUNK):
-                yield chunk
-
-    started = time.perf_counter()
-    response = client.put(
-        url, content=chunks(), headers={"Content-Type": "application/octet-stream",
-                                         "Content-Length": str(path.stat().st_size)},
-    )  # fmt: skip
+        "/v1/assets/upload",
+        params={"overwrite": "true"},
+        content=body,
+        headers={
+            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
+            "Content-Length": str(length),
+        },
+    )
     elapsed = time.perf_counter() - started
     response.raise_for_status()
     return elapsed, response.json()
@@ -173,8 +123,10 @@ def download(client: httpx.Client, name: str, size: int, target: Path | None = N
         url = f"{client.base_url}/v1/assets/download?name={name}"
         out = subprocess.run(
             [CURL, "-sS", "-f", "-o", sink, "-w", "%{size_download}", url],
-            check=True, capture_output=True, text=True,
-        )  # fmt: skip
+            check=True,
+            capture_output=True,
+            text=True,
+        )
         elapsed, received = time.perf_counter() - started, int(out.stdout)
     else:
         received = 0
@@ -190,13 +142,6 @@ def download(client: httpx.Client, name: str, size: int, target: Path | None = N
     return elapsed
 
 
-def copy(source: Path, target: Path) -> float:
-    """The baseline: ``shutil.copyfile`` (an in-kernel copy on Linux)."""
-    started = time.perf_counter()
-    shutil.copyfile(source, target)
-    return time.perf_counter() - started
-
-
 def copy_chunked(source: Path, target: Path, *, fsync: bool) -> float:
     """For context: a Python copy in 1 MiB reads and writes, then (``fsync``) the flush the
     store does before publishing."""
@@ -209,18 +154,6 @@ def copy_chunked(source: Path, target: Path, *, fsync: bool) -> float:
     return time.perf_counter() - started
 
 
-def copy_hashing(source: Path, target: Path) -> float:
-    """The raw upload's baseline: a copy in 1 MiB reads and writes that computes the sha256
-    in the same pass (no fsync)."""
-    digest = hashlib.sha256()
-    started = time.perf_counter()
-    with source.open("rb", buffering=0) as src, target.open("wb", buffering=0) as out:
-        while chunk := src.read(CHUNK):
-            digest.update(chunk)
-            out.write(chunk)
-    return time.perf_counter() - started
-
-
 def sha256_alone(source: Path) -> float:
     """For context: hashing the file from the page cache, which every upload must do."""
     digest = hashlib.sha256()
@@ -229,39 +162,6 @@ def sha256_alone(source: Path) -> float:
         while chunk := src.read(CHUNK):
             digest.update(chunk)
     return time.perf_counter() - started
-
-
-HTTP_STACK = (
-    "import importlib.util as u; "
-    "print('httptools' if u.find_spec('httptools') else 'h11', "
-    "'+ uvloop' if u.find_spec('uvloop') else '+ asyncio')"
-)
-"""What uvicorn's ``auto`` choices resolve to in this interpreter."""
-
-
-def start_server(work: Path, port: int, *, fsync: bool = True) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ, "AVATAR_BLOBS": "fsspec", "AVATAR_STORE": "memory", "AVATAR_TTS": "mock",
-        "AVATAR_ALIGNER": "mock", "AVATAR_RENDERER": "mock", "AVATAR_LOG__LEVEL": "warning",
-        "ASSETS_DIR": str(work / "store" / "assets"), "AUDIOS_DIR": str(work / "store" / "audios"),
-        "RENDERS_DIR": str(work / "store" / "renders"), "MAX_FILE_SIZE": str(SIZE + MB),
-        "AVATAR_STORAGE__FSYNC": str(fsync).lower(),
-    }  # fmt: skip
-    command = [
-        sys.executable, "-m", "uvicorn", "--factory",
-        "avatar_service.entrypoints.http.app:app_from_environment",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, env=env, cwd=work)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            time.sleep(0.2)
-    server.terminate()
-    raise RuntimeError("the server did not start within 60 s")
 
 
 def uploads_without_fsync(work: Path, source: Path) -> list[float]:
@@ -281,12 +181,6 @@ def uploads_without_fsync(work: Path, source: Path) -> list[float]:
         server.wait(timeout=15)
 
 
-def rate(seconds: list[float]) -> str:
-    median = statistics.median(seconds)
-    worst = max(seconds)
-    return f"{SIZE / MB / median:8.1f} MB/s  (median {median:.2f} s, worst {worst:.2f} s)"
-
-
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="avatar-bench-blobs-"))
     server: subprocess.Popen[bytes] | None = None
@@ -303,7 +197,6 @@ def main() -> int:
         baseline = psutil.Process(server.pid).memory_info().rss
         copies, chunked, synced, hashes = [], [], [], []
         uploads, downloads, to_file = [], [], []
-        hashing_copies, puts = [], []
         with PeakRss(server.pid) as rss:
             for _ in range(REPEAT):
                 for _copy in range(3):  # the baseline is cheap and the noisiest: sample it more
@@ -317,14 +210,6 @@ def main() -> int:
                 synced.append(copy_chunked(source, work / "copy.bin", fsync=True))
                 (work / "copy.bin").unlink()
                 hashes.append(sha256_alone(source))
-                os.sync()
-                hashing_copies.append(copy_hashing(source, work / "copy.bin"))
-                (work / "copy.bin").unlink()
-                os.sync()
-                seconds, body = put(client, source, "big-put.bin")
-                puts.append(seconds)
-                if body["checksum"] != checksum or body["size"] != SIZE:
-                    raise RuntimeError(f"the raw upload came back wrong: {body}")
                 os.sync()
                 seconds, body = upload(client, source, "big.bin")
                 uploads.append(seconds)
@@ -358,15 +243,6 @@ def main() -> int:
                 f"  {label}     {rate(times)}  = {ratio:.0%} of copy "
                 f"[target >= {TARGET_RATIO:.0%}: {ok}]; {speed / synced_rate:.0%} of copy+fsync"
             )
-        hashing_rate = SIZE / statistics.median(hashing_copies)
-        print(f"  copy+sha256  {rate(hashing_copies)}  (1 MiB reads/writes hashing in the same "
-              "pass, no fsync: the raw upload's baseline)")  # fmt: skip
-        put_rate = SIZE / statistics.median(puts)
-        ok = "ok" if put_rate / hashing_rate >= TARGET_RATIO else "BELOW TARGET"
-        print(
-            f"  PUT upload   {rate(puts)}  = {put_rate / hashing_rate:.0%} of copy+sha256 "
-            f"[target >= {TARGET_RATIO:.0%}: {ok}]; {put_rate / copy_rate:.0%} of copy"
-        )
         print(
             f"  download to a file {rate(to_file)}  = "
             f"{SIZE / statistics.median(to_file) / copy_rate:.0%} of copy (curl writing the "

@@ -33,7 +33,7 @@ from stats import percentile
 
 from avatar_service.core.records import utcnow
 from avatar_service.core.usecases.jobs import JobUseCases
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
@@ -46,23 +46,38 @@ TALK = (
     "waiting."
 )
 CLIP = AnimationRequest(
-    "ava", Animation.TALK, speech=SpeechRequest(TALK, avatar_id="ava"), width=256, height=256,
-    fps=25, format="mp4",
-)  # fmt: skip
-TINY = AnimationRequest("ava", Animation.IDLE, duration=0.4, width=32, height=32, fps=10,
-                        format="mp4")  # fmt: skip
+    "ava",
+    Animation.TALK,
+    speech=SpeechRequest(TALK, avatar_id="ava"),
+    width=256,
+    height=256,
+    fps=25,
+    format="mp4",
+)
+TINY = AnimationRequest(
+    "ava", Animation.IDLE, duration=0.4, width=32, height=32, fps=10, format="mp4"
+)
 
 
 def environment(data: Path, namespace: str, jobs: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
     env.update(
-        AVATAR_TTS="espeak", AVATAR_ALIGNER="mock", AVATAR_RENDERER="node",
-        AVATAR_NODE_RENDERER__WORKERS="1", AVATAR_STORE="sqlmodel", AVATAR_BLOBS="fsspec",
-        AVATAR_JOBS=jobs, DATABASE_URL=f"sqlite:///{data / 'avatar.db'}",
-        RENDERS_DIR=str(data / "renders"), AUDIOS_DIR=str(data / "audios"),
-        ASSETS_DIR=str(data / "assets"), REDIS_URL=REDIS_URL, AVATAR_JOB__NAMESPACE=namespace,
-        AVATAR_LOG__LEVEL="warning", AVATAR_DISABLE_PLUGINS="1",
-    )  # fmt: skip
+        AVATAR_TTS="espeak",
+        AVATAR_ALIGNER="mock",
+        AVATAR_RENDERER="node",
+        AVATAR_NODE_RENDERER__WORKERS="1",
+        AVATAR_STORE="sqlmodel",
+        AVATAR_BLOBS="fsspec",
+        AVATAR_JOBS=jobs,
+        DATABASE_URL=f"sqlite:///{data / 'avatar.db'}",
+        RENDERS_DIR=str(data / "renders"),
+        AUDIOS_DIR=str(data / "audios"),
+        ASSETS_DIR=str(data / "assets"),
+        REDIS_URL=REDIS_URL,
+        AVATAR_JOB__NAMESPACE=namespace,
+        AVATAR_LOG__LEVEL="warning",
+        AVATAR_DISABLE_PLUGINS="1",
+    )
     if renderer := os.environ.get("AVATAR_NODE_RENDERER__DIR"):
         env["AVATAR_NODE_RENDERER__DIR"] = renderer
     return env

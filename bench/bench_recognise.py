@@ -124,9 +124,14 @@ def serve() -> tuple[str, object]:
     from avatar_service.entrypoints.settings import Settings
 
     settings = Settings(
-        tts="mock", aligner="mock", renderer="mock", store="memory", blobs="memory",
-        recognizer="pocketsphinx", _env_file=None,
-    )  # fmt: skip
+        tts="mock",
+        aligner="mock",
+        renderer="mock",
+        store="memory",
+        blobs="memory",
+        recognizer="pocketsphinx",
+        _env_file=None,
+    )
     container = bootstrap(settings)
     port = _free_port()
     config = uvicorn.Config(create_app(container), host="127.0.0.1", port=port, log_level="error")
@@ -159,11 +164,15 @@ def speed(clips: list[TruthClip], address: str) -> None:
             ratios.append((time.perf_counter() - begun) / duration)
             cpu_ratios.append((time.process_time() - cpu) / duration)
             audio += duration
-    print(f"start-up (first request, decoder load included): {cold * 1e3:.0f} ms; "
-          f"the same request warm: {warm_seconds * 1e3:.0f} ms")  # fmt: skip
-    print(f"RTF wall over {len(wavs)} files ({audio:.0f} s of audio): median "
-          f"{statistics.median(ratios):.4f}, p95 {percentile(ratios, 0.95):.4f}; "
-          f"CPU of client+server process median {statistics.median(cpu_ratios):.4f}")  # fmt: skip
+    print(
+        f"start-up (first request, decoder load included): {cold * 1e3:.0f} ms; "
+        f"the same request warm: {warm_seconds * 1e3:.0f} ms"
+    )
+    print(
+        f"RTF wall over {len(wavs)} files ({audio:.0f} s of audio): median "
+        f"{statistics.median(ratios):.4f}, p95 {percentile(ratios, 0.95):.4f}; "
+        f"CPU of client+server process median {statistics.median(cpu_ratios):.4f}"
+    )
     print("target: RTF <= 0.02")
 
 
@@ -217,9 +226,11 @@ def live_delay(clips: list[TruthClip], address: str) -> None:
         index = min(len(arrivals) - 1, int(start / 0.02))
         delays.append(received - arrivals[index])
     corrected = sum(1 for _, m in events if m.get("corrected"))
-    print(f"{len(delays)} cues ({corrected} corrections): delay p50 "
-          f"{percentile(delays, 0.5) * 1e3:.0f} ms, p95 {percentile(delays, 0.95) * 1e3:.0f} ms, "
-          f"max {max(delays) * 1e3:.0f} ms")  # fmt: skip
+    print(
+        f"{len(delays)} cues ({corrected} corrections): delay p50 "
+        f"{percentile(delays, 0.5) * 1e3:.0f} ms, p95 {percentile(delays, 0.95) * 1e3:.0f} ms, "
+        f"max {max(delays) * 1e3:.0f} ms"
+    )
     print("target: p50 <= 150 ms, p95 <= 250 ms")
 
 
@@ -230,9 +241,12 @@ def live_cost(audio: np.ndarray) -> None:
 
     recognizer = PocketsphinxRecognizer()
     session = ListenSession(
-        recognizer.open_stream(16000), 16000, "rhubarb", lambda *a: None,  # type: ignore[arg-type, return-value]
+        recognizer.open_stream(16000),
+        16000,
+        "rhubarb",
+        lambda *a: None,  # type: ignore[arg-type, return-value]
         max_seconds=600.0,
-    )  # fmt: skip
+    )
     lags, costs = [], []
     for start in range(0, len(audio) - 320, 320):
         begun = time.thread_time()
@@ -240,10 +254,12 @@ def live_cost(audio: np.ndarray) -> None:
         costs.append(time.thread_time() - begun)
         lags += [update.heard - c.start for c in update.cues if not c.corrected]
     session.close()
-    print(f"in-process, no network: audio heard past a cue's start before it is sent p50 "
-          f"{percentile(lags, 0.5) * 1e3:.0f} ms, p95 {percentile(lags, 0.95) * 1e3:.0f} ms; "
-          f"CPU per 20 ms chunk p50 {percentile(costs, 0.5) * 1e3:.1f} ms, "
-          f"p95 {percentile(costs, 0.95) * 1e3:.1f} ms")  # fmt: skip
+    print(
+        f"in-process, no network: audio heard past a cue's start before it is sent p50 "
+        f"{percentile(lags, 0.5) * 1e3:.0f} ms, p95 {percentile(lags, 0.95) * 1e3:.0f} ms; "
+        f"CPU per 20 ms chunk p50 {percentile(costs, 0.5) * 1e3:.1f} ms, "
+        f"p95 {percentile(costs, 0.95) * 1e3:.1f} ms"
+    )
 
 
 def main() -> int:

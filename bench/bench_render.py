@@ -28,7 +28,7 @@ from avatar_service.adapters.renderer.node import NodeRenderer
 from avatar_service.core.avatar import AvatarState, Pose
 from avatar_service.core.ports import FrameRenderRequest
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import SequenceRequest
+from avatar_service.core.usecases.render_requests import SequenceRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings
@@ -48,9 +48,13 @@ MP4_ARGS = [
 
 def container(tts: str) -> Container:
     settings = Settings(
-        tts=tts, aligner="mock", renderer="node", store="memory", blobs="memory",
+        tts=tts,
+        aligner="mock",
+        renderer="node",
+        store="memory",
+        blobs="memory",
         _env_file=None,
-    )  # fmt: skip
+    )
     return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
 
 
@@ -161,17 +165,35 @@ def ffmpeg_floor(c: Container, blob_name: str, duration: float) -> float:
         video, raw, wav = Path(tmp, "in.mp4"), Path(tmp, "frames.rgba"), Path(tmp, "a.wav")
         video.write_bytes(b"".join(c.assets.read(Namespace.RENDERS, blob_name)))
         quiet = ["-hide_banner", "-loglevel", "error", "-y"]
-        subprocess.run([ffmpeg, *quiet, "-i", str(video), "-f", "rawvideo", "-pix_fmt", "rgba",
-                        str(raw)], check=True)  # fmt: skip
+        subprocess.run(
+            [ffmpeg, *quiet, "-i", str(video), "-f", "rawvideo", "-pix_fmt", "rgba", str(raw)],
+            check=True,
+        )
         subprocess.run([ffmpeg, *quiet, "-i", str(video), "-vn", str(wav)], check=True)
         samples = []
         for _ in range(3):
             started = time.perf_counter()
             subprocess.run(
-                [ffmpeg, *quiet, "-f", "rawvideo", "-pix_fmt", "rgba", "-s", "512x512", "-r", "30",
-                 "-i", str(raw), "-i", str(wav), *MP4_ARGS, str(Path(tmp, "out.mp4"))],
+                [
+                    ffmpeg,
+                    *quiet,
+                    "-f",
+                    "rawvideo",
+                    "-pix_fmt",
+                    "rgba",
+                    "-s",
+                    "512x512",
+                    "-r",
+                    "30",
+                    "-i",
+                    str(raw),
+                    "-i",
+                    str(wav),
+                    *MP4_ARGS,
+                    str(Path(tmp, "out.mp4")),
+                ],
                 check=True,
-            )  # fmt: skip
+            )
             samples.append(time.perf_counter() - started)
         return statistics.median(samples)
 

@@ -55,11 +55,15 @@ def free_port() -> int:
 
 def start_server(root: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ, "DATABASE_URL": f"sqlite:///{root / 'avatar.db'}",
-        "ASSETS_DIR": str(root / "assets"), "AUDIOS_DIR": str(root / "audios"),
-        "RENDERS_DIR": str(root / "renders"), "AVATAR_HTTP__RATE_PER_SECOND": "0",
-        "AVATAR_LOG__LEVEL": "warning", "AVATAR_RENDERER": "node",
-    }  # fmt: skip
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{root / 'avatar.db'}",
+        "ASSETS_DIR": str(root / "assets"),
+        "AUDIOS_DIR": str(root / "audios"),
+        "RENDERS_DIR": str(root / "renders"),
+        "AVATAR_HTTP__RATE_PER_SECOND": "0",
+        "AVATAR_LOG__LEVEL": "warning",
+        "AVATAR_RENDERER": "node",
+    }
     command = [sys.executable, "-m", "avatar_service.entrypoints.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, cwd=root)
     deadline = time.monotonic() + 60

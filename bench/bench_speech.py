@@ -68,9 +68,14 @@ def bench_http(tts: str = "espeak", rounds: int = 200, target: str = "p50 <= 30 
     name = "espeak" if tts == "espeak" else "joe (neural, the default voice)"
     print(f"POST /v1/lipsync, {name}, 20 words ({len(SENTENCE_20.split())}): uvicorn on loopback")
     settings = Settings(
-        tts=tts, aligner="dtw", renderer="mock", store="memory", blobs="memory",
-        log={"level": "warning"}, _env_file=None,
-    )  # fmt: skip
+        tts=tts,
+        aligner="dtw",
+        renderer="mock",
+        store="memory",
+        blobs="memory",
+        log={"level": "warning"},
+        _env_file=None,
+    )
     configure_logging(settings)
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     server, base = serve(create_app(container))
@@ -169,9 +174,11 @@ def bench_piper(joe: bool = False) -> None:
             for warm_up in (direct, through_adapter, through_cold_adapter, audio_only):
                 warm_up()
         runs = [
-            (direct, base), (through_adapter, ours), (through_cold_adapter, cold),
+            (direct, base),
+            (through_adapter, ours),
+            (through_cold_adapter, cold),
             (audio_only, bare),
-        ]  # fmt: skip
+        ]
         for index in range(rounds):
             # Interleaved, so load on the shared machine hits all alike, and rotated: a call's
             # place in the round alone moves its time by a millisecond or more.
@@ -263,9 +270,12 @@ def bench_cold() -> None:
                 port = sock.getsockname()[1]
             started = time.perf_counter()
             process = subprocess.Popen(
-                [str(avatar), "serve", "--port", str(port)], cwd=folder, env=env,
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-            )  # fmt: skip
+                [str(avatar), "serve", "--port", str(port)],
+                cwd=folder,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
             try:
                 while True:
                     try:
@@ -285,9 +295,13 @@ def bench_cold() -> None:
 
 def main() -> None:
     parts = {
-        "http": bench_http, "http_joe": bench_http_joe, "piper": bench_piper,
-        "piper_joe": bench_piper_joe, "cold": bench_cold, "dtw": bench_dtw,
-    }  # fmt: skip
+        "http": bench_http,
+        "http_joe": bench_http_joe,
+        "piper": bench_piper,
+        "piper_joe": bench_piper_joe,
+        "cold": bench_cold,
+        "dtw": bench_dtw,
+    }
     chosen = [a for a in sys.argv[1:] if a in parts] or list(parts)
     for index, name in enumerate(chosen):
         if index:

@@ -72,9 +72,20 @@ def _free_port() -> int:
 def _uvicorn(app: str, env: dict[str, str], cwd: Path, factory: bool = False) -> Iterator[int]:
     port = _free_port()
     command = [
-        sys.executable, "-m", "uvicorn", app, "--host", "127.0.0.1", "--port", str(port),
-        "--workers", "1", "--log-level", "warning", "--no-access-log",
-    ]  # fmt: skip
+        sys.executable,
+        "-m",
+        "uvicorn",
+        app,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     if factory:
         command.append("--factory")
     log = (cwd / f"{port}.log").open("wb") if LOG_LEVEL != "warning" else None
@@ -150,13 +161,18 @@ def bench_http() -> None:
         env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
         env.pop("DATABASE_URL", None)
         env.update(
-            AVATAR_TTS="mock", AVATAR_ALIGNER="mock", AVATAR_RENDERER="mock",
-            AVATAR_STORE=STORE, AVATAR_BLOBS="memory", AVATAR_LOG__LEVEL=LOG_LEVEL,
+            AVATAR_TTS="mock",
+            AVATAR_ALIGNER="mock",
+            AVATAR_RENDERER="mock",
+            AVATAR_STORE=STORE,
+            AVATAR_BLOBS="memory",
+            AVATAR_LOG__LEVEL=LOG_LEVEL,
             AVATAR_LOG__FORMAT="json",
             # One client sends every request: a limit it never reaches keeps the limiter's cost.
             AVATAR_HTTP__RATE_PER_SECOND="1000000000",
-            DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}", PYTHONPATH=str(workdir),
-        )  # fmt: skip
+            DATABASE_URL=f"sqlite:///{workdir / 'bench.db'}",
+            PYTHONPATH=str(workdir),
+        )
         app = "avatar_service.entrypoints.http.app:app_from_environment"
         path = "/v1/avatars/bench/state"
         with (
@@ -179,11 +195,15 @@ def bench_http() -> None:
         f" concurrency {CONCURRENCY} (median round):"
     )
     label = "sqlmodel/SQLite" if STORE == "sqlmodel" else STORE
-    print(f"  {label:16}: {ours_rps:8.0f} req/s  p95 {ours_p95 * 1e3:6.2f} ms"
-          f"   (target >= {TARGET_RPS:.0f} req/s)")  # fmt: skip
+    print(
+        f"  {label:16}: {ours_rps:8.0f} req/s  p95 {ours_p95 * 1e3:6.2f} ms"
+        f"   (target >= {TARGET_RPS:.0f} req/s)"
+    )
     print(f"  {'bare Litestar':16}: {bare_rps:8.0f} req/s  p95 {bare_p95 * 1e3:6.2f} ms")
-    print(f"  {'ratio':16}: {ratio:8.0%}   (target >= {TARGET_RATIO:.0%};"
-          f" our server logs at {LOG_LEVEL}, JSON)")  # fmt: skip
+    print(
+        f"  {'ratio':16}: {ratio:8.0%}   (target >= {TARGET_RATIO:.0%};"
+        f" our server logs at {LOG_LEVEL}, JSON)"
+    )
 
 
 def _combine(rounds: list[tuple[float, list[float]]]) -> tuple[float, float]:

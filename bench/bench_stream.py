@@ -53,14 +53,26 @@ def server(tts: str) -> Iterator[str]:
         port = sock.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("AVATAR_")}
     env.update(
-        AVATAR_TTS=tts, AVATAR_ALIGNER="engine", AVATAR_RENDERER="mock",
-        AVATAR_STORE="memory", AVATAR_BLOBS="memory", AVATAR_LOG__LEVEL="warning",
-    )  # fmt: skip
+        AVATAR_TTS=tts,
+        AVATAR_ALIGNER="engine",
+        AVATAR_RENDERER="mock",
+        AVATAR_STORE="memory",
+        AVATAR_BLOBS="memory",
+        AVATAR_LOG__LEVEL="warning",
+    )
     command = [
-        sys.executable, "-m", "uvicorn", "--factory",
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
         "avatar_service.entrypoints.http.app:app_from_environment",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-    ]  # fmt: skip
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--log-level",
+        "warning",
+    ]
     process = subprocess.Popen(command, env=env)
     base = f"127.0.0.1:{port}"
     try:

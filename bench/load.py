@@ -53,12 +53,16 @@ def _free_port() -> int:
 
 def _start(root: Path, port: int) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ, "DATABASE_URL": f"sqlite:///{root / 'avatar.db'}",
-        "ASSETS_DIR": str(root / "assets"), "AUDIOS_DIR": str(root / "audios"),
-        "RENDERS_DIR": str(root / "renders"), "AVATAR_NODE_RENDERER__WORKERS": "1",
-        "AVATAR_NODE_RENDERER__QUEUE": "2", "AVATAR_HTTP__RATE_PER_SECOND": "0",
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{root / 'avatar.db'}",
+        "ASSETS_DIR": str(root / "assets"),
+        "AUDIOS_DIR": str(root / "audios"),
+        "RENDERS_DIR": str(root / "renders"),
+        "AVATAR_NODE_RENDERER__WORKERS": "1",
+        "AVATAR_NODE_RENDERER__QUEUE": "2",
+        "AVATAR_HTTP__RATE_PER_SECOND": "0",
         "AVATAR_LOG__LEVEL": "warning",
-    }  # fmt: skip
+    }
     command = [sys.executable, "-m", "avatar_service.entrypoints.cli", "serve", "--port", str(port)]
     return subprocess.Popen(command, env=env, cwd=root)
 
@@ -144,9 +148,11 @@ async def _drive(base: str, server: psutil.Process) -> tuple[Run, list[float]]:
         await asyncio.gather(*clients)
         own, workers = _rss_mb(server)
         rss.append(own + workers)
-        print(f"round {round_no + 1}: {sum(map(len, run.latency.values()))} requests so far, "
-              f"RSS {rss[-1]:.1f} MB (server {own:.1f}, workers {workers:.1f})",
-              flush=True)  # fmt: skip
+        print(
+            f"round {round_no + 1}: {sum(map(len, run.latency.values()))} requests so far, "
+            f"RSS {rss[-1]:.1f} MB (server {own:.1f}, workers {workers:.1f})",
+            flush=True,
+        )
     return run, rss
 
 
@@ -180,14 +186,18 @@ def main() -> int:
             server.terminate()
             server.wait(timeout=30)
     total = sum(map(len, run.latency.values()))
-    print(f"\n{total} requests, {CLIENTS} clients x {REQUESTS} x {ROUNDS} rounds, "
-          f"{elapsed:.1f} s ({total / elapsed:.0f} req/s)")  # fmt: skip
+    print(
+        f"\n{total} requests, {CLIENTS} clients x {REQUESTS} x {ROUNDS} rounds, "
+        f"{elapsed:.1f} s ({total / elapsed:.0f} req/s)"
+    )
     print(f"{'route':<10} {'n':>5} {'p50 ms':>8} {'p95 ms':>8}  statuses")
     for route in sorted(run.latency):
         values = run.latency[route]
         statuses = ", ".join(f"{k}: {v}" for k, v in sorted(run.statuses[route].items()))
-        print(f"{route:<10} {len(values):>5} {_percentile(values, 0.5) * 1000:>8.1f} "
-              f"{_percentile(values, 0.95) * 1000:>8.1f}  {statuses}")  # fmt: skip
+        print(
+            f"{route:<10} {len(values):>5} {_percentile(values, 0.5) * 1000:>8.1f} "
+            f"{_percentile(values, 0.95) * 1000:>8.1f}  {statuses}"
+        )
     print("RSS after each round (MB): " + ", ".join(f"{v:.1f}" for v in rss))
     allowed = rss[1] * (1 + RSS_SLACK_RATIO) + RSS_SLACK_MB if len(rss) > 1 else rss[0]
     ok = True

@@ -43,10 +43,16 @@ def audio(store: Store, avatar_id: str | None = None, session_id: str | None = N
     audio_id = uid("au")
     return store.add_audio(
         AudioRecord(
-            audio_id=audio_id, text="hello", voice_id="v1", duration=1.25, sample_rate=16000,
-            blob_name=f"{audio_id}.wav", avatar_id=avatar_id, session_id=session_id,
+            audio_id=audio_id,
+            text="hello",
+            voice_id="v1",
+            duration=1.25,
+            sample_rate=16000,
+            blob_name=f"{audio_id}.wav",
+            avatar_id=avatar_id,
+            session_id=session_id,
         )
-    )  # fmt: skip
+    )
 
 
 def render(
@@ -55,11 +61,19 @@ def render(
     render_id = uid("re")
     return store.add_render(
         RenderRecord(
-            render_id=render_id, kind=RenderKind.VIDEO, width=64, height=48, format="mp4",
-            blob_name=f"{render_id}.mp4", avatar_id=avatar_id, session_id=session_id,
-            duration=2.0, fps=25, frames=50,
+            render_id=render_id,
+            kind=RenderKind.VIDEO,
+            width=64,
+            height=48,
+            format="mp4",
+            blob_name=f"{render_id}.mp4",
+            avatar_id=avatar_id,
+            session_id=session_id,
+            duration=2.0,
+            fps=25,
+            frames=50,
         )
-    )  # fmt: skip
+    )
 
 
 def walk(

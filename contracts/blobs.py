@@ -23,22 +23,70 @@ MAX = 1024 * 1024
 
 TRAVERSAL_NAMES: tuple[str, ...] = (
     # plain traversal and absolute paths
-    "../x", "a/../../x", "a/b/../../..", "x/..", "~/../x", "..", ".", "./x", "x/./y", "a/./b",
-    "/etc/passwd", "/", " /x", "",
+    "../x",
+    "a/../../x",
+    "a/b/../../..",
+    "x/..",
+    "~/../x",
+    "..",
+    ".",
+    "./x",
+    "x/./y",
+    "a/./b",
+    "/etc/passwd",
+    "/",
+    " /x",
+    "",
     # empty segments and trailing slashes
-    "a//b", "a/", "x/",
+    "a//b",
+    "a/",
+    "x/",
     # Windows: drives, backslashes, UNC
-    "C:\\x", "C:x", "a\\b", "..\\x", "\\\\server\\share",
+    "C:\\x",
+    "C:x",
+    "a\\b",
+    "..\\x",
+    "\\\\server\\share",
     # percent-encoded, double-encoded, mixed case
-    "%2e%2e/x", "%2E%2E%2Fx", "..%2fx", "%252e%252e/x", "a/%2e%2e/b", "%00", "a%5cb",
-    "%5c..%5cx", "%2e%2e%5cx", "x%00.txt", "%20x",
+    "%2e%2e/x",
+    "%2E%2E%2Fx",
+    "..%2fx",
+    "%252e%252e/x",
+    "a/%2e%2e/b",
+    "%00",
+    "a%5cb",
+    "%5c..%5cx",
+    "%2e%2e%5cx",
+    "x%00.txt",
+    "%20x",
     # control and invisible characters
-    "\x00x", "a\x00b", "x\n", "\t", "con\x7f", "\u202ex", "\u200bx", "\ufeffx", "x\u2028y",
+    "\x00x",
+    "a\x00b",
+    "x\n",
+    "\t",
+    "con\x7f",
+    "\u202ex",
+    "\u200bx",
+    "\ufeffx",
+    "x\u2028y",
     # Unicode that NFKC turns into dots, slashes or spaces
-    "．．/x", "..／x", "．/x", "a/．．/b", "\u2024\u2024/x", "a/\u2025/b", "\u2026/x", "\u00a0x",
+    "．．/x",
+    "..／x",
+    "．/x",
+    "a/．．/b",
+    "\u2024\u2024/x",
+    "a/\u2025/b",
+    "\u2026/x",
+    "\u00a0x",
     # trailing dots and spaces (Windows strips them), over-long names and segments
-    "x.", "x ", "a/b./c", "x" * 300, "a/" + "b" * 300, "x" * 129, "a/" + "b" * 129,
-)  # fmt: skip
+    "x.",
+    "x ",
+    "a/b./c",
+    "x" * 300,
+    "a/" + "b" * 300,
+    "x" * 129,
+    "a/" + "b" * 129,
+)
 """Names every BlobStore must refuse with ``Invalid`` (all are refused by ``safe_blob_name``)."""
 
 
@@ -135,8 +183,9 @@ class BlobStoreContract(BlobStoreTenancyContract):
         assert _names(listed) == sorted(names)
         for info in listed:
             assert (info.size, info.checksum) == (
-                len(info.name.encode()), hashlib.sha256(info.name.encode()).hexdigest(),
-            )  # fmt: skip
+                len(info.name.encode()),
+                hashlib.sha256(info.name.encode()).hexdigest(),
+            )
         assert _names(adapter.list(NS, prefix=prefix + "c")) == sorted(names)[2:]
         pages: list[str] = []
         cursor: str | None = None

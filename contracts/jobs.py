@@ -29,11 +29,13 @@ from avatar_service.core.records import utcnow
 
 def _job(avatar_id: str | None = None, kind: JobKind = JobKind.SEQUENCE) -> Job:
     return Job(
-        job_id=f"job_{uuid.uuid4().hex[:24]}", kind=kind,
+        job_id=f"job_{uuid.uuid4().hex[:24]}",
+        kind=kind,
         request={"avatar_id": avatar_id, "nested": {"list": [1, 2.5, "x"]}},
-        avatar_id=avatar_id, webhook_url="https://example.com/hook",
+        avatar_id=avatar_id,
+        webhook_url="https://example.com/hook",
         webhook_state=WebhookState.PENDING,
-    )  # fmt: skip
+    )
 
 
 def _soon(seconds: float = 60.0) -> tuple[datetime, datetime]:
@@ -153,19 +155,28 @@ class JobStoreContract:
         adapter.claim_job(job.job_id, "w1", lease_until=until, now=now)
         running = frozenset({JobStatus.RUNNING})
         assert adapter.update_job(job.job_id, JobUpdate(progress=0.5), owner="w2") is None
-        assert adapter.update_job(
-            job.job_id, JobUpdate(progress=0.5), statuses=frozenset({JobStatus.QUEUED})
-        ) is None  # fmt: skip
+        assert (
+            adapter.update_job(
+                job.job_id, JobUpdate(progress=0.5), statuses=frozenset({JobStatus.QUEUED})
+            )
+            is None
+        )
         updated = adapter.update_job(
             job.job_id, JobUpdate(progress=0.5), statuses=running, owner="w1"
         )
         assert updated is not None and updated.progress == 0.5
         done = adapter.update_job(
             job.job_id,
-            JobUpdate(status=JobStatus.DONE, progress=1.0, result={"render_id": "rd_x"},
-                      finished_at=utcnow(), clear_lease=True),
-            statuses=running, owner="w1",
-        )  # fmt: skip
+            JobUpdate(
+                status=JobStatus.DONE,
+                progress=1.0,
+                result={"render_id": "rd_x"},
+                finished_at=utcnow(),
+                clear_lease=True,
+            ),
+            statuses=running,
+            owner="w1",
+        )
         assert done is not None and done.status is JobStatus.DONE
         assert done.lease_owner is None and done.lease_expires_at is None
         assert adapter.get_job(job.job_id).result == {"render_id": "rd_x"}
@@ -184,9 +195,15 @@ class JobStoreContract:
         assert adapter.list_webhook_deliveries(job.job_id) == []
         for attempt, status in ((1, 500), (2, None), (3, 204)):
             adapter.add_webhook_delivery(
-                WebhookDelivery(job.job_id, attempt, "https://example.com/hook", status,
-                                None if status else "refused", 0.25)
-            )  # fmt: skip
+                WebhookDelivery(
+                    job.job_id,
+                    attempt,
+                    "https://example.com/hook",
+                    status,
+                    None if status else "refused",
+                    0.25,
+                )
+            )
         got = adapter.list_webhook_deliveries(job.job_id)
         assert [(d.attempt, d.status_code) for d in got] == [(1, 500), (2, None), (3, 204)]
         assert got[1].error == "refused" and got[2].ok and not got[0].ok

@@ -69,8 +69,11 @@ class StoreContract(StoreTenancyContract):
         avatar = adapter.create_avatar(Avatar(make.uid("av"), "Ada", state))
         got = adapter.get_avatar(avatar.avatar_id)
         assert (got.avatar_id, got.name, got.state, got.version) == (
-            avatar.avatar_id, "Ada", state, 1,
-        )  # fmt: skip
+            avatar.avatar_id,
+            "Ada",
+            state,
+            1,
+        )
         session = make.session(adapter, avatar.avatar_id, topic="demo")
         assert adapter.get_session(session.session_id).metadata == {"topic": "demo"}
         assert adapter.get_session(session.session_id).deleted_at is None
@@ -147,8 +150,10 @@ class StoreContract(StoreTenancyContract):
         preset = make.preset(adapter)
         updated = adapter.update_preset(preset.preset_id, settings={"hair_style": "bun"})
         assert (updated.name, updated.settings, updated.version) == (
-            preset.name, {"hair_style": "bun"}, 2,
-        )  # fmt: skip
+            preset.name,
+            {"hair_style": "bun"},
+            2,
+        )
         renamed_preset = adapter.update_preset(preset.preset_id, name="P2", expected_version=2)
         assert (renamed_preset.name, renamed_preset.version) == ("P2", 3)
 

@@ -14,7 +14,7 @@ from typing import Any
 from avatar_service.core.errors import Invalid
 from avatar_service.core.jobs import JobKind
 from avatar_service.core.plain_data import from_plain, to_plain
-from avatar_service.core.usecases.rendering import AnimationRequest, SequenceRequest
+from avatar_service.core.usecases.render_requests import AnimationRequest, SequenceRequest
 
 RenderJobRequest = SequenceRequest | AnimationRequest
 _TYPES: dict[JobKind, type[SequenceRequest] | type[AnimationRequest]] = {

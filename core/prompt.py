@@ -12,17 +12,35 @@ from avatar_service.core.avatar import Expression, Pose
 MAX_PROMPT_CHARS = 1000
 
 _EXPRESSION_WORDS: dict[str, Expression] = {
-    **dict.fromkeys(("smile", "smiling", "smiles", "happy", "joyful", "cheerful", "laughing",
-                     "glad", "grinning", "delighted", "friendly"), Expression.HAPPY),
-    **dict.fromkeys(("sad", "unhappy", "crying", "sorrowful", "gloomy", "upset", "frowning"),
-                    Expression.SAD),
-    **dict.fromkeys(("surprised", "shocked", "astonished", "amazed", "startled", "wow"),
-                    Expression.SURPRISED),
+    **dict.fromkeys(
+        (
+            "smile",
+            "smiling",
+            "smiles",
+            "happy",
+            "joyful",
+            "cheerful",
+            "laughing",
+            "glad",
+            "grinning",
+            "delighted",
+            "friendly",
+        ),
+        Expression.HAPPY,
+    ),
+    **dict.fromkeys(
+        ("sad", "unhappy", "crying", "sorrowful", "gloomy", "upset", "frowning"), Expression.SAD
+    ),
+    **dict.fromkeys(
+        ("surprised", "shocked", "astonished", "amazed", "startled", "wow"), Expression.SURPRISED
+    ),
     **dict.fromkeys(("angry", "mad", "furious", "annoyed", "grumpy", "cross"), Expression.ANGRY),
-    **dict.fromkeys(("thinking", "thoughtful", "pondering", "curious", "wondering", "puzzled"),
-                    Expression.THINKING),
+    **dict.fromkeys(
+        ("thinking", "thoughtful", "pondering", "curious", "wondering", "puzzled"),
+        Expression.THINKING,
+    ),
     **dict.fromkeys(("neutral", "calm", "serious", "relaxed"), Expression.NEUTRAL),
-}  # fmt: skip
+}
 _PHRASES: tuple[tuple[re.Pattern[str], dict[str, object]], ...] = (
     (re.compile(r"\b(eyes? (closed|shut)|blinking|winking|sleeping)\b"), {"blink": 1.0}),
     (re.compile(r"\blook(ing|s)? (to the )?left\b"), {"gaze_x": -0.8}),
@@ -33,11 +51,43 @@ _PHRASES: tuple[tuple[re.Pattern[str], dict[str, object]], ...] = (
     (re.compile(r"\b(head )?tilt(ed|ing)?( head)?( to the)?( right)?\b"), {"head_tilt": 10.0}),
     (re.compile(r"\b(talking|speaking|mouth open|open mouth|singing)\b"), {"viseme": "aa"}),
 )
-_STOPWORDS = frozenset((
-    "a", "an", "the", "and", "or", "with", "of", "to", "in", "on", "at", "is", "are", "be",
-    "very", "slightly", "bit", "little", "face", "avatar", "person", "character", "portrait",
-    "while", "their", "his", "her", "its", "looking", "look", "head", "eyes", "mouth",
-))  # fmt: skip
+_STOPWORDS = frozenset(
+    (
+        "a",
+        "an",
+        "the",
+        "and",
+        "or",
+        "with",
+        "of",
+        "to",
+        "in",
+        "on",
+        "at",
+        "is",
+        "are",
+        "be",
+        "very",
+        "slightly",
+        "bit",
+        "little",
+        "face",
+        "avatar",
+        "person",
+        "character",
+        "portrait",
+        "while",
+        "their",
+        "his",
+        "her",
+        "its",
+        "looking",
+        "look",
+        "head",
+        "eyes",
+        "mouth",
+    )
+)
 _WORD = re.compile(r"[a-z']+")
 
 

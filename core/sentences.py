@@ -8,11 +8,41 @@ from dataclasses import dataclass
 
 _ABBREVIATIONS = frozenset(
     {
-        "mr", "mrs", "ms", "dr", "prof", "sr", "jr", "st", "vs", "etc", "e.g", "i.e", "no",
-        "fig", "inc", "ltd", "co", "mt", "approx", "dept", "est", "jan", "feb", "mar", "apr",
-        "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "prof",
+        "sr",
+        "jr",
+        "st",
+        "vs",
+        "etc",
+        "e.g",
+        "i.e",
+        "no",
+        "fig",
+        "inc",
+        "ltd",
+        "co",
+        "mt",
+        "approx",
+        "dept",
+        "est",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
     }
-)  # fmt: skip
+)
 # Terminal punctuation, any closing quotes or brackets, then whitespace (or a blank line alone).
 _BOUNDARY = re.compile(r"([.!?…。！？]+[\"'”’)\]]*)(\s+)|(\n\s*\n)")
 _CLAUSE = re.compile(r"[,;:—–]\s+")

@@ -31,10 +31,12 @@ def check_websocket() -> CapabilityCheck:
         return CapabilityCheck("websocket", "none", False, f"uvicorn cannot load: {exc}")
     if getattr(auto, "AutoWebSocketsProtocol", None) is None:
         return CapabilityCheck(
-            "websocket", "none", False,
+            "websocket",
+            "none",
+            False,
             "no WebSocket library: /v1/lipsync/stream and the playground's Speak answer 405; "
             "fix: pip install websockets (a dependency of avatar-service: reinstall it)",
-        )  # fmt: skip
+        )
     for name in WEBSOCKET_LIBRARIES:
         try:
             return CapabilityCheck("websocket", name, True, f"{name} {version(name)}")

@@ -21,13 +21,16 @@ def job_policy(settings: Settings) -> JobPolicy:
         default_webhook_url=job.webhook_url or None,
         render_url=job.public_url.rstrip("/") + "/v1/renders/{render_id}",
         delivery=DeliveryPolicy(
-            secret=secret or None, max_attempts=job.webhook_attempts,
-            backoff_base=job.webhook_backoff, timeout=job.webhook_timeout,
+            secret=secret or None,
+            max_attempts=job.webhook_attempts,
+            backoff_base=job.webhook_backoff,
+            timeout=job.webhook_timeout,
             destinations=job.webhook_destinations(),
         ),
-        max_active_per_tenant=job.max_active_per_tenant, max_active=job.max_active,
+        max_active_per_tenant=job.max_active_per_tenant,
+        max_active=job.max_active,
         full_retry_after=job.full_retry_after,
-    )  # fmt: skip
+    )
 
 
 def build_jobs(

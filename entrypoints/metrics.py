@@ -17,9 +17,12 @@ from prometheus_client.registry import Collector
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 WORK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 REJECTED = {
-    401: "unauthenticated", 403: "forbidden", 413: "too_large", 429: "rate_limited",
+    401: "unauthenticated",
+    403: "forbidden",
+    413: "too_large",
+    429: "rate_limited",
     503: "unavailable",
-}  # fmt: skip
+}
 """Statuses counted as rejected requests, by reason (503: shed or a dependency down)."""
 UNMATCHED = "unmatched"
 """The route label of a request no route matched (its raw path is never a label)."""

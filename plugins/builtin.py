@@ -115,11 +115,15 @@ def avatar_register_renderers(register: Register) -> None:
 
         section = settings.node_renderer
         return NodeRenderer(
-            node_path=settings.node_path, ffmpeg_path=settings.ffmpeg_path,
-            max_render_time=settings.max_render_time, workers=section.workers,
-            queue=section.queue, renderer_dir=section.dir, seed=section.seed,
+            node_path=settings.node_path,
+            ffmpeg_path=settings.ffmpeg_path,
+            max_render_time=settings.max_render_time,
+            workers=section.workers,
+            queue=section.queue,
+            renderer_dir=section.dir,
+            seed=section.seed,
             temp_dir=settings.storage.temp_dir,
-        )  # fmt: skip
+        )
 
     register("node", node)
 
@@ -164,9 +168,10 @@ def avatar_register_blob_stores(register: Register) -> None:
             if value is not None
         }
         urls = {
-            "assets": settings.assets_dir, "audios": settings.audios_dir,
+            "assets": settings.assets_dir,
+            "audios": settings.audios_dir,
             "renders": settings.renders_dir,
-        }  # fmt: skip
+        }
         return FsspecBlobStore(urls, storage_options={"s3": s3}, fsync=storage.fsync)
 
     register("fsspec", fsspec_store)
@@ -183,10 +188,13 @@ def avatar_register_job_queues(register: Register) -> None:
 
         job = settings.job
         return DramatiqJobQueue(
-            settings.redis_url, namespace=job.namespace, queue_name=job.queue,
+            settings.redis_url,
+            namespace=job.namespace,
+            queue_name=job.queue,
             dead_worker_seconds=job.dead_worker_seconds,
-            maintenance_chance=job.maintenance_chance, poll_ms=job.poll_ms,
-        )  # fmt: skip
+            maintenance_chance=job.maintenance_chance,
+            poll_ms=job.poll_ms,
+        )
 
     register("dramatiq", dramatiq)
 

@@ -19,9 +19,18 @@ from avatar_service.core.words import text_words
 # The same letter rules as the mock synthesizer (adapters never import each other).
 _DIGRAPHS = {"th": "θ", "sh": "ʃ", "ch": "tʃ", "ng": "ŋ", "ee": "i", "oo": "u", "ph": "f"}
 _LETTERS = {
-    "a": "æ", "e": "ɛ", "i": "ɪ", "o": "ɒ", "u": "ʌ", "y": "j", "c": "k", "g": "ɡ", "j": "dʒ",
-    "q": "k", "r": "ɹ",
-}  # fmt: skip
+    "a": "æ",
+    "e": "ɛ",
+    "i": "ɪ",
+    "o": "ɒ",
+    "u": "ʌ",
+    "y": "j",
+    "c": "k",
+    "g": "ɡ",
+    "j": "dʒ",
+    "q": "k",
+    "r": "ɹ",
+}
 _FRAME_SECONDS = 0.01
 _SILENCE_RATIO = 0.05  # frames below this fraction of the loudest frame's RMS are silence
 

@@ -63,11 +63,17 @@ class Manifest:
 
     def encode(self) -> bytes:
         info = self.info
-        return json.dumps({
-            "format": FORMAT_VERSION, "name": info.name, "blob": self.blob_id,
-            "size": info.size, "content_type": info.content_type, "sha256": info.checksum,
-            "modified": info.modified.isoformat(),
-        }).encode()  # fmt: skip
+        return json.dumps(
+            {
+                "format": FORMAT_VERSION,
+                "name": info.name,
+                "blob": self.blob_id,
+                "size": info.size,
+                "content_type": info.content_type,
+                "sha256": info.checksum,
+                "modified": info.modified.isoformat(),
+            }
+        ).encode()
 
     @classmethod
     def decode(cls, namespace: Namespace, name: str, data: bytes) -> Manifest:
@@ -76,10 +82,13 @@ class Manifest:
             raw = json.loads(data)
             blob_id = str(raw["blob"])
             info = BlobInfo(
-                namespace=namespace, name=name, size=int(raw["size"]),
-                content_type=str(raw["content_type"]), checksum=str(raw["sha256"]),
+                namespace=namespace,
+                name=name,
+                size=int(raw["size"]),
+                content_type=str(raw["content_type"]),
+                checksum=str(raw["sha256"]),
                 modified=datetime.fromisoformat(str(raw["modified"])),
-            )  # fmt: skip
+            )
         except (ValueError, TypeError, KeyError) as exc:
             raise CorruptManifest(f"manifest of {name!r} is unreadable: {exc}") from None
         if not _BLOB_ID.match(blob_id) or info.size < 0 or info.modified.utcoffset() is None:

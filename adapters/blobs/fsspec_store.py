@@ -5,7 +5,8 @@ Commit protocol (see ``fsspec_layout`` for the layout): the data goes to a fresh
 path; only when it is complete is the manifest written in one atomic step (a rename on local
 disk; a single PUT on S3). So a failed, cancelled or crashed write leaves at most an
 unreferenced blob (never a visible object), an overwrite swaps manifests atomically, and
-listing reads manifests only. A delete removes the manifest first, then the data.
+listing reads manifests only (``fsspec_listing``). A delete removes the manifest first, then
+the data.
 
 Tenants: the default tenant's objects live at each namespace's root; every other tenant's in
 ``tenants/<tenant>/`` below it, a root of its own, so no name in one tenant reaches another.
@@ -17,7 +18,6 @@ import contextlib
 import copy
 import os
 import threading
-import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import IO, Any
@@ -33,9 +33,9 @@ from avatar_service.adapters.blobs.fsspec_layout import (
     Manifest,
     blob_path,
     manifest_path,
-    name_of_manifest,
     new_blob_id,
 )
+from avatar_service.adapters.blobs.fsspec_listing import list_infos
 from avatar_service.adapters.blobs.fsspec_meter import Meter
 from avatar_service.adapters.blobs.fsspec_space import Space
 from avatar_service.core.blobnames import safe_blob_name
@@ -44,9 +44,6 @@ from avatar_service.core.mediatypes import content_type_for
 from avatar_service.core.ports import BlobStore, Leftover, LeftoverSource
 from avatar_service.core.records import BlobInfo, Namespace, utcnow
 from avatar_service.core.tenancy import DEFAULT_TENANT, check_tenant
-
-_Infos = list[BlobInfo]  # aliases: inside the class, ``list`` is the method
-_Paths = list[str]
 
 READ_CHUNK = 1024 * 1024
 PART_SIZE = 8 * 1024 * 1024
@@ -186,24 +183,7 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         cursor: str | None = None,
     ) -> list[BlobInfo]:
         space = self._space(namespace)
-        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
-            raise Invalid(f"limit must be a positive integer, got {limit!r}", field="limit")
-        prefix = unicodedata.normalize("NFKC", prefix)
-        after = None if cursor is None else unicodedata.normalize("NFKC", cursor)
-        folder = prefix.rpartition("/")[0]
-        index_root = f"{space.root}/{INDEX}"
-        base = f"{index_root}/{safe_blob_name(folder)}" if folder else index_root
-        names = sorted(
-            name
-            for name in (name_of_manifest(index_root, p) for p in self._find(space, base))
-            if name is not None and name.startswith(prefix) and (after is None or name > after)
-        )
-        infos: _Infos = []
-        for offset in range(0, len(names), limit):  # a page may lose names deleted meanwhile
-            infos += self._load_many(space, Namespace(namespace), names[offset : offset + limit])
-            if len(infos) >= limit:
-                break
-        return infos[:limit]
+        return list_infos(space, Namespace(namespace), prefix=prefix, limit=limit, cursor=cursor)
 
     # -- writing ---------------------------------------------------------------------------
 
@@ -228,10 +208,13 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         self._write_blob(space, data_path, meter, key)
         try:
             info = BlobInfo(
-                namespace=Namespace(namespace), name=key, size=meter.size,
+                namespace=Namespace(namespace),
+                name=key,
+                size=meter.size,
                 content_type=content_type_for(key, meter.head, content_type),
-                checksum=meter.digest.hexdigest(), modified=utcnow(),
-            )  # fmt: skip
+                checksum=meter.digest.hexdigest(),
+                modified=utcnow(),
+            )
             old = self._commit(space, path, Manifest(blob_id, info), overwrite)
         except BaseException:
             self._remove_blob(space, data_path)
@@ -308,38 +291,6 @@ class FsspecBlobStore(BlobStore, LeftoverSource):
         if manifest is None:
             raise NotFound(f"no {Namespace(namespace).value} object named {name!r}", field="name")
         return manifest
-
-    def _load_many(self, space: Space, namespace: Namespace, names: _Paths) -> _Infos:
-        paths = {manifest_path(space.root, name): name for name in names}
-        if space.local:
-            found: dict[str, bytes] = {}
-            for path in paths:
-                with contextlib.suppress(OSError, Invalid):
-                    disk.check_inside(space.root_real, path, paths[path])
-                    found[path] = space.fs.cat_file(path)
-        else:
-            found = space.fs.cat(list(paths), on_error="omit") if paths else {}
-        infos = []
-        for path, name in paths.items():
-            if path in found:
-                with contextlib.suppress(CorruptManifest):
-                    infos.append(Manifest.decode(namespace, name, found[path]).info)
-        return infos
-
-    @staticmethod
-    def _find(space: Space, base: str) -> _Paths:
-        """Every file path under ``base``; on disk, symbolic links to folders are not followed."""
-        if space.local:
-            space.ensure()
-            return [
-                os.path.join(folder, file).replace(os.sep, "/")
-                for folder, _dirs, files in os.walk(base)
-                for file in files
-            ]
-        try:
-            return [str(path) for path in space.fs.find(base)]
-        except FileNotFoundError:
-            return []
 
     def _open_blob(self, space: Space, blob_id: str, name: str) -> IO[bytes]:
         path = blob_path(space.root, blob_id)

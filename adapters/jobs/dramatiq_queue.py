@@ -48,15 +48,21 @@ class DramatiqJobQueue(JobQueue):
         self._namespace = namespace
         self._poll_ms = poll_ms
         self._broker = RedisBroker(  # type: ignore[no-untyped-call]
-            url=redis_url, namespace=namespace, heartbeat_timeout=int(dead_worker_seconds * 1000),
+            url=redis_url,
+            namespace=namespace,
+            heartbeat_timeout=int(dead_worker_seconds * 1000),
             maintenance_chance=maintenance_chance,
             middleware=[Retries(max_retries=max_retries, min_backoff=1000, max_backoff=60_000)],
-        )  # fmt: skip
+        )
         self._handler: JobHandler | None = None
         self._actor: dramatiq.Actor[[str], None] = dramatiq.Actor(
-            self._handle, broker=self._broker, actor_name=ACTOR_NAME, queue_name=queue_name,
-            priority=0, options={},
-        )  # fmt: skip
+            self._handle,
+            broker=self._broker,
+            actor_name=ACTOR_NAME,
+            queue_name=queue_name,
+            priority=0,
+            options={},
+        )
         self._worker: dramatiq.Worker | None = None
         self._lock = threading.Lock()
 

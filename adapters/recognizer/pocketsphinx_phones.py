@@ -128,9 +128,11 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
 
         folder = self._paths()
         common: dict[str, Any] = {
-            "hmm": str(folder / "en-us"), "samprate": MODEL_RATE, "loglevel": "FATAL",
+            "hmm": str(folder / "en-us"),
+            "samprate": MODEL_RATE,
+            "loglevel": "FATAL",
             "remove_noise": False,  # its noise estimate carries over between utterances
-        }  # fmt: skip
+        }
         # Batch normalisation per utterance: a recording's result never depends on the one before.
         common["cmn"] = "live" if live else "batch"
         if kind == "loop":

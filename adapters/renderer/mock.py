@@ -40,18 +40,36 @@ _DARK_COLOUR = (34, 34, 34)
 
 # How far each oculus viseme opens the mouth (0 shut .. 1 wide) and how wide it is (x normal).
 _OPENING: dict[str, tuple[float, float]] = {
-    "sil": (0.0, 1.0), "PP": (0.0, 0.9), "FF": (0.15, 1.0), "TH": (0.2, 1.0), "DD": (0.3, 1.0),
-    "kk": (0.35, 1.0), "CH": (0.3, 0.8), "SS": (0.2, 1.1), "nn": (0.25, 1.0), "RR": (0.3, 0.8),
-    "aa": (1.0, 1.1), "E": (0.6, 1.15), "ih": (0.45, 1.2), "oh": (0.8, 0.75), "ou": (0.5, 0.6),
-}  # fmt: skip
+    "sil": (0.0, 1.0),
+    "PP": (0.0, 0.9),
+    "FF": (0.15, 1.0),
+    "TH": (0.2, 1.0),
+    "DD": (0.3, 1.0),
+    "kk": (0.35, 1.0),
+    "CH": (0.3, 0.8),
+    "SS": (0.2, 1.1),
+    "nn": (0.25, 1.0),
+    "RR": (0.3, 0.8),
+    "aa": (1.0, 1.1),
+    "E": (0.6, 1.15),
+    "ih": (0.45, 1.2),
+    "oh": (0.8, 0.75),
+    "ou": (0.5, 0.6),
+}
 _MOUTH_WIDTH = {  # fraction of the image width
-    Expression.NEUTRAL: 0.12, Expression.HAPPY: 0.16, Expression.SAD: 0.10,
-    Expression.SURPRISED: 0.09, Expression.ANGRY: 0.11, Expression.THINKING: 0.08,
-}  # fmt: skip
+    Expression.NEUTRAL: 0.12,
+    Expression.HAPPY: 0.16,
+    Expression.SAD: 0.10,
+    Expression.SURPRISED: 0.09,
+    Expression.ANGRY: 0.11,
+    Expression.THINKING: 0.08,
+}
 _BROW_LIFT = {  # fraction of the image height, up is positive
-    Expression.SURPRISED: 0.025, Expression.ANGRY: -0.012, Expression.SAD: 0.008,
+    Expression.SURPRISED: 0.025,
+    Expression.ANGRY: -0.012,
+    Expression.SAD: 0.008,
     Expression.THINKING: 0.012,
-}  # fmt: skip
+}
 _BLINK_EVERY, _BLINK_FOR, _FIRST_BLINK = 4.0, 0.15, 2.0
 _FRAME_CACHE = 32
 
@@ -65,9 +83,15 @@ def _rgb(colour: str) -> tuple[int, int, int]:
 def palette(state: AvatarState) -> list[tuple[int, int, int]]:
     """The colours of the palette slots for ``state``."""
     return [
-        _rgb(state.background), _rgb(state.skin_tone), _rgb(state.hair_color), (250, 250, 250),
-        _rgb(state.eye_color), _MOUTH_COLOUR, _rgb(state.clothing_color), _DARK_COLOUR,
-    ]  # fmt: skip
+        _rgb(state.background),
+        _rgb(state.skin_tone),
+        _rgb(state.hair_color),
+        (250, 250, 250),
+        _rgb(state.eye_color),
+        _MOUTH_COLOUR,
+        _rgb(state.clothing_color),
+        _DARK_COLOUR,
+    ]
 
 
 class _Canvas:

@@ -89,9 +89,13 @@ def timeline_to_job(timeline: Timeline) -> dict[str, Any]:
 def frame_to_job(request: FrameRenderRequest, fmt: str) -> Message:
     """The renderer's ``frame`` job for ``request``, in the checked format ``fmt``."""
     return {
-        "kind": "frame", "state": state_to_job(request.state), "pose": pose_to_job(request.pose),
-        "width": request.width, "height": request.height, "format": fmt,
-    }  # fmt: skip
+        "kind": "frame",
+        "state": state_to_job(request.state),
+        "pose": pose_to_job(request.pose),
+        "width": request.width,
+        "height": request.height,
+        "format": fmt,
+    }
 
 
 def sequence_to_job(
@@ -100,11 +104,16 @@ def sequence_to_job(
     """The renderer's ``sequence`` job for ``request``, in the checked format ``fmt``; the audio
     goes by file (``audio``, or ``None``: silent) and the video to ``output``."""
     return {
-        "kind": "sequence", "state": state_to_job(request.state),
-        "timeline": timeline_to_job(request.timeline), "width": request.width,
-        "height": request.height, "fps": request.fps, "format": fmt,
-        "audio": None if audio is None else str(audio), "output": str(output),
-    }  # fmt: skip
+        "kind": "sequence",
+        "state": state_to_job(request.state),
+        "timeline": timeline_to_job(request.timeline),
+        "width": request.width,
+        "height": request.height,
+        "fps": request.fps,
+        "format": fmt,
+        "audio": None if audio is None else str(audio),
+        "output": str(output),
+    }
 
 
 def _check(fmt: str, supported: frozenset[str], width: int, height: int) -> str:

@@ -64,9 +64,13 @@ class Worker:
 
     def __init__(self, argv: list[str], env: Mapping[str, str]) -> None:
         self.process = subprocess.Popen(
-            argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=dict(env), start_new_session=True,  # own process group: kill takes ffmpeg too
-        )  # fmt: skip
+            argv,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=dict(env),
+            start_new_session=True,  # own process group: kill takes ffmpeg too
+        )
         self._messages: queue.Queue[Message] = queue.Queue()
         self._stderr: deque[str] = deque(maxlen=_STDERR_LINES)
         assert self.process.stdout is not None and self.process.stderr is not None
@@ -245,9 +249,11 @@ class WorkerPool:
         (workers killed after a timeout or a death, since start), ``size``."""
         with self._lock:
             return {
-                "waiting": self._waiting, "busy": self._busy, "restarts": self._restarts,
+                "waiting": self._waiting,
+                "busy": self._busy,
+                "restarts": self._restarts,
                 "size": self.size,
-            }  # fmt: skip
+            }
 
     def workers(self) -> list[Worker]:
         with self._lock:

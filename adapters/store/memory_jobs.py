@@ -81,10 +81,15 @@ class MemoryJobs(JobStore):
             ):
                 return None
             claimed = replace(
-                job, status=JobStatus.RUNNING, attempts=job.attempts + 1, lease_owner=owner,
-                lease_expires_at=lease_until, started_at=job.started_at or now,
-                version=job.version + 1, updated_at=utcnow(),
-            )  # fmt: skip
+                job,
+                status=JobStatus.RUNNING,
+                attempts=job.attempts + 1,
+                lease_owner=owner,
+                lease_expires_at=lease_until,
+                started_at=job.started_at or now,
+                version=job.version + 1,
+                updated_at=utcnow(),
+            )
             self._jobs[job_id] = claimed
             return _copied(claimed)
 
@@ -122,10 +127,17 @@ def _matches(job: Job, where: JobFilter) -> bool:
 def _applied(job: Job, change: JobUpdate) -> Job:
     values = {
         name: getattr(change, name)
-        for name in ("status", "progress", "result", "error", "webhook_state",
-                     "lease_expires_at", "finished_at")
+        for name in (
+            "status",
+            "progress",
+            "result",
+            "error",
+            "webhook_state",
+            "lease_expires_at",
+            "finished_at",
+        )
         if getattr(change, name) is not None
-    }  # fmt: skip
+    }
     if change.clear_lease:
         values.update(lease_owner=None, lease_expires_at=None)
     return replace(job, **copy.deepcopy(values), version=job.version + 1, updated_at=utcnow())
@@ -133,6 +145,8 @@ def _applied(job: Job, change: JobUpdate) -> Job:
 
 def _copied(job: Job) -> Job:
     return replace(
-        job, request=copy.deepcopy(job.request), result=copy.deepcopy(job.result),
+        job,
+        request=copy.deepcopy(job.request),
+        result=copy.deepcopy(job.result),
         error=copy.deepcopy(job.error),
-    )  # fmt: skip
+    )

@@ -62,8 +62,13 @@ _GENDERS = {1: "male", 2: "female"}
 FEMALE_VARIANT = "f3"
 """The espeak-ng variant listed as each language's female voice."""
 # interpret-as values espeak-ng reads, by the core's names; None: plain text reads that way.
-_SAY_AS = {"characters": "characters", "spell-out": "characters", "digits": "tts:digits",
-           "cardinal": None, "number": None}  # fmt: skip
+_SAY_AS = {
+    "characters": "characters",
+    "spell-out": "characters",
+    "digits": "tts:digits",
+    "cardinal": None,
+    "number": None,
+}
 SSML_SUPPORT = SsmlSupport(frozenset(ELEMENTS) - {"speak"}, frozenset(_SAY_AS))
 
 

@@ -31,13 +31,30 @@ from avatar_service.core.words import text_words
 _PUNCTUATION = re.compile(r"[.,;:!?]")
 
 _DIGRAPHS: dict[str, tuple[str, ...]] = {
-    "th": ("θ",), "sh": ("ʃ",), "ch": ("tʃ",), "ng": ("ŋ",), "ee": ("i",), "oo": ("u",),
-    "ph": ("f",), "ck": ("k",), "qu": ("k", "w"),
-}  # fmt: skip
+    "th": ("θ",),
+    "sh": ("ʃ",),
+    "ch": ("tʃ",),
+    "ng": ("ŋ",),
+    "ee": ("i",),
+    "oo": ("u",),
+    "ph": ("f",),
+    "ck": ("k",),
+    "qu": ("k", "w"),
+}
 _LETTERS: dict[str, tuple[str, ...]] = {
-    "a": ("æ",), "e": ("ɛ",), "i": ("ɪ",), "o": ("ɒ",), "u": ("ʌ",), "y": ("j",),
-    "c": ("k",), "g": ("ɡ",), "j": ("dʒ",), "q": ("k",), "r": ("ɹ",), "x": ("k", "s"),
-}  # fmt: skip
+    "a": ("æ",),
+    "e": ("ɛ",),
+    "i": ("ɪ",),
+    "o": ("ɒ",),
+    "u": ("ʌ",),
+    "y": ("j",),
+    "c": ("k",),
+    "g": ("ɡ",),
+    "j": ("dʒ",),
+    "q": ("k",),
+    "r": ("ɹ",),
+    "x": ("k", "s"),
+}
 _DIGITS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine")
 _VOWELS = frozenset({"æ", "ɛ", "ɪ", "ɒ", "ʌ", "i", "u", "ə"})
 
@@ -89,9 +106,15 @@ _SOUNDS: dict[str, _Sound] = {
 _VOWEL_SOUND = _Sound(1.0)
 # (F1, F2) in Hz: which harmonics a vowel lets through.
 _FORMANTS: dict[str, tuple[float, float]] = {
-    "æ": (660, 1720), "ɛ": (530, 1840), "ɪ": (390, 1990), "ɒ": (570, 840), "ʌ": (640, 1190),
-    "i": (270, 2290), "u": (300, 870), "ə": (500, 1500),
-}  # fmt: skip
+    "æ": (660, 1720),
+    "ɛ": (530, 1840),
+    "ɪ": (390, 1990),
+    "ɒ": (570, 840),
+    "ʌ": (640, 1190),
+    "i": (270, 2290),
+    "u": (300, 870),
+    "ə": (500, 1500),
+}
 _CONSONANT_FORMANTS = (250.0, 1800.0)
 
 _VOWEL_SECONDS = 0.09

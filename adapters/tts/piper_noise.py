@@ -39,10 +39,19 @@ def seed_noise(model: Any) -> int:
         mean, scale = float(attrs.get("mean", 0.0)), float(attrs.get("scale", 1.0))
         p = f"{node.name or 'noise'}_seeded{replaced}"
         consts = {
-            "a1": 12.9898, "a2": 78.233, "m1": 43758.5453, "b1": 39.3467,
-            "b2": 11.135, "m2": 24634.6345, "tiny": 1e-12, "minus2": -2.0,
-            "tau": 2 * math.pi, "salt": 0.7071 * (replaced + 1), "mean": mean, "scale": scale,
-        }  # fmt: skip
+            "a1": 12.9898,
+            "a2": 78.233,
+            "m1": 43758.5453,
+            "b1": 39.3467,
+            "b2": 11.135,
+            "m2": 24634.6345,
+            "tiny": 1e-12,
+            "minus2": -2.0,
+            "tau": 2 * math.pi,
+            "salt": 0.7071 * (replaced + 1),
+            "mean": mean,
+            "scale": scale,
+        }
         for name, value in consts.items():
             graph.initializer.append(
                 numpy_helper.from_array(np.array(value, np.float64), f"{p}_{name}")

@@ -42,9 +42,15 @@ class BlobStore(Protocol):
     def tenants(self) -> list[str]: ...
 
     def write(
-        self, namespace: Namespace, name: str, chunks: Iterable[bytes], *, max_size: int,
-        content_type: str | None = None, overwrite: bool = False,
-    ) -> BlobInfo: ...  # fmt: skip
+        self,
+        namespace: Namespace,
+        name: str,
+        chunks: Iterable[bytes],
+        *,
+        max_size: int,
+        content_type: str | None = None,
+        overwrite: bool = False,
+    ) -> BlobInfo: ...
     def stat(self, namespace: Namespace, name: str) -> BlobInfo: ...
     def read(
         self, namespace: Namespace, name: str, start: int = 0, end: int | None = None

@@ -43,9 +43,13 @@ class JobStore(Protocol):
         self, *, where: JobFilter | None = None, limit: int = 50, cursor: str | None = None
     ) -> Page[Job]: ...
     def update_job(
-        self, job_id: str, change: JobUpdate, *, statuses: frozenset[JobStatus] | None = None,
+        self,
+        job_id: str,
+        change: JobUpdate,
+        *,
+        statuses: frozenset[JobStatus] | None = None,
         owner: str | None = None,
-    ) -> Job | None: ...  # fmt: skip
+    ) -> Job | None: ...
     def claim_job(
         self, job_id: str, owner: str, *, lease_until: datetime, now: datetime
     ) -> Job | None: ...

@@ -57,9 +57,13 @@ class Store(Protocol):
     def get_avatar(self, avatar_id: str) -> Avatar: ...
     def list_avatars(self, *, limit: int = 50, cursor: str | None = None) -> Page[Avatar]: ...
     def update_avatar(
-        self, avatar_id: str, *, name: str | None = None, state: AvatarState | None = None,
+        self,
+        avatar_id: str,
+        *,
+        name: str | None = None,
+        state: AvatarState | None = None,
         expected_version: int | None = None,
-    ) -> Avatar: ...  # fmt: skip
+    ) -> Avatar: ...
     def delete_avatar(self, avatar_id: str) -> Deleted: ...
 
     def create_session(self, session: Session) -> Session: ...
@@ -73,24 +77,36 @@ class Store(Protocol):
     def get_preset(self, preset_id: str) -> Preset: ...
     def list_presets(self, *, limit: int = 50, cursor: str | None = None) -> Page[Preset]: ...
     def update_preset(
-        self, preset_id: str, *, name: str | None = None, settings: dict[str, object] | None = None,
+        self,
+        preset_id: str,
+        *,
+        name: str | None = None,
+        settings: dict[str, object] | None = None,
         expected_version: int | None = None,
-    ) -> Preset: ...  # fmt: skip
+    ) -> Preset: ...
     def delete_preset(self, preset_id: str) -> None: ...
 
     def add_audio(self, record: AudioRecord) -> AudioRecord: ...
     def get_audio(self, audio_id: str) -> AudioRecord: ...
     def list_audios(
-        self, *, avatar_id: str | None = None, session_id: str | None = None,
-        limit: int = 50, cursor: str | None = None,
-    ) -> Page[AudioRecord]: ...  # fmt: skip
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[AudioRecord]: ...
 
     def add_render(self, record: RenderRecord) -> RenderRecord: ...
     def get_render(self, render_id: str) -> RenderRecord: ...
     def list_renders(
-        self, *, avatar_id: str | None = None, session_id: str | None = None,
-        limit: int = 50, cursor: str | None = None,
-    ) -> Page[RenderRecord]: ...  # fmt: skip
+        self,
+        *,
+        avatar_id: str | None = None,
+        session_id: str | None = None,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> Page[RenderRecord]: ...
 
     def check(self) -> None: ...
 

@@ -56,14 +56,22 @@ class AssetUseCases:
         return self._blobs.read(namespace, name, start, end)
 
     def upload(
-        self, name: str, chunks: Iterable[bytes], *, content_type: str | None = None,
+        self,
+        name: str,
+        chunks: Iterable[bytes],
+        *,
+        content_type: str | None = None,
         overwrite: bool = False,
-    ) -> BlobInfo:  # fmt: skip
+    ) -> BlobInfo:
         """Stream an asset in; over ``max_file_size`` raises ``TooLarge`` and keeps nothing."""
         return self._blobs.write(
-            Namespace.ASSETS, name, chunks, max_size=self._limits.max_file_size,
-            content_type=content_type, overwrite=overwrite,
-        )  # fmt: skip
+            Namespace.ASSETS,
+            name,
+            chunks,
+            max_size=self._limits.max_file_size,
+            content_type=content_type,
+            overwrite=overwrite,
+        )
 
     def delete(self, name: str) -> None:
         if not self._blobs.delete(Namespace.ASSETS, name):

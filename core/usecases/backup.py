@@ -54,41 +54,69 @@ def _time(value: datetime) -> str:
 
 def _avatar(a: Avatar) -> dict[str, Any]:
     return {
-        "avatar_id": a.avatar_id, "name": a.name, "state": a.state.to_dict(),
-        "version": a.version, "created_at": _time(a.created_at), "updated_at": _time(a.updated_at),
+        "avatar_id": a.avatar_id,
+        "name": a.name,
+        "state": a.state.to_dict(),
+        "version": a.version,
+        "created_at": _time(a.created_at),
+        "updated_at": _time(a.updated_at),
         "tenant": a.tenant,
-    }  # fmt: skip
+    }
 
 
 def _preset(p: Preset) -> dict[str, Any]:
     return {
-        "preset_id": p.preset_id, "name": p.name, "settings": p.settings, "version": p.version,
-        "created_at": _time(p.created_at), "updated_at": _time(p.updated_at), "tenant": p.tenant,
-    }  # fmt: skip
+        "preset_id": p.preset_id,
+        "name": p.name,
+        "settings": p.settings,
+        "version": p.version,
+        "created_at": _time(p.created_at),
+        "updated_at": _time(p.updated_at),
+        "tenant": p.tenant,
+    }
 
 
 def _session(s: Session) -> dict[str, Any]:
     return {
-        "session_id": s.session_id, "avatar_id": s.avatar_id, "metadata": s.metadata,
-        "created_at": _time(s.created_at), "tenant": s.tenant,
-    }  # fmt: skip
+        "session_id": s.session_id,
+        "avatar_id": s.avatar_id,
+        "metadata": s.metadata,
+        "created_at": _time(s.created_at),
+        "tenant": s.tenant,
+    }
 
 
 def _audio(r: AudioRecord) -> dict[str, Any]:
     return {
-        "audio_id": r.audio_id, "text": r.text, "voice_id": r.voice_id, "duration": r.duration,
-        "sample_rate": r.sample_rate, "blob_name": r.blob_name, "avatar_id": r.avatar_id,
-        "session_id": r.session_id, "created_at": _time(r.created_at), "tenant": r.tenant,
-    }  # fmt: skip
+        "audio_id": r.audio_id,
+        "text": r.text,
+        "voice_id": r.voice_id,
+        "duration": r.duration,
+        "sample_rate": r.sample_rate,
+        "blob_name": r.blob_name,
+        "avatar_id": r.avatar_id,
+        "session_id": r.session_id,
+        "created_at": _time(r.created_at),
+        "tenant": r.tenant,
+    }
 
 
 def _render(r: RenderRecord) -> dict[str, Any]:
     return {
-        "render_id": r.render_id, "kind": str(r.kind), "width": r.width, "height": r.height,
-        "format": r.format, "blob_name": r.blob_name, "avatar_id": r.avatar_id,
-        "session_id": r.session_id, "duration": r.duration, "fps": r.fps, "frames": r.frames,
-        "created_at": _time(r.created_at), "tenant": r.tenant,
-    }  # fmt: skip
+        "render_id": r.render_id,
+        "kind": str(r.kind),
+        "width": r.width,
+        "height": r.height,
+        "format": r.format,
+        "blob_name": r.blob_name,
+        "avatar_id": r.avatar_id,
+        "session_id": r.session_id,
+        "duration": r.duration,
+        "fps": r.fps,
+        "frames": r.frames,
+        "created_at": _time(r.created_at),
+        "tenant": r.tenant,
+    }
 
 
 def _times(item: Mapping[str, Any], *names: str) -> dict[str, datetime]:
@@ -106,28 +134,56 @@ def _tenant(item: Mapping[str, Any]) -> str:
 
 _READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
     "avatars": lambda d: Avatar(
-        d["avatar_id"], d["name"], AvatarState.from_dict(d["state"]), int(d["version"]),
-        **_times(d, "created_at", "updated_at"), tenant=_tenant(d),
+        d["avatar_id"],
+        d["name"],
+        AvatarState.from_dict(d["state"]),
+        int(d["version"]),
+        **_times(d, "created_at", "updated_at"),
+        tenant=_tenant(d),
     ),
     "presets": lambda d: Preset(
-        d["preset_id"], d["name"], dict(d["settings"]), int(d["version"]),
-        **_times(d, "created_at", "updated_at"), tenant=_tenant(d),
+        d["preset_id"],
+        d["name"],
+        dict(d["settings"]),
+        int(d["version"]),
+        **_times(d, "created_at", "updated_at"),
+        tenant=_tenant(d),
     ),
     "sessions": lambda d: Session(
-        d["session_id"], d["avatar_id"], dict(d["metadata"]), **_times(d, "created_at"),
+        d["session_id"],
+        d["avatar_id"],
+        dict(d["metadata"]),
+        **_times(d, "created_at"),
         tenant=_tenant(d),
     ),
     "audios": lambda d: AudioRecord(
-        d["audio_id"], d["text"], d["voice_id"], float(d["duration"]), int(d["sample_rate"]),
-        d["blob_name"], d.get("avatar_id"), d.get("session_id"), **_times(d, "created_at"),
+        d["audio_id"],
+        d["text"],
+        d["voice_id"],
+        float(d["duration"]),
+        int(d["sample_rate"]),
+        d["blob_name"],
+        d.get("avatar_id"),
+        d.get("session_id"),
+        **_times(d, "created_at"),
         tenant=_tenant(d),
     ),
     "renders": lambda d: RenderRecord(
-        d["render_id"], RenderKind(d["kind"]), int(d["width"]), int(d["height"]), d["format"],
-        d["blob_name"], d.get("avatar_id"), d.get("session_id"), d.get("duration"), d.get("fps"),
-        d.get("frames"), **_times(d, "created_at"), tenant=_tenant(d),
+        d["render_id"],
+        RenderKind(d["kind"]),
+        int(d["width"]),
+        int(d["height"]),
+        d["format"],
+        d["blob_name"],
+        d.get("avatar_id"),
+        d.get("session_id"),
+        d.get("duration"),
+        d.get("fps"),
+        d.get("frames"),
+        **_times(d, "created_at"),
+        tenant=_tenant(d),
     ),
-}  # fmt: skip
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +201,15 @@ class Backup:
         """Every record of every tenant, oldest first per kind, as JSON-ready data."""
         store = self._store.scoped(ALL_TENANTS)
         return {
-            "format": FORMAT, "version": VERSION, "exported_at": _time(utcnow()),
+            "format": FORMAT,
+            "version": VERSION,
+            "exported_at": _time(utcnow()),
             "avatars": [_avatar(a) for a in _walk(store.list_avatars)],
             "presets": [_preset(p) for p in _walk(store.list_presets)],
             "sessions": [_session(s) for s in _walk(store.list_sessions)],
             "audios": [_audio(r) for r in _walk(store.list_audios)],
             "renders": [_render(r) for r in _walk(store.list_renders)],
-        }  # fmt: skip
+        }
 
     def load(self, dump: Mapping[str, Any]) -> ImportReport:
         """Create every record of ``dump``; existing ids are skipped. A dump that is not ours
@@ -160,8 +218,9 @@ class Backup:
             raise Invalid(f"not an avatar-service dump (format {FORMAT!r})", field="format")
         if dump.get("version") != VERSION:
             raise Invalid(f"dump version {dump.get('version')!r} is not {VERSION}", field="version")
-        records = {kind: [self._read(kind, i, item) for i, item in _items(dump, kind)]
-                   for kind in KINDS}  # fmt: skip
+        records = {
+            kind: [self._read(kind, i, item) for i, item in _items(dump, kind)] for kind in KINDS
+        }
         created = dict.fromkeys(KINDS, 0)
         skipped = dict.fromkeys(KINDS, 0)
         for kind in KINDS:

@@ -40,7 +40,8 @@ from avatar_service.core.paging import check_page_size
 from avatar_service.core.ports import JobQueue, JobStore, Store, WebhookSender
 from avatar_service.core.records import Page, RenderRecord, new_id, utcnow
 from avatar_service.core.tenancy import ALL_TENANTS, DEFAULT_TENANT, TenantScope, one_tenant
-from avatar_service.core.usecases.rendering import AnimationRequest, RenderUseCases
+from avatar_service.core.usecases.render_requests import AnimationRequest
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.webhook_delivery import DeliveryPolicy, WebhookDeliverer
 
 log = logging.getLogger(__name__)
@@ -125,18 +126,21 @@ class JobUseCases:
         self._rendering.check(request)
         self._admit()
         job = Job(
-            job_id=new_id("job"), kind=job_requests.kind_of(request),
-            request=job_requests.to_dict(request), avatar_id=request.avatar_id,
-            webhook_url=url, webhook_state=WebhookState.PENDING if url else None,
-        )  # fmt: skip
+            job_id=new_id("job"),
+            kind=job_requests.kind_of(request),
+            request=job_requests.to_dict(request),
+            avatar_id=request.avatar_id,
+            webhook_url=url,
+            webhook_state=WebhookState.PENDING if url else None,
+        )
         job = self._store.create_job(job)
         try:
             self._queue.enqueue(job.job_id)
         except AvatarServiceError as exc:
             self._store.update_job(
-                job.job_id, JobUpdate(status=JobStatus.FAILED, error=problem_of(exc),
-                                      finished_at=utcnow()),
-            )  # fmt: skip
+                job.job_id,
+                JobUpdate(status=JobStatus.FAILED, error=problem_of(exc), finished_at=utcnow()),
+            )
             raise
         return job
 
@@ -288,9 +292,13 @@ class JobUseCases:
 
     def _finish(self, job: Job, owner: str, change: JobUpdate) -> None:
         final = JobUpdate(
-            status=change.status, progress=change.progress, result=change.result,
-            error=change.error, finished_at=utcnow(), clear_lease=True,
-        )  # fmt: skip
+            status=change.status,
+            progress=change.progress,
+            result=change.result,
+            error=change.error,
+            finished_at=utcnow(),
+            clear_lease=True,
+        )
         if self._all.update_job(job.job_id, final, statuses=_RUNNING, owner=owner) is None:
             log.info("job %s was cancelled or taken over; its outcome is dropped", job.job_id)
 
@@ -308,10 +316,14 @@ class JobUseCases:
         return {
             "render_id": record.render_id,
             "video_url": self._policy.render_url.format(render_id=record.render_id),
-            "avatar_id": record.avatar_id, "format": record.format, "width": record.width,
-            "height": record.height, "duration": record.duration, "fps": record.fps,
+            "avatar_id": record.avatar_id,
+            "format": record.format,
+            "width": record.width,
+            "height": record.height,
+            "duration": record.duration,
+            "fps": record.fps,
             "frames": record.frames,
-        }  # fmt: skip
+        }
 
     def _check_webhook(self, url: str | None) -> str | None:
         """The URL to store: credentials stripped, and refused (``Invalid``) when it is not
@@ -354,8 +366,15 @@ def _active_jobs(store: JobStore, cap: int) -> int:
 def problem_of(exc: BaseException) -> dict[str, Any]:
     """A problem-like dict of an error (the HTTP layer adds the status)."""
     if isinstance(exc, AvatarServiceError):
-        return {"kind": type(exc).__name__, "title": exc.title, "detail": exc.message,
-                "field": exc.field}  # fmt: skip
-    return {"kind": "InternalError", "title": "Internal error",
-            "detail": "the render failed unexpectedly; the worker's log has the details",
-            "field": None}  # fmt: skip
+        return {
+            "kind": type(exc).__name__,
+            "title": exc.title,
+            "detail": exc.message,
+            "field": exc.field,
+        }
+    return {
+        "kind": "InternalError",
+        "title": "Internal error",
+        "detail": "the render failed unexpectedly; the worker's log has the details",
+        "field": None,
+    }

@@ -138,9 +138,13 @@ class RecognitionUseCases:
             return self.recognise(samples, rate, text, language)
 
         return ListenSession(
-            self._recognizer.open_stream(sample_rate), sample_rate, chosen, recognise,
-            max_seconds=self._limits.max_recording_seconds, min_cue=self._limits.min_cue_seconds,
-        )  # fmt: skip
+            self._recognizer.open_stream(sample_rate),
+            sample_rate,
+            chosen,
+            recognise,
+            max_seconds=self._limits.max_recording_seconds,
+            min_cue=self._limits.min_cue_seconds,
+        )
 
 
 def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:

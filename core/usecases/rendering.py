@@ -6,14 +6,12 @@ settings over the avatar's state for that render only."""
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
-from enum import StrEnum
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from avatar_service.core.audio import decode_wav
-from avatar_service.core.avatar import AvatarState, Expression, Pose
+from avatar_service.core.avatar import AvatarState
 from avatar_service.core.curves import cue_phonemes
 from avatar_service.core.errors import Conflict, Invalid, NotFound
 from avatar_service.core.limits import Limits
@@ -28,85 +26,46 @@ from avatar_service.core.ports import (
 from avatar_service.core.prompt import MAX_PROMPT_CHARS, read_prompt
 from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
-from avatar_service.core.speech import TimedPhoneme, Timeline, VisemeCue
+from avatar_service.core.speech import TimedPhoneme, Timeline
 from avatar_service.core.usecases.framing import framed
 from avatar_service.core.usecases.recognition import RecognitionUseCases
-from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
-from avatar_service.core.visemes import OCULUS_VISEMES, build_timeline
+from avatar_service.core.usecases.render_requests import (
+    Animation,
+    AnimationRequest,
+    FrameRequest,
+    FrameResult,
+    SequenceRequest,
+    check_animation,
+    check_format,
+)
+from avatar_service.core.usecases.render_timeline import (
+    animation_timeline,
+    check_cues,
+    check_expressions,
+)
+from avatar_service.core.usecases.speech import SpeechUseCases
+from avatar_service.core.visemes import build_timeline
+
+__all__ = [
+    "CONTENT_TYPES",
+    "Animation",
+    "AnimationRequest",
+    "FrameRequest",
+    "FrameResult",
+    "RenderUseCases",
+    "SequenceRequest",
+]
+"""The use cases with the request types their methods take (``core.usecases.render_requests``)."""
 
 CONTENT_TYPES = {
-    "png": "image/png", "jpeg": "image/jpeg", "webp": "image/webp", "gif": "image/gif",
-    "mp4": "video/mp4", "webm": "video/webm",
-}  # fmt: skip
+    "png": "image/png",
+    "jpeg": "image/jpeg",
+    "webp": "image/webp",
+    "gif": "image/gif",
+    "mp4": "video/mp4",
+    "webm": "video/webm",
+}
 _CHUNK = 1024 * 1024
-
-
-@dataclass(frozen=True, slots=True)
-class FrameRequest:
-    avatar_id: str
-    width: int = 512
-    height: int = 512
-    format: str = "png"
-    pose: Pose = field(default_factory=Pose)
-    session_id: str | None = None
-    prompt: str | None = None
-    preset_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class FrameResult:
-    """A stored frame, the pose drawn, and what the prompt asked that the renderer ignored."""
-
-    record: RenderRecord
-    pose: Pose
-    warnings: tuple[str, ...] = ()
-
-
-class Animation(StrEnum):
-    IDLE = "idle"
-    BLINK = "blink"
-    NOD = "nod"
-    HEAD_SHAKE = "head_shake"
-    TALK = "talk"
-
-
-@dataclass(frozen=True, slots=True)
-class AnimationRequest:
-    """A named animation of ``duration`` seconds; ``talk`` needs ``speech`` (its length is the
-    speech's) and the others ignore it."""
-
-    avatar_id: str
-    name: Animation
-    duration: float = 3.0
-    speech: SpeechRequest | None = None
-    width: int = 512
-    height: int = 512
-    fps: int = 25
-    format: str = "gif"
-    session_id: str | None = None
-    preset_id: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class SequenceRequest:
-    """Either ``speech`` (text: lip sync runs first) or ``audio_id`` (+ optional oculus cues)."""
-
-    avatar_id: str
-    speech: SpeechRequest | None = None
-    audio_id: str | None = None
-    cues: tuple[VisemeCue, ...] | None = None
-    width: int = 512
-    height: int = 512
-    fps: int = 25
-    format: str = "mp4"
-    session_id: str | None = None
-    preset_id: str | None = None
-    expressions: tuple[tuple[float, str], ...] = ()
-    """Expression changes ``(start_seconds, expression)`` scheduled on the video's timeline."""
-
-
-_GESTURE_EVERY = {Animation.BLINK: ("blink", 1.2), Animation.NOD: ("nod", 1.6),
-                  Animation.HEAD_SHAKE: ("shake", 1.8)}  # fmt: skip
 
 
 class RenderUseCases:
@@ -155,17 +114,22 @@ class RenderUseCases:
             reading = read_prompt(request.prompt)
             pose, warnings = reading.apply(pose), reading.warnings
         self._limits.frame_size(request.width, request.height)
-        fmt = _check_format(request.format, self._renderer.image_formats)
+        fmt = check_format(request.format, self._renderer.image_formats)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         image = self._renderer.render_frame(
             FrameRenderRequest(state, pose, width=request.width, height=request.height, format=fmt)
         )
         render_id = new_id("fr")
         record = RenderRecord(
-            render_id=render_id, kind=RenderKind.FRAME, width=request.width, height=request.height,
-            format=fmt, blob_name=f"{render_id}.{fmt}", avatar_id=request.avatar_id,
+            render_id=render_id,
+            kind=RenderKind.FRAME,
+            width=request.width,
+            height=request.height,
+            format=fmt,
+            blob_name=f"{render_id}.{fmt}",
+            avatar_id=request.avatar_id,
             session_id=request.session_id,
-        )  # fmt: skip
+        )
         return FrameResult(self._keep(record, iter([image])), pose, warnings)
 
     def render_sequence(
@@ -178,7 +142,7 @@ class RenderUseCases:
         an interrupted earlier attempt left under that name is replaced."""
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
-        fmt = _check_format(request.format, self._renderer.video_formats)
+        fmt = check_format(request.format, self._renderer.video_formats)
         self._admit(request)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
         wav, timeline, phonemes = self._audio_and_timeline(request)
@@ -193,7 +157,7 @@ class RenderUseCases:
     ) -> RenderRecord:
         """A stored video of the named animation (``talk``: the speech, with sound);
         ``render_id`` as for ``render_sequence``."""
-        name = _check_animation(request.name)
+        name = check_animation(request.name)
         if name is Animation.TALK:
             if request.speech is None:
                 raise Invalid("the talk animation needs text", field="text")
@@ -215,10 +179,10 @@ class RenderUseCases:
         self._limits.fps(request.fps)
         self._limits.video_seconds(request.duration)
         self._limits.frames(request.duration, request.fps)
-        fmt = _check_format(request.format, self._renderer.video_formats)
+        fmt = check_format(request.format, self._renderer.video_formats)
         self._admit(request)
         state = self._avatar_state(request.avatar_id, request.session_id, request.preset_id)
-        timeline = _animation_timeline(name, request.duration)
+        timeline = animation_timeline(name, request.duration)
         return self._video(request, state, timeline, None, fmt, progress, render_id)
 
     def check(self, request: SequenceRequest | AnimationRequest) -> None:
@@ -227,9 +191,9 @@ class RenderUseCases:
         anything, so that an asynchronous job is refused when submitted, not when run."""
         self._limits.frame_size(request.width, request.height)
         self._limits.fps(request.fps)
-        _check_format(request.format, self._renderer.video_formats)
+        check_format(request.format, self._renderer.video_formats)
         if isinstance(request, AnimationRequest):
-            name = _check_animation(request.name)
+            name = check_animation(request.name)
             if name is Animation.TALK and request.speech is None:
                 raise Invalid("the talk animation needs text", field="text")
             if name is not Animation.TALK:
@@ -278,11 +242,16 @@ class RenderUseCases:
         self._limits.frames(timeline.duration, request.fps)
         video = self._renderer.render_sequence(
             SequenceRenderRequest(
-                state, timeline, width=request.width, height=request.height, fps=request.fps,
-                format=fmt, audio_wav=wav,
+                state,
+                timeline,
+                width=request.width,
+                height=request.height,
+                fps=request.fps,
+                format=fmt,
+                audio_wav=wav,
             ),
             progress,
-        )  # fmt: skip
+        )
         replace = render_id is not None
         render_id = render_id or new_id("rd")
         try:
@@ -319,7 +288,7 @@ class RenderUseCases:
         wav = b"".join(self._blobs.read(Namespace.AUDIOS, record.blob_name))
         phonemes: list[TimedPhoneme]
         if request.cues is not None:
-            cues = _check_cues(request.cues, record.duration)
+            cues = check_cues(request.cues, record.duration)
             phonemes = cue_phonemes(cues)
         elif request.speech is not None:
             cues = result.timed.visemes.get("oculus") or build_timeline(
@@ -343,7 +312,7 @@ class RenderUseCases:
             )
             phonemes = list(alignment.phonemes)
         timeline = Timeline(
-            record.duration, cues, _check_expressions(request.expressions, record.duration)
+            record.duration, cues, check_expressions(request.expressions, record.duration)
         )
         return wav, timeline, phonemes
 
@@ -366,9 +335,10 @@ class RenderUseCases:
             if character is None:
                 raise
         avatar = Avatar(
-            avatar_id, str(character.get("name", avatar_id)),
+            avatar_id,
+            str(character.get("name", avatar_id)),
             AvatarState.from_dict(character.get("state", {})),
-        )  # fmt: skip
+        )
         try:
             return self._store.create_avatar(avatar)
         except Conflict:  # created meanwhile by a concurrent request
@@ -379,10 +349,13 @@ class RenderUseCases:
     ) -> RenderRecord:
         """Blob first, then the row; if the row fails the blob goes too."""
         self._blobs.write(
-            Namespace.RENDERS, record.blob_name, chunks, max_size=self._limits.max_file_size,
+            Namespace.RENDERS,
+            record.blob_name,
+            chunks,
+            max_size=self._limits.max_file_size,
             content_type=CONTENT_TYPES.get(record.format, "application/octet-stream"),
             overwrite=overwrite,
-        )  # fmt: skip
+        )
         try:
             return self._store.add_render(record)
         except BaseException as exc:
@@ -390,61 +363,6 @@ class RenderUseCases:
             if not (overwrite and isinstance(exc, Conflict)):
                 self._blobs.delete(Namespace.RENDERS, record.blob_name)
             raise
-
-
-def _check_animation(name: str) -> Animation:
-    try:
-        return Animation(name)
-    except ValueError:
-        options = ", ".join(a.value for a in Animation)
-        raise Invalid(f"animation must be one of {options}; got {name!r}", field="name") from None
-
-
-def _check_expressions(
-    changes: Sequence[tuple[float, str]], duration: float
-) -> tuple[tuple[float, str], ...]:
-    checked = []
-    for start, name in changes:
-        try:
-            expression = Expression(name)
-        except ValueError:
-            options = ", ".join(e.value for e in Expression)
-            raise Invalid(f"expressions must be one of {options}", field="expressions") from None
-        if not 0 <= start <= duration:
-            raise Invalid("an expression starts outside the audio", field="expressions")
-        checked.append((float(start), str(expression)))
-    return tuple(sorted(checked))
-
-
-def _animation_timeline(name: Animation, duration: float) -> Timeline:
-    """Silence over ``duration`` with the animation's gesture repeated through it."""
-    gestures: tuple[tuple[float, str], ...] = ()
-    if name in _GESTURE_EVERY:
-        gesture, every = _GESTURE_EVERY[name]
-        first = min(0.3, duration / 2)  # a short clip still shows its gesture, inside it
-        count = max(1, int((duration - first) // every) + 1)
-        gestures = tuple((round(first + i * every, 6), gesture) for i in range(count))
-    return Timeline(duration, (VisemeCue("sil", 0.0, duration),), gestures=gestures)
-
-
-def _check_format(fmt: str, supported: frozenset[str]) -> str:
-    fmt = fmt.lower()
-    if fmt not in supported:
-        raise Invalid(f"format must be one of {', '.join(sorted(supported))}", field="format")
-    return fmt
-
-
-def _check_cues(cues: Sequence[VisemeCue], duration: float) -> tuple[VisemeCue, ...]:
-    previous = 0.0
-    for cue in cues:
-        if cue.viseme not in OCULUS_VISEMES:
-            raise Invalid(f"cue viseme {cue.viseme!r} is not an oculus viseme", field="cues")
-        if cue.start < previous - 1e-6 or cue.end < cue.start or cue.end > duration + 1e-3:
-            raise Invalid(
-                "cues must be ordered, non-overlapping and within the audio", field="cues"
-            )
-        previous = cue.end
-    return tuple(cues)
 
 
 def _read_file(path: Path) -> Iterator[bytes]:

@@ -33,7 +33,8 @@ from avatar_service.core.speech import (
     VisemeCue,
     Voice,
 )
-from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support, parse_ssml
+from avatar_service.core.ssml import SsmlDocument, TimedMark, check_support
+from avatar_service.core.ssml_parser import parse_ssml
 from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
 from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 from avatar_service.core.voice_choice import choose_voice
@@ -227,9 +228,12 @@ class SpeechUseCases:
         blob_name = f"{audio_id}.wav"
         wav = encode_wav(speech.samples, speech.sample_rate)
         self._blobs.write(
-            Namespace.AUDIOS, blob_name, [wav], max_size=self._limits.max_file_size,
+            Namespace.AUDIOS,
+            blob_name,
+            [wav],
+            max_size=self._limits.max_file_size,
             content_type="audio/wav",
-        )  # fmt: skip
+        )
         record = AudioRecord(
             audio_id=audio_id,
             text=request.text,

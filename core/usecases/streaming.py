@@ -38,7 +38,8 @@ from avatar_service.core.speech import (
     TimedWord,
     VisemeCue,
 )
-from avatar_service.core.ssml import SsmlDocument, TimedMark, parse_ssml
+from avatar_service.core.ssml import SsmlDocument, TimedMark
+from avatar_service.core.ssml_parser import parse_ssml
 from avatar_service.core.usecases.speech import ssml_voice
 from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
 from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec

@@ -50,15 +50,22 @@ class DeliveryPolicy:
 def job_event(job: Job) -> dict[str, Any]:
     """The public view of a job: the webhook body and the HTTP/CLI representation."""
     return {
-        "job_id": job.job_id, "kind": str(job.kind), "status": str(job.status),
-        "progress": job.progress, "avatar_id": job.avatar_id, "result": job.result,
-        "error": job.error, "attempts": job.attempts, "webhook_url": job.webhook_url,
+        "job_id": job.job_id,
+        "kind": str(job.kind),
+        "status": str(job.status),
+        "progress": job.progress,
+        "avatar_id": job.avatar_id,
+        "result": job.result,
+        "error": job.error,
+        "attempts": job.attempts,
+        "webhook_url": job.webhook_url,
         "webhook_state": None if job.webhook_state is None else str(job.webhook_state),
-        "created_at": job.created_at.isoformat(), "updated_at": job.updated_at.isoformat(),
+        "created_at": job.created_at.isoformat(),
+        "updated_at": job.updated_at.isoformat(),
         "started_at": None if job.started_at is None else job.started_at.isoformat(),
         "finished_at": None if job.finished_at is None else job.finished_at.isoformat(),
         "tenant": job.tenant,
-    }  # fmt: skip
+    }
 
 
 class WebhookDeliverer:
@@ -128,6 +135,11 @@ class WebhookDeliverer:
         except Unavailable:
             error = UNREACHABLE
         return WebhookDelivery(
-            job.job_id, attempt, job.webhook_url, status, error, time.monotonic() - started,
+            job.job_id,
+            attempt,
+            job.webhook_url,
+            status,
+            error,
+            time.monotonic() - started,
             created_at=utcnow(),
-        )  # fmt: skip
+        )

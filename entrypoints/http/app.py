@@ -135,11 +135,23 @@ def create_app(container: Container | None = None, settings: Settings | None = N
     failures = auth_failure_buckets(http.auth_failure_limit, http.auth_failure_window)
     app = Litestar(
         route_handlers=[
-            HealthController, SpeechController, AvatarController, MediaController, AssetController,
-            PluginsController, SessionController, PresetController, RecordsController,
-            RenderController, lipsync_stream, PlaygroundController, JobController,
-            RecognitionController, lipsync_listen,
-            metrics_endpoint, ApiDocsAssetsController,
+            HealthController,
+            SpeechController,
+            AvatarController,
+            MediaController,
+            AssetController,
+            PluginsController,
+            SessionController,
+            PresetController,
+            RecordsController,
+            RenderController,
+            lipsync_stream,
+            PlaygroundController,
+            JobController,
+            RecognitionController,
+            lipsync_listen,
+            metrics_endpoint,
+            ApiDocsAssetsController,
         ],
         guards=[access_guard(buckets, failures, require_json_body)],
         before_request=strict_body_guard(settings.limits.max_json_depth),
@@ -161,7 +173,7 @@ def create_app(container: Container | None = None, settings: Settings | None = N
             use_handler_docstrings=True,
         ),
         logging_config=None,
-    )  # fmt: skip
+    )
     # Route middleware never sees unknown routes; wrapping the whole handler does.
     document_guard_responses(app)
     mark_json_routes(app)

@@ -104,10 +104,13 @@ async def _refuse(scope: HTTPScope, send: Send, detail: str) -> None:
     state = scope.get("state") or {}
     request_id = state.get("request_id")
     problem = Problem(
-        type=TYPE_PREFIX + "too-large", title=HTTPStatus(TOO_LARGE).phrase, status=TOO_LARGE,
+        type=TYPE_PREFIX + "too-large",
+        title=HTTPStatus(TOO_LARGE).phrase,
+        status=TOO_LARGE,
         detail=detail,
-        instance=scope["path"], request_id=request_id if isinstance(request_id, str) else None,
-    )  # fmt: skip
+        instance=scope["path"],
+        request_id=request_id if isinstance(request_id, str) else None,
+    )
     body = msgspec.json.encode(problem)
     headers = [
         (b"content-type", PROBLEM_MEDIA_TYPE.encode()),

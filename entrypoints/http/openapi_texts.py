@@ -54,16 +54,26 @@ SUMMARIES: dict[str, str] = {
 """operation id -> summary."""
 
 _STATE_EXAMPLE = {
-    "skin_tone": "#f1c27d", "hair_style": "bob", "hair_color": "#3b2417",
-    "eye_color": "#4a6b8a", "brow_style": "arched", "clothing_style": "hoodie",
-    "clothing_color": "#2f6fb3", "accessories": ["glasses"], "background": "#e8eef5",
+    "skin_tone": "#f1c27d",
+    "hair_style": "bob",
+    "hair_color": "#3b2417",
+    "eye_color": "#4a6b8a",
+    "brow_style": "arched",
+    "clothing_style": "hoodie",
+    "clothing_color": "#2f6fb3",
+    "accessories": ["glasses"],
+    "background": "#e8eef5",
     "expression": "happy",
-}  # fmt: skip
+}
 
 REQUEST_EXAMPLES: dict[str, Any] = {
     "phonemize": {"text": "Hello there!", "voice": "en-us", "alphabet": "arpabet"},
-    "lipsync": {"text": "Hello there! Nice to meet you.", "voice": "en-us",
-                "viseme_sets": ["oculus", "rhubarb"], "alphabet": "ipa"},
+    "lipsync": {
+        "text": "Hello there! Nice to meet you.",
+        "voice": "en-us",
+        "viseme_sets": ["oculus", "rhubarb"],
+        "alphabet": "ipa",
+    },
     "lipsyncPreview": {"text": "Hello there!", "viseme_set": "oculus"},
     "phonemeTiming": {"text": "Hello there!", "voice": "en-us", "alphabet": "ipa"},
     "createAvatar": {"name": "Ava at the front desk", "state": _STATE_EXAMPLE},
@@ -71,21 +81,48 @@ REQUEST_EXAMPLES: dict[str, Any] = {
     "replaceAvatarState": _STATE_EXAMPLE,
     "patchAvatarState": {"hair_color": "#8d4a1f", "accessories": ["earrings"]},
     "createSession": {"avatar_id": "ava", "metadata": {"channel": "web", "locale": "en-US"}},
-    "createPreset": {"name": "Smiling with glasses",
-                     "settings": {"expression": "happy", "accessories": ["glasses"]}},
+    "createPreset": {
+        "name": "Smiling with glasses",
+        "settings": {"expression": "happy", "accessories": ["glasses"]},
+    },
     "updatePreset": {"settings": {"expression": "surprised"}},
-    "renderFrame": {"avatar_id": "ava", "width": 512, "height": 512, "format": "png",
-                    "prompt": "smiling, looking left"},
-    "renderSequence": {"avatar_id": "ava", "text": "Hello there! I am Ava.", "format": "mp4",
-                       "width": 512, "height": 512, "fps": 25},
-    "renderAnimation": {"name": "nod", "duration": 2.0, "format": "gif", "width": 256,
-                        "height": 256, "fps": 15},
+    "renderFrame": {
+        "avatar_id": "ava",
+        "width": 512,
+        "height": 512,
+        "format": "png",
+        "prompt": "smiling, looking left",
+    },
+    "renderSequence": {
+        "avatar_id": "ava",
+        "text": "Hello there! I am Ava.",
+        "format": "mp4",
+        "width": 512,
+        "height": 512,
+        "fps": 25,
+    },
+    "renderAnimation": {
+        "name": "nod",
+        "duration": 2.0,
+        "format": "gif",
+        "width": 256,
+        "height": 256,
+        "fps": 15,
+    },
     "uploadAsset": {"file": "(binary: the file's bytes)"},
-    "lipsyncCurves": {"text": "Bob bought a map.", "curves": ["vrm", "arkit"], "fps": 60,
-                      "format": "gltf", "morph_targets": ["Fcl_MTH_A=aa", "jawOpen"]},
-    "lipsyncAudio": {"audio": "(binary: a WAV, FLAC, OGG or MP3 recording)",
-                     "text": "Hello there!", "viseme_sets": "oculus,rhubarb"},
-}  # fmt: skip
+    "lipsyncCurves": {
+        "text": "Bob bought a map.",
+        "curves": ["vrm", "arkit"],
+        "fps": 60,
+        "format": "gltf",
+        "morph_targets": ["Fcl_MTH_A=aa", "jawOpen"],
+    },
+    "lipsyncAudio": {
+        "audio": "(binary: a WAV, FLAC, OGG or MP3 recording)",
+        "text": "Hello there!",
+        "viseme_sets": "oculus,rhubarb",
+    },
+}
 """operation id -> example of its request body."""
 
 RESPONSE_MEDIA_TYPES: dict[str, dict[str, dict[str, Any]]] = {

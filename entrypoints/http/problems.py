@@ -89,10 +89,15 @@ def problem_response(
 ) -> Response[Problem]:
     """A problem response for ``request``, its path as ``instance``."""
     problem = Problem(
-        type=TYPE_PREFIX + kind, title=title, status=status, detail=detail,
-        instance=request.scope.get("path"), field=field, request_id=request_id_of(request),
+        type=TYPE_PREFIX + kind,
+        title=title,
+        status=status,
+        detail=detail,
+        instance=request.scope.get("path"),
+        field=field,
+        request_id=request_id_of(request),
         errors=errors,
-    )  # fmt: skip
+    )
     return Response(problem, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=headers)
 
 
@@ -116,9 +121,14 @@ def domain_error_handler(
     if isinstance(exc, Unavailable) and exc.retry_after is not None:
         headers = {"Retry-After": str(max(0, math.ceil(exc.retry_after)))}
     return problem_response(
-        request, status=status, kind=kind, title=exc.title, detail=exc.message, field=exc.field,
+        request,
+        status=status,
+        kind=kind,
+        title=exc.title,
+        detail=exc.message,
+        field=exc.field,
         headers=headers,
-    )  # fmt: skip
+    )
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Problem]:
@@ -132,15 +142,25 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
         first = errors[0] if errors else None
         detail = "; ".join(f"{e.field}: {e.message}" for e in errors) or str(exc.detail)
         return problem_response(
-            request, status=422, kind="validation", title="Invalid request",
-            detail=detail, field=first.field if first else None, errors=errors, headers=headers,
-        )  # fmt: skip
+            request,
+            status=422,
+            kind="validation",
+            title="Invalid request",
+            detail=detail,
+            field=first.field if first else None,
+            errors=errors,
+            headers=headers,
+        )
     phrase = _phrase(status)
     kind = phrase.lower().replace(" ", "-").replace("'", "")
     return problem_response(
-        request, status=status, kind=kind, title=phrase, detail=str(exc.detail or phrase),
+        request,
+        status=status,
+        kind=kind,
+        title=phrase,
+        detail=str(exc.detail or phrase),
         headers=headers,
-    )  # fmt: skip
+    )
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Problem]:

@@ -77,9 +77,17 @@ def cors_config(settings: HttpSettings) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=settings.cors_origins,
         allow_methods=["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
-        allow_headers=["Authorization", "X-API-Key", "Content-Type", "If-Match", "If-None-Match",
-                       "Range", "X-Request-ID", "X-Avatar-Tenant"],
+        allow_headers=[
+            "Authorization",
+            "X-API-Key",
+            "Content-Type",
+            "If-Match",
+            "If-None-Match",
+            "Range",
+            "X-Request-ID",
+            "X-Avatar-Tenant",
+        ],
         expose_headers=["X-Request-ID", "ETag", "Retry-After", "Location", "Content-Range"],
         allow_credentials=settings.cors_allow_credentials,
         max_age=settings.cors_max_age,
-    )  # fmt: skip
+    )

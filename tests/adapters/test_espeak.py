@@ -17,7 +17,7 @@ from avatar_service.contracts import (
 from avatar_service.core.errors import NotFound
 from avatar_service.core.ports import SsmlSynthesisRequest, SynthesisRequest
 from avatar_service.core.speech import SynthesisOptions
-from avatar_service.core.ssml import parse_ssml
+from avatar_service.core.ssml_parser import parse_ssml
 
 
 @pytest.fixture(scope="module")

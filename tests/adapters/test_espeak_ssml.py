@@ -9,7 +9,7 @@ from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.core.errors import NotFound
 from avatar_service.core.ports import SsmlSynthesisRequest, SsmlSynthesizer
 from avatar_service.core.speech import check_timings
-from avatar_service.core.ssml import parse_ssml
+from avatar_service.core.ssml_parser import parse_ssml
 
 
 @pytest.fixture(scope="module")

@@ -34,9 +34,12 @@ def s3_options() -> Iterator[dict[str, Any]]:
     server.start()
     host, port = server.get_host_and_port()
     options = {
-        "endpoint_url": f"http://{host}:{port}", "key": "testing", "secret": "testing",
-        "client_kwargs": {"region_name": "us-east-1"}, "skip_instance_cache": True,
-    }  # fmt: skip
+        "endpoint_url": f"http://{host}:{port}",
+        "key": "testing",
+        "secret": "testing",
+        "client_kwargs": {"region_name": "us-east-1"},
+        "skip_instance_cache": True,
+    }
     s3fs.S3FileSystem(**options).call_s3("create_bucket", Bucket=BUCKET)
     yield options
     server.stop()
@@ -167,18 +170,21 @@ def test_s3_failed_write_aborts_the_multipart_upload(s3_options: dict[str, Any])
 def test_s3_round_trip_of_a_multipart_object(s3_options: dict[str, Any]) -> None:
     store = _s3_store(s3_options, part_size=5 * 1024 * 1024)
     data = bytes(range(256)) * (45 * 1024)  # 11.25 MiB: three parts
-    info = store.write(NS, "video.mp4", (data[i : i + 65536] for i in range(0, len(data), 65536)),
-                       max_size=10**8)  # fmt: skip
+    info = store.write(
+        NS, "video.mp4", (data[i : i + 65536] for i in range(0, len(data), 65536)), max_size=10**8
+    )
     assert info.checksum == hashlib.sha256(data).hexdigest()
     assert b"".join(store.read(NS, "video.mp4", 5_000_000, 6_000_001)) == data[5_000_000:6_000_001]
 
 
 def test_unreachable_s3_is_unavailable() -> None:
     options = {
-        "endpoint_url": "http://127.0.0.1:9", "key": "k", "secret": "s",
+        "endpoint_url": "http://127.0.0.1:9",
+        "key": "k",
+        "secret": "s",
         "skip_instance_cache": True,
         "config_kwargs": {"connect_timeout": 1, "retries": {"max_attempts": 1}},
-    }  # fmt: skip
+    }
     store = FsspecBlobStore(_urls("s3://nowhere/x"), storage_options={"s3": options})
     with pytest.raises(Unavailable):
         store.check()

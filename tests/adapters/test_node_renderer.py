@@ -35,10 +35,24 @@ except Unavailable as exc:  # pragma: no cover - the tox env runs npm ci first
 def probe(path: Path) -> dict[str, object]:
     """ffprobe-like facts from ffmpeg itself (imageio-ffmpeg ships no ffprobe)."""
     done = subprocess.run(
-        [SETUP.ffmpeg, "-hide_banner", "-i", str(path), "-map", "0:v:0", "-c", "copy",
-         "-f", "null", "-"],
-        capture_output=True, text=True, check=False, timeout=60,
-    )  # fmt: skip
+        [
+            SETUP.ffmpeg,
+            "-hide_banner",
+            "-i",
+            str(path),
+            "-map",
+            "0:v:0",
+            "-c",
+            "copy",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     text = done.stderr
     frames = [line for line in text.splitlines() if line.startswith("frame=")]
     count = int(frames[-1].split("frame=")[1].split()[0]) if frames else -1
@@ -93,12 +107,21 @@ def test_frames_repeat_so_a_long_clip_rasterises_few_frames(shared: NodeRenderer
     cues = tuple(
         VisemeCue(("aa", "PP", "E", "oh", "sil")[i % 5], i * 0.1, (i + 1) * 0.1) for i in range(60)
     )
-    answer = shared._run({
-        "kind": "sequence", "state": {}, "width": 64, "height": 64, "fps": 30, "format": "gif",
-        "timeline": {"duration": 6.0, "visemes": [
-            {"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues]},
-        "output": "/dev/null",
-    })  # fmt: skip
+    answer = shared._run(
+        {
+            "kind": "sequence",
+            "state": {},
+            "width": 64,
+            "height": 64,
+            "fps": 30,
+            "format": "gif",
+            "timeline": {
+                "duration": 6.0,
+                "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
+            },
+            "output": "/dev/null",
+        }
+    )
     assert answer["frames"] == 180
     assert answer["rasterised"] < 90, answer
 
@@ -254,9 +277,12 @@ def test_worker_protocol_answers_ndjson(tmp_path: Path) -> None:
     done = subprocess.run(
         [SETUP.node, str(SETUP.script), "--worker"],
         input="\n".join(json.dumps(j) for j in (job, bad)) + "\n",
-        capture_output=True, text=True, timeout=60, check=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
         env={"NODE_PATH": str(SETUP.node_modules), "PATH": "/usr/bin:/bin"},
-    )  # fmt: skip
+    )
     ready, first, second = (json.loads(line) for line in done.stdout.splitlines())
     assert ready["type"] == "ready"
     assert (first["id"], first["type"]) == ("a", "result")

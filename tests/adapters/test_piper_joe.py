@@ -32,6 +32,9 @@ def test_joe_is_a_male_us_english_neural_voice_with_exact_timings(joe: PiperSynt
     [voice] = joe.voices()
     assert (voice.voice_id, voice.engine, voice.language) == ("en_US-joe-medium", "piper", "en_US")
     assert (voice.gender, voice.neural, voice.quality, voice.timing) == (
-        "male", True, "medium", "exact",
-    )  # fmt: skip
+        "male",
+        True,
+        "medium",
+        "exact",
+    )
     assert voice.sample_rate == 22050

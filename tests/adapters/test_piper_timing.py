@@ -81,8 +81,10 @@ def test_a_word_piper_speaks_no_sound_of_still_comes_back() -> None:
     """Piper may speak no sound of its own for a word (here "the" is swallowed by "for"):
     the word still comes back, sharing the phonemes of the word before it."""
     text = "for the world"
-    words = [word_phonemes(a, b, i) for (a, b), i in zip(
-        text_words(text), ["f_ɔːɹ", "ð_ə", "w_ˈɜː_l_d"], strict=True)]  # fmt: skip
+    words = [
+        word_phonemes(a, b, i)
+        for (a, b), i in zip(text_words(text), ["f_ɔːɹ", "ð_ə", "w_ˈɜː_l_d"], strict=True)
+    ]
     groups, total = spoken_groups([_stream("fɚ wˈɜːld")])
     phonemes, timed_words = timings(text, words, groups, RATE, total / RATE)
     assert [w.text for w in timed_words] == ["for", "the", "world"]

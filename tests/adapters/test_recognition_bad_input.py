@@ -31,9 +31,12 @@ STUCK_SECONDS = 1.0
 @pytest.fixture(scope="module")
 def container() -> Container:
     settings = Settings(
-        **MOCK_SPEECH, **IN_MEMORY,
-        recognizer="pocketsphinx", limits={"max_recording_seconds": 20.0}, _env_file=None,
-    )  # fmt: skip
+        **MOCK_SPEECH,
+        **IN_MEMORY,
+        recognizer="pocketsphinx",
+        limits={"max_recording_seconds": 20.0},
+        _env_file=None,
+    )
     return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
 
 

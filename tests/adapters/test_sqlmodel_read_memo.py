@@ -39,9 +39,10 @@ def test_the_memo_holds_at_most_its_size(tmp_path: Path) -> None:
     store = _ready(f"sqlite:///{tmp_path / 'bound.db'}")
     table = sa.Table("avatars", sa.MetaData(), autoload_with=store.engine)
     query = PreparedQuery(
-        store.engine, sa.select(table).where(table.c.avatar_id == sa.bindparam("item_id")),
+        store.engine,
+        sa.select(table).where(table.c.avatar_id == sa.bindparam("item_id")),
         memo_size=2,
-    )  # fmt: skip
+    )
     try:
         ids = [make.avatar(store).avatar_id for _ in range(5)]
         for avatar_id in ids:

@@ -14,7 +14,7 @@ from avatar_service.adapters.tts.voice_router import VoiceRouter
 from avatar_service.contracts import SpeechSynthesizerContract
 from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.ports import SsmlSynthesisRequest, SsmlSynthesizer, SynthesisRequest
-from avatar_service.core.ssml import parse_ssml
+from avatar_service.core.ssml_parser import parse_ssml
 
 sys.path.insert(0, str(Path(__file__).parent))
 from piper_voice import build_voice

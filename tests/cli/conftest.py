@@ -14,9 +14,16 @@ from click.testing import CliRunner
 from support import MOCK_ADAPTERS, as_env
 
 SETTING_ALIASES = (
-    "DATABASE_URL", "PIPER_MODEL_PATH", "RENDERS_DIR", "AUDIOS_DIR", "ASSETS_DIR", "NODE_PATH",
-    "FFMPEG_PATH", "MAX_RENDER_TIME", "MAX_FILE_SIZE",
-)  # fmt: skip
+    "DATABASE_URL",
+    "PIPER_MODEL_PATH",
+    "RENDERS_DIR",
+    "AUDIOS_DIR",
+    "ASSETS_DIR",
+    "NODE_PATH",
+    "FFMPEG_PATH",
+    "MAX_RENDER_TIME",
+    "MAX_FILE_SIZE",
+)
 
 
 @pytest.fixture(autouse=True)

@@ -68,8 +68,11 @@ def test_installed_console_script_prints_help() -> None:
 def test_module_runs_as_a_script() -> None:
     done = subprocess.run(
         [sys.executable, "-m", "avatar_service.entrypoints.cli", "--help"],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     assert "speak" in done.stdout
 

@@ -36,8 +36,13 @@ def command_at(path: tuple[str, ...]) -> click.Command:
 
 def typed_options() -> Iterator[tuple[tuple[str, ...], str]]:
     """(command path, option) for every option whose value has a type that can be wrong."""
-    checked = (click.IntRange, click.FloatRange, click.Choice, click.types.IntParamType,
-               click.types.FloatParamType)  # fmt: skip
+    checked = (
+        click.IntRange,
+        click.FloatRange,
+        click.Choice,
+        click.types.IntParamType,
+        click.types.FloatParamType,
+    )
     for path in commands():
         for param in command_at(path).params:
             if isinstance(param, click.Option) and isinstance(param.type, checked):

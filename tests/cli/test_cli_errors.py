@@ -69,9 +69,11 @@ def test_unknown_voice_names_the_closest_not_all_141(
 ) -> None:
     monkeypatch.setenv("AVATAR_TTS", "espeak")
     line = assert_one_error_line(
-        run(runner, "speak", "hi", "-o", "x.wav", "--voice", "en-uss"), 2, "closest: en-us",
+        run(runner, "speak", "hi", "-o", "x.wav", "--voice", "en-uss"),
+        2,
+        "closest: en-us",
         "`avatar voices`",
-    )  # fmt: skip
+    )
     assert len(line) < 250
 
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from click.testing import CliRunner, Result
 
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.cli import main
 from avatar_service.entrypoints.settings import Settings

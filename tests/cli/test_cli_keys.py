@@ -89,9 +89,11 @@ def test_serve_refuses_a_public_address_without_keys(
 
 @pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.10"])
 def test_serve_on_a_public_address_with_anonymous_allowed_starts(
-    runner: CliRunner, uvicorn_calls: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch,
+    runner: CliRunner,
+    uvicorn_calls: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
     host: str,
-) -> None:  # fmt: skip
+) -> None:
     monkeypatch.setenv("AVATAR_ALLOW_ANONYMOUS", "true")
     assert run(runner, "serve", "--host", host).exit_code == 0
     assert uvicorn_calls[0]["host"] == host

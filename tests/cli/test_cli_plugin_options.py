@@ -110,10 +110,17 @@ def test_plugins_json_lists_each_option(runner: CliRunner) -> None:
     plugin = {p["name"]: p for p in json.loads(result.stdout)["plugins"]}["chime-plugin"]
     options = {(o["adapter"], o["name"]): o for o in plugin["options"]}
     assert options["chime", "volume"] == {
-        "port": "tts", "adapter": "chime", "plugin": "chime-plugin", "name": "volume",
-        "env": "AVATAR_OPTIONS__CHIME__VOLUME", "type": "float", "required": False,
-        "default": 0.5, "value": 0.25, "problem": None,
-    }  # fmt: skip
+        "port": "tts",
+        "adapter": "chime",
+        "plugin": "chime-plugin",
+        "name": "volume",
+        "env": "AVATAR_OPTIONS__CHIME__VOLUME",
+        "type": "float",
+        "required": False,
+        "default": 0.5,
+        "value": 0.25,
+        "problem": None,
+    }
     assert options["chime", "key"]["value"] == "**********"
     assert options["cloud", "account"]["required"] is True
     assert options["cloud", "account"]["problem"] == "Field required"
@@ -153,10 +160,12 @@ def test_a_bad_option_reads_like_a_bad_built_in_setting(
     monkeypatch.setenv("AVATAR_OPTIONS__CHIME__VOLUME", "many")
     plugin = one_error_line(run(runner, "config"))
     assert built_in.split(": ")[:2] == ["error", "invalid settings"] == plugin.split(": ")[:2]
-    assert built_in.endswith("server.port: Input should be a valid integer, unable to parse "
-                             "string as an integer")  # fmt: skip
-    assert plugin.endswith("options.chime.volume: Input should be a valid number, unable to "
-                           "parse string as a number")  # fmt: skip
+    assert built_in.endswith(
+        "server.port: Input should be a valid integer, unable to parse string as an integer"
+    )
+    assert plugin.endswith(
+        "options.chime.volume: Input should be a valid number, unable to parse string as a number"
+    )
 
 
 def test_an_unused_adapters_bad_option_does_not_stop_the_cli(

@@ -34,8 +34,9 @@ def take(tmp_path: Path) -> Path:
 
 
 def test_lipsync_audio_json_gives_phonemes_and_visemes(runner: CliRunner, take: Path) -> None:
-    result = runner.invoke(main, ["lipsync", "--audio", str(take), "--json",
-                                  "--viseme-set", "rhubarb"])  # fmt: skip
+    result = runner.invoke(
+        main, ["lipsync", "--audio", str(take), "--json", "--viseme-set", "rhubarb"]
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert body["voice"] == "recording"
@@ -49,13 +50,15 @@ def test_lipsync_audio_json_gives_phonemes_and_visemes(runner: CliRunner, take: 
 
 
 def test_lipsync_audio_with_a_transcript_gives_its_words(runner: CliRunner, take: Path) -> None:
-    result = runner.invoke(main, ["lipsync", "--audio", str(take), "--text", "hello world",
-                                  "--json"])  # fmt: skip
+    result = runner.invoke(
+        main, ["lipsync", "--audio", str(take), "--text", "hello world", "--json"]
+    )
     assert result.exit_code == 0, result.output
     words = json.loads(result.stdout)["words"]
     assert [(w["word"], w["start_char"], w["end_char"]) for w in words] == [
-        ("hello", 0, 5), ("world", 6, 11),
-    ]  # fmt: skip
+        ("hello", 0, 5),
+        ("world", 6, 11),
+    ]
 
 
 def test_lipsync_audio_summary(runner: CliRunner, take: Path) -> None:
@@ -94,14 +97,16 @@ def test_say_audio_makes_a_video_with_the_recordings_sound(
     monkeypatch.setenv("AVATAR_NODE_RENDERER__WORKERS", "1")
     monkeypatch.setenv("AVATAR_NODE_RENDERER__DIR", str(RENDERER_DIR))
     out = tmp_path / "take.mp4"
-    result = runner.invoke(main, ["say", "--audio", str(take), "-o", str(out), "--size", "64",
-                                  "--fps", "10", "--json"])  # fmt: skip
+    result = runner.invoke(
+        main, ["say", "--audio", str(take), "-o", str(out), "--size", "64", "--fps", "10", "--json"]
+    )
     assert result.exit_code == 0, result.output
     # the recording's 1.5 s, with the video's rest before the speech and settle after it
     assert json.loads(result.stdout)["frames"] == round((LEAD_IN + 1.5 + SETTLE) * 10)
     assert sniff_format(out.read_bytes()[:16]) == "mp4"
     ffmpeg = locate_ffmpeg(None)
     assert ffmpeg is not None
-    probe = subprocess.run([ffmpeg, "-hide_banner", "-i", str(out)], capture_output=True,
-                           text=True, check=False)  # fmt: skip
+    probe = subprocess.run(
+        [ffmpeg, "-hide_banner", "-i", str(out)], capture_output=True, text=True, check=False
+    )
     assert "Audio:" in probe.stderr

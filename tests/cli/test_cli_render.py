@@ -30,8 +30,9 @@ def node_renderer(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_say_writes_a_talking_mp4(runner: CliRunner, tmp_path: Path) -> None:
     out = tmp_path / "hello.mp4"
-    result = runner.invoke(main, ["say", "Hello there", "-o", str(out), "--size", "96",
-                                  "--fps", "10"])  # fmt: skip
+    result = runner.invoke(
+        main, ["say", "Hello there", "-o", str(out), "--size", "96", "--fps", "10"]
+    )
     assert result.exit_code == 0, result.output
     assert sniff_format(out.read_bytes()[:16]) == "mp4"
     assert f"wrote {out}" in result.stdout
@@ -41,8 +42,24 @@ def test_say_json_reports_the_video_and_honours_the_format_option(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     out = tmp_path / "hello.out"
-    result = runner.invoke(main, ["say", "Hi", "-o", str(out), "--format", "gif", "--size",
-                                  "64x48", "--fps", "8", "--avatar", "leo", "--json"])  # fmt: skip
+    result = runner.invoke(
+        main,
+        [
+            "say",
+            "Hi",
+            "-o",
+            str(out),
+            "--format",
+            "gif",
+            "--size",
+            "64x48",
+            "--fps",
+            "8",
+            "--avatar",
+            "leo",
+            "--json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     body = json.loads(result.stdout)
     assert (body["format"], body["width"], body["height"]) == ("gif", 64, 48)
@@ -54,8 +71,9 @@ def test_render_writes_a_frame_and_warns_about_ignored_prompt_words(
     runner: CliRunner, tmp_path: Path
 ) -> None:
     out = tmp_path / "frame.png"
-    result = runner.invoke(main, ["render", "-o", str(out), "--size", "80x60", "--prompt",
-                                  "smiling at a unicorn"])  # fmt: skip
+    result = runner.invoke(
+        main, ["render", "-o", str(out), "--size", "80x60", "--prompt", "smiling at a unicorn"]
+    )
     assert result.exit_code == 0, result.output
     assert image_size(out.read_bytes()) == ("png", 80, 60)
     assert "unicorn" in result.stderr

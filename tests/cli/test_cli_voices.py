@@ -37,8 +37,16 @@ def test_voices_table_marks_the_default(runner: CliRunner) -> None:
     result = runner.invoke(main, ["voices"])
     assert result.exit_code == 0, result.output
     header, first = result.output.splitlines()[:2]
-    assert header.split() == ["VOICE", "NAME", "LANGUAGE", "ENGINE", "GENDER", "QUALITY",
-                              "RATE", "TIMING"]  # fmt: skip
+    assert header.split() == [
+        "VOICE",
+        "NAME",
+        "LANGUAGE",
+        "ENGINE",
+        "GENDER",
+        "QUALITY",
+        "RATE",
+        "TIMING",
+    ]
     assert first.split()[:2] == ["*", "en_US-joe-medium"]
 
 
@@ -48,8 +56,9 @@ def test_doctor_names_the_voice_and_says_when_espeak_stands_in(
     result = runner.invoke(main, ["doctor", "--json"])
     voice = json.loads(result.output)["voice"]
     assert voice == {
-        "default": "en_US-joe-medium (piper, neural, exact timings)", "notices": [],
-    }  # fmt: skip
+        "default": "en_US-joe-medium (piper, neural, exact timings)",
+        "notices": [],
+    }
     monkeypatch.setenv("AVATAR_SPEECH__VOICE_PACKAGES", "false")
     result = runner.invoke(main, ["doctor"])
     assert "default  en-us (espeak, formant, exact timings)" in result.output

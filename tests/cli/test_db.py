@@ -103,9 +103,14 @@ def test_gc_lists_by_default_and_removes_with_apply(runner: CliRunner) -> None:
     dry = run_json(runner, "gc", "--min-age", "0")
     assert dry["applied"] is False
     assert dry["orphans"] == [
-        {"kind": "record", "namespace": "audios", "name": audio.blob_name,
-         "record_id": audio.audio_id, "tenant": "default"}
-    ]  # fmt: skip
+        {
+            "kind": "record",
+            "namespace": "audios",
+            "name": audio.blob_name,
+            "record_id": audio.audio_id,
+            "tenant": "default",
+        }
+    ]
     assert "dry run" in run(runner, "gc").stdout
     applied = run_json(runner, "gc", "--apply", "--min-age", "0")
     assert applied["removed"] == 1
@@ -124,8 +129,12 @@ def test_export_then_import_into_another_database(runner: CliRunner, tmp_path: P
     assert run(runner, "export", "-o", "dump.json").exit_code == 0
     dump = json.loads(Path("dump.json").read_text())
     assert [len(dump[k]) for k in ("avatars", "presets", "sessions", "audios", "renders")] == [
-        1, 1, 1, 1, 1,
-    ]  # fmt: skip
+        1,
+        1,
+        1,
+        1,
+        1,
+    ]
     other = f"sqlite:///{tmp_path / 'other.db'}"
     imported = CliRunner(env={"DATABASE_URL": other}).invoke(
         main, ["import", "dump.json", "--json"], catch_exceptions=False

@@ -64,9 +64,12 @@ def test_log_lines_mask_headers_and_secret_fields(capsys: pytest.CaptureFixture[
     _configure(Settings(log={"format": "json"}, _env_file=None))
     log = structlog.get_logger("test.masking")
     log.info(
-        "outgoing call", headers={"Authorization": f"Bearer {API_KEY}", "X-Api-Key": API_KEY},
-        secret_key=S3_SECRET, url=f"postgresql://u:{DB_PASSWORD}@h/db", x_api_key=API_KEY,
-    )  # fmt: skip
+        "outgoing call",
+        headers={"Authorization": f"Bearer {API_KEY}", "X-Api-Key": API_KEY},
+        secret_key=S3_SECRET,
+        url=f"postgresql://u:{DB_PASSWORD}@h/db",
+        x_api_key=API_KEY,
+    )
     logging.getLogger("test.stdlib").warning("plain %s", "line")
     err = capsys.readouterr().err
     line = json.loads(err.splitlines()[0])
@@ -78,9 +81,12 @@ def test_log_lines_mask_headers_and_secret_fields(capsys: pytest.CaptureFixture[
 
 def test_a_request_with_a_key_logs_no_key(capsys: pytest.CaptureFixture[str]) -> None:
     settings = Settings(
-        **MOCK_SPEECH, **IN_MEMORY,
-        api_keys=API_KEY, log={"format": "json", "level": "debug"}, _env_file=None,
-    )  # fmt: skip
+        **MOCK_SPEECH,
+        **IN_MEMORY,
+        api_keys=API_KEY,
+        log={"format": "json", "level": "debug"},
+        _env_file=None,
+    )
     _configure(settings)
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:

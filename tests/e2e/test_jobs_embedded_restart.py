@@ -12,7 +12,7 @@ from support import MOCK_SPEECH
 from avatar_service.core.jobs import JobStatus
 from avatar_service.core.ports import JobStore
 from avatar_service.core.records import utcnow
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.jobs_wiring import start_embedded_workers
 from avatar_service.entrypoints.settings import JobSettings, Settings
@@ -21,11 +21,16 @@ from avatar_service.plugins.manager import make_plugin_manager
 
 def _container(data: Path) -> Container:
     settings = Settings(
-        **MOCK_SPEECH, store="sqlmodel", blobs="fsspec",
-        database_url=f"sqlite:///{data / 'avatar.db'}", renders_dir=str(data / "renders"),
-        audios_dir=str(data / "audios"), assets_dir=str(data / "assets"),
-        job=JobSettings(lease_seconds=1.0), _env_file=None,
-    )  # fmt: skip
+        **MOCK_SPEECH,
+        store="sqlmodel",
+        blobs="fsspec",
+        database_url=f"sqlite:///{data / 'avatar.db'}",
+        renders_dir=str(data / "renders"),
+        audios_dir=str(data / "audios"),
+        assets_dir=str(data / "assets"),
+        job=JobSettings(lease_seconds=1.0),
+        _env_file=None,
+    )
     return bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
 
 

@@ -27,7 +27,7 @@ from support import MOCK_SPEECH, as_env, unavailable
 
 from avatar_service.core.jobs import JobStatus, WebhookState
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.core.webhooks import verify_signature
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings
@@ -85,16 +85,25 @@ def _environment(data: Path, namespace: str) -> dict[str, str]:
         env.pop(plain, None)
     env.update(
         **as_env(MOCK_SPEECH),
-        AVATAR_STORE="sqlmodel", AVATAR_BLOBS="fsspec", AVATAR_JOBS="dramatiq",
-        DATABASE_URL=f"sqlite:///{data / 'avatar.db'}", RENDERS_DIR=str(data / "renders"),
-        AUDIOS_DIR=str(data / "audios"), ASSETS_DIR=str(data / "assets"), REDIS_URL=REDIS_URL,
-        AVATAR_JOB__NAMESPACE=namespace, AVATAR_JOB__DEAD_WORKER_SECONDS="2",
-        AVATAR_JOB__MAINTENANCE_CHANCE="1000000", AVATAR_JOB__LEASE_SECONDS="2",
-        AVATAR_JOB__WEBHOOK_SECRET=SECRET, AVATAR_JOB__WEBHOOK_BACKOFF="0.2",
+        AVATAR_STORE="sqlmodel",
+        AVATAR_BLOBS="fsspec",
+        AVATAR_JOBS="dramatiq",
+        DATABASE_URL=f"sqlite:///{data / 'avatar.db'}",
+        RENDERS_DIR=str(data / "renders"),
+        AUDIOS_DIR=str(data / "audios"),
+        ASSETS_DIR=str(data / "assets"),
+        REDIS_URL=REDIS_URL,
+        AVATAR_JOB__NAMESPACE=namespace,
+        AVATAR_JOB__DEAD_WORKER_SECONDS="2",
+        AVATAR_JOB__MAINTENANCE_CHANCE="1000000",
+        AVATAR_JOB__LEASE_SECONDS="2",
+        AVATAR_JOB__WEBHOOK_SECRET=SECRET,
+        AVATAR_JOB__WEBHOOK_BACKOFF="0.2",
         AVATAR_JOB__WEBHOOK_ALLOWED_NETWORKS="127.0.0.1/32",  # the receiver is on loopback
-        AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY="0.05", AVATAR_LOG__LEVEL="warning",
+        AVATAR_OPTIONS__MOCK_RENDERER__FRAME_DELAY="0.05",
+        AVATAR_LOG__LEVEL="warning",
         AVATAR_DISABLE_PLUGINS="1",
-    )  # fmt: skip
+    )
     return env
 
 
@@ -102,9 +111,12 @@ def _start_worker(env: dict[str, str], workdir: Path) -> subprocess.Popen[bytes]
     script = shutil.which("avatar", path=sysconfig.get_path("scripts")) or shutil.which("avatar")
     assert script is not None, "the avatar console script is not installed"
     return subprocess.Popen(
-        [script, "worker", "--concurrency", "1"], cwd=workdir, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [script, "worker", "--concurrency", "1"],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
 
 
 def _wait_ready(process: subprocess.Popen[bytes]) -> None:
@@ -147,8 +159,9 @@ def test_a_job_survives_its_worker_being_killed_mid_render(
             workers[process.pid] = process
         for process in workers.values():
             _wait_ready(process)
-        request = AnimationRequest("ava", Animation.BLINK, duration=4.0, width=32, height=32,
-                                   fps=10)  # 40 frames, 2 s at 0.05 s a frame  # fmt: skip
+        request = AnimationRequest(
+            "ava", Animation.BLINK, duration=4.0, width=32, height=32, fps=10
+        )  # 40 frames, 2 s at 0.05 s a frame
         job = api.jobs.submit(request, webhook_url=hook)
         _until(lambda: api.jobs.get(job.job_id).progress > 0.1, 15, "the job to make progress")
         owner = api.jobs.get(job.job_id).lease_owner

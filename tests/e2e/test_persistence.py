@@ -35,12 +35,17 @@ def _server(workdir: Path) -> Iterator[httpx.Client]:
     env.pop("DATABASE_URL", None)
     env.update(
         **as_env(MOCK_SPEECH),
-        AVATAR_STORE="sqlmodel", AVATAR_BLOBS="memory", AVATAR_LOG__LEVEL="warning",
-    )  # fmt: skip
+        AVATAR_STORE="sqlmodel",
+        AVATAR_BLOBS="memory",
+        AVATAR_LOG__LEVEL="warning",
+    )
     process = subprocess.Popen(
-        [script, "serve", "--port", str(port)], cwd=workdir, env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [script, "serve", "--port", str(port)],
+        cwd=workdir,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + STARTUP_SECONDS

@@ -24,10 +24,16 @@ from avatar_service.entrypoints.settings import Settings
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
+]
 TEXT = (
     "Hello there! I am your avatar, and I speak as soon as the first sentence is ready. "
     "My mouth follows the visemes on the audio clock. Watch my lips move."
@@ -81,9 +87,12 @@ def test_playground_speaks_and_moves_the_mouth_in_step_with_visemes(
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 720},
-        )  # fmt: skip
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1100, "height": 720},
+        )
         try:
             page = browser.new_page()
             problems: list[str] = []
@@ -164,14 +173,20 @@ def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     from playwright.sync_api import sync_playwright
 
     args = [
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
+        *CHROMIUM_ARGS,
+        "--use-fake-ui-for-media-stream",
+        "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={fake_microphone}",
-    ]  # fmt: skip
+    ]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True, args=args,
-            viewport={"width": 1100, "height": 720}, permissions=["microphone"],
-        )  # fmt: skip
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=args,
+            viewport={"width": 1100, "height": 720},
+            permissions=["microphone"],
+        )
         try:
             page = browser.new_page()
             problems: list[str] = []
@@ -210,9 +225,12 @@ def _open(playwright: Any, base_url: str, tmp_path: Path) -> tuple[Any, Any, lis
     """(browser, page, problems): the playground loaded and ready; ``problems`` collects page
     errors and every response of 400 or more."""
     browser = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
-        args=CHROMIUM_ARGS, viewport={"width": 1100, "height": 720},
-    )  # fmt: skip
+        str(tmp_path / "profile"),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1100, "height": 720},
+    )
     page = browser.new_page()
     problems: list[str] = []
     page.on("pageerror", lambda error: problems.append(str(error)))
@@ -336,7 +354,7 @@ def test_the_voice_list_is_grouped_by_engine_and_language_neural_first(
         {"voice_id": "de", "name": "German", "language": "de", "engine": "espeak"},
         {"voice_id": "en_US-joe-medium", "name": "Joe", "language": "en_US", "engine": "piper"},
         {"voice_id": "en-gb", "name": "English (UK)", "language": "en-gb", "engine": "espeak"},
-    ]  # fmt: skip
+    ]
     with sync_playwright() as playwright:
         browser, page, problems = _open(playwright, base_url, tmp_path)
         try:

@@ -69,9 +69,13 @@ def avatar(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProces
     """The ``avatar`` command in ``tmp_path``, with ``env`` added to this environment."""
     return subprocess.run(
         [sys.executable, "-m", "avatar_service.entrypoints.cli", *args],
-        capture_output=True, text=True, timeout=120, check=False, cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=tmp_path,
         env={**os.environ, "AVATAR_DATA_DIR": str(tmp_path / "data"), **env},
-    )  # fmt: skip
+    )
 
 
 def test_cli_lists_the_plugin_with_what_it_registered(
@@ -106,9 +110,13 @@ def test_serve_refuses_a_bad_option_before_it_listens(
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     out = avatar(
-        tmp_path, "serve", "--port", str(port), AVATAR_TTS="sine",
+        tmp_path,
+        "serve",
+        "--port",
+        str(port),
+        AVATAR_TTS="sine",
         AVATAR_OPTIONS__SINE__FREQUENCY="5",
-    )  # fmt: skip
+    )
     assert out.returncode == 2
     assert out.stderr.strip().splitlines() == [BAD_FREQUENCY]
 

@@ -40,11 +40,15 @@ def build(tmp_path: Path) -> Iterator[Build]:
 
     def make(**overrides: Any) -> Container:
         values: dict[str, Any] = {
-            **MOCK_SPEECH, "store": "sqlmodel",
-            "blobs": "fsspec", "database_url": f"sqlite:///{tmp_path / 'avatar.db'}",
-            "assets_dir": str(tmp_path / "assets"), "audios_dir": str(tmp_path / "audios"),
-            "renders_dir": str(tmp_path / "renders"), "http": HttpSettings(rate_per_second=0),
-        }  # fmt: skip
+            **MOCK_SPEECH,
+            "store": "sqlmodel",
+            "blobs": "fsspec",
+            "database_url": f"sqlite:///{tmp_path / 'avatar.db'}",
+            "assets_dir": str(tmp_path / "assets"),
+            "audios_dir": str(tmp_path / "audios"),
+            "renders_dir": str(tmp_path / "renders"),
+            "http": HttpSettings(rate_per_second=0),
+        }
         values.update(overrides)
         settings = Settings(**values, _env_file=None)
         container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))

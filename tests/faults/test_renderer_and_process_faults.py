@@ -126,11 +126,14 @@ def _free_port() -> int:
 def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: Path) -> None:
     port = _free_port()
     env = {
-        **os.environ, **as_env(MOCK_SPEECH),
+        **os.environ,
+        **as_env(MOCK_SPEECH),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'avatar.db'}",
-        "ASSETS_DIR": str(tmp_path / "assets"), "AUDIOS_DIR": str(tmp_path / "audios"),
-        "RENDERS_DIR": str(tmp_path / "renders"), "AVATAR_HTTP__RATE_PER_SECOND": "0",
-    }  # fmt: skip
+        "ASSETS_DIR": str(tmp_path / "assets"),
+        "AUDIOS_DIR": str(tmp_path / "audios"),
+        "RENDERS_DIR": str(tmp_path / "renders"),
+        "AVATAR_HTTP__RATE_PER_SECOND": "0",
+    }
     command = [sys.executable, "-m", "avatar_service.entrypoints.cli", "serve", "--port", str(port)]
     server = subprocess.Popen(command, env=env, cwd=tmp_path)
     base = f"http://127.0.0.1:{port}"
@@ -160,9 +163,11 @@ def test_sigterm_lets_in_flight_requests_finish_and_refuses_new_ones(tmp_path: P
 
             headers = {"content-type": "multipart/form-data; boundary=b"}
             results[index] = httpx.post(
-                f"{base}/v1/assets/upload?name=slow{index}.bin", content=body(),
-                headers=headers, timeout=30,
-            )  # fmt: skip
+                f"{base}/v1/assets/upload?name=slow{index}.bin",
+                content=body(),
+                headers=headers,
+                timeout=30,
+            )
 
         uploads = [threading.Thread(target=slow_upload, args=(i,)) for i in range(3)]
         for thread in uploads:

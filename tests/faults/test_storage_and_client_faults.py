@@ -139,11 +139,13 @@ _CRASH_AFTER_BLOB = textwrap.dedent(
 
 def test_a_crash_between_blob_and_row_leaves_an_orphan_that_gc_removes(tmp_path: Path) -> None:
     env = {
-        **os.environ, **as_env(MOCK_SPEECH),
+        **os.environ,
+        **as_env(MOCK_SPEECH),
         "DATABASE_URL": f"sqlite:///{tmp_path / 'avatar.db'}",
-        "ASSETS_DIR": str(tmp_path / "assets"), "AUDIOS_DIR": str(tmp_path / "audios"),
+        "ASSETS_DIR": str(tmp_path / "assets"),
+        "AUDIOS_DIR": str(tmp_path / "audios"),
         "RENDERS_DIR": str(tmp_path / "renders"),
-    }  # fmt: skip
+    }
     crashed = subprocess.run(
         [sys.executable, "-c", _CRASH_AFTER_BLOB], env=env, cwd=tmp_path, timeout=120
     )
@@ -151,15 +153,23 @@ def test_a_crash_between_blob_and_row_leaves_an_orphan_that_gc_removes(tmp_path:
     assert files_under(tmp_path / "audios"), "the WAV was written before the crash"
     avatar = [sys.executable, "-m", "avatar_service.entrypoints.cli"]
     listed = subprocess.run(
-        [*avatar, "gc", "--min-age", "0", "--json"], env=env, cwd=tmp_path,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [*avatar, "gc", "--min-age", "0", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert listed.returncode == 0, listed.stderr
     orphans = json.loads(listed.stdout)["orphans"]
     assert len(orphans) == 1, orphans
     applied = subprocess.run(
-        [*avatar, "gc", "--min-age", "0", "--apply", "--json"], env=env, cwd=tmp_path,
-        capture_output=True, text=True, timeout=120,
-    )  # fmt: skip
+        [*avatar, "gc", "--min-age", "0", "--apply", "--json"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(applied.stdout)["removed"] == 1, applied.stdout + applied.stderr
     assert not [p for p in files_under(tmp_path / "audios") if "index" not in p.parts]

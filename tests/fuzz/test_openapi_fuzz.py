@@ -31,7 +31,7 @@ from support import MOCK_SPEECH
 
 from avatar_service.core.errors import NotFound
 from avatar_service.core.records import Namespace
-from avatar_service.core.usecases.rendering import FrameRequest
+from avatar_service.core.usecases.render_requests import FrameRequest
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
@@ -97,19 +97,40 @@ def _ensure_known() -> None:
     avatars, store = _CONTAINER.avatars, _CONTAINER.adapters.store
     makers: list[tuple[str, Callable[[str], object], Callable[[], str]]] = [
         ("avatar_id", store.get_avatar, lambda: avatars.create_avatar(name="fuzz").avatar_id),
-        ("preset_id", store.get_preset,
-         lambda: avatars.create_preset(settings={"hair_style": "bob"}).preset_id),
-        ("session_id", store.get_session,
-         lambda: avatars.create_session(KNOWN["avatar_id"]).session_id),
-        ("audio_id", store.get_audio,
-         lambda: _CONTAINER.speech.lipsync(SpeechRequest("fuzz", avatar_id=KNOWN["avatar_id"]))
-         .audio.audio_id),
-        ("render_id", store.get_render,
-         lambda: _CONTAINER.rendering.frame(FrameRequest(KNOWN["avatar_id"], 32, 32))
-         .record.render_id),
-        ("name", lambda n: _CONTAINER.assets.stat(Namespace.ASSETS, n),
-         lambda: _CONTAINER.assets.upload("fuzz.txt", [b"fuzz"], content_type="text/plain").name),
-    ]  # fmt: skip
+        (
+            "preset_id",
+            store.get_preset,
+            lambda: avatars.create_preset(settings={"hair_style": "bob"}).preset_id,
+        ),
+        (
+            "session_id",
+            store.get_session,
+            lambda: avatars.create_session(KNOWN["avatar_id"]).session_id,
+        ),
+        (
+            "audio_id",
+            store.get_audio,
+            lambda: (
+                _CONTAINER.speech.lipsync(
+                    SpeechRequest("fuzz", avatar_id=KNOWN["avatar_id"])
+                ).audio.audio_id
+            ),
+        ),
+        (
+            "render_id",
+            store.get_render,
+            lambda: (
+                _CONTAINER.rendering.frame(
+                    FrameRequest(KNOWN["avatar_id"], 32, 32)
+                ).record.render_id
+            ),
+        ),
+        (
+            "name",
+            lambda n: _CONTAINER.assets.stat(Namespace.ASSETS, n),
+            lambda: _CONTAINER.assets.upload("fuzz.txt", [b"fuzz"], content_type="text/plain").name,
+        ),
+    ]
     for key, get, make in makers:
         if key not in KNOWN or _missing(get, KNOWN[key]):
             KNOWN[key] = make()

@@ -32,11 +32,16 @@ def data_dir(tmp_path: Path) -> Path:
 @pytest.fixture
 def client(data_dir: Path) -> Iterator[TestClient[Litestar]]:
     settings = Settings(
-        _env_file=None, **MOCK_SPEECH, store=MEMORY,
-        blobs="fsspec", assets_dir=str(data_dir / "assets"), audios_dir=str(data_dir / "audios"),
-        renders_dir=f"file://{data_dir / 'renders'}", max_file_size=MAX_FILE,
+        _env_file=None,
+        **MOCK_SPEECH,
+        store=MEMORY,
+        blobs="fsspec",
+        assets_dir=str(data_dir / "assets"),
+        audios_dir=str(data_dir / "audios"),
+        renders_dir=f"file://{data_dir / 'renders'}",
+        max_file_size=MAX_FILE,
         storage={"fsync": False},
-    )  # fmt: skip
+    )
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         yield client
@@ -52,15 +57,20 @@ def test_upload_then_list_shows_recorded_metadata(client: TestClient[Litestar]) 
     assert response.status_code == 201, response.text
     checksum = hashlib.sha256(PNG).hexdigest()
     assert response.json() == {
-        "asset_id": "logo.png", "size": len(PNG), "checksum": checksum,
+        "asset_id": "logo.png",
+        "size": len(PNG),
+        "checksum": checksum,
         "content_type": "image/png",
-    }  # fmt: skip
+    }
     body = client.get("/v1/assets").json()
     assert body["count"] == 1
     [asset] = body["assets"]
     assert (asset["asset_id"], asset["path"], asset["type"], asset["size"]) == (
-        "logo.png", "logo.png", "image", len(PNG),
-    )  # fmt: skip
+        "logo.png",
+        "logo.png",
+        "image",
+        len(PNG),
+    )
     assert asset["checksum"] == checksum and asset["modified"]
 
 
@@ -105,23 +115,29 @@ def test_if_none_match_and_if_modified_since_give_304(client: TestClient[Litesta
     _upload(client, "logo.png", PNG)
     first = client.get("/v1/assets/download", params={"name": "logo.png"})
     again = client.get(
-        "/v1/assets/download", params={"name": "logo.png"},
+        "/v1/assets/download",
+        params={"name": "logo.png"},
         headers={"If-None-Match": first.headers["etag"]},
-    )  # fmt: skip
+    )
     assert (again.status_code, again.content) == (304, b"")
     assert again.headers["etag"] == first.headers["etag"]
     since = client.get(
-        "/v1/assets/download", params={"name": "logo.png"},
+        "/v1/assets/download",
+        params={"name": "logo.png"},
         headers={"If-Modified-Since": first.headers["last-modified"]},
-    )  # fmt: skip
+    )
     assert since.status_code == 304
 
 
 @pytest.mark.parametrize(
     ("header", "expected"),
-    [("bytes=0-9", (0, 10)), ("bytes=100-", (100, len(PNG))), ("bytes=-16", (len(PNG) - 16,
-     len(PNG))), ("bytes=10-99999999", (10, len(PNG)))],
-)  # fmt: skip
+    [
+        ("bytes=0-9", (0, 10)),
+        ("bytes=100-", (100, len(PNG))),
+        ("bytes=-16", (len(PNG) - 16, len(PNG))),
+        ("bytes=10-99999999", (10, len(PNG))),
+    ],
+)
 def test_a_single_byte_range_is_206(
     client: TestClient[Litestar], header: str, expected: tuple[int, int]
 ) -> None:
@@ -146,9 +162,10 @@ def test_unsatisfiable_range_is_416_and_stale_if_range_gets_everything(
     assert_problem(response, 416)
     assert response.headers["content-range"] == f"bytes */{len(PNG)}"
     stale = client.get(
-        "/v1/assets/download", params={"name": "logo.png"},
+        "/v1/assets/download",
+        params={"name": "logo.png"},
         headers={"Range": "bytes=0-9", "If-Range": '"old"'},
-    )  # fmt: skip
+    )
     assert (stale.status_code, stale.content) == (200, PNG)
     several = client.get(
         "/v1/assets/download", params={"name": "logo.png"}, headers={"Range": "bytes=0-1,5-9"}
@@ -193,9 +210,10 @@ def test_a_body_without_length_is_cut_off_at_the_limit_while_streaming(
         yield b"\r\n--b--\r\n"
 
     response = client.post(
-        "/v1/assets/upload", content=body(),
+        "/v1/assets/upload",
+        content=body(),
         headers={"Content-Type": "multipart/form-data; boundary=b"},
-    )  # fmt: skip
+    )
     assert "MAX_FILE_SIZE" in assert_problem(response, 413)["detail"]
     assert [p for p in (data_dir / "assets").rglob("*") if p.is_file()] == []
 
@@ -204,9 +222,10 @@ def test_a_huge_announced_body_is_413_before_reading(
     client: TestClient[Litestar], assert_problem: ProblemCheck
 ) -> None:
     response = client.post(
-        "/v1/assets/upload", content=b"--b\r\n",
+        "/v1/assets/upload",
+        content=b"--b\r\n",
         headers={"Content-Type": "multipart/form-data; boundary=b", "Content-Length": "999999999"},
-    )  # fmt: skip
+    )
     assert_problem(response, 413, field="file")
 
 
@@ -218,9 +237,10 @@ def test_truncated_or_non_multipart_bodies_are_422(
         + b"partial data without the closing boundary"
     )
     response = client.post(
-        "/v1/assets/upload", content=truncated,
+        "/v1/assets/upload",
+        content=truncated,
         headers={"Content-Type": "multipart/form-data; boundary=b"},
-    )  # fmt: skip
+    )
     assert_problem(response, 422)
     assert_problem(client.post("/v1/assets/upload", json={"file": "x"}), 422, "Content-Type")
     assert client.get("/v1/assets").json()["count"] == 0
@@ -235,9 +255,10 @@ def test_form_fields_before_the_file_name_it(client: TestClient[Litestar]) -> No
         b"Content-Type: image/png\r\n\r\n" + PNG + b"\r\n--b--\r\n"
     )
     response = client.post(
-        "/v1/assets/upload", content=body,
+        "/v1/assets/upload",
+        content=body,
         headers={"Content-Type": "multipart/form-data; boundary=b"},
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.text
     assert response.json()["asset_id"] == "folder/pic.png"
 

@@ -35,11 +35,19 @@ def client(tmp_path: Path) -> Iterator[TestClient[Litestar]]:
     """Acme's client, on the real fsspec store (a local folder) that records types as
     ``core.mediatypes`` says."""
     settings = Settings(
-        _env_file=None, tts="mock", aligner="mock", renderer="mock", store="memory",
-        blobs="fsspec", assets_dir=str(tmp_path / "assets"), audios_dir=str(tmp_path / "audios"),
-        renders_dir=str(tmp_path / "renders"), max_file_size=MAX_FILE, storage={"fsync": False},
+        _env_file=None,
+        tts="mock",
+        aligner="mock",
+        renderer="mock",
+        store="memory",
+        blobs="fsspec",
+        assets_dir=str(tmp_path / "assets"),
+        audios_dir=str(tmp_path / "audios"),
+        renders_dir=str(tmp_path / "renders"),
+        max_file_size=MAX_FILE,
+        storage={"fsync": False},
         api_keys=f"{ACME}:write:acme, {GLOBEX}:write:globex",
-    )  # fmt: skip
+    )
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         client.headers["Authorization"] = f"Bearer {ACME}"
@@ -56,9 +64,11 @@ def test_the_body_becomes_the_named_asset(client: TestClient[Litestar]) -> None:
     )
     assert response.status_code == 201, response.text
     assert response.json() == {
-        "asset_id": "folder/logo.png", "size": len(PNG),
-        "checksum": hashlib.sha256(PNG).hexdigest(), "content_type": "image/png",
-    }  # fmt: skip
+        "asset_id": "folder/logo.png",
+        "size": len(PNG),
+        "checksum": hashlib.sha256(PNG).hexdigest(),
+        "content_type": "image/png",
+    }
     download = client.get("/v1/assets/download", params={"name": "folder/logo.png"})
     assert download.content == PNG
     assert _names(client) == ["folder/logo.png"]
@@ -88,9 +98,10 @@ def test_a_multipart_body_is_415_pointing_at_the_form_route(
     client: TestClient[Litestar], assert_problem: ProblemCheck
 ) -> None:
     response = client.put(
-        "/v1/assets/a.bin", content=b"--b\r\n\r\n--b--\r\n",
+        "/v1/assets/a.bin",
+        content=b"--b\r\n\r\n--b--\r\n",
         headers={"Content-Type": "multipart/form-data; boundary=b"},
-    )  # fmt: skip
+    )
     assert "/v1/assets/upload" in assert_problem(response, 415)["detail"]
     assert _names(client) == []
 
@@ -144,12 +155,20 @@ def test_a_streamed_body_is_cut_off_as_soon_as_it_crosses_the_limit(
         answers.append(message)
 
     scope = {
-        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "PUT",
-        "scheme": "http", "path": "/v1/assets/big.bin", "raw_path": b"/v1/assets/big.bin",
-        "query_string": b"", "root_path": "", "client": ("127.0.0.1", 5000),
-        "server": ("127.0.0.1", 80), "state": {},
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "PUT",
+        "scheme": "http",
+        "path": "/v1/assets/big.bin",
+        "raw_path": b"/v1/assets/big.bin",
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 80),
+        "state": {},
         "headers": [(b"host", b"127.0.0.1"), (b"authorization", f"Bearer {ACME}".encode())],
-    }  # fmt: skip
+    }
     anyio.run(app, scope, receive, send)
     assert answers[0]["status"] == 413
     assert b"MAX_FILE_SIZE" in b"".join(m.get("body", b"") for m in answers[1:])

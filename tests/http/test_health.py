@@ -50,9 +50,11 @@ def test_ready_is_503_when_an_adapter_check_fails(
     assert body["status"] == "unavailable"
     store = next(c for c in body["checks"] if c["port"] == "store")
     assert store == {
-        "port": "store", "adapter": "memory", "ok": False,
+        "port": "store",
+        "adapter": "memory",
+        "ok": False,
         "detail": "the database is down; start it",
-    }  # fmt: skip
+    }
 
 
 def test_ready_is_503_without_a_websocket_library(
@@ -96,9 +98,11 @@ def test_openapi_lists_every_route(app: Litestar, client: TestClient[Litestar]) 
         for method in getattr(route, "methods", set()) - {"OPTIONS", "HEAD"}:
             assert (path, method) in documented, (path, method)
     operation_ids = [
-        op["operationId"] for item in document["paths"].values() for op in item.values()
+        op["operationId"]
+        for item in document["paths"].values()
+        for op in item.values()
         if isinstance(op, dict) and "operationId" in op
-    ]  # fmt: skip
+    ]
     assert len(operation_ids) == len(set(operation_ids))
 
 

@@ -62,16 +62,18 @@ def test_a_bucket_refills_at_the_rate() -> None:
 
 def test_cors_preflight_allows_a_configured_origin_even_with_keys(serve_with: Serve) -> None:
     overrides: dict[str, Any] = {
-        "api_keys": "some-key-0123456789", "http": {"cors_origins": "https://app.example"},
-    }  # fmt: skip
+        "api_keys": "some-key-0123456789",
+        "http": {"cors_origins": "https://app.example"},
+    }
     with serve_with(**overrides) as (client, _):
         preflight = client.options(
             "/v1/avatars",
             headers={
-                "Origin": "https://app.example", "Access-Control-Request-Method": "POST",
+                "Origin": "https://app.example",
+                "Access-Control-Request-Method": "POST",
                 "Access-Control-Request-Headers": "authorization, content-type",
             },
-        )  # fmt: skip
+        )
         assert preflight.status_code in (200, 204), preflight.text
         assert preflight.headers["access-control-allow-origin"] == "https://app.example"
         assert "authorization" in preflight.headers["access-control-allow-headers"].lower()
@@ -175,10 +177,12 @@ def test_metrics_expose_the_named_series_and_count_a_request(client: TestClient[
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     text = response.text
     for family in (
-        "avatar_http_request_duration_seconds", "avatar_http_requests_total",
-        "avatar_synthesis_duration_seconds", "avatar_render_duration_seconds",
+        "avatar_http_request_duration_seconds",
+        "avatar_http_requests_total",
+        "avatar_synthesis_duration_seconds",
+        "avatar_render_duration_seconds",
         "avatar_http_rejected_requests_total",
-    ):  # fmt: skip
+    ):
         assert f"# TYPE {family} " in text, family
     route = {"method": "POST", "route": "/v1/lipsync"}
     count = "avatar_http_request_duration_seconds_count"

@@ -77,9 +77,10 @@ def test_prefer_respond_async_makes_an_animation_a_job(
     jobs_client: TestClient[Litestar],
 ) -> None:
     response = jobs_client.post(
-        "/v1/avatars/ava/animations", json={"name": "blink", "duration": 1.0, **SMALL},
+        "/v1/avatars/ava/animations",
+        json={"name": "blink", "duration": 1.0, **SMALL},
         headers={"Prefer": "respond-async, wait=10"},
-    )  # fmt: skip
+    )
     assert response.status_code == 202, response.text
     job = _wait(jobs_client, response.json()["status_url"], "done", "failed")
     assert job["kind"] == "animation" and job["result"]["frames"] == 10
@@ -111,9 +112,15 @@ def test_a_failed_job_carries_a_problem(
     late = [{"start": 60.0, "expression": "happy"}]  # only the speech's length shows it wrong
     response = jobs_client.post(
         "/v1/render/sequence",
-        json={"avatar_id": "ava", "text": "Hi", "format": "gif", "async": True,
-              "expressions": late, **SMALL},
-    )  # fmt: skip
+        json={
+            "avatar_id": "ava",
+            "text": "Hi",
+            "format": "gif",
+            "async": True,
+            "expressions": late,
+            **SMALL,
+        },
+    )
     assert response.status_code == 202, response.text
     job = _wait(jobs_client, response.json()["status_url"], "done", "failed")
     assert job["status"] == "failed" and job["result"] is None

@@ -37,9 +37,10 @@ def _encoded(fmt: str, samples: Any = None, rate: int = RATE) -> bytes:
 
 def _post(client: TestClient[Litestar], audio: bytes, **fields: str) -> Any:
     return client.post(
-        "/v1/lipsync/audio", files={"audio": ("take.bin", audio, "application/octet-stream")},
+        "/v1/lipsync/audio",
+        files={"audio": ("take.bin", audio, "application/octet-stream")},
         data=fields,
-    )  # fmt: skip
+    )
 
 
 def _assert_timeline(cues: list[dict[str, Any]], duration: float) -> None:
@@ -90,8 +91,10 @@ def test_a_transcript_gives_one_word_per_word_with_char_offsets(
     body = _post(client, _encoded("wav"), text=text, alphabet="arpabet").json()
     assert body["transcript"] is True
     assert [(w["word"], w["start_char"], w["end_char"]) for w in body["words"]] == [
-        ("Hello", 0, 5), ("there", 6, 11), ("world", 13, 18),
-    ]  # fmt: skip
+        ("Hello", 0, 5),
+        ("there", 6, 11),
+        ("world", 13, 18),
+    ]
     assert body["phonemes"][0]["phoneme"] == "M"
 
 

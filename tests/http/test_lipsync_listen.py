@@ -44,8 +44,12 @@ def test_cues_follow_the_audio_within_a_bounded_lag(client: TestClient[Litestar]
     with client.websocket_connect("/v1/lipsync/listen") as ws:
         ws.send_json({"type": "start", "sample_rate": RATE, "viseme_set": "rhubarb"})
         ready = ws.receive_json()
-        assert ready == {"type": "ready", "sample_rate": RATE, "viseme_set": "rhubarb",
-                         "language": "en"}  # fmt: skip
+        assert ready == {
+            "type": "ready",
+            "sample_rate": RATE,
+            "viseme_set": "rhubarb",
+            "language": "en",
+        }
         events = _stream(ws, speech)
     assert events[-1] == {"type": "end", "duration": 1.5}
     cues: list[tuple[str, float]] = []
@@ -81,8 +85,9 @@ def test_a_transcript_re_sends_its_stretch_corrected_with_words(
     words = [e for e in events if e["type"] == "word"]
     assert visemes
     assert [(w["word"], w["start_char"], w["end_char"]) for w in words] == [
-        ("hello", 0, 5), ("world", 6, 11),
-    ]  # fmt: skip
+        ("hello", 0, 5),
+        ("world", 6, 11),
+    ]
     assert 0.1 <= words[0]["start"] < words[1]["end"] <= 1.4 + 1e-6
 
 

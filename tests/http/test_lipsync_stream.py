@@ -164,9 +164,11 @@ def test_errors_are_problem_messages_and_the_connection_stays_open(
 
 def test_limits_bound_messages_and_queued_utterances(container: Any) -> None:
     settings = Settings(
-        **MOCK_SPEECH, **IN_MEMORY,
-        stream={"max_message_bytes": 2048, "max_queued": 1}, _env_file=None,
-    )  # fmt: skip
+        **MOCK_SPEECH,
+        **IN_MEMORY,
+        stream={"max_message_bytes": 2048, "max_queued": 1},
+        _env_file=None,
+    )
     app = create_app(
         bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     )
@@ -188,9 +190,12 @@ def test_limits_bound_messages_and_queued_utterances(container: Any) -> None:
 @pytest.fixture(scope="module")
 def espeak_client() -> Iterator[TestClient[Litestar]]:
     settings = Settings(
-        tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY,
+        tts="espeak",
+        aligner="engine",
+        renderer=MOCK,
+        **IN_MEMORY,
         _env_file=None,
-    )  # fmt: skip
+    )
     container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
     with TestClient(create_app(container), base_url="http://127.0.0.1") as client:
         yield client
@@ -215,8 +220,12 @@ def test_ssml_on_espeak_streams_marks_with_absolute_times(
     assert headers[1]["offset"] - 0.01 <= marks[1]["time"] <= headers[1]["offset"] + 0.5
     words = _events(messages, "word")
     assert [ssml[w["start_char"] : w["end_char"]] for w in words] == [
-        "Hello", "there", "How", "are", "you",
-    ]  # fmt: skip
+        "Hello",
+        "there",
+        "How",
+        "are",
+        "you",
+    ]
 
 
 def test_ssml_with_an_element_outside_the_subset_is_a_422(

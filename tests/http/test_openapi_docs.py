@@ -56,9 +56,10 @@ def test_the_check_catches_an_undocumented_operation_and_field() -> None:
         "components": {"schemas": {"S": {"properties": {"f": {"type": "string"}}}}},
     }
     assert undocumented(bare) == [
-        "POST /x: no description", "POST /x: no example of its a/b body",
+        "POST /x: no description",
+        "POST /x: no example of its a/b body",
         "schema S.f: no description",
-    ]  # fmt: skip
+    ]
 
 
 def test_no_summary_is_the_handler_name_and_none_repeats(client: TestClient[Litestar]) -> None:

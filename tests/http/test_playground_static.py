@@ -49,9 +49,11 @@ def test_page_imports_resolve_to_served_files() -> None:
         source = (PLAYGROUND_DIR / page_module).read_text()
         for path in re.findall(r"from '(/playground/[\w./]+)'", source):
             name = path.rsplit("/", 1)[1]
-            folder = RENDERER_MODULES if "/renderer/" in path else {
-                p.name for p in PLAYGROUND_DIR.iterdir()
-            }  # fmt: skip
+            folder = (
+                RENDERER_MODULES
+                if "/renderer/" in path
+                else {p.name for p in PLAYGROUND_DIR.iterdir()}
+            )
             assert name in folder, f"{page_module} imports {path}, which is not served"
 
 

@@ -41,8 +41,7 @@ def node_client() -> Iterator[TestClient[Litestar]]:
 def test_render_returns_a_stored_png_of_the_requested_size(
     node_client: TestClient[Litestar],
 ) -> None:
-    response = node_client.post("/v1/render", json={"avatar_id": "kim", "width": 120,
-                                                    "height": 80})  # fmt: skip
+    response = node_client.post("/v1/render", json={"avatar_id": "kim", "width": 120, "height": 80})
     assert response.status_code == 200, response.text
     body = response.json()
     assert {"avatar_id", "frame_id", "frame_url", "width", "height", "format"} <= body.keys()
@@ -65,9 +64,13 @@ def test_prompt_words_set_the_pose_and_the_rest_are_warned_about(
 ) -> None:
     response = node_client.post(
         "/v1/render",
-        json={"avatar_id": "kim", "width": 64, "height": 64,
-              "prompt": "smiling, looking left, in a spaceship"},
-    )  # fmt: skip
+        json={
+            "avatar_id": "kim",
+            "width": 64,
+            "height": 64,
+            "prompt": "smiling, looking left, in a spaceship",
+        },
+    )
     body = response.json()
     assert body["pose"]["expression"] == "happy"
     assert body["pose"]["gaze_x"] < 0
@@ -77,8 +80,7 @@ def test_prompt_words_set_the_pose_and_the_rest_are_warned_about(
 def test_a_builtin_character_renders_without_being_created_first(
     node_client: TestClient[Litestar],
 ) -> None:
-    response = node_client.post("/v1/render", json={"avatar_id": "leo", "width": 32,
-                                                    "height": 32})  # fmt: skip
+    response = node_client.post("/v1/render", json={"avatar_id": "leo", "width": 32, "height": 32})
     assert response.status_code == 200, response.text
     assert node_client.get("/v1/avatars/leo").json()["state"]["hair_style"] == "short"
 
@@ -92,8 +94,16 @@ def test_sequence_from_text_is_a_talking_mp4_with_its_duration(
     )
     assert response.status_code == 200, response.text
     body = response.json()
-    assert {"render_id", "video_url", "duration", "fps", "frames", "width", "height",
-            "format"} <= body.keys()  # fmt: skip
+    assert {
+        "render_id",
+        "video_url",
+        "duration",
+        "fps",
+        "frames",
+        "width",
+        "height",
+        "format",
+    } <= body.keys()
     assert body["frames"] == round(body["duration"] * 12)
     video = node_client.get(body["video_url"])
     assert video.headers["content-type"] == "video/mp4"
@@ -103,8 +113,14 @@ def test_sequence_from_text_is_a_talking_mp4_with_its_duration(
 def test_expressions_can_be_scheduled_on_a_talking_video(
     node_client: TestClient[Litestar], assert_problem: ProblemCheck
 ) -> None:
-    body = {"avatar_id": "kim", "text": "Hello there", "width": 48, "height": 48, "fps": 10,
-            "format": "gif"}  # fmt: skip
+    body = {
+        "avatar_id": "kim",
+        "text": "Hello there",
+        "width": 48,
+        "height": 48,
+        "fps": 10,
+        "format": "gif",
+    }
     ok = node_client.post(
         "/v1/render/sequence", json={**body, "expressions": [{"start": 0.2, "expression": "happy"}]}
     )
@@ -120,9 +136,16 @@ def test_sequence_from_stored_audio_and_cues(node_client: TestClient[Litestar]) 
     cues = [{"viseme": "aa", "start": 0.0, "end": audio["duration"]}]
     response = node_client.post(
         "/v1/render/sequence",
-        json={"avatar_id": "kim", "audio_id": audio["audio_id"], "visemes": cues,
-              "width": 64, "height": 64, "fps": 10, "format": "webm"},
-    )  # fmt: skip
+        json={
+            "avatar_id": "kim",
+            "audio_id": audio["audio_id"],
+            "visemes": cues,
+            "width": 64,
+            "height": 64,
+            "fps": 10,
+            "format": "webm",
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.json()["format"] == "webm"
 
@@ -143,9 +166,15 @@ def test_named_animations_render_a_gif_of_the_duration(
 def test_talk_animation_speaks_the_text(node_client: TestClient[Litestar]) -> None:
     response = node_client.post(
         "/v1/avatars/kim/animations",
-        json={"name": "talk", "text": "Good morning", "width": 48, "height": 48, "fps": 10,
-              "format": "mp4"},
-    )  # fmt: skip
+        json={
+            "name": "talk",
+            "text": "Good morning",
+            "width": 48,
+            "height": 48,
+            "fps": 10,
+            "format": "mp4",
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.json()["duration"] > 0
 
@@ -195,9 +224,15 @@ def test_a_render_over_the_time_limit_is_504(assert_problem: ProblemCheck) -> No
         client.post("/v1/avatars", json={"avatar_id": "kim"})
         response = client.post(
             "/v1/avatars/kim/animations",
-            json={"name": "nod", "duration": 30, "width": 512, "height": 512, "fps": 25,
-                  "format": "webm"},  # within the cost cap, not within 0.2 s
-        )  # fmt: skip
+            json={
+                "name": "nod",
+                "duration": 30,
+                "width": 512,
+                "height": 512,
+                "fps": 25,
+                "format": "webm",
+            },  # within the cost cap, not within 0.2 s
+        )
         assert_problem(response, 504)
 
 

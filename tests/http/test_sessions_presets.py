@@ -22,9 +22,12 @@ ProblemCheck = Callable[..., dict[str, Any]]
 def settings(tmp_path: Path) -> Settings:
     """The mock adapters, but the real SQL store on a fresh SQLite file."""
     return Settings(
-        **MOCK_SPEECH, store="sqlmodel", blobs=MEMORY,
-        database_url=f"sqlite:///{tmp_path / 'http.db'}", _env_file=None,
-    )  # type: ignore[call-arg]  # fmt: skip
+        **MOCK_SPEECH,
+        store="sqlmodel",
+        blobs=MEMORY,
+        database_url=f"sqlite:///{tmp_path / 'http.db'}",
+        _env_file=None,
+    )  # type: ignore[call-arg]
 
 
 def _post(client: TestClient[Litestar], path: str, **body: Any) -> dict[str, Any]:

@@ -33,8 +33,18 @@ def _assert_ordered(spans: list[dict[str, Any]], duration: float) -> None:
 
 def test_lipsync_returns_the_seed_field_names(client: TestClient[Litestar]) -> None:
     body = _lipsync(client)
-    assert {"avatar_id", "audio_id", "audio_url", "duration", "sample_rate", "voice",
-            "phonemes", "words", "visemes", "visemes_by_set"} <= body.keys()  # fmt: skip
+    assert {
+        "avatar_id",
+        "audio_id",
+        "audio_url",
+        "duration",
+        "sample_rate",
+        "voice",
+        "phonemes",
+        "words",
+        "visemes",
+        "visemes_by_set",
+    } <= body.keys()
     assert body["avatar_id"] is None
     assert body["audio_url"] == f"/v1/audios/{body['audio_id']}"
     assert set(body["phonemes"][0]) == {"phoneme", "start", "end", "word_index"}
@@ -118,9 +128,17 @@ def test_voices_lists_the_engine_voices(client: TestClient[Litestar]) -> None:
     body = client.get("/v1/voices").json()
     assert body["count"] == len(body["voices"]) >= 1
     assert set(body["voices"][0]) == {
-        "voice_id", "name", "language", "engine", "sample_rate", "gender", "speakers", "neural",
-        "quality", "timing",
-    }  # fmt: skip
+        "voice_id",
+        "name",
+        "language",
+        "engine",
+        "sample_rate",
+        "gender",
+        "speakers",
+        "neural",
+        "quality",
+        "timing",
+    }
     assert "default_voice" in body  # the mock engine names none; see test_speech_real
 
 

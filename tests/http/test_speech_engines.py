@@ -148,9 +148,12 @@ def test_a_female_neural_voice_goes_to_the_female_characters(tmp_path: Path) -> 
     with make_client(tmp_path) as client:
         chosen = {c: _character_voice(client, c) for c in ("ava", "mia", "sam", "leo", "noah")}
         assert chosen == {
-            "ava": "en_US-tiny-female", "mia": "en_US-tiny-female", "sam": "en_US-tiny-female",
-            "leo": "en_US-joe-medium", "noah": "en_US-joe-medium",
-        }  # fmt: skip
+            "ava": "en_US-tiny-female",
+            "mia": "en_US-tiny-female",
+            "sam": "en_US-tiny-female",
+            "leo": "en_US-joe-medium",
+            "noah": "en_US-joe-medium",
+        }
         named = client.post("/v1/avatars", json={"name": "x", "state": {"voice_gender": "male"}})
         avatar_id = named.json()["avatar_id"]
         body = client.post(
@@ -158,9 +161,10 @@ def test_a_female_neural_voice_goes_to_the_female_characters(tmp_path: Path) -> 
         ).json()
         assert body["voice"] == "en-us+f3"  # the request's voice wins
         patched = client.patch(
-            f"/v1/avatars/{avatar_id}/state", json={"voice_gender": "female"},
+            f"/v1/avatars/{avatar_id}/state",
+            json={"voice_gender": "female"},
             headers={"content-type": "application/merge-patch+json"},
-        )  # fmt: skip
+        )
         assert patched.status_code == 200, patched.text
         again = client.post("/v1/lipsync", json={"text": "Hi", "avatar_id": avatar_id}).json()
         assert again["voice"] == "en_US-tiny-female"
@@ -181,9 +185,10 @@ def test_start_up_names_the_default_voice_and_says_when_espeak_stands_in(tmp_pat
 
     for packages, expected in ((True, "en_US-joe-medium"), (False, "en-us")):
         settings = Settings(
-            **BASE, speech={"piper_voices_dir": tmp_path, "voice_packages": packages},
+            **BASE,
+            speech={"piper_voices_dir": tmp_path, "voice_packages": packages},
             _env_file=None,
-        )  # fmt: skip
+        )
         container = bootstrap(settings, plugin_manager=make_plugin_manager(load_entrypoints=False))
         with capture_logs() as logs:
             announce_voice(container)

@@ -104,9 +104,10 @@ def test_an_uploaded_recording_of_joined_words_aligns_every_word(
     speech = real.post("/v1/lipsync", json={"text": JOINED, "rate": 1.2}).json()
     samples, rate = decode_wav(real.get(speech["audio_url"]).content)
     response = real.post(
-        "/v1/phonemes/timing", files={"audio": ("take.wav", wav_of(samples, rate, "WAV"))},
+        "/v1/phonemes/timing",
+        files={"audio": ("take.wav", wav_of(samples, rate, "WAV"))},
         data={"text": JOINED},
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.text
     words = response.json()["words"]
     assert [w["word"] for w in words] == [w.strip(",.") for w in JOINED.split()]
@@ -224,8 +225,11 @@ def test_with_no_configuration_the_installed_neural_voice_speaks(tmp_path: Path)
         voices = {v["voice_id"]: v for v in client.get("/v1/voices").json()["voices"]}
         joe = voices["en_US-joe-medium"]
         assert (joe["engine"], joe["neural"], joe["timing"], joe["gender"]) == (
-            "piper", True, "exact", "male",
-        )  # fmt: skip
+            "piper",
+            True,
+            "exact",
+            "male",
+        )
         espeak = client.post("/v1/lipsync/preview", json={"text": "Hi", "voice": "en-us+f3"})
         assert espeak.json()["voice"] == "en-us+f3"
         assert voices["en-us+f3"]["gender"] == "female"

@@ -29,9 +29,19 @@ INSTALL_TIMEOUT = 1200.0
 START_TIMEOUT = 90.0
 """Seconds ``avatar serve`` may take to answer ``/health``."""
 NOT_COPIED = shutil.ignore_patterns(
-    ".git", ".venv", ".tox", "node_modules", "data", "build", "dist", "*.egg-info",
-    "__pycache__", ".mypy_cache", ".ruff_cache", ".pytest_cache",
-)  # fmt: skip
+    ".git",
+    ".venv",
+    ".tox",
+    "node_modules",
+    "data",
+    "build",
+    "dist",
+    "*.egg-info",
+    "__pycache__",
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
+)
 """What a fresh clone does not have."""
 SERVE_SUFFIX = re.compile(r"\s*&&\s*\.venv/bin/avatar serve\s*$")
 
@@ -80,9 +90,14 @@ def _install(root: Path) -> ReadmeInstall:
     command = readme_start_command(source / "README.md")
     env = clean_environment()
     done = subprocess.run(
-        ["bash", "-euo", "pipefail", "-c", command], cwd=source, env=env, capture_output=True,
-        text=True, timeout=INSTALL_TIMEOUT, check=False,
-    )  # fmt: skip
+        ["bash", "-euo", "pipefail", "-c", command],
+        cwd=source,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=INSTALL_TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, (
         f"{command!r} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
     )
@@ -111,8 +126,11 @@ def readme_server(readme_install: ReadmeInstall) -> Iterator[str]:
     with log.open("wb") as out:
         server = subprocess.Popen(
             [str(readme_install.bin / "avatar"), "serve", "--port", str(port)],
-            env=readme_install.env, cwd=readme_install.cwd, stdout=out, stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            env=readme_install.env,
+            cwd=readme_install.cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + START_TIMEOUT

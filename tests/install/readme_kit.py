@@ -21,6 +21,11 @@ class ReadmeInstall:
     def avatar(self, *args: str, timeout: float = 300.0) -> subprocess.CompletedProcess[str]:
         """``avatar ARGS`` of the install, output captured."""
         return subprocess.run(
-            [str(self.bin / "avatar"), *args], env=self.env, cwd=self.cwd, capture_output=True,
-            text=True, timeout=timeout, check=False,
-        )  # fmt: skip
+            [str(self.bin / "avatar"), *args],
+            env=self.env,
+            cwd=self.cwd,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
+        )

@@ -15,10 +15,15 @@ from websockets.sync.client import connect
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
     "--autoplay-policy=no-user-gesture-required",
-]  # fmt: skip
+]
 
 
 def require_chromium() -> None:
@@ -56,8 +61,14 @@ def test_health_ready_lipsync_frame_and_video(readme_server: str) -> None:
         frame = client.post("/v1/render", json={"avatar_id": "ava", "width": 64, "height": 64})
         assert frame.status_code == 200, frame.text
         assert client.get(frame.json()["frame_url"]).content[:8] == b"\x89PNG\r\n\x1a\n"
-        body = {"avatar_id": "ava", "text": "Hi.", "format": "mp4", "width": 64, "height": 64,
-                "fps": 10}  # fmt: skip
+        body = {
+            "avatar_id": "ava",
+            "text": "Hi.",
+            "format": "mp4",
+            "width": 64,
+            "height": 64,
+            "fps": 10,
+        }
         video = client.post("/v1/render/sequence", json=body)
         assert video.status_code == 200, video.text
         assert client.get(video.json()["video_url"]).content[4:8] == b"ftyp"
@@ -87,9 +98,11 @@ def test_the_playground_speaks_in_chromium(readme_server: str, tmp_path: Path) -
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"), executable_path=str(CHROMIUM), headless=True,
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
             args=CHROMIUM_ARGS,
-        )  # fmt: skip
+        )
         try:
             page = browser.new_page()
             problems: list[str] = []

@@ -15,9 +15,14 @@ TIMEOUT = 900  # a cold first run hashes and patches the voice model once
 def run(install: Any, *args: str) -> subprocess.CompletedProcess[str]:
     command = [str(Path(install.bin) / "avatar"), *args]
     done = subprocess.run(
-        command, env=install.env, cwd=getattr(install, "cwd", None), capture_output=True,
-        text=True, timeout=TIMEOUT, check=False,
-    )  # fmt: skip
+        command,
+        env=install.env,
+        cwd=getattr(install, "cwd", None),
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
     assert done.returncode == 0, f"avatar {' '.join(args)} failed:\n{done.stdout}\n{done.stderr}"
     return done
 

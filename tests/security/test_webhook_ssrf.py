@@ -18,7 +18,7 @@ from avatar_service.adapters.jobs.embedded import EmbeddedJobQueue
 from avatar_service.adapters.webhooks.urllib_sender import UrllibWebhookSender
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.jobs import WebhookState
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest
+from avatar_service.core.usecases.render_requests import Animation, AnimationRequest
 from avatar_service.core.webhook_targets import (
     REFUSED_PRIVATE,
     Address,

@@ -57,11 +57,13 @@ def test_scopes_nest_and_parse() -> None:
         ("k1-0123456789abcdef", [Scope.WRITE]),
         ("k1-0123456789abcdef:read, k2-0123456789abcdef:admin", [Scope.READ, Scope.ADMIN]),
         ("k1-0123456789abcdef\nk2-0123456789abcdef:read", [Scope.WRITE, Scope.READ]),
-        ('["k1-0123456789abcdef:read", {"key": "k2-0123456789abcdef", "scope": "admin"}]',
-         [Scope.READ, Scope.ADMIN]),
+        (
+            '["k1-0123456789abcdef:read", {"key": "k2-0123456789abcdef", "scope": "admin"}]',
+            [Scope.READ, Scope.ADMIN],
+        ),
         ("  ", []),
     ],
-)  # fmt: skip
+)
 def test_env_keys_parse_in_both_formats(value: str, scopes: list[Scope]) -> None:
     assert [key.scope for key in parse_env_keys(value)] == scopes
 

@@ -23,9 +23,8 @@ def hooks() -> set[str]:
     return {
         name
         for name, value in vars(hookspecs).items()
-        if name.startswith("avatar_") and callable(value)
-        and hasattr(value, "avatar_service_spec")
-    }  # fmt: skip
+        if name.startswith("avatar_") and callable(value) and hasattr(value, "avatar_service_spec")
+    }
 
 
 def suites() -> set[str]:

@@ -36,9 +36,13 @@ def test_dump_moves_every_record_between_stores_unchanged() -> None:
 
 HEADER = {"format": "avatar-service/dump", "version": 1}
 BAD_PRESET = {
-    "preset_id": "p", "name": "", "settings": {}, "version": 1,
-    "created_at": "yesterday", "updated_at": "2026-01-01T00:00:00+00:00",
-}  # fmt: skip
+    "preset_id": "p",
+    "name": "",
+    "settings": {},
+    "version": 1,
+    "created_at": "yesterday",
+    "updated_at": "2026-01-01T00:00:00+00:00",
+}
 
 
 @pytest.mark.parametrize(

@@ -22,12 +22,37 @@ def test_names_are_nfkc_normalised() -> None:
 @pytest.mark.parametrize(
     "name",
     [
-        "../x", "a/../../x", "/etc/passwd", "C:\\x", "C:x", "a\\b", "..", ".", "", "a//b",
-        "a/./b", "%2e%2e/x", "%2E%2E%2Fx", "..%2fx", "%252e%252e/x", "\x00x", "x\n",
-        "\u202ex", "\u200bx", "．．/x", "..／x", "a/", "x/..", "%00", "a%5cb", " x", "x ",
-        "x.", "\u2024\u2024/x",
+        "../x",
+        "a/../../x",
+        "/etc/passwd",
+        "C:\\x",
+        "C:x",
+        "a\\b",
+        "..",
+        ".",
+        "",
+        "a//b",
+        "a/./b",
+        "%2e%2e/x",
+        "%2E%2E%2Fx",
+        "..%2fx",
+        "%252e%252e/x",
+        "\x00x",
+        "x\n",
+        "\u202ex",
+        "\u200bx",
+        "．．/x",
+        "..／x",
+        "a/",
+        "x/..",
+        "%00",
+        "a%5cb",
+        " x",
+        "x ",
+        "x.",
+        "\u2024\u2024/x",
     ],
-)  # fmt: skip
+)
 def test_traversal_and_odd_names_are_refused(name: str) -> None:
     with pytest.raises(Invalid) as caught:
         safe_blob_name(name)

@@ -22,7 +22,11 @@ from avatar_service.core import job_requests
 from avatar_service.core.errors import Invalid
 from avatar_service.core.jobs import JobKind
 from avatar_service.core.speech import SynthesisOptions, VisemeCue
-from avatar_service.core.usecases.rendering import Animation, AnimationRequest, SequenceRequest
+from avatar_service.core.usecases.render_requests import (
+    Animation,
+    AnimationRequest,
+    SequenceRequest,
+)
 from avatar_service.core.usecases.speech import SpeechRequest
 from avatar_service.core.visemes import BUILTIN_REGISTRY
 from avatar_service.core.visemesets import VisemeSetSpec
@@ -103,25 +107,39 @@ def test_the_walk_sets_every_nested_field_away_from_its_default() -> None:
 
 def test_a_request_stored_before_its_newer_fields_existed_reads_with_their_defaults() -> None:
     stored = {  # the form jobs were stored in before requests were stored field by field
-        "avatar_id": "ava", "width": 64, "height": 48, "fps": 30, "format": "webm",
-        "session_id": None, "preset_id": "pr",
+        "avatar_id": "ava",
+        "width": 64,
+        "height": 48,
+        "fps": 30,
+        "format": "webm",
+        "session_id": None,
+        "preset_id": "pr",
         "speech": {
-            "text": "Hi there", "voice_id": "en-us", "viseme_sets": ["oculus"],
-            "avatar_id": "ava", "session_id": None, "ssml": False,
+            "text": "Hi there",
+            "voice_id": "en-us",
+            "viseme_sets": ["oculus"],
+            "avatar_id": "ava",
+            "session_id": None,
+            "ssml": False,
             "options": {"rate": 1.2, "pitch": 1.0, "volume": 1.0, "speaker_id": None},
         },
-        "audio_id": None, "cues": [["sil", 0.0, 0.2], ["aa", 0.2, 0.5]],
+        "audio_id": None,
+        "cues": [["sil", 0.0, 0.2], ["aa", 0.2, 0.5]],
         "expressions": [[0.1, "happy"]],
-    }  # fmt: skip
+    }
     assert job_requests.from_dict(JobKind.SEQUENCE, stored) == SequenceRequest(
         "ava",
         speech=SpeechRequest(
             "Hi there", "en-us", SynthesisOptions(rate=1.2), ("oculus",), avatar_id="ava"
         ),
         cues=(VisemeCue("sil", 0.0, 0.2), VisemeCue("aa", 0.2, 0.5)),
-        width=64, height=48, fps=30, format="webm", preset_id="pr",
+        width=64,
+        height=48,
+        fps=30,
+        format="webm",
+        preset_id="pr",
         expressions=((0.1, "happy"),),
-    )  # fmt: skip
+    )
     animation = {"avatar_id": "ava", "name": "blink", "duration": 2, "speech": None}
     assert job_requests.from_dict(JobKind.ANIMATION, animation) == AnimationRequest(
         "ava", Animation.BLINK, duration=2.0

@@ -26,12 +26,12 @@ from avatar_service.core.limits import Limits
 from avatar_service.core.records import Avatar, Namespace, utcnow
 from avatar_service.core.speech import VisemeCue
 from avatar_service.core.usecases.jobs import JobPolicy, JobUseCases
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
-    RenderUseCases,
     SequenceRequest,
 )
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 from avatar_service.core.usecases.webhook_delivery import UNREACHABLE, DeliveryPolicy
 from avatar_service.core.webhooks import BadSignature, sign, verify_signature
@@ -197,8 +197,9 @@ def test_cancelling_a_queued_job_stops_it_and_a_finished_one_conflicts() -> None
 
 def test_cancelling_a_running_job_stops_the_render_at_its_next_progress() -> None:
     w = _world(delay=0.05)
-    job = w.jobs.submit(AnimationRequest("ava", Animation.IDLE, duration=4.0, width=32,
-                                         height=32, fps=25))  # fmt: skip
+    job = w.jobs.submit(
+        AnimationRequest("ava", Animation.IDLE, duration=4.0, width=32, height=32, fps=25)
+    )
     worker = threading.Thread(target=w.jobs.run, args=(job.job_id,))
     worker.start()
     deadline = time.monotonic() + 5
@@ -290,15 +291,23 @@ def test_embedded_workers_run_submitted_jobs() -> None:
 
 def test_render_requests_round_trip_through_their_stored_form() -> None:
     sequence = SequenceRequest(
-        "ava", audio_id="au_1", cues=(VisemeCue("sil", 0.0, 0.2), VisemeCue("aa", 0.2, 0.5)),
-        width=64, height=48, fps=30, format="webm", session_id="se", preset_id="pr",
+        "ava",
+        audio_id="au_1",
+        cues=(VisemeCue("sil", 0.0, 0.2), VisemeCue("aa", 0.2, 0.5)),
+        width=64,
+        height=48,
+        fps=30,
+        format="webm",
+        session_id="se",
+        preset_id="pr",
         expressions=((0.1, "happy"),),
-    )  # fmt: skip
+    )
     talk = AnimationRequest(
-        "ava", Animation.TALK,
+        "ava",
+        Animation.TALK,
         speech=SpeechRequest("<speak>Hi there</speak>", "en-us", avatar_id="ava", ssml=True),
         format="gif",
-    )  # fmt: skip
+    )
     for request in (sequence, talk, _blink()):
         stored = json.loads(json.dumps(job_requests.to_dict(request)))
         assert job_requests.from_dict(job_requests.kind_of(request), stored) == request
@@ -310,8 +319,11 @@ def test_a_signature_fails_for_another_secret_an_altered_body_or_an_old_timestam
     now = int(time.time())
     header = sign(SECRET, b'{"a":1}', now)
     assert verify_signature(SECRET, header, b'{"a":1}') == now
-    for secret, body, at in ((SECRET + "x", b'{"a":1}', now), (SECRET, b'{"a":2}', now),
-                             (SECRET, b'{"a":1}', now + 3600)):  # fmt: skip
+    for secret, body, at in (
+        (SECRET + "x", b'{"a":1}', now),
+        (SECRET, b'{"a":2}', now),
+        (SECRET, b'{"a":1}', now + 3600),
+    ):
         with pytest.raises(BadSignature):
             verify_signature(secret, header, body, now=at)
     for bad in (None, "", "v1=abc", "t=x,v1=abc"):
@@ -323,9 +335,12 @@ def test_a_queued_job_whose_message_never_reached_the_queue_is_handed_to_it_agai
     w = _world()
     request = job_requests.to_dict(_blink())
     stranded = Job(
-        "job_stranded", JobKind.ANIMATION, request, avatar_id="ava",
+        "job_stranded",
+        JobKind.ANIMATION,
+        request,
+        avatar_id="ava",
         created_at=utcnow() - timedelta(minutes=5),
-    )  # fmt: skip
+    )
     w.store.create_job(stranded)  # the row was written; the API stopped before the send
     w.store.create_job(Job("job_fresh", JobKind.ANIMATION, request, avatar_id="ava"))
     assert w.queue.depth() == 0

@@ -39,9 +39,15 @@ class Drawing:
 
 def test_every_supported_type_survives_a_trip_through_json() -> None:
     drawing = Drawing(
-        "d", Colour.BLUE, (Point(1.5, 2.0), Point(0.25)), (3, "c"), ["a", "b"],
-        {"jaw": {"open": 0.5}}, Point(-1.0, 1.0), "dashed",
-    )  # fmt: skip
+        "d",
+        Colour.BLUE,
+        (Point(1.5, 2.0), Point(0.25)),
+        (3, "c"),
+        ["a", "b"],
+        {"jaw": {"open": 0.5}},
+        Point(-1.0, 1.0),
+        "dashed",
+    )
     plain = json.loads(json.dumps(to_plain(drawing)))
     assert plain["colour"] == "blue" and plain["points"][1] == {"x": 0.25, "y": 0.0}
     assert from_plain(Drawing, plain) == drawing

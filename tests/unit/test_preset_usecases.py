@@ -21,8 +21,10 @@ def test_resolve_state_layers_avatar_then_preset_then_patch(avatars: AvatarUseCa
     avatars.create_preset(preset_id="p", settings={"hair_style": "bob", "expression": "happy"})
     state = avatars.resolve_state(avatar_id="ada", preset_id="p", state={"expression": "sad"})
     assert (state.hair_style, state.hair_color, state.expression) == (
-        HairStyle.BOB, "#112233", Expression.SAD,
-    )  # fmt: skip
+        HairStyle.BOB,
+        "#112233",
+        Expression.SAD,
+    )
     assert avatars.resolve_state(preset_id="p").hair_style == HairStyle.BOB
     with pytest.raises(NotFound):
         avatars.resolve_state(preset_id="missing")

@@ -22,12 +22,12 @@ from avatar_service.core.limits import Limits
 from avatar_service.core.records import Avatar
 from avatar_service.core.speech import Speech, SynthesisOptions
 from avatar_service.core.usecases.jobs import JobPolicy, JobUseCases
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
-    RenderUseCases,
     SequenceRequest,
 )
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
 

@@ -21,13 +21,13 @@ from avatar_service.core.prompt import read_prompt
 from avatar_service.core.records import Avatar, Preset
 from avatar_service.core.speech import Timeline
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
     FrameRequest,
-    RenderUseCases,
     SequenceRequest,
 )
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
 CHARACTERS = {"zed": {"name": "Zed", "state": {"hair_style": "bald", "clothing_color": "#112233"}}}
@@ -110,9 +110,11 @@ def test_a_preset_applies_to_one_render_only(world: Any) -> None:
 def test_expressions_are_scheduled_on_the_timeline(world: Any) -> None:
     rendering, _, renderer = world
     request = SequenceRequest(
-        "kim", speech=SpeechRequest("Hello there"), format="gif",
+        "kim",
+        speech=SpeechRequest("Hello there"),
+        format="gif",
         expressions=((0.3, "happy"), (0.1, "surprised")),
-    )  # fmt: skip
+    )
     rendering.render_sequence(request)
     # Times are the speech's own; the video plays them after its lead-in of rest.
     scheduled = renderer.calls[-1][1].expressions
@@ -130,9 +132,14 @@ def test_expressions_are_scheduled_on_the_timeline(world: Any) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "gesture"), [(Animation.NOD, "nod"), (Animation.HEAD_SHAKE, "shake"),
-                          (Animation.BLINK, "blink"), (Animation.IDLE, None)],
-)  # fmt: skip
+    ("name", "gesture"),
+    [
+        (Animation.NOD, "nod"),
+        (Animation.HEAD_SHAKE, "shake"),
+        (Animation.BLINK, "blink"),
+        (Animation.IDLE, None),
+    ],
+)
 def test_animations_are_silent_timelines_with_their_gesture(
     world: Any, name: Animation, gesture: str | None
 ) -> None:

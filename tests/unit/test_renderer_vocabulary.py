@@ -24,7 +24,8 @@ from avatar_service.core.avatar import (
     Pose,
     VoiceGender,
 )
-from avatar_service.core.usecases.rendering import _GESTURE_EVERY, CONTENT_TYPES
+from avatar_service.core.usecases.render_timeline import GESTURE_EVERY
+from avatar_service.core.usecases.rendering import CONTENT_TYPES
 from avatar_service.core.visemes import OCULUS_VISEMES
 
 SOURCE = Path(__file__).resolve().parents[2] / "renderer" / "src"
@@ -45,8 +46,11 @@ def schema() -> dict[str, Any]:
     urls = [(SOURCE / name).as_uri() for name in ("schema.js", "motion.js")]
     done = subprocess.run(
         [node, "--input-type=module", "-e", PRINT_EXPORTS, *urls],
-        capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr
     exports: dict[str, Any] = json.loads(done.stdout)
     return exports
@@ -96,5 +100,5 @@ def test_the_formats_are_the_ones_core_stores(schema: dict[str, Any]) -> None:
 
 
 def test_every_gesture_core_schedules_is_one_the_renderer_plays(schema: dict[str, Any]) -> None:
-    scheduled = {gesture for gesture, _every in _GESTURE_EVERY.values()}
+    scheduled = {gesture for gesture, _every in GESTURE_EVERY.values()}
     assert scheduled <= set(schema["GESTURES"])

@@ -52,6 +52,11 @@ def test_rejected_statuses_are_counted_by_reason() -> None:
     for status in (200, 401, 403, 413, 429, 503, 503, 404):
         metrics.observe_request("GET", "/v1/x", status, 0.01)
     text = metrics.exposition().decode()
-    for reason, count in (("unauthenticated", 1), ("forbidden", 1), ("too_large", 1),
-                          ("rate_limited", 1), ("unavailable", 2)):  # fmt: skip
+    for reason, count in (
+        ("unauthenticated", 1),
+        ("forbidden", 1),
+        ("too_large", 1),
+        ("rate_limited", 1),
+        ("unavailable", 2),
+    ):
         assert f'avatar_http_rejected_requests_total{{reason="{reason}"}} {count:.1f}' in text

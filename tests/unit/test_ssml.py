@@ -12,9 +12,9 @@ from avatar_service.core.ssml import (
     SsmlSupport,
     TextRun,
     check_support,
-    parse_ssml,
     to_ssml,
 )
+from avatar_service.core.ssml_parser import parse_ssml
 
 DOC = (
     '<speak>Hi <mark name="a"/>there. <break time="250ms"/>'
@@ -78,8 +78,11 @@ def test_mark_count_is_bounded() -> None:
 
 def test_check_support_names_what_the_voice_cannot_honour() -> None:
     doc = parse_ssml(DOC)
-    check_support(doc, SsmlSupport(frozenset({"break", "mark", "prosody", "say-as"}),
-                                   frozenset({"characters"})), "v")  # fmt: skip
+    check_support(
+        doc,
+        SsmlSupport(frozenset({"break", "mark", "prosody", "say-as"}), frozenset({"characters"})),
+        "v",
+    )
     with pytest.raises(Invalid, match=r"voice v cannot honour <mark>, <prosody>, say-as") as e:
         check_support(doc, SsmlSupport(frozenset({"break", "say-as"})), "v")
     assert e.value.field == "text"
@@ -108,6 +111,7 @@ def test_to_ssml_round_trips_and_maps_each_written_character_to_plain_text() -> 
 
 
 def test_say_as_mapped_to_none_is_written_as_plain_text() -> None:
-    written, _ = to_ssml(parse_ssml("<speak><say-as interpret-as='cardinal'>12</say-as></speak>"),
-                         {"cardinal": None})  # fmt: skip
+    written, _ = to_ssml(
+        parse_ssml("<speak><say-as interpret-as='cardinal'>12</say-as></speak>"), {"cardinal": None}
+    )
     assert written == "<speak>12</speak>"

@@ -19,7 +19,8 @@ from avatar_service.core.records import AudioRecord, Namespace
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
-from avatar_service.core.usecases.rendering import FrameRequest, RenderUseCases, SequenceRequest
+from avatar_service.core.usecases.render_requests import FrameRequest, SequenceRequest
+from avatar_service.core.usecases.rendering import RenderUseCases
 from avatar_service.core.usecases.speech import SpeechRequest, SpeechUseCases
 
 
@@ -182,9 +183,15 @@ def test_frame_render_is_kept_and_out_of_bounds_sizes_are_invalid(world: World) 
 def test_sequence_from_text_runs_lipsync_then_renders_a_video(world: World) -> None:
     avatar = world.avatars.create_avatar()
     record = world.rendering.render_sequence(
-        SequenceRequest(avatar.avatar_id, speech=SpeechRequest("Hi there"), width=32, height=32,
-                        fps=10, format="gif")
-    )  # fmt: skip
+        SequenceRequest(
+            avatar.avatar_id,
+            speech=SpeechRequest("Hi there"),
+            width=32,
+            height=32,
+            fps=10,
+            format="gif",
+        )
+    )
     audio = world.store.list_audios(avatar_id=None).items[0]
     video_seconds = LEAD_IN + audio.duration + SETTLE  # rest before the speech, a settle after
     assert record.duration is not None and abs(record.duration - video_seconds) <= 1 / 10

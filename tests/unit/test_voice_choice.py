@@ -5,14 +5,14 @@ from __future__ import annotations
 from avatar_service.core.speech import Voice
 from avatar_service.core.voice_choice import choose_voice, language_match
 
-JOE = Voice("en_US-joe-medium", "joe", "en_US", "piper", 22050, "male", neural=True,
-            quality="medium")  # fmt: skip
-AMY = Voice("en_US-amy-low", "amy", "en_US", "piper", 16000, "female", neural=True,
-            quality="low")  # fmt: skip
-ESPEAK_M = Voice("en-us", "English (America)", "en-us", "espeak", 22050, "male",
-                 quality="formant")  # fmt: skip
-ESPEAK_F = Voice("en-us+f3", "English (America) (female)", "en-us", "espeak", 22050, "female",
-                 quality="formant")  # fmt: skip
+JOE = Voice(
+    "en_US-joe-medium", "joe", "en_US", "piper", 22050, "male", neural=True, quality="medium"
+)
+AMY = Voice("en_US-amy-low", "amy", "en_US", "piper", 16000, "female", neural=True, quality="low")
+ESPEAK_M = Voice("en-us", "English (America)", "en-us", "espeak", 22050, "male", quality="formant")
+ESPEAK_F = Voice(
+    "en-us+f3", "English (America) (female)", "en-us", "espeak", 22050, "female", quality="formant"
+)
 GERMAN_F = Voice("de+f3", "German (female)", "de", "espeak", 22050, "female", quality="formant")
 
 
@@ -36,8 +36,9 @@ def test_the_language_comes_first() -> None:
 
 
 def test_quality_breaks_a_tie_between_neural_voices() -> None:
-    better = Voice("en_US-x-high", "x", "en_US", "piper", 22050, "male", neural=True,
-                   quality="high")  # fmt: skip
+    better = Voice(
+        "en_US-x-high", "x", "en_US", "piper", 22050, "male", neural=True, quality="high"
+    )
     assert choose_voice([JOE, better], "male", "en") == better
 
 
@@ -49,13 +50,22 @@ def test_language_codes_match_across_spellings() -> None:
 
 
 def test_the_region_decides_between_otherwise_equal_voices() -> None:
-    british = Voice("en-gb+f3", "English (female)", "en-gb", "espeak", 22050, "female",
-                    quality="formant")  # fmt: skip
+    british = Voice(
+        "en-gb+f3", "English (female)", "en-gb", "espeak", 22050, "female", quality="formant"
+    )
     assert choose_voice([british, ESPEAK_F], "female", "en-us") == ESPEAK_F
     assert choose_voice([ESPEAK_F, british], "female", "en-gb") == british
 
 
 def test_a_female_neural_voice_of_another_region_beats_a_male_one_of_the_region() -> None:
-    alba = Voice("en_GB-alba-medium", "alba", "en_GB", "piper", 22050, "female", neural=True,
-                 quality="medium")  # fmt: skip
+    alba = Voice(
+        "en_GB-alba-medium",
+        "alba",
+        "en_GB",
+        "piper",
+        22050,
+        "female",
+        neural=True,
+        quality="medium",
+    )
     assert choose_voice([JOE, alba], "female", "en-us") == alba

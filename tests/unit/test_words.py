@@ -27,21 +27,29 @@ def spelled(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("text", "words"),
     [
-        ("The jar is on the kitchen shelf, in the morning.",
-         ["The", "jar", "is", "on", "the", "kitchen", "shelf", "in", "the", "morning"]),
-        ("Dr. Smith arrived at 10:30 in 1984.", ["Dr", "Smith", "arrived", "at", "10:30", "in",
-                                                 "1984"]),
-        ("I don't know O’Brien's well-known café.", ["I", "don't", "know", "O’Brien's",
-                                                     "well-known", "café"]),
-        ("It costs 3.14 or 1,000, e.g. the U.S.A. price.", ["It", "costs", "3.14", "or", "1,000",
-                                                            "e.g", "the", "U.S.A", "price"]),
+        (
+            "The jar is on the kitchen shelf, in the morning.",
+            ["The", "jar", "is", "on", "the", "kitchen", "shelf", "in", "the", "morning"],
+        ),
+        (
+            "Dr. Smith arrived at 10:30 in 1984.",
+            ["Dr", "Smith", "arrived", "at", "10:30", "in", "1984"],
+        ),
+        (
+            "I don't know O’Brien's well-known café.",
+            ["I", "don't", "know", "O’Brien's", "well-known", "café"],
+        ),
+        (
+            "It costs 3.14 or 1,000, e.g. the U.S.A. price.",
+            ["It", "costs", "3.14", "or", "1,000", "e.g", "the", "U.S.A", "price"],
+        ),
         ("Grüße -- naïve 😀 -well- 'quoted'", ["Grüße", "naïve", "well", "quoted"]),
         ("Привет, мир! Ça va? ¿Qué tal?", ["Привет", "мир", "Ça", "va", "Qué", "tal"]),
         ("नमस्ते दुनिया", ["नमस्ते", "दुनिया"]),
         ("snake_case, a+b, 50%", ["snake", "case", "a", "b", "50"]),
         ("?!...", []),
     ],
-)  # fmt: skip
+)
 def test_text_words_follow_the_written_words(text: str, words: list[str]) -> None:
     found = text_words(text)
     assert [w.text for w in found] == words
@@ -81,8 +89,9 @@ def test_a_joined_unit_is_shared_by_its_words_at_phoneme_boundaries() -> None:
 def test_a_number_spoken_as_several_units_is_one_word() -> None:
     text = "in 1984"
     phonemes = [ph(s, i * 0.1, (i + 1) * 0.1) for i, s in enumerate("ɪnnaɪntiːneɪtifɔː")]
-    units = units_of((0, 2, range(2)), (3, 7, range(2, 9)), (3, 7, range(9, 13)),
-                     (3, 7, range(13, 17)))  # fmt: skip
+    units = units_of(
+        (0, 2, range(2)), (3, 7, range(2, 9)), (3, 7, range(9, 13)), (3, 7, range(13, 17))
+    )
     alignment = assign_words(text, phonemes, units)
     assert [w.text for w in alignment.words] == ["in", "1984"]
     assert alignment.words[1].start == pytest.approx(0.2)
@@ -122,8 +131,14 @@ def test_a_unit_over_a_symbol_goes_to_the_nearest_word() -> None:
 
 def test_pauses_between_units_belong_to_no_word_and_inside_a_unit_to_its_word() -> None:
     text = "yes no"
-    phonemes = [ph("j", 0, 0.1), ph("_", 0.1, 0.2), ph("ɛs", 0.2, 0.3), ph("_", 0.3, 0.5),
-                ph("n", 0.5, 0.6), ph("oʊ", 0.6, 0.7)]  # fmt: skip
+    phonemes = [
+        ph("j", 0, 0.1),
+        ph("_", 0.1, 0.2),
+        ph("ɛs", 0.2, 0.3),
+        ph("_", 0.3, 0.5),
+        ph("n", 0.5, 0.6),
+        ph("oʊ", 0.6, 0.7),
+    ]
     units = [SpokenUnit(0, 3, (0, 2)), SpokenUnit(4, 6, (4, 5))]
     alignment = assign_words(text, phonemes, units)
     assert [p.word_index for p in alignment.phonemes] == [0, 0, 0, None, 1, 1]
@@ -161,8 +176,10 @@ def test_zero_length_phonemes_get_a_length_and_stay_in_order() -> None:
 def test_a_zero_length_phoneme_shares_the_phoneme_before_it() -> None:
     spread = spread_spans([ph("ɛ", 0.1, 0.36), ph("l", 0.36, 0.36), ph("f", 0.36, 0.46)], 0.5)
     assert [(p.start, p.end) for p in spread] == [
-        (0.1, pytest.approx(0.23)), (pytest.approx(0.23), 0.36), (0.36, 0.46)
-    ]  # fmt: skip
+        (0.1, pytest.approx(0.23)),
+        (pytest.approx(0.23), 0.36),
+        (0.36, 0.46),
+    ]
 
 
 def test_a_zero_length_first_phoneme_at_the_very_end_takes_time_from_before() -> None:

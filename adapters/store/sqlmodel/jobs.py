@@ -45,9 +45,14 @@ class SqlJobs(JobStore):
         def _read(self) -> contextlib.AbstractContextManager[sa.Connection]: ...
         def _write(self) -> contextlib.AbstractContextManager[sa.Connection]: ...
         def _page(
-            self, table: sa.Table, id_name: str, to_record: Callable[[sa.RowMapping], R],
-            where: list[sa.ColumnElement[bool]], limit: int, cursor: str | None,
-        ) -> Page[R]: ...  # fmt: skip
+            self,
+            table: sa.Table,
+            id_name: str,
+            to_record: Callable[[sa.RowMapping], R],
+            where: list[sa.ColumnElement[bool]],
+            limit: int,
+            cursor: str | None,
+        ) -> Page[R]: ...
 
     def _job_scope(self) -> list[sa.ColumnElement[bool]]:
         return [] if self._tenant is None else [JOBS.c.tenant == self._tenant]
@@ -194,27 +199,47 @@ def _plain(value: Any) -> Any:
 def _job_values(job: Job) -> dict[str, Any]:
     return {
         "tenant": job.tenant,
-        "job_id": job.job_id, "kind": str(job.kind), "status": str(job.status),
-        "request": job.request, "avatar_id": job.avatar_id, "progress": job.progress,
-        "result": job.result, "error": job.error, "webhook_url": job.webhook_url,
+        "job_id": job.job_id,
+        "kind": str(job.kind),
+        "status": str(job.status),
+        "request": job.request,
+        "avatar_id": job.avatar_id,
+        "progress": job.progress,
+        "result": job.result,
+        "error": job.error,
+        "webhook_url": job.webhook_url,
         "webhook_status": None if job.webhook_state is None else str(job.webhook_state),
-        "attempts": job.attempts, "lease_owner": job.lease_owner,
-        "lease_expires_at": job.lease_expires_at, "version": job.version,
-        "created_at": job.created_at, "updated_at": job.updated_at,
-        "started_at": job.started_at, "finished_at": job.finished_at,
-    }  # fmt: skip
+        "attempts": job.attempts,
+        "lease_owner": job.lease_owner,
+        "lease_expires_at": job.lease_expires_at,
+        "version": job.version,
+        "created_at": job.created_at,
+        "updated_at": job.updated_at,
+        "started_at": job.started_at,
+        "finished_at": job.finished_at,
+    }
 
 
 def _to_job(row: sa.RowMapping) -> Job:
     webhook = row["webhook_status"]
     return Job(
-        job_id=row["job_id"], kind=JobKind(row["kind"]), request=row["request"],
-        status=JobStatus(row["status"]), avatar_id=row["avatar_id"],
-        progress=float(row["progress"]), result=row["result"], error=row["error"],
+        job_id=row["job_id"],
+        kind=JobKind(row["kind"]),
+        request=row["request"],
+        status=JobStatus(row["status"]),
+        avatar_id=row["avatar_id"],
+        progress=float(row["progress"]),
+        result=row["result"],
+        error=row["error"],
         webhook_url=row["webhook_url"],
         webhook_state=None if webhook is None else WebhookState(webhook),
-        attempts=row["attempts"], lease_owner=row["lease_owner"],
-        lease_expires_at=row["lease_expires_at"], version=row["version"],
-        created_at=row["created_at"], updated_at=row["updated_at"],
-        started_at=row["started_at"], finished_at=row["finished_at"], tenant=row["tenant"],
-    )  # fmt: skip
+        attempts=row["attempts"],
+        lease_owner=row["lease_owner"],
+        lease_expires_at=row["lease_expires_at"],
+        version=row["version"],
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+        started_at=row["started_at"],
+        finished_at=row["finished_at"],
+        tenant=row["tenant"],
+    )

@@ -27,19 +27,29 @@ class _Connections(Protocol):
 
 def _to_key(row: Any) -> ApiKey:
     return ApiKey(
-        key_id=row["key_id"], name=row["name"], scope=Scope.parse(row["scope"]),
-        salt=row["salt"], secret_hash=row["secret_hash"], created_at=row["created_at"],
-        revoked_at=row["revoked_at"], tenant=row["tenant"],
-    )  # fmt: skip
+        key_id=row["key_id"],
+        name=row["name"],
+        scope=Scope.parse(row["scope"]),
+        salt=row["salt"],
+        secret_hash=row["secret_hash"],
+        created_at=row["created_at"],
+        revoked_at=row["revoked_at"],
+        tenant=row["tenant"],
+    )
 
 
 class SqlKeys(KeyStore):
     def add_key(self: _Connections, key: ApiKey) -> ApiKey:
         values = {
-            "key_id": key.key_id, "name": key.name, "scope": key.scope.label, "salt": key.salt,
-            "secret_hash": key.secret_hash, "created_at": key.created_at,
-            "revoked_at": key.revoked_at, "tenant": key.tenant,
-        }  # fmt: skip
+            "key_id": key.key_id,
+            "name": key.name,
+            "scope": key.scope.label,
+            "salt": key.salt,
+            "secret_hash": key.secret_hash,
+            "created_at": key.created_at,
+            "revoked_at": key.revoked_at,
+            "tenant": key.tenant,
+        }
         try:
             with self._write() as conn:
                 conn.execute(sa.insert(API_KEYS).values(**values))

@@ -59,11 +59,13 @@ def history() -> list[Revision]:
     heads = set(script.get_heads())
     return [
         Revision(
-            s.revision, s.down_revision if isinstance(s.down_revision, str) else None,
-            s.doc or "", s.revision in heads,
+            s.revision,
+            s.down_revision if isinstance(s.down_revision, str) else None,
+            s.doc or "",
+            s.revision in heads,
         )
         for s in script.walk_revisions()
-    ]  # fmt: skip
+    ]
 
 
 def upgrade(engine: sa.Engine, revision: str = "head") -> None:

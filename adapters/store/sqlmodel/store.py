@@ -194,23 +194,39 @@ class SqlModelStore(Store, RecordRemover, SqlRows, SqlKeys, SqlJobs):
             sessions = [
                 r.session_id
                 for r in conn.execute(
-                    ordered(sa.select(SESSIONS.c.session_id).where(of_avatar), SESSIONS,
-                            "session_id", self._postgres)
+                    ordered(
+                        sa.select(SESSIONS.c.session_id).where(of_avatar),
+                        SESSIONS,
+                        "session_id",
+                        self._postgres,
+                    )
                 )
-            ]  # fmt: skip
+            ]
             owned_sessions = sa.select(SESSIONS.c.session_id).where(of_avatar)
             audios = self._take(
-                conn, AUDIOS, "audio_id", mapping.to_audio,
-                sa.and_(AUDIOS.c.tenant == tenant, sa.or_(
-                    AUDIOS.c.avatar_id == avatar_id, AUDIOS.c.session_id.in_(owned_sessions)
-                )),
-            )  # fmt: skip
+                conn,
+                AUDIOS,
+                "audio_id",
+                mapping.to_audio,
+                sa.and_(
+                    AUDIOS.c.tenant == tenant,
+                    sa.or_(
+                        AUDIOS.c.avatar_id == avatar_id, AUDIOS.c.session_id.in_(owned_sessions)
+                    ),
+                ),
+            )
             renders = self._take(
-                conn, RENDERS, "render_id", mapping.to_render,
-                sa.and_(RENDERS.c.tenant == tenant, sa.or_(
-                    RENDERS.c.avatar_id == avatar_id, RENDERS.c.session_id.in_(owned_sessions)
-                )),
-            )  # fmt: skip
+                conn,
+                RENDERS,
+                "render_id",
+                mapping.to_render,
+                sa.and_(
+                    RENDERS.c.tenant == tenant,
+                    sa.or_(
+                        RENDERS.c.avatar_id == avatar_id, RENDERS.c.session_id.in_(owned_sessions)
+                    ),
+                ),
+            )
             conn.execute(sa.delete(SESSIONS).where(of_avatar))
             conn.execute(
                 sa.delete(AVATARS).where(
@@ -224,11 +240,15 @@ class SqlModelStore(Store, RecordRemover, SqlRows, SqlKeys, SqlJobs):
         session = replace(session, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
-                conn, SESSIONS, mapping.session_values(session), "session", session.session_id,
+                conn,
+                SESSIONS,
+                mapping.session_values(session),
+                "session",
+                session.session_id,
                 owners=lambda: one(
                     conn, AVATARS, "avatar_id", session.avatar_id, "avatar", session.tenant
                 ),
-            )  # fmt: skip
+            )
         return mapping.to_session(mapping.session_values(session))
 
     def get_session(self, session_id: str) -> Session:
@@ -305,11 +325,15 @@ class SqlModelStore(Store, RecordRemover, SqlRows, SqlKeys, SqlJobs):
         record = replace(record, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
-                conn, AUDIOS, mapping.audio_values(record), "audio", record.audio_id,
+                conn,
+                AUDIOS,
+                mapping.audio_values(record),
+                "audio",
+                record.audio_id,
                 owners=lambda: check_owners(
                     conn, record.tenant, record.avatar_id, record.session_id
                 ),
-            )  # fmt: skip
+            )
         return record
 
     def get_audio(self, audio_id: str) -> AudioRecord:
@@ -330,11 +354,15 @@ class SqlModelStore(Store, RecordRemover, SqlRows, SqlKeys, SqlJobs):
         record = replace(record, tenant=self._creating())
         with self._write() as conn:
             self._insert_in(
-                conn, RENDERS, mapping.render_values(record), "render", record.render_id,
+                conn,
+                RENDERS,
+                mapping.render_values(record),
+                "render",
+                record.render_id,
                 owners=lambda: check_owners(
                     conn, record.tenant, record.avatar_id, record.session_id
                 ),
-            )  # fmt: skip
+            )
         return record
 
     def get_render(self, render_id: str) -> RenderRecord:

@@ -45,9 +45,13 @@ def _asset_download(
         return container.assets.read(Namespace.ASSETS, info.name, start, end)
 
     return download_response(
-        info, read, request.headers, cache_control=container.settings.storage.assets_cache_control,
-        disposition="attachment", head=head,
-    )  # fmt: skip
+        info,
+        read,
+        request.headers,
+        cache_control=container.settings.storage.assets_cache_control,
+        disposition="attachment",
+        head=head,
+    )
 
 
 def _name_as_sent(request: Request[Any, Any, Any]) -> str:
@@ -86,9 +90,11 @@ class AssetController(Controller):
         responses=download_responses("*/*", 422),
     )
     def download(
-        self, name: FromQuery[str], container: NamedDependency[Container],
+        self,
+        name: FromQuery[str],
+        container: NamedDependency[Container],
         request: Request[Any, Any, Any],
-    ) -> Response[bytes]:  # fmt: skip
+    ) -> Response[bytes]:
         """Stream an asset as an attachment. ETag is its sha256; Range, If-Range,
         If-None-Match and If-Modified-Since are honoured; Cache-Control is configurable."""
         return _asset_download(container, name, request, head=False)
@@ -100,9 +106,11 @@ class AssetController(Controller):
         responses=download_responses("*/*", 422),
     )
     def download_head(
-        self, name: FromQuery[str], container: NamedDependency[Container],
+        self,
+        name: FromQuery[str],
+        container: NamedDependency[Container],
         request: Request[Any, Any, Any],
-    ) -> Response[None]:  # fmt: skip
+    ) -> Response[None]:
         """The headers of ``GET /v1/assets/download`` without the body."""
         return _asset_download(container, name, request, head=True)
 

@@ -45,9 +45,10 @@ class JobController(Controller):
         animation), a bad limit or cursor.
         """
         where = JobFilter(
-            status=_choice(JobStatus, status, "status"), kind=_choice(JobKind, kind, "kind"),
+            status=_choice(JobStatus, status, "status"),
+            kind=_choice(JobKind, kind, "kind"),
             avatar_id=avatar_id,
-        )  # fmt: skip
+        )
         page = container.jobs.list_jobs(where, limit=limit, cursor=cursor)
         return to_job_list(page)
 

@@ -48,8 +48,10 @@ class EndMessage(msgspec.Struct, forbid_unknown_fields=True):
 
 
 _MESSAGES: dict[str, type[Any]] = {
-    "start": StartMessage, "transcript": TranscriptMessage, "end": EndMessage,
-}  # fmt: skip
+    "start": StartMessage,
+    "transcript": TranscriptMessage,
+    "end": EndMessage,
+}
 
 
 def decode_listen_message(raw: str | bytes) -> StartMessage | TranscriptMessage | EndMessage:
@@ -79,15 +81,28 @@ def pcm_samples(data: bytes) -> Any:
 def update_events(update: LiveUpdate, viseme_set: str) -> list[dict[str, Any]]:
     heard = round(update.heard, 6)
     out: list[dict[str, Any]] = [
-        {"type": "viseme", "viseme_set": viseme_set, "viseme": c.viseme,
-         "start": round(c.start, 6), "corrected": c.corrected, "heard": heard}
+        {
+            "type": "viseme",
+            "viseme_set": viseme_set,
+            "viseme": c.viseme,
+            "start": round(c.start, 6),
+            "corrected": c.corrected,
+            "heard": heard,
+        }
         for c in update.cues
-    ]  # fmt: skip
+    ]
     out += [
-        {"type": "word", "word": w.text, "start": round(w.start, 6), "end": round(w.end, 6),
-         "start_char": w.char_start, "end_char": w.char_end, "corrected": True}
+        {
+            "type": "word",
+            "word": w.text,
+            "start": round(w.start, 6),
+            "end": round(w.end, 6),
+            "start_char": w.char_start,
+            "end_char": w.char_end,
+            "corrected": True,
+        }
         for w in update.words
-    ]  # fmt: skip
+    ]
     return out
 
 
@@ -103,8 +118,15 @@ class _Listener:
 
     async def error(self, exc: AvatarServiceError) -> None:
         status, _ = domain_status(exc) or (500, "internal")
-        await self.send({"type": "error", "status": status, "title": exc.title,
-                         "detail": exc.message, "field": exc.field})  # fmt: skip
+        await self.send(
+            {
+                "type": "error",
+                "status": status,
+                "title": exc.title,
+                "detail": exc.message,
+                "field": exc.field,
+            }
+        )
 
     async def run(self) -> None:
         limit = self.container.settings.stream.max_message_bytes
@@ -140,11 +162,19 @@ class _Listener:
                 raise Invalid("the stream has started already", field="type")
             self.session = await anyio.to_thread.run_sync(
                 self.container.recognition.listen,
-                message.sample_rate, message.viseme_set, message.language,
-            )  # fmt: skip
+                message.sample_rate,
+                message.viseme_set,
+                message.language,
+            )
             self.viseme_set = message.viseme_set
-            await self.send({"type": "ready", "sample_rate": message.sample_rate,
-                             "viseme_set": message.viseme_set, "language": "en"})  # fmt: skip
+            await self.send(
+                {
+                    "type": "ready",
+                    "sample_rate": message.sample_rate,
+                    "viseme_set": message.viseme_set,
+                    "language": "en",
+                }
+            )
             return True
         if self.session is None:
             raise Invalid("send a 'start' message first", field="type")

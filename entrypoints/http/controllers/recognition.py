@@ -69,8 +69,13 @@ def _lipsync_audio(
     text = form.text if form.text and form.text.strip() else None
     result = recognition.lipsync(
         RecordingRequest(
-            samples, rate, text=text, language=language, viseme_sets=sets,
-            avatar_id=form.avatar_id or None, session_id=form.session_id or None,
+            samples,
+            rate,
+            text=text,
+            language=language,
+            viseme_sets=sets,
+            avatar_id=form.avatar_id or None,
+            session_id=form.session_id or None,
         )
-    )  # fmt: skip
+    )
     return to_recording_response(result, language, alphabet, transcript=text is not None)

@@ -35,10 +35,11 @@ from avatar_service.entrypoints.http.schemas.render import (
 Prefer = Annotated[
     str | None,
     HeaderParameter(
-        name="Prefer", required=False,
+        name="Prefer",
+        required=False,
         description="respond-async: answer 202 with a job instead of the finished video",
     ),
-]  # fmt: skip
+]
 _ASYNC_SPECS = {
     # Stated outright: the handlers' union return type would document 200 as either body.
     200: ResponseSpec(

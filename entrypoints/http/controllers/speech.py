@@ -21,22 +21,24 @@ from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.crosssite import is_json_media_type, unsupported_media_type
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
-from avatar_service.entrypoints.http.schemas.speech import (
+from avatar_service.entrypoints.http.schemas.speech_requests import (
     CurvesExportRequest,
-    LipsyncPreviewResponse,
     LipsyncRequest,
-    LipsyncResponse,
     PhonemesRequest,
-    PhonemesResponse,
     TimingRequest,
+    timing_speech_request,
+    to_speech_request,
+)
+from avatar_service.entrypoints.http.schemas.speech_responses import (
+    LipsyncPreviewResponse,
+    LipsyncResponse,
+    PhonemesResponse,
     TimingResponse,
     VisemeSetsResponse,
     VoicesResponse,
-    timing_speech_request,
     to_lipsync_response,
     to_phonemes_response,
     to_preview_response,
-    to_speech_request,
     to_timing_response,
     to_viseme_sets_response,
     to_voices_response,
@@ -199,9 +201,13 @@ def _engine_timing(container: Container, data: TimingRequest) -> TimingResponse:
     timed = container.speech.timed_speech(timing_speech_request(data))
     source = "engine" if timed.speech.phonemes is not None else "aligner"
     return to_timing_response(
-        data.text, timed.speech.voice_id, timed.speech.duration, timed.alignment, source,
+        data.text,
+        timed.speech.voice_id,
+        timed.speech.duration,
+        timed.alignment,
+        source,
         data.alphabet,
-    )  # fmt: skip
+    )
 
 
 def _align_upload(container: Container, audio: bytes, fields: dict[str, str]) -> TimingResponse:

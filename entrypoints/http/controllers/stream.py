@@ -77,9 +77,15 @@ class _Connection:
         self, status: int, title: str, detail: str, field: str | None, utterance_id: str | None
     ) -> None:
         await self.send(
-            {"type": "error", "utterance_id": utterance_id, "status": status, "title": title,
-             "detail": detail, "field": field}
-        )  # fmt: skip
+            {
+                "type": "error",
+                "utterance_id": utterance_id,
+                "status": status,
+                "title": title,
+                "detail": detail,
+                "field": field,
+            }
+        )
 
     async def domain_error(self, exc: AvatarServiceError, utterance_id: str | None) -> None:
         status, _ = domain_status(exc) or (500, "internal")
@@ -112,8 +118,13 @@ class _Connection:
         if self.current is not None:
             busy.add(self.current.utterance_id)
         if utterance_id in busy:
-            await self.error(409, "Conflict", f"utterance {utterance_id} is already in progress",
-                             "utterance_id", utterance_id)  # fmt: skip
+            await self.error(
+                409,
+                "Conflict",
+                f"utterance {utterance_id} is already in progress",
+                "utterance_id",
+                utterance_id,
+            )
             return
         if len(self.queue) >= self.settings.max_queued:
             detail = (
@@ -147,8 +158,13 @@ class _Connection:
                 self.queue.remove(job)
                 await self.send({"type": "cancelled", "utterance_id": job.utterance_id})
         if not matched and utterance_id is not None:
-            await self.error(404, "Not found", f"no utterance {utterance_id} to cancel",
-                             "utterance_id", utterance_id)  # fmt: skip
+            await self.error(
+                404,
+                "Not found",
+                f"no utterance {utterance_id} to cancel",
+                "utterance_id",
+                utterance_id,
+            )
 
     async def speak_forever(self) -> None:
         while True:
@@ -165,8 +181,9 @@ class _Connection:
         utterance_id = job.utterance_id
         viseme_set = job.utterance.viseme_set
         chunks = self.container.streaming.chunks(job.utterance)
-        await self.send({"type": "start", "utterance_id": utterance_id,
-                         "sentences": len(job.utterance.pieces)})  # fmt: skip
+        await self.send(
+            {"type": "start", "utterance_id": utterance_id, "sentences": len(job.utterance.pieces)}
+        )
         duration = 0.0
         try:
             while not job.cancelled:
@@ -175,9 +192,10 @@ class _Connection:
                     break
                 assert isinstance(chunk, SpeechChunk)
                 await self.send_chunk(
-                    audio_header(utterance_id, chunk), pcm16(chunk.samples),
+                    audio_header(utterance_id, chunk),
+                    pcm16(chunk.samples),
                     chunk_events(utterance_id, chunk, viseme_set),
-                )  # fmt: skip
+                )
                 duration = chunk.offset + chunk.duration
         except AvatarServiceError as exc:
             await self.domain_error(exc, utterance_id)
@@ -186,16 +204,18 @@ class _Connection:
             raise
         except Exception:
             log.exception("stream.failed", utterance_id=utterance_id)
-            await self.error(500, "Internal Server Error", "the utterance failed", None,
-                             utterance_id)  # fmt: skip
+            await self.error(
+                500, "Internal Server Error", "the utterance failed", None, utterance_id
+            )
             return
         finally:
             chunks.close()
         if job.cancelled:
             await self.send({"type": "cancelled", "utterance_id": utterance_id})
         else:
-            await self.send({"type": "end", "utterance_id": utterance_id,
-                             "duration": round(duration, 6)})  # fmt: skip
+            await self.send(
+                {"type": "end", "utterance_id": utterance_id, "duration": round(duration, 6)}
+            )
 
 
 def _next_chunk(chunks: Generator[SpeechChunk, None, None]) -> SpeechChunk | object:

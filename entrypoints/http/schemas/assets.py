@@ -40,9 +40,14 @@ class AssetUploadedResponse(msgspec.Struct, kw_only=True):
 
 def to_asset_response(info: BlobInfo) -> AssetResponse:
     return AssetResponse(
-        asset_id=info.name, type=media_kind(info.content_type), content_type=info.content_type,
-        size=info.size, path=info.name, checksum=info.checksum, modified=info.modified,
-    )  # fmt: skip
+        asset_id=info.name,
+        type=media_kind(info.content_type),
+        content_type=info.content_type,
+        size=info.size,
+        path=info.name,
+        checksum=info.checksum,
+        modified=info.modified,
+    )
 
 
 def to_asset_list(infos: list[BlobInfo], limit: int) -> AssetListResponse:

@@ -115,22 +115,33 @@ def to_job_error(error: dict[str, Any]) -> JobError:
         mapped = domain_status(cls(""))
     status, kind = mapped or (500, "internal")
     return JobError(
-        type=TYPE_PREFIX + kind, title=str(error.get("title", "Error")), status=status,
-        detail=str(error.get("detail", "")), field=error.get("field"),
-    )  # fmt: skip
+        type=TYPE_PREFIX + kind,
+        title=str(error.get("title", "Error")),
+        status=status,
+        detail=str(error.get("detail", "")),
+        field=error.get("field"),
+    )
 
 
 def to_job_response(job: Job) -> JobResponse:
     return JobResponse(
-        job_id=job.job_id, kind=str(job.kind), status=str(job.status),
-        status_url=job_url(job.job_id), progress=job.progress, avatar_id=job.avatar_id,
+        job_id=job.job_id,
+        kind=str(job.kind),
+        status=str(job.status),
+        status_url=job_url(job.job_id),
+        progress=job.progress,
+        avatar_id=job.avatar_id,
         result=None if job.result is None else msgspec.convert(job.result, JobResult),
-        error=None if job.error is None else to_job_error(job.error), attempts=job.attempts,
+        error=None if job.error is None else to_job_error(job.error),
+        attempts=job.attempts,
         webhook_url=job.webhook_url,
         webhook_state=None if job.webhook_state is None else str(job.webhook_state),
-        created_at=job.created_at, updated_at=job.updated_at, started_at=job.started_at,
-        finished_at=job.finished_at, tenant=job.tenant,
-    )  # fmt: skip
+        created_at=job.created_at,
+        updated_at=job.updated_at,
+        started_at=job.started_at,
+        finished_at=job.finished_at,
+        tenant=job.tenant,
+    )
 
 
 def to_job_list(page: Page[Job]) -> JobListResponse:

@@ -13,7 +13,7 @@ from msgspec import Meta
 from avatar_service.core.errors import Invalid
 from avatar_service.core.usecases.speech import Alphabet, LipsyncResult
 from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
-from avatar_service.entrypoints.http.schemas.speech import (
+from avatar_service.entrypoints.http.schemas.speech_responses import (
     TimedPhonemeBody,
     TimedWordBody,
     VisemeCueBody,
@@ -97,9 +97,16 @@ def to_recording_response(
     preview = to_preview_response(result.timed, alphabet)
     audio = result.audio
     return RecordingLipsyncResponse(
-        avatar_id=audio.avatar_id, session_id=audio.session_id, audio_id=audio.audio_id,
-        audio_url=audio_url(audio.audio_id), duration=preview.duration,
-        sample_rate=audio.sample_rate, language=language, transcript=transcript,
-        phonemes=preview.phonemes, words=preview.words, visemes=preview.visemes,
+        avatar_id=audio.avatar_id,
+        session_id=audio.session_id,
+        audio_id=audio.audio_id,
+        audio_url=audio_url(audio.audio_id),
+        duration=preview.duration,
+        sample_rate=audio.sample_rate,
+        language=language,
+        transcript=transcript,
+        phonemes=preview.phonemes,
+        words=preview.words,
+        visemes=preview.visemes,
         visemes_by_set=preview.visemes_by_set,
-    )  # fmt: skip
+    )

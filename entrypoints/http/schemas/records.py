@@ -62,24 +62,39 @@ class RenderListResponse(msgspec.Struct, kw_only=True):
 def to_audio_list(page: Page[AudioRecord]) -> AudioListResponse:
     audios = [
         AudioItem(
-            audio_id=r.audio_id, audio_url=f"/v1/audios/{r.audio_id}", text=r.text,
-            voice=r.voice_id, duration=r.duration, sample_rate=r.sample_rate,
-            avatar_id=r.avatar_id, session_id=r.session_id, created_at=r.created_at,
+            audio_id=r.audio_id,
+            audio_url=f"/v1/audios/{r.audio_id}",
+            text=r.text,
+            voice=r.voice_id,
+            duration=r.duration,
+            sample_rate=r.sample_rate,
+            avatar_id=r.avatar_id,
+            session_id=r.session_id,
+            created_at=r.created_at,
             tenant=r.tenant,
         )
         for r in page.items
-    ]  # fmt: skip
+    ]
     return AudioListResponse(audios=audios, count=len(audios), next_cursor=page.next_cursor)
 
 
 def to_render_list(page: Page[RenderRecord]) -> RenderListResponse:
     renders = [
         RenderItem(
-            render_id=r.render_id, render_url=f"/v1/renders/{r.render_id}", kind=str(r.kind),
-            format=r.format, width=r.width, height=r.height, duration=r.duration, fps=r.fps,
-            frames=r.frames, avatar_id=r.avatar_id, session_id=r.session_id,
-            created_at=r.created_at, tenant=r.tenant,
+            render_id=r.render_id,
+            render_url=f"/v1/renders/{r.render_id}",
+            kind=str(r.kind),
+            format=r.format,
+            width=r.width,
+            height=r.height,
+            duration=r.duration,
+            fps=r.fps,
+            frames=r.frames,
+            avatar_id=r.avatar_id,
+            session_id=r.session_id,
+            created_at=r.created_at,
+            tenant=r.tenant,
         )
         for r in page.items
-    ]  # fmt: skip
+    ]
     return RenderListResponse(renders=renders, count=len(renders), next_cursor=page.next_cursor)

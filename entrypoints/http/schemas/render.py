@@ -10,7 +10,7 @@ from msgspec import Meta
 from avatar_service.core.avatar import Pose
 from avatar_service.core.records import RenderRecord
 from avatar_service.core.speech import VisemeCue
-from avatar_service.core.usecases.rendering import (
+from avatar_service.core.usecases.render_requests import (
     AnimationRequest,
     FrameRequest,
     FrameResult,
@@ -145,25 +145,36 @@ def to_pose(body: PoseBody | None) -> Pose:
 
 def to_frame_request(data: RenderRequest) -> FrameRequest:
     return FrameRequest(
-        avatar_id=data.avatar_id, width=data.width, height=data.height, format=data.format,
-        pose=to_pose(data.pose), session_id=data.session_id, prompt=data.prompt,
+        avatar_id=data.avatar_id,
+        width=data.width,
+        height=data.height,
+        format=data.format,
+        pose=to_pose(data.pose),
+        session_id=data.session_id,
+        prompt=data.prompt,
         preset_id=data.preset_id,
-    )  # fmt: skip
+    )
 
 
 def to_render_response(result: FrameResult) -> RenderResponse:
     record, pose = result.record, result.pose
     return RenderResponse(
-        avatar_id=record.avatar_id or "", frame_id=record.render_id,
-        frame_url=render_url(record.render_id), width=record.width, height=record.height,
+        avatar_id=record.avatar_id or "",
+        frame_id=record.render_id,
+        frame_url=render_url(record.render_id),
+        width=record.width,
+        height=record.height,
         format=record.format,
         pose=PoseBody(
-            viseme=pose.viseme, blink=pose.blink,
+            viseme=pose.viseme,
+            blink=pose.blink,
             expression=None if pose.expression is None else str(pose.expression),
-            gaze_x=pose.gaze_x, gaze_y=pose.gaze_y, head_tilt=pose.head_tilt,
+            gaze_x=pose.gaze_x,
+            gaze_y=pose.gaze_y,
+            head_tilt=pose.head_tilt,
         ),
         warnings=list(result.warnings),
-    )  # fmt: skip
+    )
 
 
 def _speech(text: str | None, voice: str | None, avatar_id: str, session_id: str | None) -> Any:
@@ -179,26 +190,42 @@ def to_sequence_request(data: SequenceRequestBody) -> SequenceRequest:
     return SequenceRequest(
         avatar_id=data.avatar_id,
         speech=_speech(data.text, data.voice, data.avatar_id, data.session_id),
-        audio_id=data.audio_id, cues=cues, width=data.width, height=data.height, fps=data.fps,
-        format=data.format, session_id=data.session_id, preset_id=data.preset_id,
+        audio_id=data.audio_id,
+        cues=cues,
+        width=data.width,
+        height=data.height,
+        fps=data.fps,
+        format=data.format,
+        session_id=data.session_id,
+        preset_id=data.preset_id,
         expressions=tuple((e.start, e.expression) for e in data.expressions or ()),
-    )  # fmt: skip
+    )
 
 
 def to_animation_request(avatar_id: str, data: AnimationRequestBody) -> AnimationRequest:
     return AnimationRequest(
-        avatar_id=avatar_id, name=data.name,  # type: ignore[arg-type]  # checked by the core
+        avatar_id=avatar_id,
+        name=data.name,  # type: ignore[arg-type]  # checked by the core
         duration=data.duration,
         speech=_speech(data.text, data.voice, avatar_id, data.session_id),
-        width=data.width, height=data.height, fps=data.fps, format=data.format,
-        session_id=data.session_id, preset_id=data.preset_id,
-    )  # fmt: skip
+        width=data.width,
+        height=data.height,
+        fps=data.fps,
+        format=data.format,
+        session_id=data.session_id,
+        preset_id=data.preset_id,
+    )
 
 
 def to_sequence_response(record: RenderRecord) -> SequenceResponse:
     return SequenceResponse(
-        avatar_id=record.avatar_id, render_id=record.render_id,
-        video_url=render_url(record.render_id), duration=record.duration or 0.0,
-        fps=record.fps or 0, frames=record.frames or 0, width=record.width,
-        height=record.height, format=record.format,
-    )  # fmt: skip
+        avatar_id=record.avatar_id,
+        render_id=record.render_id,
+        video_url=render_url(record.render_id),
+        duration=record.duration or 0.0,
+        fps=record.fps or 0,
+        frames=record.frames or 0,
+        width=record.width,
+        height=record.height,
+        format=record.format,
+    )

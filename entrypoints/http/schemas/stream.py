@@ -112,20 +112,39 @@ def audio_header(utterance_id: str, chunk: SpeechChunk) -> dict[str, Any]:
 def chunk_events(utterance_id: str, chunk: SpeechChunk, viseme_set: str) -> list[dict[str, Any]]:
     """The chunk's timed events after its audio: phonemes, words, visemes, then marks."""
     out: list[dict[str, Any]] = [
-        {"type": "phoneme", "utterance_id": utterance_id, "phoneme": p.symbol,
-         "start": _t(p.start), "end": _t(p.end), "word_index": p.word_index}
+        {
+            "type": "phoneme",
+            "utterance_id": utterance_id,
+            "phoneme": p.symbol,
+            "start": _t(p.start),
+            "end": _t(p.end),
+            "word_index": p.word_index,
+        }
         for p in chunk.phonemes
-    ]  # fmt: skip
+    ]
     out += [
-        {"type": "word", "utterance_id": utterance_id, "word": w.text, "start": _t(w.start),
-         "end": _t(w.end), "start_char": w.char_start, "end_char": w.char_end}
+        {
+            "type": "word",
+            "utterance_id": utterance_id,
+            "word": w.text,
+            "start": _t(w.start),
+            "end": _t(w.end),
+            "start_char": w.char_start,
+            "end_char": w.char_end,
+        }
         for w in chunk.words
-    ]  # fmt: skip
+    ]
     out += [
-        {"type": "viseme", "utterance_id": utterance_id, "viseme_set": viseme_set,
-         "viseme": c.viseme, "start": _t(c.start), "end": _t(c.end)}
+        {
+            "type": "viseme",
+            "utterance_id": utterance_id,
+            "viseme_set": viseme_set,
+            "viseme": c.viseme,
+            "start": _t(c.start),
+            "end": _t(c.end),
+        }
         for c in chunk.visemes
-    ]  # fmt: skip
+    ]
     out += [
         {"type": "mark", "utterance_id": utterance_id, "name": m.name, "time": _t(m.time)}
         for m in chunk.marks

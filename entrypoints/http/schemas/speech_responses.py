@@ -1,20 +1,20 @@
-"""Bodies of the speech routes (phonemes, lip sync, preview, voices) and their mappings."""
+"""Response bodies of the speech routes (phonemes, lip sync and its preview, timings, viseme
+sets, voices) and their mappings from the core's results."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
-from avatar_service.core.curve_export import MAX_MORPH_TARGETS, curves_json
+from avatar_service.core.curve_export import curves_json
 from avatar_service.core.curves import Curves
 from avatar_service.core.phonemes import split_stress
 from avatar_service.core.records import AudioRecord
 from avatar_service.core.speech import (
     Alignment,
     PhonemizedWord,
-    SynthesisOptions,
     TimedPhoneme,
     TimedWord,
     VisemeCue,
@@ -23,12 +23,10 @@ from avatar_service.core.speech import (
 from avatar_service.core.usecases.speech import (
     Alphabet,
     LipsyncResult,
-    SpeechRequest,
     TimedSpeech,
     phoneme_label,
 )
-from avatar_service.core.visemesets import VisemeSetRegistry, custom_set
-from avatar_service.entrypoints.http.schemas.bounds import MAX_OBJECT_KEYS, MAX_VISEME_SETS
+from avatar_service.core.visemesets import VisemeSetRegistry
 
 TIME_DECIMALS = 6
 """Times are rounded to microseconds; equal floats round equally, so cues stay contiguous."""
@@ -41,130 +39,6 @@ def audio_url(audio_id: str) -> str:
 
 def _t(seconds: float) -> float:
     return round(seconds, TIME_DECIMALS)
-
-
-# --- requests -------------------------------------------------------------------------------
-
-
-class PhonemesRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Text to phonemes, no audio made. ``voice`` omitted: the engine's default voice."""
-
-    text: str
-    voice: str | None = None
-    alphabet: Alphabet = "ipa"
-
-
-class LipsyncRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Text to timed speech. ``viseme_set`` names one set, ``viseme_sets`` several (both may be
-    given: ``viseme_set`` comes first); by default ``oculus``. ``rate``/``pitch`` are
-    multipliers, ``volume`` a gain; omitted knobs keep the voice's own."""
-
-    text: str
-    voice: str | None = None
-    avatar_id: str | None = None
-    session_id: str | None = None
-    viseme_set: (
-        Annotated[str, Meta(description="A viseme set for the cues (see GET /v1/viseme-sets).")]
-        | None
-    ) = None
-    viseme_sets: (
-        Annotated[
-            list[str],
-            Meta(max_length=MAX_VISEME_SETS, description="Viseme sets for the cues, by name."),
-        ]
-        | None
-    ) = None
-    viseme_table: (
-        Annotated[
-            dict[str, Any],
-            Meta(
-                max_length=MAX_OBJECT_KEYS,
-                description=(
-                    "A custom viseme set for this request: {name, symbols, silence, default?, "
-                    "classes?, phonemes?, channels?, targets?, closure?} (docs/visemes.md); "
-                    "name it in viseme_sets or curves. Unknown symbols are a 422 naming them."
-                ),
-            ),
-        ]
-        | None
-    ) = None
-    curves: (
-        Annotated[
-            list[str],
-            Meta(
-                max_length=MAX_VISEME_SETS,
-                description=(
-                    "Sets whose per-frame weight curves to return: vrm, arkit, oculus, or a "
-                    "set with channels."
-                ),
-            ),
-        ]
-        | None
-    ) = None
-    fps: Annotated[int, Meta(description="Frames per second of the curves (default 60).")] = 60
-    intensity: Annotated[
-        float,
-        Meta(description="Curve intensity: 1 as declared, 0 at rest, up to 2 exaggerated."),
-    ] = 1.0
-    alphabet: Alphabet = "ipa"
-    rate: float | None = None
-    pitch: float | None = None
-    volume: float | None = None
-    speaker_id: int | None = None
-    seed: int | None = None
-    """Fixes the engine's random choices: the same request with the same seed gives
-    bit-identical audio and timings."""
-    ssml: bool = False
-    """``text`` is SSML (``docs/streaming.md``); marks come back in ``marks``."""
-
-
-def to_speech_request(data: LipsyncRequest) -> SpeechRequest:
-    """The core request for ``data``; out-of-range knobs raise the core's ``Invalid``."""
-    knobs: dict[str, Any] = {
-        "rate": data.rate,
-        "pitch": data.pitch,
-        "volume": data.volume,
-        "speaker_id": data.speaker_id,
-        "seed": data.seed,
-    }
-    options = SynthesisOptions(**{k: v for k, v in knobs.items() if v is not None})
-    extra: dict[str, Any] = {}
-    if data.viseme_set is not None or data.viseme_sets is not None:
-        named = ([data.viseme_set] if data.viseme_set else []) + list(data.viseme_sets or [])
-        extra["viseme_sets"] = tuple(dict.fromkeys(named))
-    if data.viseme_table is not None:
-        extra["viseme_table"] = custom_set(data.viseme_table)
-    return SpeechRequest(
-        text=data.text, voice_id=data.voice, options=options, avatar_id=data.avatar_id,
-        session_id=data.session_id, ssml=data.ssml, curves=tuple(data.curves or ()),
-        fps=data.fps, intensity=data.intensity, **extra,
-    )  # fmt: skip
-
-
-class TimingRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
-    """Text to the engine's timings (the audio is made but not kept). The same fields, sent
-    as multipart form fields with an ``audio`` file, align that recording instead."""
-
-    text: str
-    voice: str | None = None
-    alphabet: Alphabet = "ipa"
-    rate: float | None = None
-    pitch: float | None = None
-    volume: float | None = None
-    speaker_id: int | None = None
-    seed: int | None = None
-
-
-def timing_speech_request(data: TimingRequest) -> SpeechRequest:
-    return to_speech_request(
-        LipsyncRequest(
-            text=data.text, voice=data.voice, rate=data.rate, pitch=data.pitch,
-            volume=data.volume, speaker_id=data.speaker_id, seed=data.seed,
-        )
-    )  # fmt: skip
-
-
-# --- responses ------------------------------------------------------------------------------
 
 
 class PhonemeSymbol(msgspec.Struct):
@@ -241,29 +115,6 @@ def curve_bodies(curves: dict[str, Curves]) -> dict[str, CurveTrackBody]:
         data = curves_json(track)
         bodies[name] = CurveTrackBody(data["fps"], data["names"], data["frames"])
     return bodies
-
-
-class CurvesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=True):
-    """Text to weight curves in a file format; nothing is stored. ``curves`` names the sets
-    (csv: each column ``<set>.<name>`` when several; gltf: the first set only)."""
-
-    format: Annotated[
-        Literal["json", "csv", "gltf"],
-        Meta(description="json (as /v1/lipsync/preview's curves), csv, or gltf (glTF 2.0)."),
-    ] = "json"
-    morph_targets: (
-        Annotated[
-            list[str],
-            Meta(
-                max_length=MAX_MORPH_TARGETS,
-                description=(
-                    "gltf: the model's morph target names in its order, each 'name' (drives "
-                    "the channel of that name) or 'name=channel'."
-                ),
-            ),
-        ]
-        | None
-    ) = None
 
 
 class VisemeSetBody(msgspec.Struct):
@@ -461,11 +312,19 @@ def to_voices_response(voices: list[Voice], default: Voice | None) -> VoicesResp
 
 
 def to_timing_response(
-    text: str, voice: str | None, duration: float, alignment: Alignment, source: str,
+    text: str,
+    voice: str | None,
+    duration: float,
+    alignment: Alignment,
+    source: str,
     alphabet: Alphabet,
-) -> TimingResponse:  # fmt: skip
+) -> TimingResponse:
     return TimingResponse(
-        text=text, voice=voice, duration=_t(duration), source=source, alphabet=alphabet,
+        text=text,
+        voice=voice,
+        duration=_t(duration),
+        source=source,
+        alphabet=alphabet,
         phonemes=[_phoneme(p, alphabet) for p in alignment.phonemes],
         words=[_word(w) for w in alignment.words],
-    )  # fmt: skip
+    )
