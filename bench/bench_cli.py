@@ -46,8 +46,13 @@ def one_second_clip(avatar: list[str], folder: Path, env: dict[str, str]) -> Pat
     import soundfile
 
     spoken = folder / "spoken.wav"
-    subprocess.run([*avatar, "speak", TEXT, "-o", str(spoken)], cwd=folder, env=env, check=True,
-                   capture_output=True)  # fmt: skip
+    subprocess.run(
+        [*avatar, "speak", TEXT, "-o", str(spoken)],
+        cwd=folder,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     samples, rate = soundfile.read(spoken, dtype="float32")
     clip = np.zeros(rate, dtype=np.float32)
     clip[: min(rate, len(samples))] = samples[:rate]
@@ -86,14 +91,18 @@ def main() -> int:
             for name, command in commands.items():
                 samples[name].append(wall(command, folder, env))
     floor = statistics.median(samples["python -c pass"])
-    print(f"{' '.join(avatar)}; {ROUNDS} rounds; load average {os.getloadavg()[0]:.1f} "
-          f"on {os.cpu_count()} CPUs")  # fmt: skip
+    print(
+        f"{' '.join(avatar)}; {ROUNDS} rounds; load average {os.getloadavg()[0]:.1f} "
+        f"on {os.cpu_count()} CPUs"
+    )
     for name, values in samples.items():
         median = statistics.median(values)
         target = TARGETS_MS.get(name)
-        verdict = "" if target is None else (
-            f"  target <= {target:.0f} ms: {'met' if median * 1e3 <= target else 'NOT met'}"
-        )  # fmt: skip
+        verdict = (
+            ""
+            if target is None
+            else (f"  target <= {target:.0f} ms: {'met' if median * 1e3 <= target else 'NOT met'}")
+        )
         print(
             f"{name:>18}: p50 {median * 1e3:7.1f} ms, p95 {percentile(values, 0.95) * 1e3:7.1f}"
             f" ms, {median / floor:5.1f}x interpreter start{verdict}"

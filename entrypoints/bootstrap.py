@@ -24,9 +24,14 @@ if TYPE_CHECKING:
     from avatar_service.plugins.registry import AdapterRegistry
 
 __all__ = [
-    "CheckResult", "Container", "adapter_names", "bootstrap", "download_voice", "preflight",
+    "CheckResult",
+    "Container",
+    "adapter_names",
+    "bootstrap",
+    "download_voice",
+    "preflight",
     "schema_migrator",
-]  # fmt: skip
+]
 
 
 def bootstrap(

@@ -82,9 +82,14 @@ class Container:
         if tenant == self.tenant:
             return self
         return Container(
-            self.settings, self.plugin_manager, self.registry, self.adapters, tenant=tenant,
-            parent=self, lazy=self._lazy,
-        )  # fmt: skip
+            self.settings,
+            self.plugin_manager,
+            self.registry,
+            self.adapters,
+            tenant=tenant,
+            parent=self,
+            lazy=self._lazy,
+        )
 
     def build(self) -> Container:
         """Build every adapter and service now (a server does, so that a broken setting
@@ -239,10 +244,14 @@ class Container:
 
         settings, adapters = self.settings, self.adapters
         return SpeechUseCases(
-            self._once("synthesizer", self._synthesizer), self._engine("aligner"), adapters.store,
-            adapters.blobs, settings.core_limits(), loudness=settings.loudness_target(),
+            self._once("synthesizer", self._synthesizer),
+            self._engine("aligner"),
+            adapters.store,
+            adapters.blobs,
+            settings.core_limits(),
+            loudness=settings.loudness_target(),
             viseme_sets=self._once("viseme_sets", self._viseme_sets),
-        )  # fmt: skip
+        )
 
     def _streaming(self) -> StreamingSpeech:
         if self._parent is not None:
@@ -251,12 +260,14 @@ class Container:
 
         settings = self.settings
         return StreamingSpeech(
-            self._once("synthesizer", self._synthesizer), self._engine("aligner"),
-            settings.core_limits(), max_sentence_chars=settings.stream.max_sentence_chars,
+            self._once("synthesizer", self._synthesizer),
+            self._engine("aligner"),
+            settings.core_limits(),
+            max_sentence_chars=settings.stream.max_sentence_chars,
             min_clause_chars=settings.stream.min_clause_chars,
             loudness=settings.loudness_target(),
             viseme_sets=self._once("viseme_sets", self._viseme_sets),
-        )  # fmt: skip
+        )
 
     def _recognition(self) -> RecognitionUseCases:
         if self._parent is not None:
@@ -278,10 +289,14 @@ class Container:
 
         adapters = self.adapters
         return RenderUseCases(
-            self._renderer(), adapters.store, adapters.blobs,
-            self.speech, self.settings.core_limits(), characters=load_characters(),
+            self._renderer(),
+            adapters.store,
+            adapters.blobs,
+            self.speech,
+            self.settings.core_limits(),
+            characters=load_characters(),
             recognition=self.recognition,
-        )  # fmt: skip
+        )
 
     def _avatars(self) -> AvatarUseCases:
         from avatar_service.core.usecases.avatars import AvatarUseCases
@@ -339,13 +354,27 @@ class Container:
 
         adapters = self.adapters
         return build_jobs(
-            self.settings, adapters.store, adapters.jobs, adapters.webhooks, self.rendering,
+            self.settings,
+            adapters.store,
+            adapters.jobs,
+            adapters.webhooks,
+            self.rendering,
             rendering_for,
-        )  # fmt: skip
+        )
 
 
 SERVICES = (
-    "metrics", "audio_codec", "speech", "streaming", "recognition", "rendering", "avatars",
-    "assets", "gc", "backup", "keys", "jobs",
-)  # fmt: skip
+    "metrics",
+    "audio_codec",
+    "speech",
+    "streaming",
+    "recognition",
+    "rendering",
+    "avatars",
+    "assets",
+    "gc",
+    "backup",
+    "keys",
+    "jobs",
+)
 """Every service of a container, in the order ``build`` makes them."""

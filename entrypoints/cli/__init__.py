@@ -87,8 +87,23 @@ def main(
 
 
 for _module in (
-    serve, plugins, config, doctor, speech, voices, render, renderer, assets, db, avatars,
-    sessions, garbage, backup, jobs, worker, keys,
-):  # fmt: skip
+    serve,
+    plugins,
+    config,
+    doctor,
+    speech,
+    voices,
+    render,
+    renderer,
+    assets,
+    db,
+    avatars,
+    sessions,
+    garbage,
+    backup,
+    jobs,
+    worker,
+    keys,
+):
     for _command in _module.COMMANDS:
         main.add_command(_command)

@@ -32,10 +32,14 @@ def _info_json(info: BlobInfo) -> dict[str, Any]:
     from avatar_service.core.mediatypes import media_kind
 
     return {
-        "asset_id": info.name, "type": media_kind(info.content_type),
-        "content_type": info.content_type, "size": info.size, "path": info.name,
-        "checksum": info.checksum, "modified": info.modified.isoformat(),
-    }  # fmt: skip
+        "asset_id": info.name,
+        "type": media_kind(info.content_type),
+        "content_type": info.content_type,
+        "size": info.size,
+        "path": info.name,
+        "checksum": info.checksum,
+        "modified": info.modified.isoformat(),
+    }
 
 
 def _want_progress(size: int, progress: bool | None) -> bool:
@@ -66,9 +70,10 @@ def _file_chunks(handle: IO[bytes], bar: Any) -> Iterator[bytes]:
 
 
 progress_option = click.option(
-    "--progress/--no-progress", default=None,
+    "--progress/--no-progress",
+    default=None,
     help=f"Show a progress bar [default: on a terminal, for files of {PROGRESS_FROM >> 20} MiB+].",
-)  # fmt: skip
+)
 
 
 @click.group()
@@ -87,17 +92,25 @@ def ls(state: CliState, prefix: str, limit: int, cursor: str | None, as_json: bo
     infos = state.container().assets.list_assets(prefix=prefix, limit=limit, cursor=cursor)
     next_cursor = infos[-1].name if len(infos) >= limit else None
     if as_json:
-        emit_json({
-            "assets": [_info_json(i) for i in infos], "count": len(infos),
-            "next_cursor": next_cursor,
-        })  # fmt: skip
+        emit_json(
+            {
+                "assets": [_info_json(i) for i in infos],
+                "count": len(infos),
+                "next_cursor": next_cursor,
+            }
+        )
         return
     rows = [["NAME", "SIZE", "TYPE", "MODIFIED", "SHA256"]]
     rows += [
-        [i.name, str(i.size), i.content_type, i.modified.strftime("%Y-%m-%d %H:%M:%S"),
-         i.checksum[:12]]
+        [
+            i.name,
+            str(i.size),
+            i.content_type,
+            i.modified.strftime("%Y-%m-%d %H:%M:%S"),
+            i.checksum[:12],
+        ]
         for i in infos
-    ]  # fmt: skip
+    ]
     echo_table(rows)
     if next_cursor:
         click.echo(f"more: --cursor {next_cursor!r}", err=True)
@@ -112,9 +125,14 @@ def ls(state: CliState, prefix: str, limit: int, cursor: str | None, as_json: bo
 @json_option
 @pass_state
 def put(
-    state: CliState, file: Path, name: str | None, overwrite: bool, content_type: str | None,
-    progress: bool | None, as_json: bool,
-) -> None:  # fmt: skip
+    state: CliState,
+    file: Path,
+    name: str | None,
+    overwrite: bool,
+    content_type: str | None,
+    progress: bool | None,
+    as_json: bool,
+) -> None:
     """Upload FILE as an asset (streamed; MAX_FILE_SIZE applies)."""
     from avatar_service.core.blobnames import sanitize_filename
 
@@ -136,10 +154,12 @@ def put(
 @assets.command()
 @click.argument("name")
 @click.option(
-    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
     callback=writable_output,
     help="Where to write it ('-' for stdout) [default: the asset's file name, here].",
-)  # fmt: skip
+)
 @click.option("--force", is_flag=True, help="Replace an existing output file.")
 @progress_option
 @pass_state

@@ -20,10 +20,13 @@ def iso_time(value: datetime | None) -> str | None:
 
 def avatar_dict(avatar: Avatar) -> dict[str, Any]:
     return {
-        "avatar_id": avatar.avatar_id, "name": avatar.name, "state": avatar.state.to_dict(),
-        "version": avatar.version, "created_at": iso_time(avatar.created_at),
+        "avatar_id": avatar.avatar_id,
+        "name": avatar.name,
+        "state": avatar.state.to_dict(),
+        "version": avatar.version,
+        "created_at": iso_time(avatar.created_at),
         "updated_at": iso_time(avatar.updated_at),
-    }  # fmt: skip
+    }
 
 
 @click.group()

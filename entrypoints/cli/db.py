@@ -82,18 +82,25 @@ def history(as_json: bool) -> None:
         emit_json({"revisions": [vars_of(r) for r in revisions]})
         return
     rows = [
-        [r.down_revision or "<base>", "->", r.revision, "(head)" if r.is_head else "",
-         r.message.splitlines()[0] if r.message else ""]
+        [
+            r.down_revision or "<base>",
+            "->",
+            r.revision,
+            "(head)" if r.is_head else "",
+            r.message.splitlines()[0] if r.message else "",
+        ]
         for r in revisions
-    ]  # fmt: skip
+    ]
     echo_table(rows)
 
 
 def vars_of(revision: Any) -> dict[str, Any]:
     return {
-        "revision": revision.revision, "down_revision": revision.down_revision,
-        "message": revision.message, "is_head": revision.is_head,
-    }  # fmt: skip
+        "revision": revision.revision,
+        "down_revision": revision.down_revision,
+        "message": revision.message,
+        "is_head": revision.is_head,
+    }
 
 
 COMMANDS = (db,)

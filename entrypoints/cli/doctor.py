@@ -35,10 +35,14 @@ def doctor(state: CliState, as_json: bool) -> None:
     voice = voice_report(container)
     ok = all(check.ok for check in checks) and all(t.ok for t in tools if t.required)
     if as_json:
-        emit_json({
-            "ok": ok, "adapters": [asdict(c) for c in checks], "tools": [asdict(t) for t in tools],
-            "voice": voice,
-        })  # fmt: skip
+        emit_json(
+            {
+                "ok": ok,
+                "adapters": [asdict(c) for c in checks],
+                "tools": [asdict(t) for t in tools],
+                "voice": voice,
+            }
+        )
     else:
         click.echo("voice")
         rows = [["", "default", str(voice["default"] or "none")]]

@@ -41,9 +41,15 @@ def usage_errors() -> tuple[type[Exception], ...]:
     from avatar_service.plugins.registry import PluginError
 
     return (
-        PluginError, pydantic.ValidationError, Invalid, NotFound, TooLarge, Conflict,
-        PreconditionFailed, Forbidden,
-    )  # fmt: skip
+        PluginError,
+        pydantic.ValidationError,
+        Invalid,
+        NotFound,
+        TooLarge,
+        Conflict,
+        PreconditionFailed,
+        Forbidden,
+    )
 
 
 def error_message(exc: Exception) -> str:

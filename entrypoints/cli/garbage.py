@@ -29,14 +29,25 @@ def gc(state: CliState, apply: bool, min_age: float, as_json: bool) -> None:
     report = state.container().gc.collect(apply=apply, min_age=timedelta(seconds=min_age))
     if as_json:
         orphans = [
-            {"kind": o.kind, "namespace": str(o.namespace), "name": o.name,
-             "record_id": o.record_id, "tenant": o.tenant}
+            {
+                "kind": o.kind,
+                "namespace": str(o.namespace),
+                "name": o.name,
+                "record_id": o.record_id,
+                "tenant": o.tenant,
+            }
             for o in report.orphans
         ] + [
-            {"kind": "leftover", "namespace": item.where, "name": item.path, "record_id": None,
-             "tenant": None, "size": item.size}
+            {
+                "kind": "leftover",
+                "namespace": item.where,
+                "name": item.path,
+                "record_id": None,
+                "tenant": None,
+                "size": item.size,
+            }
             for item in report.leftovers
-        ]  # fmt: skip
+        ]
         emit_json({"applied": report.applied, "removed": report.removed, "orphans": orphans})
         return
     for o in report.orphans:

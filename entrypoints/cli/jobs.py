@@ -41,17 +41,23 @@ def jobs() -> None:
 @json_option
 @pass_state
 def list_jobs(
-    state: CliState, status: str | None, kind: str | None, avatar_id: str | None, limit: int,
-    cursor: str | None, as_json: bool,
-) -> None:  # fmt: skip
+    state: CliState,
+    status: str | None,
+    kind: str | None,
+    avatar_id: str | None,
+    limit: int,
+    cursor: str | None,
+    as_json: bool,
+) -> None:
     """List jobs, oldest first (a page at a time)."""
     from avatar_service.core.jobs import JobFilter, JobKind, JobStatus
     from avatar_service.core.usecases.webhook_delivery import job_event
 
     where = JobFilter(
-        status=JobStatus(status) if status else None, kind=JobKind(kind) if kind else None,
+        status=JobStatus(status) if status else None,
+        kind=JobKind(kind) if kind else None,
         avatar_id=avatar_id,
-    )  # fmt: skip
+    )
     page = state.container().jobs.list_jobs(where, limit=limit, cursor=cursor)
     if as_json:
         emit_json({"jobs": [job_event(j) for j in page.items], "next_cursor": page.next_cursor})
@@ -74,10 +80,16 @@ def show_job(state: CliState, job_id: str, as_json: bool) -> None:
     container = state.container()
     job = container.jobs.get(job_id)
     deliveries = [
-        {"attempt": d.attempt, "url": d.url, "status_code": d.status_code, "error": d.error,
-         "duration": round(d.duration, 4), "at": d.created_at.isoformat()}
+        {
+            "attempt": d.attempt,
+            "url": d.url,
+            "status_code": d.status_code,
+            "error": d.error,
+            "duration": round(d.duration, 4),
+            "at": d.created_at.isoformat(),
+        }
         for d in container.jobs.deliveries(job_id)
-    ]  # fmt: skip
+    ]
     if as_json:
         emit_json({**job_event(job), "deliveries": deliveries})
         return
@@ -111,9 +123,13 @@ def _row(job: Job) -> list[str]:
     elif job.error is not None:
         result = job.error.get("detail", "")
     return [
-        job.job_id, str(job.kind), str(job.status), f"{job.progress:.0%}",
-        job.created_at.strftime("%Y-%m-%d %H:%M:%S"), str(result)[:60],
-    ]  # fmt: skip
+        job.job_id,
+        str(job.kind),
+        str(job.status),
+        f"{job.progress:.0%}",
+        job.created_at.strftime("%Y-%m-%d %H:%M:%S"),
+        str(result)[:60],
+    ]
 
 
 COMMANDS = (jobs,)

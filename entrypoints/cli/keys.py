@@ -19,11 +19,13 @@ def _key_json(key: ApiKey) -> dict[str, Any]:
     from avatar_service.core.auth import implied_scopes
 
     return {
-        "key_id": key.key_id, "name": key.name, "scopes": list(implied_scopes(key.scope)),
+        "key_id": key.key_id,
+        "name": key.name,
+        "scopes": list(implied_scopes(key.scope)),
         "tenant": key.tenant,
         "created_at": key.created_at.isoformat(),
         "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
-    }  # fmt: skip
+    }
 
 
 @click.group()

@@ -92,27 +92,34 @@ def _expressions() -> list[str]:
 
 
 avatar_option = click.option(
-    "--avatar", "avatar_id", default=DEFAULT_AVATAR, show_default=True,
+    "--avatar",
+    "avatar_id",
+    default=DEFAULT_AVATAR,
+    show_default=True,
     help="Avatar id: a stored avatar or a built-in character (ava, leo, mia, sam, noah).",
-)  # fmt: skip
+)
 size_option = click.option(
     "--size", default="512", show_default=True, help="Frame size: N (square) or WxH, px."
 )
 output_option = click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
     callback=writable_output,
     help="File to write; its extension picks the format unless --format is given.",
-)  # fmt: skip
+)
 
 
 @click.command()
 @click.argument("text", required=False)
 @output_option
 @click.option(
-    "--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A recording (WAV, FLAC, OGG, MP3) to speak instead of TEXT: the video has its "
     "sound, the mouth follows the phones recognised in it (English).",
-)  # fmt: skip
+)
 @click.option("--text", "transcript", help="With --audio: what the recording says.")
 @avatar_option
 @voice_option
@@ -123,17 +130,26 @@ output_option = click.option(
 @keep_option
 @pass_state
 def say(
-    state: CliState, text: str | None, output: Path, audio: Path | None,
-    transcript: str | None, avatar_id: str, voice: str | None, size: str, fps: int,
-    fmt: str | None, as_json: bool, keep: bool,
-) -> None:  # fmt: skip
+    state: CliState,
+    text: str | None,
+    output: Path,
+    audio: Path | None,
+    transcript: str | None,
+    avatar_id: str,
+    voice: str | None,
+    size: str,
+    fps: int,
+    fmt: str | None,
+    as_json: bool,
+    keep: bool,
+) -> None:
     """Make a video of the avatar saying TEXT, with sound: avatar say "Hello there" -o hi.mp4
 
     With --audio take.wav instead of TEXT, the avatar mouths the recording. Only the video
     is written unless --keep.
     """
     from avatar_service.core.usecases.recognition import RecordingRequest
-    from avatar_service.core.usecases.rendering import SequenceRequest
+    from avatar_service.core.usecases.render_requests import SequenceRequest
     from avatar_service.core.usecases.speech import SpeechRequest
 
     width, height = parse_size(size)
@@ -153,9 +169,14 @@ def say(
         assert text is not None
         speech = SpeechRequest(text, voice, avatar_id=avatar_id)
     request = SequenceRequest(
-        avatar_id, speech=speech, audio_id=audio_id, width=width, height=height, fps=fps,
+        avatar_id,
+        speech=speech,
+        audio_id=audio_id,
+        width=width,
+        height=height,
+        fps=fps,
         format=output_format(output, fmt),
-    )  # fmt: skip
+    )
     rendering = state.container().rendering
     show = not as_json and sys.stderr.isatty()
     with click.progressbar(
@@ -176,11 +197,19 @@ def say(
         finally:
             state.container().close()  # stop the renderer's workers
     if as_json:
-        emit_json({
-            "output": str(output), "render_id": record.render_id, "format": record.format,
-            "duration": record.duration, "fps": record.fps, "frames": record.frames,
-            "width": record.width, "height": record.height, "voice": spoken,
-        })  # fmt: skip
+        emit_json(
+            {
+                "output": str(output),
+                "render_id": record.render_id,
+                "format": record.format,
+                "duration": record.duration,
+                "fps": record.fps,
+                "frames": record.frames,
+                "width": record.width,
+                "height": record.height,
+                "voice": spoken,
+            }
+        )
         return
     by = "" if spoken is None else f", voice {spoken}"
     click.echo(
@@ -211,12 +240,19 @@ def spoken_voice(state: CliState, avatar_id: str) -> str | None:
 @keep_option
 @pass_state
 def render(
-    state: CliState, output: Path, avatar_id: str, size: str, viseme: str,
-    expression: str | None, prompt: str | None, fmt: str | None, keep: bool,
-) -> None:  # fmt: skip
+    state: CliState,
+    output: Path,
+    avatar_id: str,
+    size: str,
+    viseme: str,
+    expression: str | None,
+    prompt: str | None,
+    fmt: str | None,
+    keep: bool,
+) -> None:
     """Render one frame of the avatar to an image file (only that file unless --keep)."""
     from avatar_service.core.avatar import Expression, Pose
-    from avatar_service.core.usecases.rendering import FrameRequest
+    from avatar_service.core.usecases.render_requests import FrameRequest
 
     width, height = parse_size(size)
     use_avatar(state, avatar_id, keep)

@@ -35,7 +35,7 @@ UVICORN_STARTUP_FAILURE = 3
 @pass_state
 def serve(
     state: CliState, host: str | None, port: int | None, reload: bool, workers: int | None
-) -> None:  # fmt: skip
+) -> None:
     """Run the HTTP API with uvicorn.
 
     The configured adapter names and their options are checked first: an unknown name or a bad

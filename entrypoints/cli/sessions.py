@@ -16,9 +16,11 @@ if TYPE_CHECKING:
 
 def session_dict(session: Session) -> dict[str, Any]:
     return {
-        "session_id": session.session_id, "avatar_id": session.avatar_id,
-        "metadata": session.metadata, "created_at": iso_time(session.created_at),
-    }  # fmt: skip
+        "session_id": session.session_id,
+        "avatar_id": session.avatar_id,
+        "metadata": session.metadata,
+        "created_at": iso_time(session.created_at),
+    }
 
 
 @click.group()

@@ -28,9 +28,12 @@ if TYPE_CHECKING:
 @click.argument("text")
 @voice_option
 @click.option(
-    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    "--alphabet",
+    type=click.Choice(["ipa", "arpabet"]),
+    default="ipa",
+    show_default=True,
     help="Phoneme symbols to print.",
-)  # fmt: skip
+)
 @json_option
 @pass_state
 def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_json: bool) -> None:
@@ -49,15 +52,21 @@ def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_js
             [[word.text, " ".join(symbols)] for word, symbols in zip(words, labels, strict=True)]
         )
         return
-    emit_json({
-        "text": text,
-        "alphabet": alpha,
-        "words": [
-            {"word": w.text, "start_char": w.char_start, "end_char": w.char_end,
-             "phonemes": symbols}
-            for w, symbols in zip(words, labels, strict=True)
-        ],
-    })  # fmt: skip
+    emit_json(
+        {
+            "text": text,
+            "alphabet": alpha,
+            "words": [
+                {
+                    "word": w.text,
+                    "start_char": w.char_start,
+                    "end_char": w.char_end,
+                    "phonemes": symbols,
+                }
+                for w, symbols in zip(words, labels, strict=True)
+            ],
+        }
+    )
 
 
 def read_recording(state: CliState, audio: Path) -> tuple[FloatArray, int]:
@@ -71,10 +80,11 @@ def read_recording(state: CliState, audio: Path) -> tuple[FloatArray, int]:
 
 
 audio_option = click.option(
-    "--audio", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    "--audio",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="A recording (WAV, FLAC, OGG, MP3) to lip-sync instead of TEXT: phones are "
     "recognised from the audio (English).",
-)  # fmt: skip
+)
 transcript_option = click.option(
     "--text", "transcript", help="With --audio: what the recording says (adds words)."
 )
@@ -86,23 +96,38 @@ transcript_option = click.option(
 @transcript_option
 @voice_option
 @click.option(
-    "--viseme-set", default="oculus", show_default=True,
+    "--viseme-set",
+    default="oculus",
+    show_default=True,
     help="Viseme set of the cues (oculus, azure, rhubarb, vrm, arkit, or a plugin's).",
-)  # fmt: skip
+)
 @click.option(
-    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    "--alphabet",
+    type=click.Choice(["ipa", "arpabet"]),
+    default="ipa",
+    show_default=True,
     help="Phoneme symbols in the JSON output.",
-)  # fmt: skip
+)
 @curve_options
 @json_option
 @keep_option
 @pass_state
 def lipsync(
-    state: CliState, text: str | None, audio: Path | None, transcript: str | None,
-    voice: str | None, viseme_set: str, alphabet: str,
-    curves: tuple[str, ...], fps: int, intensity: float, export: Path | None,
-    morph_targets: str | None, as_json: bool, keep: bool,
-) -> None:  # fmt: skip
+    state: CliState,
+    text: str | None,
+    audio: Path | None,
+    transcript: str | None,
+    voice: str | None,
+    viseme_set: str,
+    alphabet: str,
+    curves: tuple[str, ...],
+    fps: int,
+    intensity: float,
+    export: Path | None,
+    morph_targets: str | None,
+    as_json: bool,
+    keep: bool,
+) -> None:
     """Synthesise TEXT (or recognise --audio) and print its timings; nothing is stored.
 
     Text output is a summary; --json gives every phoneme, word and viseme cue. --curves
@@ -136,35 +161,45 @@ def lipsync(
     if export is not None:
         export_curves(export, [timed.curves[name] for name in named], morph_targets)
     if not as_json:
-        echo_table([
-            ["voice", speech.voice_id],
-            ["duration", f"{speech.duration:.3f} s ({speech.sample_rate} Hz)"],
-            ["words", str(len(alignment.words))],
-            ["phonemes", str(len(alignment.phonemes))],
-            ["visemes", f"{len(cues)} cues ({visemes})"],
-            *[[f"curves {name}", f"{len(c.frames)} frames x {len(c.names)} at {c.fps} fps"]
-              for name, c in timed.curves.items()],
-        ])  # fmt: skip
+        echo_table(
+            [
+                ["voice", speech.voice_id],
+                ["duration", f"{speech.duration:.3f} s ({speech.sample_rate} Hz)"],
+                ["words", str(len(alignment.words))],
+                ["phonemes", str(len(alignment.phonemes))],
+                ["visemes", f"{len(cues)} cues ({visemes})"],
+                *[
+                    [f"curves {name}", f"{len(c.frames)} frames x {len(c.names)} at {c.fps} fps"]
+                    for name, c in timed.curves.items()
+                ],
+            ]
+        )
         return
-    emit_json({
-        "voice": speech.voice_id,
-        "duration": speech.duration,
-        "sample_rate": speech.sample_rate,
-        "alphabet": alpha,
-        "phonemes": _phonemes_json(alignment, alpha),
-        "words": _words_json(alignment),
-        "viseme_set": visemes,
-        "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
-        **({"curves": {n: curves_json(c) for n, c in timed.curves.items()}} if named else {}),
-    })  # fmt: skip
+    emit_json(
+        {
+            "voice": speech.voice_id,
+            "duration": speech.duration,
+            "sample_rate": speech.sample_rate,
+            "alphabet": alpha,
+            "phonemes": _phonemes_json(alignment, alpha),
+            "words": _words_json(alignment),
+            "viseme_set": visemes,
+            "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
+            **({"curves": {n: curves_json(c) for n, c in timed.curves.items()}} if named else {}),
+        }
+    )
 
 
 @click.command()
 @click.argument("text")
 @click.option(
-    "-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-    callback=writable_output, help="WAV file to write.",
-)  # fmt: skip
+    "-o",
+    "--output",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    callback=writable_output,
+    help="WAV file to write.",
+)
 @voice_option
 @click.option(
     "--rate", type=float, default=1.0, show_default=True, help="Speed multiplier, 0.25-4."
@@ -205,16 +240,24 @@ def speak(
 @click.argument("transcript")
 @voice_option
 @click.option(
-    "--alphabet", type=click.Choice(["ipa", "arpabet"]), default="ipa", show_default=True,
+    "--alphabet",
+    type=click.Choice(["ipa", "arpabet"]),
+    default="ipa",
+    show_default=True,
     help="Phoneme symbols to print.",
-)  # fmt: skip
+)
 @json_option
 @keep_option
 @pass_state
 def align(
-    state: CliState, audio: Path, transcript: str, voice: str | None, alphabet: str, as_json: bool,
+    state: CliState,
+    audio: Path,
+    transcript: str,
+    voice: str | None,
+    alphabet: str,
+    as_json: bool,
     keep: bool,
-) -> None:  # fmt: skip
+) -> None:
     """Align AUDIO (WAV, FLAC, OGG) to its TRANSCRIPT with the configured aligner.
 
     Prints each word with its time span; --json gives every phoneme and word.
@@ -236,13 +279,15 @@ def align(
             + [[w.text, f"{w.start:.3f}", f"{w.end:.3f}"] for w in alignment.words]
         )
         return
-    emit_json({
-        "text": transcript,
-        "duration": len(samples) / rate,
-        "alphabet": alpha,
-        "phonemes": _phonemes_json(alignment, alpha),
-        "words": _words_json(alignment),
-    })  # fmt: skip
+    emit_json(
+        {
+            "text": transcript,
+            "duration": len(samples) / rate,
+            "alphabet": alpha,
+            "phonemes": _phonemes_json(alignment, alpha),
+            "words": _words_json(alignment),
+        }
+    )
 
 
 def _phonemes_json(alignment: Alignment, alpha: Alphabet) -> list[dict[str, object]]:
@@ -250,19 +295,28 @@ def _phonemes_json(alignment: Alignment, alpha: Alphabet) -> list[dict[str, obje
     from avatar_service.core.usecases.speech import phoneme_label
 
     return [
-        {"phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
-         "start": p.start, "end": p.end, "word_index": p.word_index}
+        {
+            "phoneme": phoneme_label(p.symbol, alpha, stress=p.stress, arpabet=p.arpabet),
+            "start": p.start,
+            "end": p.end,
+            "word_index": p.word_index,
+        }
         for p in alignment.phonemes
-    ]  # fmt: skip
+    ]
 
 
 def _words_json(alignment: Alignment) -> list[dict[str, object]]:
     """Timed words as the HTTP API names them: ``[start_char, end_char)`` into the text."""
     return [
-        {"word": w.text, "start": w.start, "end": w.end, "start_char": w.char_start,
-         "end_char": w.char_end}
+        {
+            "word": w.text,
+            "start": w.start,
+            "end": w.end,
+            "start_char": w.char_start,
+            "end_char": w.char_end,
+        }
         for w in alignment.words
-    ]  # fmt: skip
+    ]
 
 
 COMMANDS = (phonemes, lipsync, speak, align)

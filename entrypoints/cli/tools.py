@@ -82,9 +82,12 @@ def _probe(
         return False, None, f"{command!r} not found"
     try:
         done = subprocess.run(
-            [path, version_flag], capture_output=True, text=True, timeout=VERSION_TIMEOUT,
+            [path, version_flag],
+            capture_output=True,
+            text=True,
+            timeout=VERSION_TIMEOUT,
             check=False,
-        )  # fmt: skip
+        )
     except subprocess.TimeoutExpired:
         return False, path, f"{version_flag} took over {VERSION_TIMEOUT:g} s"
     except OSError as exc:

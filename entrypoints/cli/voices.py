@@ -32,25 +32,35 @@ def voices(ctx: click.Context, as_json: bool) -> None:
     rows = [["", "VOICE", "NAME", "LANGUAGE", "ENGINE", "GENDER", "QUALITY", "RATE", "TIMING"]]
     rows += [
         [
-            "*" if v.voice_id == default_id else "", v.voice_id, v.name, v.language, v.engine,
-            v.gender or "", v.quality or "", str(v.sample_rate), v.timing,
+            "*" if v.voice_id == default_id else "",
+            v.voice_id,
+            v.name,
+            v.language,
+            v.engine,
+            v.gender or "",
+            v.quality or "",
+            str(v.sample_rate),
+            v.timing,
         ]
         for v in listed
-    ]  # fmt: skip
+    ]
     echo_table(rows)
 
 
 @voices.command("download")
 @click.argument("source")
 @click.option(
-    "--dir", "folder", type=click.Path(file_okay=False, path_type=Path),
+    "--dir",
+    "folder",
+    type=click.Path(file_okay=False, path_type=Path),
     help="Where to put it [default: AVATAR_SPEECH__PIPER_VOICES_DIR, ./data/voices].",
-)  # fmt: skip
+)
 @click.option("--sha256", help="The model's sha256 (hex): a model that differs is refused.")
 @click.option(
-    "--gender", type=click.Choice(["female", "male"]),
+    "--gender",
+    type=click.Choice(["female", "male"]),
     help="Record the voice's gender in its config (Piper configs carry none).",
-)  # fmt: skip
+)
 @pass_state
 def voices_download(
     state: CliState, source: str, folder: Path | None, sha256: str | None, gender: str | None

@@ -12,9 +12,20 @@ from pathlib import Path
 import pytest
 
 HEAVY = (
-    "numpy", "litestar", "sqlalchemy", "sqlmodel", "onnxruntime", "piper", "pydantic",
-    "pydantic_settings", "structlog", "uvicorn", "pluggy", "soundfile", "prometheus_client",
-)  # fmt: skip
+    "numpy",
+    "litestar",
+    "sqlalchemy",
+    "sqlmodel",
+    "onnxruntime",
+    "piper",
+    "pydantic",
+    "pydantic_settings",
+    "structlog",
+    "uvicorn",
+    "pluggy",
+    "soundfile",
+    "prometheus_client",
+)
 
 
 def loaded_after(code: str) -> list[str]:
@@ -56,9 +67,14 @@ def test_a_one_shot_command_loads_no_web_stack_database_or_log_renderer(tmp_path
         "import json, sys\nprint(json.dumps(sorted(sys.modules)))"
     )
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True,
-        cwd=tmp_path, env=env,
-    )  # fmt: skip
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+        cwd=tmp_path,
+        env=env,
+    )
     modules = set(json.loads(done.stdout.splitlines()[-1]))
     unused = {"litestar", "uvicorn", "sqlalchemy", "structlog", "onnxruntime", "prometheus_client"}
     assert modules & unused == set()

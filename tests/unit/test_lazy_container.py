@@ -14,9 +14,13 @@ from avatar_service.plugins.manager import make_plugin_manager
 from avatar_service.plugins.registry import UnknownAdapter
 
 MOCKS = {
-    "tts": "mock", "aligner": "mock", "renderer": "mock", "store": "memory", "blobs": "memory",
+    "tts": "mock",
+    "aligner": "mock",
+    "renderer": "mock",
+    "store": "memory",
+    "blobs": "memory",
     "recognizer": "mock",
-}  # fmt: skip
+}
 
 
 def settings(**changes: str) -> Settings:
@@ -59,5 +63,12 @@ def test_the_server_container_builds_every_adapter_at_once() -> None:
     pm = make_plugin_manager(load_entrypoints=False)
     container = bootstrap(settings(), plugin_manager=pm)
     assert set(container.adapters.built()) == {
-        "tts", "aligner", "renderer", "store", "blobs", "jobs", "webhooks", "recognizer",
-    }  # fmt: skip
+        "tts",
+        "aligner",
+        "renderer",
+        "store",
+        "blobs",
+        "jobs",
+        "webhooks",
+        "recognizer",
+    }

@@ -14,9 +14,13 @@ from avatar_service.entrypoints.settings import Settings
 from avatar_service.plugins.registry import AdapterRegistry, UnknownAdapter
 
 MOCKS = {
-    "tts": "mock", "aligner": "mock", "renderer": "mock", "store": "memory", "blobs": "memory",
+    "tts": "mock",
+    "aligner": "mock",
+    "renderer": "mock",
+    "store": "memory",
+    "blobs": "memory",
     "recognizer": "mock",
-}  # fmt: skip
+}
 
 
 def settings(**changes: Any) -> Settings:
