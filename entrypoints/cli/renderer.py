@@ -15,7 +15,8 @@ def renderer() -> None:
 @renderer.command()
 @click.option("--npm", default="npm", show_default=True, help="The npm executable.")
 def install(npm: str) -> None:
-    """Install the renderer's node_modules (npm ci) beside its installed code."""
+    """Install the renderer's node_modules beside its installed code (npm ci --omit=dev: what
+    it runs on, without its development tools)."""
     import shutil
     import subprocess
 
@@ -25,9 +26,10 @@ def install(npm: str) -> None:
     executable = shutil.which(npm)
     if executable is None:
         raise Unavailable(f"npm not found ({npm!r}): install Node.js 20+ (it ships npm)")
-    click.echo(f"npm ci --prefix {folder}")
+    click.echo(f"npm ci --omit=dev --prefix {folder}")
     done = subprocess.run(
-        [executable, "ci", "--no-audit", "--no-fund", "--prefix", str(folder)], check=False
+        [executable, "ci", "--omit=dev", "--no-audit", "--no-fund", "--prefix", str(folder)],
+        check=False,
     )
     if done.returncode != 0:
         raise Unavailable(f"npm ci failed with exit code {done.returncode}")
