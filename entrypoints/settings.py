@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from avatar_service.core.limits import Limits
-from avatar_service.core.loudness import LoudnessTarget
 from avatar_service.entrypoints.settings_sections import (
     DatabaseSettings,
     HttpSettings,
@@ -26,6 +25,9 @@ from avatar_service.entrypoints.settings_sections import (
     VisemeSettings,
     env_alias,
 )
+
+if TYPE_CHECKING:  # core.loudness needs numpy: imported where a target is made
+    from avatar_service.core.loudness import LoudnessTarget
 
 __all__ = [
     "MASK",
@@ -115,6 +117,8 @@ class Settings(BaseSettings):
 
     def loudness_target(self) -> LoudnessTarget | None:
         lufs = self.speech.loudness_lufs
+        from avatar_service.core.loudness import LoudnessTarget
+
         return None if lufs is None else LoudnessTarget(lufs, self.speech.true_peak_dbtp)
 
     @model_validator(mode="after")

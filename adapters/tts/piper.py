@@ -253,7 +253,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         with lock:
             found = self._prepared.get(voice_id)
             if found is None:
-                digest = verified(entry.files)
+                digest = verified(entry.files, self._cache_dir)
                 try:
                     found = prepared(entry.files, digest, self._cache_dir)
                 except OSError:  # a read-only cache: patch in memory at load

@@ -12,6 +12,7 @@ model itself when it cannot be patched.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import tempfile
 import threading
@@ -56,13 +57,29 @@ _digests: dict[tuple[Path, int, int], str] = {}
 _digest_lock = threading.Lock()
 
 
-def file_sha256(path: Path) -> str:
-    """The file's sha256, remembered per (path, size, mtime) for this process."""
+DIGESTS_FILE = "digests.json"
+"""In the patched-model cache: sha256 of each model file already hashed, by its identity."""
+
+
+def _identity(path: Path) -> tuple[str, str]:
+    """The file and a key that changes whenever its content may have: size, inode, and the
+    modification and status-change times (a write moves both; the status-change time cannot
+    be set back from user space)."""
     stat = path.stat()
-    key = (path.resolve(), stat.st_size, stat.st_mtime_ns)
+    resolved = str(path.resolve())
+    return resolved, f"{stat.st_size}:{stat.st_ino}:{stat.st_mtime_ns}:{stat.st_ctime_ns}"
+
+
+def file_sha256(path: Path, memo_dir: Path | None = None) -> str:
+    """The file's sha256, remembered per file identity for this process and, with
+    ``memo_dir``, across processes (in ``memo_dir/digests.json``; the folder is as trusted as
+    the patched models kept beside it)."""
+    resolved, identity = _identity(path)
+    key = (resolved, identity)
     with _digest_lock:
-        known = _digests.get(key)
+        known = _digests.get(key) or _remembered(memo_dir, resolved, identity)
     if known is not None:
+        _digests[key] = known
         return known
     digest = hashlib.sha256()
     with path.open("rb") as handle:
@@ -71,14 +88,45 @@ def file_sha256(path: Path) -> str:
     hexdigest = digest.hexdigest()
     with _digest_lock:
         _digests[key] = hexdigest
+        _remember(memo_dir, resolved, identity, hexdigest)
     return hexdigest
 
 
-def verified(voice: VoiceModel) -> str:
-    """The model's sha256; ``Unavailable`` naming the file when it differs from the recorded
-    one (a swapped or corrupted model is never loaded) or cannot be read."""
+def _remembered(memo_dir: Path | None, resolved: str, identity: str) -> str | None:
+    if memo_dir is None:
+        return None
     try:
-        actual = file_sha256(voice.model)
+        entry = json.loads((memo_dir / DIGESTS_FILE).read_text(encoding="utf-8")).get(resolved)
+    except (OSError, ValueError, AttributeError):
+        return None
+    if isinstance(entry, dict) and entry.get("identity") == identity:
+        digest = entry.get("sha256")
+        return digest if isinstance(digest, str) else None
+    return None
+
+
+def _remember(memo_dir: Path | None, resolved: str, identity: str, digest: str) -> None:
+    if memo_dir is None or not memo_dir.is_dir():  # the folder comes with the first patch
+        return
+    memo = memo_dir / DIGESTS_FILE
+    try:
+        known = json.loads(memo.read_text(encoding="utf-8"))
+        known = known if isinstance(known, dict) else {}
+    except (OSError, ValueError):
+        known = {}
+    known[resolved] = {"identity": identity, "sha256": digest}
+    try:
+        _write_atomically(memo, json.dumps(known, sort_keys=True).encode())
+    except OSError:
+        pass  # a read-only cache: hashed again next time
+
+
+def verified(voice: VoiceModel, memo_dir: Path | None = None) -> str:
+    """The model's sha256 (remembered in ``memo_dir``, see ``file_sha256``); ``Unavailable``
+    naming the file when it differs from the recorded one (a swapped or corrupted model is
+    never loaded) or cannot be read."""
+    try:
+        actual = file_sha256(voice.model, memo_dir)
     except OSError as exc:
         raise Unavailable(f"cannot read Piper model {voice.model}: {exc}") from exc
     if voice.sha256 is not None and actual != voice.sha256.lower():

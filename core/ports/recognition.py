@@ -3,14 +3,13 @@
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
 from avatar_service.core.recognition import TranscriptHint
-from avatar_service.core.speech import (
-    Alignment,
-    FloatArray,
-    TimedPhoneme,
-)
+from avatar_service.core.speech import Alignment, TimedPhoneme
+
+if TYPE_CHECKING:
+    from avatar_service.core.speech import FloatArray
 
 
 @runtime_checkable

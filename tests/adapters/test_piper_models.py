@@ -134,3 +134,38 @@ def test_the_same_seed_gives_bit_identical_audio_and_timings(
     assert np.array_equal(first.samples, second.samples)
     assert (first.phonemes, first.words) == (second.phonemes, second.words)
     assert not np.array_equal(first.samples, other.samples)
+
+
+def test_a_hashed_model_is_not_hashed_again_by_the_next_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    model = tmp_path / "voice.onnx"
+    model.write_bytes(b"weights" * 1000)
+    (tmp_path / "cache").mkdir()
+    first = file_sha256(model, tmp_path / "cache")
+    assert (tmp_path / "cache" / piper_models.DIGESTS_FILE).is_file()
+    monkeypatch.setattr(piper_models, "_digests", {})  # a new process
+
+    def no_hashing() -> None:
+        raise AssertionError("hashed again")
+
+    monkeypatch.setattr(piper_models.hashlib, "sha256", no_hashing)
+    assert file_sha256(model, tmp_path / "cache") == first
+
+
+def test_a_changed_model_is_hashed_again_and_refused(tmp_path: Path) -> None:
+    original = joe()
+    copy = tmp_path / original.model.name
+    shutil.copyfile(original.model, copy)
+    memo = tmp_path / "cache"
+    memo.mkdir()
+    assert file_sha256(copy, memo) == JOE_MODEL_SHA256
+    with copy.open("r+b") as handle:  # same size, one byte changed
+        handle.seek(100)
+        byte = handle.read(1)
+        handle.seek(100)
+        handle.write(bytes([byte[0] ^ 0xFF]))
+    piper_models._digests.clear()  # a new process: only the remembered digest is left
+    swapped = VoiceModel(copy, original.config, original.sha256, "voice package test")
+    with pytest.raises(Unavailable, match=f"refusing Piper model {copy}"):
+        piper_models.verified(swapped, memo)
