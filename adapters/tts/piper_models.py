@@ -11,6 +11,7 @@ model itself when it cannot be patched.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -53,7 +54,7 @@ class PreparedModel:
     exact: bool
 
 
-_digests: dict[tuple[Path, int, int], str] = {}
+_digests: dict[tuple[str, str], str] = {}
 _digest_lock = threading.Lock()
 
 
@@ -115,10 +116,8 @@ def _remember(memo_dir: Path | None, resolved: str, identity: str, digest: str) 
     except (OSError, ValueError):
         known = {}
     known[resolved] = {"identity": identity, "sha256": digest}
-    try:
+    with contextlib.suppress(OSError):  # a read-only cache: hashed again next time
         _write_atomically(memo, json.dumps(known, sort_keys=True).encode())
-    except OSError:
-        pass  # a read-only cache: hashed again next time
 
 
 def verified(voice: VoiceModel, memo_dir: Path | None = None) -> str:
