@@ -42,5 +42,5 @@ def test_say_speaks_with_the_neural_voice_by_default(readme_install: Any, tmp_pa
     assert body["voice"] == "en_US-joe-medium"
     assert output.stat().st_size > 0 and body["duration"] > 0
     timed = json.loads(run(readme_install, "lipsync", "Hello there", "--json").stdout)
-    assert timed["voice_id"] == "en_US-joe-medium"
+    assert timed["voice"] == "en_US-joe-medium"
     assert [w["word"] for w in timed["words"]] == ["Hello", "there"]
