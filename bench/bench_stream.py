@@ -42,7 +42,7 @@ RUNS, WARMUP = 30, 3
 VOICES = {  # name: (voice id, AVATAR_TTS, target first audio in seconds, runs, whole paragraph)
     "espeak": ("en-us", "espeak", 0.100, RUNS, True),
     # joe: first audio only (the utterance is cancelled after it), so a loaded machine can run it
-    "joe": ("en_US-joe-medium", "auto", 0.150, 8, False),
+    "joe": ("en_US-joe-medium", "auto", 0.150, 24, False),
 }
 
 
