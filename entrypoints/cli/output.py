@@ -1,5 +1,6 @@
-"""Options and output helpers shared by the commands: ``--json``, ``--voice``, paging, output
-files that must be writable, JSON and table printing, and choices read on first use."""
+"""Options and output helpers shared by the commands: ``--json``, ``--voice``, ``--alphabet``,
+paging, output files that must be writable, JSON and table printing, and choices read on first
+use."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ def json_option(f: F) -> F:
 
 def voice_option(f: F) -> F:
     return click.option("--voice", help="Voice id (see `avatar voices`); default: the engine's.")(f)
+
+
+def alphabet_option(help: str) -> Callable[[F], F]:
+    """``--alphabet ipa|arpabet`` (default ipa), with the command's own ``help``."""
+    return click.option(
+        "--alphabet",
+        type=click.Choice(["ipa", "arpabet"]),
+        default="ipa",
+        show_default=True,
+        help=help,
+    )
 
 
 def page_options(f: F) -> F:

@@ -10,6 +10,7 @@ import click
 from avatar_service.core.errors import Invalid
 from avatar_service.entrypoints.cli.curves import curve_options, export_curves
 from avatar_service.entrypoints.cli.output import (
+    alphabet_option,
     echo_table,
     emit_json,
     json_option,
@@ -27,13 +28,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.argument("text")
 @voice_option
-@click.option(
-    "--alphabet",
-    type=click.Choice(["ipa", "arpabet"]),
-    default="ipa",
-    show_default=True,
-    help="Phoneme symbols to print.",
-)
+@alphabet_option("Phoneme symbols to print.")
 @json_option
 @pass_state
 def phonemes(state: CliState, text: str, voice: str | None, alphabet: str, as_json: bool) -> None:
@@ -101,13 +96,7 @@ transcript_option = click.option(
     show_default=True,
     help="Viseme set of the cues (oculus, azure, rhubarb, vrm, arkit, or a plugin's).",
 )
-@click.option(
-    "--alphabet",
-    type=click.Choice(["ipa", "arpabet"]),
-    default="ipa",
-    show_default=True,
-    help="Phoneme symbols in the JSON output.",
-)
+@alphabet_option("Phoneme symbols in the JSON output.")
 @curve_options
 @json_option
 @keep_option
@@ -239,13 +228,7 @@ def speak(
 @click.argument("audio", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("transcript")
 @voice_option
-@click.option(
-    "--alphabet",
-    type=click.Choice(["ipa", "arpabet"]),
-    default="ipa",
-    show_default=True,
-    help="Phoneme symbols to print.",
-)
+@alphabet_option("Phoneme symbols to print.")
 @json_option
 @keep_option
 @pass_state
