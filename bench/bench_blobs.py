@@ -26,7 +26,6 @@ growth <= 32 MB. Every big file is deleted at the end.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import statistics
@@ -57,6 +56,7 @@ from blob_server import (
     make_source,
     rate,
     start_server,
+    timed_curl,
 )
 
 BOUNDARY = "bench-boundary-7d1f"
@@ -82,22 +82,8 @@ def multipart_body(path: Path, name: str) -> tuple[Iterator[bytes], int]:
 def upload(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, object]]:
     if CURL:
         url = f"{client.base_url}/v1/assets/upload?overwrite=true"
-        started = time.perf_counter()
-        out = subprocess.run(
-            [
-                CURL,
-                "-sS",
-                "-f",
-                "-H",
-                "Expect:",
-                "-F",
-                f"file=@{path};filename={name};type=application/octet-stream",
-                url,
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return time.perf_counter() - started, json.loads(out.stdout)
+        part = f"file=@{path};filename={name};type=application/octet-stream"
+        return timed_curl("-F", part, url)
     body, length = multipart_body(path, name)
     started = time.perf_counter()
     response = client.post(

@@ -18,7 +18,6 @@ growth <= 32 MB. Every big file is deleted at the end.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import shutil
 import statistics
@@ -49,6 +48,7 @@ from blob_server import (
     make_source,
     rate,
     start_server,
+    timed_curl,
 )
 
 
@@ -56,24 +56,7 @@ def put(client: httpx.Client, path: Path, name: str) -> tuple[float, dict[str, o
     """Seconds to upload ``path`` as the raw body of ``PUT /v1/assets/{name}``, and the answer."""
     url = f"{client.base_url}/v1/assets/{name}?overwrite=true"
     if CURL:
-        started = time.perf_counter()
-        out = subprocess.run(
-            [
-                CURL,
-                "-sS",
-                "-f",
-                "-H",
-                "Expect:",
-                "-H",
-                "Content-Type: application/octet-stream",
-                "-T",
-                str(path),
-                url,
-            ],
-            check=True,
-            capture_output=True,
-        )
-        return time.perf_counter() - started, json.loads(out.stdout)
+        return timed_curl("-H", "Content-Type: application/octet-stream", "-T", str(path), url)
 
     def chunks() -> Iterator[bytes]:
         with path.open("rb") as source:

@@ -9,6 +9,7 @@ measurement (default 3).
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import socket
@@ -73,6 +74,18 @@ class PeakRss:
 
 CURL = shutil.which("curl")
 """A C client when there is one, so the figures are the server's rather than the client's."""
+
+
+def timed_curl(*arguments: str) -> tuple[float, dict[str, object]]:
+    """Seconds ``curl -sS -f -H Expect: ARGUMENTS`` takes (no 100-continue round trip), and
+    the JSON it printed."""
+    assert CURL is not None
+    started = time.perf_counter()
+    out = subprocess.run(
+        [CURL, "-sS", "-f", "-H", "Expect:", *arguments], check=True, capture_output=True
+    )
+    answer: dict[str, object] = json.loads(out.stdout)
+    return time.perf_counter() - started, answer
 
 
 def copy(source: Path, target: Path) -> float:
