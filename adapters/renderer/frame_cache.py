@@ -33,18 +33,14 @@ class FrameCache:
             raise ValueError("max_bytes must be >= 0")
         self.max_bytes = max_bytes
         self.bytes = 0
-        self.hits = self.misses = 0
         self._frames: OrderedDict[str, bytes] = OrderedDict()
         self._lock = threading.Lock()
 
     def get(self, key: str) -> bytes | None:
         with self._lock:
             found = self._frames.get(key)
-            if found is None:
-                self.misses += 1
-                return None
-            self._frames.move_to_end(key)
-            self.hits += 1
+            if found is not None:
+                self._frames.move_to_end(key)
             return found
 
     def put(self, key: str, frame: bytes) -> None:
