@@ -22,18 +22,61 @@ from dataclasses import dataclass
 import numpy as np
 
 from avatar_service.adapters.aligner.dtw import DtwAligner
+from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 from avatar_service.adapters.aligner.sphinx import SphinxAligner
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
-from avatar_service.contracts.truth_corpus import TruthClip, TruthVoice, truth_clips
+from avatar_service.contracts.truth_audio import resample
+from avatar_service.contracts.truth_corpus import (
+    SENTENCES,
+    Condition,
+    TruthClip,
+    TruthVoice,
+    truth_clips,
+)
 from avatar_service.contracts.truth_scores import ClipScore, f1, score
+from avatar_service.contracts.truth_timing import TruthPhone, TruthWord
 from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import Aligner
+from avatar_service.core.ports import Aligner, SynthesisRequest
 from avatar_service.core.speech import Alignment
 
 ALIGNERS: dict[str, Callable[[], Aligner]] = {
+    "phonenet": lambda: PhoneNetAligner(),
     "dtw": lambda: DtwAligner(EspeakSynthesizer(), "en-us"),
     "pocketsphinx": lambda: SphinxAligner(),
 }
+
+
+def espeak_clips(voices: Sequence[str] = ("en-us", "en-us+f3")) -> list[TruthClip]:
+    """The held-out sentences spoken by espeak-ng (a formant synthesiser: another kind of
+    voice than the neural one every model here learnt from), at 16 kHz, with espeak-ng's own
+    phoneme and word times as the truth (its phoneme events: each phone's start)."""
+    engine = EspeakSynthesizer()
+    clips = []
+    for sentence in (s for s in SENTENCES if s.split == "heldout"):
+        for voice in voices:
+            speech = engine.synthesize(SynthesisRequest(sentence.text, voice_id=voice))
+            assert speech.phonemes is not None and speech.words is not None
+            phones = tuple(
+                TruthPhone(p.symbol, p.start, p.end, p.word_index or 0) for p in speech.phonemes
+            )
+            words = tuple(
+                TruthWord(w.text, w.start, w.end, w.char_start, w.char_end) for w in speech.words
+            )
+            audio = resample(speech.samples, speech.sample_rate, 16000)
+            condition = Condition(1.0, 16000)
+            clips.append(
+                TruthClip(
+                    sentence.sentence_id,
+                    "heldout",
+                    sentence.text,
+                    condition,
+                    audio,
+                    16000,
+                    phones,
+                    words,
+                )
+            )
+    return clips
 
 
 @dataclass
@@ -105,15 +148,25 @@ def main() -> None:
         "time (what the work costs, whatever the load); compare ratios\n"
     )
     results: dict[str, tuple[list[Run], list[Run]]] = {}
+    other = espeak_clips()
+    crossed: dict[str, list[Run]] = {}
     for name in names:
         aligner = ALIGNERS[name]()
         aligner.check()
         aligner.align(heldout[0].samples, heldout[0].sample_rate, heldout[0].text)  # warm
         results[name] = (run(aligner, tuning), run(aligner, heldout))
+        crossed[name] = run(aligner, other)
     print(HEADER.format(what="aligner, split"))
     for name, (tune, held) in results.items():
         print(row(f"{name}, tuning", tune))
         print(row(f"**{name}, held-out**", held))
+    print(
+        "\nanother synthesiser: the held-out sentences spoken by espeak-ng (en-us, en-us+f3), "
+        "its own phoneme times as truth (phone starts at its events, not Piper's convention)\n"
+    )
+    print(HEADER.format(what="aligner"))
+    for name, runs in crossed.items():
+        print(row(f"{name}, espeak-ng speech", runs))
     for name, (_, held) in results.items():
         print(f"\n{name}, held-out, per condition:\n")
         print(HEADER.format(what="condition"))

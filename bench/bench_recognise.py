@@ -12,7 +12,8 @@ live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in r
 the arrival of the chunk holding a cue's start to that cue's event. Targets are printed, not
 asserted; the machine is shared, so figures carry its load.
 
-    python bench/run.py recognise
+    python bench/run.py recognise                    # every recogniser
+    python bench/bench_recognise.py phonenet         # one
 """
 
 from __future__ import annotations
@@ -25,15 +26,17 @@ import sys
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
 from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
 from avatar_service.contracts.truth_corpus import TruthClip, truth_clips
 from avatar_service.contracts.truth_timing import TruthPhone
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.phonemes import base_symbol
+from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
 from avatar_service.core.recognition import TranscriptHint, speech_only
 from avatar_service.core.speech import VisemeCue
 from avatar_service.core.visemes import build_timeline, viseme_for
@@ -41,6 +44,10 @@ from avatar_service.core.visemes import build_timeline, viseme_for
 sys.path.insert(0, os.path.dirname(__file__))
 from stats import percentile
 
+RECOGNIZERS: dict[str, Callable[[], PhoneRecognizer]] = {
+    "phonenet": PhoneNetRecognizer,
+    "pocketsphinx": PocketsphinxRecognizer,
+}
 VOWELS = set("iɪeɛæaɑɒɔoʊuʌəɜɝɚy")
 WINDOW = 0.04
 
@@ -91,9 +98,9 @@ class Tally:
         )
 
 
-def accuracy(clips: list[TruthClip], recognizer: PocketsphinxRecognizer) -> None:
+def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) -> None:
     for hinted in (False, True):
-        print(f"\n-- {'with' if hinted else 'without'} the transcript as a hint")
+        print(f"\n-- {split}, {'with' if hinted else 'without'} the transcript as a hint")
         per: dict[str, Tally] = defaultdict(Tally)
         total = Tally()
         for clip in clips:
@@ -104,7 +111,7 @@ def accuracy(clips: list[TruthClip], recognizer: PocketsphinxRecognizer) -> None
             total.add(clip, cues)
         for label, tally in per.items():
             print(tally.row(label))
-        print(total.row("ALL held-out"))
+        print(total.row(f"ALL {split}"))
     print("targets: lips closed >= 90%, open at vowels >= 85%, held over 3+ phones 0")
     print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
 
@@ -116,7 +123,7 @@ def _free_port() -> int:
         return port
 
 
-def serve() -> tuple[str, object]:
+def serve(recognizer: str) -> tuple[str, object]:
     import uvicorn
 
     from avatar_service.entrypoints.bootstrap import bootstrap
@@ -129,7 +136,7 @@ def serve() -> tuple[str, object]:
         renderer="mock",
         store="memory",
         blobs="memory",
-        recognizer="pocketsphinx",
+        recognizer=recognizer,
         _env_file=None,
     )
     container = bootstrap(settings)
@@ -176,7 +183,7 @@ def speed(clips: list[TruthClip], address: str) -> None:
     print("target: RTF <= 0.02")
 
 
-def live_delay(clips: list[TruthClip], address: str) -> None:
+def live_delay(clips: list[TruthClip], address: str, recognizer: StreamingRecognizer) -> None:
     from websockets.sync.client import connect
 
     print("\n-- live delay (/v1/lipsync/listen, 60 s in 20 ms chunks, real time)")
@@ -190,7 +197,7 @@ def live_delay(clips: list[TruthClip], address: str) -> None:
         if seconds >= 60:
             break
     audio = np.concatenate(pieces)[: 60 * 16000]
-    live_cost(audio)
+    live_cost(audio, recognizer)
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
     chunk = 640  # bytes: 320 samples, 20 ms
     arrivals: list[float] = []
@@ -234,12 +241,11 @@ def live_delay(clips: list[TruthClip], address: str) -> None:
     print("target: p50 <= 150 ms, p95 <= 250 ms")
 
 
-def live_cost(audio: np.ndarray) -> None:
+def live_cost(audio: np.ndarray, recognizer: StreamingRecognizer) -> None:
     """The delay's parts that do not depend on the machine's load: how much audio past a cue's
     start had to arrive before the cue was sent, and the CPU time one 20 ms chunk costs."""
     from avatar_service.core.usecases.listening import ListenSession
 
-    recognizer = PocketsphinxRecognizer()
     session = ListenSession(
         recognizer.open_stream(16000),
         16000,
@@ -264,13 +270,18 @@ def live_cost(audio: np.ndarray) -> None:
 
 def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
-    clips = truth_clips("heldout")
-    recognizer = PocketsphinxRecognizer()
-    accuracy(clips, recognizer)
-    address, server = serve()
-    speed(clips, address)
-    live_delay(clips, address)
-    server.should_exit = True  # type: ignore[attr-defined]
+    names = [a for a in sys.argv[1:] if a in RECOGNIZERS] or list(RECOGNIZERS)
+    tuning, clips = truth_clips("tuning"), truth_clips("heldout")
+    for name in names:
+        print(f"\n===== recogniser {name}")
+        recognizer = RECOGNIZERS[name]()
+        accuracy(tuning, recognizer, "tuning")
+        accuracy(clips, recognizer, "held-out")
+        address, server = serve(name)
+        speed(clips, address)
+        assert isinstance(recognizer, StreamingRecognizer)
+        live_delay(clips, address, recognizer)
+        server.should_exit = True  # type: ignore[attr-defined]
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 

@@ -37,9 +37,9 @@ from avatar_service.contracts.truth_timing import (
     SpokenSentence,
     TruthPhone,
     TruthWord,
-    is_boundary,
     truth_timings,
 )
+from avatar_service.core.ipa_segments import is_boundary
 
 Split = Literal["tuning", "heldout"]
 CORPUS_VERSION = 1

@@ -14,13 +14,18 @@ samples) and half-frames.
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from avatar_service.core.ipa_segments import (
+    assign_groups,
+    is_boundary,
+    key,
+    phone_spans,
+    symbol_and_stress,
+)
+
 BOS, EOS, PAD = "^", "$", "_"
-_STRESS = frozenset("ˈˌ")
-_CLUSTERS = frozenset({"aɪ", "aʊ", "eɪ", "oʊ", "ɔɪ", "tʃ", "dʒ"})
 WORD = re.compile(r"[^\W_](?:[^\W_]|[\u0300-\u036f]|['’](?=[^\W_]))*")
 """A word of the text: letters or digits (with combining marks), joined by inner apostrophes."""
 
@@ -69,11 +74,6 @@ class _Token:
     after: float  # middle of the blank after it
 
 
-def is_boundary(char: str) -> bool:
-    """A word gap or punctuation token: no phone."""
-    return not char.strip() or unicodedata.category(char[0]).startswith("P") or char in "^$_"
-
-
 def _tokens(
     sentence: SpokenSentence, id_map: Mapping[str, Sequence[int]], offset: int
 ) -> tuple[list[_Token], int]:
@@ -109,82 +109,8 @@ def _tokens(
     return tokens, ends[-1] - offset
 
 
-def _joins_previous(char: str, phone: str) -> bool:
-    if not phone or all(c in _STRESS for c in phone):
-        return bool(phone)
-    if char in _STRESS:
-        return False
-    bare = "".join(c for c in phone if c not in _STRESS)
-    if unicodedata.category(char[0]) in ("Lm", "Mn", "Sk"):
-        return True
-    return bare + char in _CLUSTERS
-
-
 def _phones(group: Sequence[_Token]) -> list[list[_Token]]:
-    phones: list[list[_Token]] = []
-    for token in group:
-        current = "".join(t.char for t in phones[-1]) if phones else ""
-        if phones and _joins_previous(token.char, current):
-            phones[-1].append(token)
-        else:
-            phones.append([token])
-    if len(phones) > 1 and all(t.char in _STRESS for t in phones[-1]):
-        phones[-2].extend(phones.pop())  # a trailing stress mark stresses nothing
-    return phones
-
-
-def key(phonemes: str) -> str:
-    """Phoneme characters compared across contexts: no stress, length or syllabic marks."""
-    return "".join(
-        c
-        for c in unicodedata.normalize("NFD", phonemes)
-        if c not in _STRESS and not is_boundary(c) and unicodedata.category(c) not in ("Lm", "Mn")
-    )
-
-
-def _split(group_key: str, word_keys: Sequence[str]) -> list[int] | None:
-    """Where ``group_key`` splits into the words of ``word_keys`` (character offsets of the
-    second and later words), matching each later word's own phonemes as a suffix, else the
-    earlier words' as a prefix; ``None`` when they do not fit."""
-    if len(word_keys) == 1:
-        return []
-    last = word_keys[-1]
-    if last and group_key.endswith(last) and len(group_key) > len(last):
-        head = _split(group_key[: -len(last)], word_keys[:-1])
-        if head is not None:
-            return [*head, len(group_key) - len(last)]
-    first = word_keys[0]
-    if first and group_key.startswith(first) and len(group_key) > len(first):
-        tail = _split(group_key[len(first) :], word_keys[1:])
-        if tail is not None:
-            return [len(first), *(len(first) + t for t in tail)]
-    return None
-
-
-def _assign(
-    group_keys: Sequence[str], word_keys: Sequence[str]
-) -> list[tuple[int, int, list[int]]] | None:
-    """Each group's words ``[first, last)`` and split offsets; groups cover words in order,
-    one to three each (espeak joins short function words to their neighbour)."""
-    memo: dict[tuple[int, int], list[tuple[int, int, list[int]]] | None] = {}
-
-    def solve(g: int, w: int) -> list[tuple[int, int, list[int]]] | None:
-        if g == len(group_keys) or w == len(word_keys):
-            return [] if g == len(group_keys) and w == len(word_keys) else None
-        if (g, w) in memo:
-            return memo[(g, w)]
-        result = None
-        spare = (len(word_keys) - w) - (len(group_keys) - g)
-        for count in range(1, min(3, spare + 1) + 1):
-            cut = [] if count == 1 else _split(group_keys[g], word_keys[w : w + count])
-            rest = solve(g + 1, w + count) if cut is not None else None
-            if cut is not None and rest is not None:
-                result = [(w, w + count, cut), *rest]
-                break
-        memo[(g, w)] = result
-        return result
-
-    return solve(0, 0)
+    return [[group[i] for i in span] for span in phone_spans([t.char for t in group])]
 
 
 def truth_timings(
@@ -220,7 +146,7 @@ def truth_timings(
     plan = (
         [(i, i + 1, []) for i in range(len(groups))]
         if len(groups) == len(matches)
-        else _assign(group_keys, word_keys)
+        else assign_groups(group_keys, word_keys)
     )
     if plan is None:
         raise ValueError(
@@ -235,8 +161,7 @@ def truth_timings(
             word = first + sum(1 for cut in cuts if position >= cut)
             # Tokens are contiguous: the blank after a phone is the blank before the next.
             onset, end = phone[0].before, phone[-1].after
-            stress = 1 if "ˈ" in chars else 2 if "ˌ" in chars else 0
-            symbol = unicodedata.normalize("NFC", "".join(c for c in chars if c not in _STRESS))
+            symbol, stress = symbol_and_stress(chars)
             phones.append(TruthPhone(symbol, onset / sample_rate, end / sample_rate, word, stress))
             spans.setdefault(word, []).extend((onset, end))
             position += len(key(chars))

@@ -124,6 +124,9 @@ class SpeechSettings(BaseModel):
     sphinx_min_confidence: float = Field(0.2, ge=0, le=1)
     """``pocketsphinx`` aligner: a word below this confidence, with every later word below 0.5,
     is where the transcript stops matching the audio (422)."""
+    phonenet_min_confidence: float = Field(0.2, ge=0, le=1)
+    """``phonenet`` aligner: a word below this confidence that starts a run of three such
+    words (or after which no word reaches 0.5) is where the transcript stops matching (422)."""
 
 
 class DatabaseSettings(BaseModel):

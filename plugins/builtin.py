@@ -90,9 +90,24 @@ def avatar_register_aligners(register: Register) -> None:
             speech.sphinx_min_confidence,
         )
 
+    def phonenet(settings: Any) -> Any:
+        from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
+
+        return PhoneNetAligner(min_confidence=settings.speech.phonenet_min_confidence)
+
     register("dtw", dtw)
     register("engine", engine)
     register("pocketsphinx", pocketsphinx)
+    register("phonenet", phonenet)
+
+    def auto(settings: Any) -> Any:
+        from avatar_service.adapters.aligner.router import LanguageRouter
+
+        return LanguageRouter(
+            {"en": phonenet(settings)}, dtw(settings), settings.speech.aligner_voice
+        )
+
+    register("auto", auto)
 
 
 @hookimpl
@@ -219,7 +234,13 @@ def avatar_register_recognizers(register: Register) -> None:
 
         return PocketsphinxRecognizer()
 
+    def phonenet(settings: Any) -> Any:
+        from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
+
+        return PhoneNetRecognizer()
+
     register("pocketsphinx", pocketsphinx)
+    register("phonenet", phonenet)
 
 
 @hookimpl

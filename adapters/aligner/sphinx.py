@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.adapters.aligner.sphinx_lexicon import EspeakG2P
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import from_arpabet
@@ -140,7 +141,7 @@ class SphinxAligner(Aligner):
     ) -> Alignment:
         """Phonemes and words of ``text`` in ``samples``; ``voice_id`` is ignored (one
         acoustic model, US English)."""
-        audio = _check(samples, sample_rate, text)
+        audio = checked_audio(samples, sample_rate, text)
         duration = audio.size / sample_rate
         words = text_words(text)
         if len(words) * MIN_WORD_SECONDS > duration:
@@ -307,18 +308,3 @@ def _decode(
         phones = [(p.name, p.start, p.duration, p.score) for p in word]
         out.append((word.start, word.duration, phones))
     return out or None
-
-
-def _check(samples: FloatArray, sample_rate: int, text: str) -> npt.NDArray[np.float64]:
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer):
-        raise Invalid(f"sample_rate must be an integer, got {sample_rate!r}", field="sample_rate")
-    if sample_rate <= 0:
-        raise Invalid(f"sample_rate must be positive, got {sample_rate}", field="sample_rate")
-    audio = np.nan_to_num(np.asarray(samples, dtype=np.float64).reshape(-1))
-    if audio.size == 0:
-        raise Invalid("the audio holds no samples", field="audio")
-    if audio.size < 0.1 * sample_rate:
-        raise Invalid("the audio is too short to align (under 100 ms)", field="audio")
-    if not isinstance(text, str) or not text.strip() or not text_words(text):
-        raise Invalid("text must contain at least one word", field="text")
-    return audio

@@ -1,4 +1,4 @@
-"""Lip sync from audio alone on the real recogniser, fed what users send besides clean speech:
+"""Lip sync from audio alone on each real recogniser, fed what users send besides clean speech:
 silence, noise, music, a hum, clipped and telephone-rate speech, too long a file. Each gives a
 clear error or a valid timeline, and the mouth never sticks open."""
 
@@ -28,12 +28,12 @@ STUCK_SECONDS = 1.0
 """A mouth shape other than rest held longer than this, on audio with no long vowel, is stuck."""
 
 
-@pytest.fixture(scope="module")
-def container() -> Container:
+@pytest.fixture(scope="module", params=["phonenet", "pocketsphinx"])
+def container(request: pytest.FixtureRequest) -> Container:
     settings = Settings(
         **MOCK_SPEECH,
         **IN_MEMORY,
-        recognizer="pocketsphinx",
+        recognizer=request.param,
         limits={"max_recording_seconds": 20.0},
         _env_file=None,
     )

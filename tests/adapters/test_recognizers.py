@@ -1,6 +1,7 @@
-"""The mock and pocketsphinx recognisers honour the PhoneRecognizer contract; pocketsphinx hears
-real speech (the Piper voice en_US-joe-medium, whose own durations give the true phone times)
-well enough to close the lips where the speech has p, b, m."""
+"""The mock, phonenet and pocketsphinx recognisers honour the PhoneRecognizer contract; the real
+ones hear real speech (the Piper voice en_US-joe-medium, whose own durations give the true phone
+times) well enough to close the lips where the speech has p, b, m; phonenet's live stream
+hears what the whole file gives."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ import numpy as np
 import pytest
 
 from avatar_service.adapters.recognizer.mock import MockRecognizer
+from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
 from avatar_service.adapters.recognizer.pocketsphinx_phones import PocketsphinxRecognizer
 from avatar_service.adapters.recognizer.resample import StreamResampler, to_model_rate
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
 from avatar_service.contracts import PhoneRecognizerContract
 from avatar_service.contracts.recognizer import RecordingSample
 from avatar_service.core.phonemes import base_symbol
+from avatar_service.core.ports import PhoneRecognizer
 from avatar_service.core.recognition import TranscriptHint
 from avatar_service.core.speech import Speech
 from avatar_service.core.visemes import build_timeline
@@ -37,6 +40,21 @@ def pocketsphinx() -> PocketsphinxRecognizer:
     return PocketsphinxRecognizer()
 
 
+@pytest.fixture(scope="module")
+def phonenet() -> PhoneNetRecognizer:
+    return PhoneNetRecognizer()
+
+
+class TestPhoneNetRecognizer(PhoneRecognizerContract):
+    @pytest.fixture
+    def adapter(self, phonenet: PhoneNetRecognizer) -> PhoneNetRecognizer:
+        return phonenet
+
+    @pytest.fixture
+    def speech_sample(self, real_speech: Speech) -> RecordingSample:
+        return real_speech.samples, real_speech.sample_rate, SENTENCE
+
+
 class TestMockRecognizer(PhoneRecognizerContract):
     @pytest.fixture
     def adapter(self) -> MockRecognizer:
@@ -53,7 +71,7 @@ class TestPocketsphinxRecognizer(PhoneRecognizerContract):
         return real_speech.samples, real_speech.sample_rate, SENTENCE
 
 
-def _closed_at_bilabials(speech: Speech, recognized: PocketsphinxRecognizer) -> float:
+def _closed_at_bilabials(speech: Speech, recognized: PhoneRecognizer) -> float:
     assert speech.phonemes is not None
     cues = build_timeline(
         recognized.recognize(speech.samples, speech.sample_rate).phonemes,
@@ -72,6 +90,55 @@ def test_lips_close_at_most_bilabials_of_real_speech(
     real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
 ) -> None:
     assert _closed_at_bilabials(real_speech, pocketsphinx) >= 0.8
+
+
+def test_phonenet_closes_the_lips_at_nine_in_ten_bilabials_of_real_speech(
+    real_speech: Speech, phonenet: PhoneNetRecognizer
+) -> None:
+    assert _closed_at_bilabials(real_speech, phonenet) >= 0.9
+
+
+def test_phonenet_places_hinted_words_near_the_engines_own_word_times(
+    real_speech: Speech, phonenet: PhoneNetRecognizer
+) -> None:
+    assert real_speech.words is not None
+    result = phonenet.recognize(
+        real_speech.samples, real_speech.sample_rate, TranscriptHint(SENTENCE)
+    )
+    errors = [abs(a.start - b.start) for a, b in zip(result.words, real_speech.words, strict=True)]
+    assert float(np.median(errors)) < 0.02
+
+
+def test_phonenet_live_stream_hears_what_the_whole_file_gives(
+    real_speech: Speech, phonenet: PhoneNetRecognizer
+) -> None:
+    whole = phonenet.recognize(real_speech.samples, real_speech.sample_rate).phonemes
+    stream = phonenet.open_stream(real_speech.sample_rate)
+    step = real_speech.sample_rate // 50  # 20 ms chunks
+    for start in range(0, len(real_speech.samples), step):
+        live = stream.feed(real_speech.samples[start : start + step])
+    stream.close()
+    found = [
+        any(q.symbol == p.symbol and abs(q.start - p.start) <= 0.03 for q in live) for p in whole
+    ]
+    assert sum(found) >= 0.8 * len(whole)
+
+
+def test_phonenet_live_phones_come_within_its_look_ahead(
+    real_speech: Speech, phonenet: PhoneNetRecognizer
+) -> None:
+    stream = phonenet.open_stream(real_speech.sample_rate)
+    step = real_speech.sample_rate // 50
+    lags = []
+    seen: set[tuple[str, float]] = set()
+    for start in range(0, len(real_speech.samples), step):
+        fed = min(len(real_speech.samples), start + step) / real_speech.sample_rate
+        for phone in stream.feed(real_speech.samples[start : start + step]):
+            if (phone.symbol, phone.start) not in seen:
+                seen.add((phone.symbol, phone.start))
+                lags.append(fed - phone.start)
+    stream.close()
+    assert lags and float(np.median(lags)) <= 0.15
 
 
 def test_a_transcript_hint_places_words_near_the_engines_own_word_times(

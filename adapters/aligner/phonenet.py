@@ -1,0 +1,96 @@
+"""Forced alignment with the phone model (``adapters.acoustic.forced``): US English, 5 ms
+frames, a confidence per word. A transcript whose words stop fitting the audio is refused
+(``Invalid``, field ``text``) naming the first word that does not.
+"""
+
+from __future__ import annotations
+
+from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
+from avatar_service.adapters.acoustic.lexicon import Lexicon
+from avatar_service.adapters.acoustic.model import PhoneModel
+from avatar_service.adapters.aligner.inputs import checked_audio
+from avatar_service.core.errors import Invalid
+from avatar_service.core.ports import Aligner
+from avatar_service.core.speech import Alignment, FloatArray
+from avatar_service.core.words import retime, text_words
+
+MIN_WORD_SECONDS = 0.05
+"""No word is spoken faster: a transcript needing less per word is refused before any work."""
+MISMATCH_RUN = 3
+RUN_CONFIDENCE = 0.35
+"""Three consecutive words whose mean confidence is under this, one of them under the minimum
+confidence, mark where a transcript goes wrong (one weak word alone may be a mumble)."""
+
+
+class PhoneNetAligner(Aligner):
+    """Phone-model forced alignment (US English; ``voice_id`` is ignored). ``min_confidence``:
+    a word below it that starts a run of such words marks where the transcript stops
+    matching. Thread-safe."""
+
+    PLUGIN_NAME = "phonenet"
+
+    def __init__(
+        self,
+        model: PhoneModel | None = None,
+        lexicon: Lexicon | None = None,
+        min_confidence: float = 0.2,
+    ) -> None:
+        self._model = model or PhoneModel()
+        self._lexicon = lexicon or Lexicon()
+        self._min_confidence = min_confidence
+
+    def check(self) -> None:
+        self._model.check()
+        self._lexicon.groups("check")
+
+    def align(
+        self, samples: FloatArray, sample_rate: int, text: str, voice_id: str | None = None
+    ) -> Alignment:
+        audio = checked_audio(samples, sample_rate, text)
+        duration = audio.size / sample_rate
+        words = len(text_words(text))
+        if words * MIN_WORD_SECONDS > duration:
+            raise Invalid(
+                f"the transcript has {words} words but the audio lasts {duration:.2f} s; "
+                "it cannot be this audio's text",
+                field="text",
+            )
+        audio16 = features.resample(audio, sample_rate)
+        try:
+            alignment = force_align(self._model, self._lexicon, audio16, text)
+        except TooManyPhones as exc:
+            raise Invalid(
+                f"the transcript cannot be this audio's: {exc} of audio", field="text"
+            ) from exc
+        self._refuse_mismatch(alignment)
+        scale = duration / (audio16.size / features.RATE)
+        if abs(scale - 1.0) < 1e-9:
+            return alignment
+        return retime(alignment, lambda t: min(t * scale, duration), duration)
+
+    def _refuse_mismatch(self, alignment: Alignment) -> None:
+        """``Invalid`` where the transcript stops fitting: the first word under
+        ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean confidence is under
+        ``RUN_CONFIDENCE``, or after which no word reaches 0.5."""
+        words = alignment.words
+        confidences = [w.confidence or 0.0 for w in words]
+        for index, value in enumerate(confidences):
+            if value >= self._min_confidence:
+                continue
+            rest = confidences[index:]
+            runs = [
+                confidences[start : start + MISMATCH_RUN]
+                for start in range(max(0, index - MISMATCH_RUN + 1), index + 1)
+            ]
+            weak_run = any(
+                len(run) == MISMATCH_RUN and sum(run) / len(run) < RUN_CONFIDENCE for run in runs
+            )
+            if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
+                word = words[index]
+                raise Invalid(
+                    f"the transcript stops matching the audio at word {index + 1} "
+                    f"{word.text!r} (character {word.char_start}); its words from there do "
+                    f"not fit the sounds (confidence {value:.2f})",
+                    field="text",
+                )

