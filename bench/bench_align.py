@@ -47,9 +47,10 @@ ALIGNERS: dict[str, Callable[[], Aligner]] = {
 
 
 def espeak_clips(voices: Sequence[str] = ("en-us", "en-us+f3")) -> list[TruthClip]:
-    """The held-out sentences spoken by espeak-ng (a formant synthesiser: another kind of
-    voice than the neural one every model here learnt from), at 16 kHz, with espeak-ng's own
-    phoneme and word times as the truth (its phoneme events: each phone's start)."""
+    """The held-out sentences spoken by espeak-ng (a formant synthesiser) in two voices the
+    phone model never trained on (``en-us``, ``en-us+f3``; it trained on other espeak-ng
+    variants), at 16 kHz, with espeak-ng's own phoneme and word times as the truth (its
+    phoneme events: each phone's start)."""
     engine = EspeakSynthesizer()
     clips = []
     for sentence in (s for s in SENTENCES if s.split == "heldout"):
@@ -161,8 +162,9 @@ def main() -> None:
         print(row(f"{name}, tuning", tune))
         print(row(f"**{name}, held-out**", held))
     print(
-        "\nanother synthesiser: the held-out sentences spoken by espeak-ng (en-us, en-us+f3), "
-        "its own phoneme times as truth (phone starts at its events, not Piper's convention)\n"
+        "\nanother synthesiser: the held-out sentences spoken by espeak-ng in voices the phone "
+        "model never trained on (en-us, en-us+f3), its own phoneme times as truth (phone starts "
+        "at its events, not Piper's convention; dtw aligns against espeak-ng itself)\n"
     )
     print(HEADER.format(what="aligner"))
     for name, runs in crossed.items():

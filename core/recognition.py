@@ -7,7 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from avatar_service.core.errors import Invalid
-from avatar_service.core.speech import PhonemizedWord, TimedPhoneme
+from avatar_service.core.speech import Alignment, PhonemizedWord, TimedPhoneme
+from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
 RECORDED_VOICE = "recording"
 """``voice_id`` of stored audio that came from a client's recording, not from a synthesizer:
@@ -45,3 +46,13 @@ is dropped, so the mouth rests instead of sticking open."""
 def speech_only(phonemes: Sequence[TimedPhoneme]) -> tuple[TimedPhoneme, ...]:
     """The phonemes without those held longer than ``MAX_PHONE_SECONDS`` (not speech)."""
     return tuple(p for p in phonemes if p.end - p.start <= MAX_PHONE_SECONDS)
+
+
+def even_words(text: str, duration: float) -> Alignment:
+    """One schwa per word of ``text``, evenly over ``duration``: words for audio in which
+    nothing was heard (``text`` has at least one word)."""
+    words = text_words(text)
+    step = duration / len(words)
+    phones = [TimedPhoneme("ə", i * step, (i + 1) * step, arpabet="AH") for i in range(len(words))]
+    units = [SpokenUnit(w.char_start, w.char_end, (i,)) for i, w in enumerate(words)]
+    return assign_words(text, phones, units, duration=duration)

@@ -66,17 +66,19 @@ class Settings(BaseSettings):
     tts: str = "auto"
     """``auto``: every Piper and espeak voice, a neural (Piper) voice by default when one is
     installed, else espeak; ``piper`` or ``espeak`` for one engine only."""
-    aligner: str = "dtw"
-    """``dtw`` (any espeak language), ``pocketsphinx`` (US English, word confidence), ``engine``
-    or ``mock``: docs/alignment.md compares them."""
+    aligner: str = "auto"
+    """``auto`` (``phonenet`` for English voices, ``dtw`` for the others), ``phonenet`` (US
+    English, word confidence), ``dtw`` (any espeak language), ``pocketsphinx`` (US English),
+    ``engine`` or ``mock``: docs/alignment.md compares them."""
     renderer: str = "node"
     store: str = "sqlmodel"
     blobs: str = "fsspec"
     jobs: str = "embedded"
     """Job queue: ``embedded`` or ``dramatiq`` (settings under ``job``)."""
     webhooks: str = "urllib"
-    recognizer: str = "pocketsphinx"
-    """Phone recogniser of lip sync from audio alone (``/v1/lipsync/audio``, ``/listen``)."""
+    recognizer: str = "phonenet"
+    """Phone recogniser of lip sync from audio alone (``/v1/lipsync/audio``, ``/listen``):
+    ``phonenet`` or ``pocketsphinx`` (docs/recognition.md compares them), ``mock``."""
 
     data_dir: Path = Path("./data")
     """``AVATAR_DATA_DIR``: where the service keeps its data; the database URL, the asset, audio

@@ -128,14 +128,20 @@ def _timed(
     changes = np.flatnonzero(np.diff(path)) + 1
     segment_starts = np.concatenate([[0], changes])
     segment_states = path[segment_starts]
-    segment_ends = np.concatenate([changes, [frames]])
-    onset = {
-        int(s): max(0.0, (int(f) - 0.5) * FRAME) if f else 0.0
-        for s, f in zip(segment_states, segment_starts, strict=True)
-    }
+    # Where two states meet between frames k - 1 and k, the boundary is where the difference
+    # of their scores crosses zero (linear between the two frames' centres), else midway.
+    columns = plan.columns[path]
+    crossing = [0.0] * len(segment_starts)
+    for i in range(1, len(segment_starts)):
+        k = int(segment_starts[i])
+        before = float(scores[k - 1, columns[k - 1]] - scores[k - 1, columns[k]])
+        after = float(scores[k, columns[k - 1]] - scores[k, columns[k]])
+        share = before / (before - after) if before > 0 > after else 0.5
+        crossing[i] = max(0.0, (k - 1 + share) * FRAME)
+    onset = {int(s): crossing[i] for i, s in enumerate(segment_states)}
     finish = {
-        int(s): min(duration, (int(e) - 0.5) * FRAME) if e < frames else duration
-        for s, e in zip(segment_states, segment_ends, strict=True)
+        int(s): min(duration, crossing[i + 1]) if i + 1 < len(segment_states) else duration
+        for i, s in enumerate(segment_states)
     }
     shortfall = scores[np.arange(frames), plan.columns[path]] - logp.max(axis=1)
     word_gaps: dict[int, list[float]] = {}

@@ -38,8 +38,14 @@ class ModelInfo:
     sha256: str
 
 
-def load_info(directory: Path = MODEL_DIR) -> ModelInfo:
-    meta = json.loads((directory / "phonenet.json").read_text("utf-8"))
+LIVE = "phonenet"
+"""The model that looks 75 ms ahead: live streams, and the recogniser."""
+WIDE = "phonenet_wide"
+"""The model that looks 195 ms ahead: forced alignment of whole recordings."""
+
+
+def load_info(directory: Path = MODEL_DIR, name: str = LIVE) -> ModelInfo:
+    meta = json.loads((directory / f"{name}.json").read_text("utf-8"))
     return ModelInfo(
         tuple(meta["inventory"]),
         int(meta["lookahead_frames"]),
@@ -59,12 +65,14 @@ class LoopData:
 
 
 class PhoneModel:
-    """The model, loaded on first use (thread-safe); ``threads`` onnxruntime intra-op threads."""
+    """The model ``name`` (``LIVE`` or ``WIDE``) in ``directory``, loaded on first use
+    (thread-safe); ``threads`` onnxruntime intra-op threads."""
 
-    def __init__(self, directory: Path = MODEL_DIR, threads: int = 1) -> None:
+    def __init__(self, directory: Path = MODEL_DIR, threads: int = 1, name: str = LIVE) -> None:
         self._directory = directory
+        self._name = name
         self._threads = threads
-        self.info = load_info(directory)
+        self.info = load_info(directory, name)
         self._index = {symbol: i for i, symbol in enumerate(self.info.inventory)}
         self._session: Any = None
         self._loop: LoopData | None = None
@@ -73,7 +81,7 @@ class PhoneModel:
     def _loaded(self) -> Any:
         with self._lock:
             if self._session is None:
-                path = self._directory / "phonenet.onnx"
+                path = self._directory / f"{self._name}.onnx"
                 data = path.read_bytes()
                 if hashlib.sha256(data).hexdigest() != self.info.sha256:
                     raise Unavailable(f"{path} does not match its recorded sha256; reinstall")

@@ -18,6 +18,7 @@ from avatar_service.adapters.aligner.dtw_features import (
     mfcc,
     upper_frequency,
 )
+from avatar_service.adapters.aligner.inputs import checked_samples
 from avatar_service.core.errors import Invalid, NotFound
 from avatar_service.core.ports import Aligner, SpeechSynthesizer, SynthesisRequest
 from avatar_service.core.speech import (
@@ -63,7 +64,7 @@ class DtwAligner(Aligner):
     ) -> Alignment:
         """Phonemes and words of ``text`` in ``samples``. ``voice_id`` picks the reference
         voice when the reference synthesizer has it; otherwise the configured one is used."""
-        audio = _check_audio(samples, sample_rate)
+        audio = checked_samples(samples, sample_rate, 2 * HOP_SECONDS)
         if not isinstance(text, str) or not text.strip():
             raise Invalid("text must contain at least one non-space character", field="text")
         duration = audio.size / sample_rate
@@ -112,19 +113,6 @@ class DtwAligner(Aligner):
             except NotFound:
                 continue
         return self._reference.synthesize(SynthesisRequest(text, voice_id=self._voice))
-
-
-def _check_audio(samples: FloatArray, sample_rate: int) -> npt.NDArray[np.float64]:
-    if isinstance(sample_rate, bool) or not isinstance(sample_rate, int | np.integer):
-        raise Invalid(f"sample_rate must be an integer, got {sample_rate!r}", field="sample_rate")
-    if sample_rate <= 0:
-        raise Invalid(f"sample_rate must be positive, got {sample_rate}", field="sample_rate")
-    audio = np.nan_to_num(np.asarray(samples, dtype=np.float64).reshape(-1))
-    if audio.size == 0:
-        raise Invalid("the audio holds no samples", field="audio")
-    if audio.size < sample_rate * HOP_SECONDS * 2:
-        raise Invalid("the audio is too short to align (under 20 ms)", field="audio")
-    return audio
 
 
 def _warp_function(path: npt.NDArray[np.int64], n: int) -> npt.NDArray[np.float64]:

@@ -13,6 +13,8 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from avatar_service.adapters.acoustic.features import fast_size
+
 F64 = npt.NDArray[np.float64]
 HOP_SECONDS = 0.01
 WINDOW_SECONDS = 0.025
@@ -55,22 +57,6 @@ def _dct() -> F64:
     return basis
 
 
-def _fast_size(n: int) -> int:
-    """The smallest 2^a 3^b 5^c >= ``n``: FFT sizes pocketfft does fastest."""
-    best = 1 << (n - 1).bit_length()
-    p5 = 1
-    while p5 < best:
-        p35 = p5
-        while p35 < best:
-            size = p35
-            while size < n:
-                size *= 2
-            best = min(best, size)
-            p35 *= 3
-        p5 *= 5
-    return best
-
-
 def mfcc(samples: npt.NDArray[np.floating], rate: int, upper_hz: float | None = None) -> F64:
     """``(frames, N_CEPSTRA)`` normalised MFCCs of mono audio, one frame per ``HOP_SECONDS``
     (frame ``i`` centred at ``i * HOP_SECONDS``), computed at the audio's own rate with mel
@@ -79,7 +65,7 @@ def mfcc(samples: npt.NDArray[np.floating], rate: int, upper_hz: float | None = 
     x = np.asarray(samples, dtype=np.float32).reshape(-1)
     hop = HOP_SECONDS * rate
     width = round(WINDOW_SECONDS * rate)
-    n_fft = _fast_size(width)
+    n_fft = fast_size(width)
     frames_count = max(1, math.ceil(x.size / hop))
     emphasised = np.append(x[:1], x[1:] - PRE_EMPHASIS * x[:-1]) if x.size else np.zeros(1)
     starts = np.round(hop * np.arange(frames_count)).astype(np.int64)

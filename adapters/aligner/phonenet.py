@@ -1,6 +1,7 @@
-"""Forced alignment with the phone model (``adapters.acoustic.forced``): US English, 5 ms
-frames, a confidence per word. A transcript whose words stop fitting the audio is refused
-(``Invalid``, field ``text``) naming the first word that does not.
+"""Forced alignment with the phone model (``adapters.acoustic.forced``, with the ``WIDE``
+model, which looks 195 ms ahead: nothing here is live): US English, 5 ms frames, a confidence
+per word. A transcript whose words stop fitting the audio is refused (``Invalid``, field
+``text``) naming the first word that does not.
 """
 
 from __future__ import annotations
@@ -8,7 +9,7 @@ from __future__ import annotations
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
-from avatar_service.adapters.acoustic.model import PhoneModel
+from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
 from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner
@@ -36,7 +37,7 @@ class PhoneNetAligner(Aligner):
         lexicon: Lexicon | None = None,
         min_confidence: float = 0.2,
     ) -> None:
-        self._model = model or PhoneModel()
+        self._model = model or PhoneModel(name=WIDE)
         self._lexicon = lexicon or Lexicon()
         self._min_confidence = min_confidence
 

@@ -17,8 +17,8 @@ from dataclasses import replace
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 
+from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.adapters.aligner.sphinx_lexicon import EspeakG2P
 from avatar_service.core.errors import Invalid, Unavailable
@@ -78,23 +78,6 @@ MIN_WORD_SECONDS = 0.05
 """No word is spoken faster: a transcript needing less per word cannot be this audio's."""
 
 
-def resample_16k(samples: npt.NDArray[np.floating], rate: int) -> npt.NDArray[np.float64]:
-    """Band-limited (FFT) resampling to 16 kHz; the same samples when already at 16 kHz."""
-    x = np.asarray(samples, np.float64).reshape(-1)
-    if rate == RATE:
-        return x
-    n_out = max(1, round(x.size * RATE / rate))
-    pad = 1 << (x.size + rate // 10).bit_length()  # room against the circular wrap
-    spectrum = np.fft.rfft(x, pad)
-    out_size = max(2, round(pad * RATE / rate))
-    bins = out_size // 2 + 1
-    kept = np.zeros(bins, np.complex128)
-    keep = min(bins, spectrum.size)
-    kept[:keep] = spectrum[:keep]
-    y = np.fft.irfft(kept, out_size) * (out_size / pad)
-    return np.asarray(y[:n_out])
-
-
 class SphinxAligner(Aligner):
     """pocketsphinx forced alignment (US English). Onsets are moved by offsets measured on the
     truth corpus' tuning split: ``word_offset_seconds`` for a word's first phone (the model
@@ -150,7 +133,9 @@ class SphinxAligner(Aligner):
                 "it cannot be this audio's text",
                 field="text",
             )
-        pcm = (np.clip(resample_16k(audio, sample_rate), -1.0, 1.0) * 32767).astype(np.int16)
+        pcm = (np.clip(features.resample(audio, sample_rate, RATE), -1.0, 1.0) * 32767).astype(
+            np.int16
+        )
         with self._lock:
             decoder = self._ready()
             tokens = [self._token(decoder, w.text) for w in words]

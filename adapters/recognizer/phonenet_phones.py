@@ -10,6 +10,7 @@ loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind 
 from __future__ import annotations
 
 import statistics
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -25,9 +26,9 @@ from avatar_service.adapters.recognizer.resample import StreamResampler
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint
+from avatar_service.core.recognition import TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
-from avatar_service.core.words import SpokenUnit, TextWord, assign_words, spread_spans, text_words
+from avatar_service.core.words import SpokenUnit, assign_words, spread_spans, text_words
 
 LANGUAGES = frozenset({"en"})
 FRAME = features.FRAME_SECONDS
@@ -39,8 +40,12 @@ LOUD_FRAME = 0.01
 
 
 class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
-    """``language_weight``, ``insertion`` and ``lag`` tune the phone loop (measured with
-    ``python bench/run.py recognise`` on the tuning split). Thread-safe."""
+    """``language_weight``, ``insertion`` and ``lag`` tune the phone loop; ``pause_penalty``
+    is taken from the pause's log posterior (the model hears pauses in the gaps between words,
+    where the mouth carries on); a pause of at most ``bridge`` seconds between two phones
+    (``hint_bridge`` between the words of a fitted hint) is no rest: its neighbours meet in its
+    middle. Tuned with ``python bench/run.py recognise`` on
+    the tuning split only. Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -49,13 +54,19 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         model: PhoneModel | None = None,
         lexicon: Lexicon | None = None,
         *,
-        language_weight: float = 1.0,
-        insertion: float = -2.0,
+        language_weight: float = 0.5,
+        insertion: float = -1.0,
         lag: int = 40,
+        bridge: float = 0.04,
+        hint_bridge: float = 0.08,
+        pause_penalty: float = 0.5,
     ) -> None:
         self._model = model or PhoneModel()
         self._lexicon = lexicon or Lexicon()
-        self._tuning = {"language_weight": language_weight, "insertion": insertion, "lag": lag}
+        self._bridge = bridge
+        self._hint_bridge = hint_bridge
+        self._pause_penalty = pause_penalty
+        self._language_weight, self._insertion, self._lag = language_weight, insertion, lag
 
     def languages(self) -> frozenset[str]:
         return LANGUAGES
@@ -64,12 +75,21 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self._model.check()
         self._model.loop_data()
 
-    def warm_up(self) -> None:
-        """Load the model now, so the first request does not wait for it."""
-        self._model.run(np.zeros((8, features.MELS), np.float32))
+    def biased(self, logp: LogPosteriors) -> LogPosteriors:
+        """``logp`` with the pause penalty applied (a copy)."""
+        out = np.array(logp, np.float32)
+        silence = self._model.class_of(SILENCE)
+        if silence is not None and len(out):
+            out[:, silence] -= self._pause_penalty
+        return out
 
     def decoder(self) -> LoopDecoder:
-        return LoopDecoder(self._model.loop_data().bigram, **self._tuning)  # type: ignore[arg-type]
+        return LoopDecoder(
+            self._model.loop_data().bigram,
+            language_weight=self._language_weight,
+            insertion=self._insertion,
+            lag=self._lag,
+        )
 
     def recognize(
         self, samples: FloatArray, sample_rate: int, hint: TranscriptHint | None = None
@@ -88,14 +108,13 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             fitted = self._fitted(audio, hint.text, duration)
             if fitted is not None:
                 return fitted
-        logp = self._model.posteriors(audio)
         decoder = self.decoder()
-        decoder.push(logp)
+        decoder.push(self.biased(self._model.posteriors(audio)))
         phones = spread_spans(self._phones(decoder.segments(), loud, duration), duration)
         if hint is None:
             return Alignment(phones, ())
         if not phones:
-            return _even_words(hint.text, words, duration)
+            return even_words(hint.text, duration)
         unit = SpokenUnit(0, len(hint.text), tuple(range(len(phones))))
         return assign_words(hint.text, phones, [unit], duration=duration)
 
@@ -109,19 +128,33 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         confidences = [w.confidence or 0.0 for w in aligned.words]
         if statistics.median(confidences) < HINT_FITS:
             return None
-        return Alignment(spread_spans(aligned.phonemes, duration), aligned.words)
+        phones = list(spread_spans(aligned.phonemes, duration))
+        for i in range(1, len(phones)):
+            gap = phones[i].start - phones[i - 1].end
+            if 0 < gap <= self._hint_bridge:
+                middle = phones[i - 1].end + gap / 2
+                phones[i - 1] = replace(phones[i - 1], end=middle)
+                phones[i] = replace(phones[i], start=middle)
+        return Alignment(tuple(phones), aligned.words)
 
     def _phones(
         self, segments: list[Segment], loud: npt.NDArray[np.bool_] | None, duration: float
     ) -> list[TimedPhoneme]:
         silence = self._model.class_of(SILENCE)
         inventory = self._model.info.inventory
+        bridge = round(self._bridge / FRAME)
+        bounds = [[s.start, s.end] for s in segments]
+        for i in range(1, len(segments) - 1):
+            short = segments[i].end - segments[i].start <= bridge
+            if segments[i].label == silence and short:
+                middle = (segments[i].start + segments[i].end) // 2
+                bounds[i - 1][1], bounds[i + 1][0] = middle, middle
         out = []
-        for segment in segments:
+        for segment, (first, last) in zip(segments, bounds, strict=True):
             if segment.label == silence:
                 continue
-            start = max(0.0, (segment.start - 0.5) * FRAME)
-            end = min(duration, (segment.end - 0.5) * FRAME)
+            start = max(0.0, (first - 0.5) * FRAME)
+            end = min(duration, (last - 0.5) * FRAME)
             if end <= start:
                 continue
             if loud is not None and not _voiced(loud, start, end):
@@ -135,8 +168,14 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             raise Invalid("the sample rate must be positive", field="sample_rate")
         return _LiveStream(self, sample_rate)
 
-    def phones_of(self, segments: list[Segment], duration: float) -> list[TimedPhoneme]:
-        return self._phones(segments, None, duration)
+    def live_phones(self, segments: list[Segment], heard: float) -> list[TimedPhoneme]:
+        """The phones of a live stream's ``segments`` when ``heard`` seconds have arrived:
+        a phone the newest frames still hold sounds on to ``heard`` (the model's look-ahead
+        has not reached the audio after it yet)."""
+        phones = self._phones(segments, None, heard)
+        if phones and segments and segments[-1].label != self._model.class_of(SILENCE):
+            phones[-1] = replace(phones[-1], end=heard)
+        return phones
 
     def posterior_stream(self) -> PosteriorStream:
         return PosteriorStream(self._model)
@@ -148,14 +187,6 @@ def _voiced(loud: npt.NDArray[np.bool_], start: float, end: float) -> bool:
     last = max(first + 1, round(end / LOUD_FRAME))
     frames = loud[first:last]
     return bool(len(frames)) and float(frames.mean()) >= 0.3
-
-
-def _even_words(text: str, words: tuple[TextWord, ...], duration: float) -> Alignment:
-    """One schwa per word, evenly over the audio: words for audio in which nothing was heard."""
-    step = duration / len(words)
-    phones = [TimedPhoneme("ə", i * step, (i + 1) * step, arpabet="AH") for i in range(len(words))]
-    units = [SpokenUnit(w.char_start, w.char_end, (i,)) for i, w in enumerate(words)]
-    return assign_words(text, phones, units, duration=duration)
 
 
 class _LiveStream(PhoneStream):
@@ -176,9 +207,9 @@ class _LiveStream(PhoneStream):
         self._fed += len(chunk)
         rows: LogPosteriors = self._posteriors.push(chunk)
         if len(rows):
-            self._decoder.push(rows)
+            self._decoder.push(self._recognizer.biased(rows))
         heard = self._fed / features.RATE
-        phones = self._recognizer.phones_of(self._decoder.segments(), heard)
+        phones = self._recognizer.live_phones(self._decoder.segments(), heard)
         return tuple(phones)
 
     def close(self) -> None:

