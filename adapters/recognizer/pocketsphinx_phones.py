@@ -157,11 +157,6 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
         else:
             pool.put(decoder)
 
-    def warm_up(self) -> None:
-        """Load one phone-loop decoder now, so the first request does not wait for it."""
-        with self._borrow("loop"):
-            pass
-
     def recognize(
         self, samples: FloatArray, sample_rate: int, hint: TranscriptHint | None = None
     ) -> Alignment:
