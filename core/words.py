@@ -328,13 +328,19 @@ def words_from_phonemes(
 def retime(alignment: Alignment, to: Callable[[float], float], duration: float) -> Alignment:
     """``alignment`` with every time ``t`` moved to ``to(t)`` (non-decreasing), spans kept at
     least ``MIN_SPAN_SECONDS`` inside ``[0, duration]``, words re-timed from their phonemes
-    (when every phoneme of a word carries ``word_index``; else moved the same way)."""
+    (when every phoneme of a word carries ``word_index``; else moved the same way), each
+    keeping its confidence."""
     moved = [replace(p, start=to(p.start), end=to(p.end)) for p in alignment.phonemes]
     phonemes = spread_spans(moved, duration)
     owned = {p.word_index for p in phonemes if p.word_index is not None}
     words = [TextWord(w.text, w.char_start, w.char_end) for w in alignment.words]
     if owned == set(range(len(words))):
-        return Alignment(phonemes, words_from_phonemes(words, phonemes))
+        timed_words = words_from_phonemes(words, phonemes)
+        kept = (
+            replace(t, confidence=w.confidence)
+            for t, w in zip(timed_words, alignment.words, strict=True)
+        )
+        return Alignment(phonemes, tuple(kept))
     timed = tuple(replace(w, start=to(w.start), end=to(w.end)) for w in alignment.words)
     return Alignment(phonemes, timed)
 

@@ -10,6 +10,7 @@ word's confidence (0..1) says how far its frames' phones fall behind the model's
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import numpy as np
 import numpy.typing as npt
@@ -19,8 +20,8 @@ from avatar_service.adapters.acoustic.lexicon import Lexicon, LexiconPhone
 from avatar_service.adapters.acoustic.model import SILENCE, PhoneModel
 from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path
 from avatar_service.core.phonemes import IPA_TO_ARPABET
-from avatar_service.core.speech import Alignment, TimedPhoneme, TimedWord
-from avatar_service.core.words import TextWord, spread_spans
+from avatar_service.core.speech import Alignment, TimedPhoneme
+from avatar_service.core.words import TextWord, spread_spans, words_from_phonemes
 
 FRAME = features.FRAME_SECONDS
 CONFIDENCE_MIDPOINT = -1.75
@@ -57,11 +58,17 @@ class TooManyPhones(ValueError):
 
 
 def force_align(
-    model: PhoneModel, lexicon: Lexicon, audio16: npt.NDArray[np.floating], text: str
+    model: PhoneModel,
+    lexicon: Lexicon,
+    audio16: npt.NDArray[np.floating],
+    text: str,
+    duration: float | None = None,
 ) -> Alignment:
-    """``text``'s phones and words in 16 kHz ``audio16``; every word has a confidence.
+    """``text``'s phones and words in 16 kHz ``audio16`` (the recording's own ``duration``,
+    which resampling may have rounded, bounds every time); every word has a confidence.
     ``TooManyPhones`` when the audio is too short to hold them."""
-    duration = len(audio16) / features.RATE
+    if duration is None:
+        duration = len(audio16) / features.RATE
     phones, words = lexicon.phones(text)
     logp = model.posteriors(audio16)
     if len(phones) > logp.shape[0]:
@@ -144,54 +151,56 @@ def _timed(
         for i, s in enumerate(segment_states)
     }
     shortfall = scores[np.arange(frames), plan.columns[path]] - logp.max(axis=1)
-    word_gaps: dict[int, list[float]] = {}
-    timed: list[TimedPhoneme] = []
-    # A pause counts against the word after it (the last pause against the last word): a
-    # transcript that does not fit lets pauses swallow speech, which the model hears.
+    segment_ends = [*segment_starts[1:].tolist(), frames]
+    held = {
+        int(s): (int(a), int(b))
+        for s, a, b in zip(segment_states, segment_starts, segment_ends, strict=True)
+    }
+    # Per word: the summed shortfall of its frames and how many. A pause counts against the
+    # word after it (the last pause against the last word): a transcript that does not fit
+    # lets pauses swallow speech, which the model hears.
+    totals = [0.0] * len(words)
+    counts = [0] * len(words)
     next_word = len(words) - 1
     for state in range(len(owners) - 1, -1, -1):
         owner = owners[state]
-        mask = path == state
         word = next_word if owner is None else phones[owner].word_index
-        gaps = word_gaps.setdefault(word, [])
-        gaps.extend(shortfall[mask].tolist())
-        held = int(np.count_nonzero(mask))
-        if owner is not None and held < SHORT_FRAMES:
-            gaps.extend([SHORT_PENALTY] * (SHORT_FRAMES - held))
+        first, last = held.get(state, (0, 0))
+        totals[word] += float(shortfall[first:last].sum())
+        counts[word] += last - first
         if owner is not None:
+            short = max(0, SHORT_FRAMES - (last - first))
+            totals[word] += SHORT_PENALTY * short
+            counts[word] += short
             next_word = word
-    for state, owner in enumerate(owners):
-        if owner is None:
-            continue
-        phone = phones[owner]
-        timed.append(
-            TimedPhoneme(
-                phone.symbol,
-                onset[state],
-                finish[state],
-                IPA_TO_ARPABET.get(phone.symbol),
-                phone.stress,
-                phone.word_index,
-            )
+    timed = [
+        TimedPhoneme(
+            phones[owner].symbol,
+            onset[state],
+            finish[state],
+            IPA_TO_ARPABET.get(phones[owner].symbol),
+            phones[owner].stress,
+            phones[owner].word_index,
         )
+        for state, owner in enumerate(owners)
+        if owner is not None
+    ]
     spread = spread_spans(timed, duration)
-    confidences = [_confidence(word_gaps.get(i, [])) for i in range(len(words))]
-    spans: dict[int, tuple[float, float]] = {}
-    for p in spread:
-        assert p.word_index is not None
-        first, _ = spans.get(p.word_index, (p.start, p.end))
-        spans[p.word_index] = (first, p.end)
-    out_words = tuple(
-        TimedWord(w.text, spans[i][0], spans[i][1], w.char_start, w.char_end, confidences[i])
-        for i, w in enumerate(words)
+    timed_words = words_from_phonemes(words, spread)
+    return Alignment(
+        spread,
+        tuple(
+            replace(w, confidence=_confidence(totals[i], counts[i]))
+            for i, w in enumerate(timed_words)
+        ),
     )
-    return Alignment(spread, out_words)
 
 
-def _confidence(shortfalls: list[float]) -> float:
-    """0..1 from a word's per-frame shortfall (log posterior of its path's phone minus the
-    best phone's, <= 0): 0 everywhere is 1.0; ``CONFIDENCE_MIDPOINT`` on average is 0.5."""
-    if not shortfalls:
+def _confidence(total: float, count: int) -> float:
+    """0..1 from a word's ``total`` shortfall over ``count`` frames (per frame: log posterior
+    of its path's phone minus the best phone's, <= 0): none is 1.0; ``CONFIDENCE_MIDPOINT``
+    per frame on average (``PRIOR_FRAMES`` added) is 0.5."""
+    if not count:
         return 0.0
-    mean = sum(shortfalls) / (len(shortfalls) + PRIOR_FRAMES)
+    mean = total / (count + PRIOR_FRAMES)
     return 1.0 / (1.0 + math.exp(-(mean - CONFIDENCE_MIDPOINT) * 2.5)) if mean < 0 else 1.0

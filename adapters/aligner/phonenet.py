@@ -14,7 +14,7 @@ from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner
 from avatar_service.core.speech import Alignment, FloatArray
-from avatar_service.core.words import retime, text_words
+from avatar_service.core.words import text_words
 
 MIN_WORD_SECONDS = 0.05
 """No word is spoken faster: a transcript needing less per word is refused before any work."""
@@ -59,16 +59,13 @@ class PhoneNetAligner(Aligner):
             )
         audio16 = features.resample(audio, sample_rate)
         try:
-            alignment = force_align(self._model, self._lexicon, audio16, text)
+            alignment = force_align(self._model, self._lexicon, audio16, text, duration)
         except TooManyPhones as exc:
             raise Invalid(
                 f"the transcript cannot be this audio's: {exc} of audio", field="text"
             ) from exc
         self._refuse_mismatch(alignment)
-        scale = duration / (audio16.size / features.RATE)
-        if abs(scale - 1.0) < 1e-9:
-            return alignment
-        return retime(alignment, lambda t: min(t * scale, duration), duration)
+        return alignment
 
     def _refuse_mismatch(self, alignment: Alignment) -> None:
         """``Invalid`` where the transcript stops fitting: the first word under

@@ -122,7 +122,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self, audio: npt.NDArray[np.float32], text: str, duration: float
     ) -> Alignment | None:
         try:
-            aligned = force_align(self._model, self._lexicon, audio, text)
+            aligned = force_align(self._model, self._lexicon, audio, text, duration)
         except TooManyPhones:
             return None
         confidences = [w.confidence or 0.0 for w in aligned.words]

@@ -46,7 +46,7 @@ def joe_word_samples() -> list[tuple[FloatArray, int, str, str | None]]:
     return spoken
 
 
-def heldout_clip(sentence_id: str) -> TruthClip:
-    """One held-out truth sentence at the voice's own pace, 16 kHz, clean."""
+def heldout_clip(sentence_id: str, sample_rate: int = 16000) -> TruthClip:
+    """One held-out truth sentence at the voice's own pace, clean, at ``sample_rate``."""
     chosen = [s for s in SENTENCES if s.sentence_id == sentence_id]
-    return truth_clips("heldout", [Condition(1.0, 16000)], sentences=chosen)[0]
+    return truth_clips("heldout", [Condition(1.0, sample_rate)], sentences=chosen)[0]

@@ -122,3 +122,10 @@ def test_a_long_recording_aligns_in_chunks_like_one_run(clip: TruthClip) -> None
     finally:
         phone_model.CHUNK_FRAMES = original
     np.testing.assert_allclose(chunked.run(feats), expected, atol=1e-4)
+
+
+def test_words_keep_their_confidence_at_any_sample_rate(aligner: PhoneNetAligner) -> None:
+    clip = heldout_clip("h12", sample_rate=44100)
+    words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
+    assert all(w.confidence is not None and w.confidence > 0.5 for w in words)
+    assert words[-1].end <= clip.duration

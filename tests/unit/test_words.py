@@ -205,3 +205,16 @@ def test_check_words_names_a_missing_word() -> None:
     leaky = Alignment(whole.phonemes, (whole.words[0], whole.words[2]))
     with pytest.raises(ValueError, match="not the words of the text"):
         check_words(text, leaky)
+
+
+def test_retimed_words_keep_their_confidence() -> None:
+    from avatar_service.core.speech import Alignment, TimedPhoneme, TimedWord
+    from avatar_service.core.words import retime
+
+    aligned = Alignment(
+        (TimedPhoneme("h", 0.0, 0.1, word_index=0), TimedPhoneme("aɪ", 0.1, 0.3, word_index=0)),
+        (TimedWord("hi", 0.0, 0.3, 0, 2, confidence=0.75),),
+    )
+    moved = retime(aligned, lambda t: t * 2, 1.0)
+    assert moved.words[0].confidence == 0.75
+    assert moved.words[0].end == 0.6
