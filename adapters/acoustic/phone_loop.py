@@ -47,10 +47,6 @@ class LoopDecoder:
         self._committed: list[Segment] = []
         self._frames = 0
 
-    @property
-    def frames(self) -> int:
-        return self._frames
-
     def push(self, logp: npt.NDArray[np.float32]) -> None:
         """Add ``(frames, classes)`` log posteriors."""
         rows = np.asarray(logp, np.float32)

@@ -36,10 +36,6 @@ class PosteriorStream:
         self._sum = mean * PRIOR_FRAMES
         self._squares = (mean**2 + prior.feature_scale**2) * PRIOR_FRAMES
 
-    @property
-    def frames_sent(self) -> int:
-        return self._sent
-
     def push(self, audio16: npt.NDArray[np.floating]) -> LogPosteriors:
         chunk = np.asarray(audio16, np.float32).reshape(-1)
         self._audio = np.concatenate([self._audio, chunk])
@@ -47,12 +43,7 @@ class PosteriorStream:
         ready = max(0, (available - features.WINDOW) // features.HOP + 1)  # frames computable
         if ready > self._made:
             self._make(ready)
-        return self._run(final=False)
-
-    def finish(self) -> LogPosteriors:
-        """The remaining rows, as if the audio were followed by silence."""
-        self.push(np.zeros(features.WINDOW, np.float32))
-        return self._run(final=True)
+        return self._run()
 
     def _make(self, ready: int) -> None:
         first = self._made
@@ -71,9 +62,9 @@ class PosteriorStream:
         self._audio = self._audio[keep_from:]
         self._audio_start += keep_from
 
-    def _run(self, final: bool) -> LogPosteriors:
+    def _run(self) -> LogPosteriors:
         info = self._model.info
-        upto = self._made if final else self._made - info.lookahead_frames
+        upto = self._made - info.lookahead_frames
         if upto <= self._sent:
             return np.zeros((0, len(info.inventory)), np.float32)
         lo = max(self._feats_start, self._sent - info.history_frames)
