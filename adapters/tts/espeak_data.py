@@ -26,9 +26,12 @@ import hashlib
 import os
 import shutil
 import tempfile
+import time
 from pathlib import Path
 
 STEADY_VARIANT = "avatar-steady"
+# A build still being made by another process is incomplete too: leave it this long.
+_BUILD_GRACE_SECONDS = 600.0
 _VARIANT_FILE = f"language variant\nname {STEADY_VARIANT}\nflutter 0\nroughness 8\n"
 
 
@@ -60,16 +63,20 @@ def cache_folder() -> Path:
 
 
 def _cached_mirror(source: Path) -> Path | None:
-    """The mirror of ``source`` in ``cache_folder()``, made now (atomically: another process
-    may be making it too) unless it is there with every link resolving; ``None`` when the
-    cache cannot be written."""
+    """The mirror of ``source`` in ``cache_folder()``, made now unless one is there with every
+    link resolving; ``None`` when the cache cannot be written.
+
+    Other processes may be making or using one at the same moment, so a mirror is never
+    changed or removed once handed out: each is built in a folder of its own, and the cache
+    entry ``<key>`` is a symbolic link switched to a finished one in a single rename. The
+    path returned is the build itself, so a later switch does not move it under its user.
+    Builds whose links no longer lead anywhere are useless to everyone and are removed."""
     resolved = source.resolve()
     stamp = f"{resolved}|{(resolved / 'voices' / '!v').stat().st_mtime_ns}|{_VARIANT_FILE}"
     key = hashlib.sha256(stamp.encode()).hexdigest()[:24]
-    folder = cache_folder() / key
-    root = folder / "espeak-ng-data"
-    if _complete(root):
-        return root
+    entry = cache_folder() / key
+    if _complete(entry / "espeak-ng-data"):
+        return (entry / "espeak-ng-data").resolve()
     try:
         cache_folder().mkdir(parents=True, exist_ok=True)
         building = Path(tempfile.mkdtemp(prefix=f".{key}-", dir=cache_folder()))
@@ -77,12 +84,39 @@ def _cached_mirror(source: Path) -> Path | None:
         return None
     try:
         _build(source, building / "espeak-ng-data")
-        shutil.rmtree(folder, ignore_errors=True)  # an incomplete or stale one
-        os.replace(building, folder)
+        if _complete(entry / "espeak-ng-data"):  # another process finished first
+            shutil.rmtree(building, ignore_errors=True)
+        else:
+            _point(entry, building)
     except OSError:
         shutil.rmtree(building, ignore_errors=True)
-        # Another process may have put a complete one in place first.
-    return root if _complete(root) else None
+    _remove_broken_builds(key)
+    return (entry / "espeak-ng-data").resolve() if _complete(entry / "espeak-ng-data") else None
+
+
+def _point(entry: Path, build: Path) -> None:
+    """Switch the link ``entry`` to ``build`` in one rename (a folder left there by an older
+    release is moved aside first, as it may be in use)."""
+    if entry.is_dir() and not entry.is_symlink():
+        entry.rename(entry.with_name(f".{entry.name}-{build.name}-old"))
+    link = entry.with_name(f"{build.name}-link")
+    link.symlink_to(build.name)
+    os.replace(link, entry)
+
+
+def _remove_broken_builds(key: str) -> None:
+    for build in cache_folder().glob(f".{key}-*"):
+        if build.is_symlink() or not build.is_dir() or _complete(build / "espeak-ng-data"):
+            continue
+        if _age_seconds(build) > _BUILD_GRACE_SECONDS:
+            shutil.rmtree(build, ignore_errors=True)
+
+
+def _age_seconds(path: Path) -> float:
+    try:
+        return time.time() - path.stat().st_mtime
+    except OSError:
+        return 0.0
 
 
 def _complete(root: Path) -> bool:
