@@ -56,6 +56,9 @@ def test_sets_have_their_published_sizes() -> None:
         ("aɪ", "aa", "11", "D"),
         ("aʊ", "aa", "9", "D"),
         ("ɔɪ", "oh", "10", "E"),
+        # Rhubarb opens the mouth (C) for EH and for the first part of EY ("say").
+        ("e", "E", "4", "C"),
+        ("eɪ", "E", "4", "C"),
     ],
 )
 def test_phoneme_maps_to_the_documented_viseme_in_each_set(
