@@ -11,14 +11,11 @@ import numpy as np
 import pytest
 
 from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
-from avatar_service.contracts import AlignerContract
-from avatar_service.contracts.aligner import SpeechSample, VoicedSample
 from avatar_service.contracts.truth_corpus import TruthClip
 from avatar_service.contracts.truth_scores import f1, score
-from avatar_service.core.errors import Invalid
 
 sys.path.insert(0, str(Path(__file__).parent))
-from joe_speech import heldout_clip, joe_word_samples
+from joe_speech import JoeSpeechAlignerTests, heldout_clip
 
 
 @pytest.fixture(scope="module")
@@ -31,25 +28,8 @@ def clip() -> TruthClip:
     return heldout_clip("h12")  # "Somebody left a yellow umbrella in the back of the bus."
 
 
-@pytest.fixture(scope="module")
-def spoken_word_texts() -> list[VoicedSample]:
-    return joe_word_samples()
-
-
-class TestPhoneNetAligner(AlignerContract):
-    """On real speech: tone bursts are rightly refused as not "hello world"."""
-
-    @pytest.fixture
-    def word_samples(self, spoken_word_texts: list[VoicedSample]) -> list[VoicedSample]:
-        return spoken_word_texts
-
-    @pytest.fixture
-    def adapter(self, aligner: PhoneNetAligner) -> PhoneNetAligner:
-        return aligner
-
-    @pytest.fixture
-    def speech_sample(self, clip: TruthClip) -> SpeechSample:
-        return clip.samples, clip.sample_rate, clip.text
+class TestPhoneNetAligner(JoeSpeechAlignerTests):
+    stops_matching = r"stops matching the audio at word 1[0-9]"
 
 
 def test_phone_boundaries_and_words_land_near_their_true_times(
@@ -69,31 +49,6 @@ def test_every_word_of_the_right_transcript_is_confident(
     words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
     confidences = [w.confidence for w in words]
     assert all(c is not None and 0.5 < c <= 1.0 for c in confidences), confidences
-
-
-def test_a_transcript_of_other_words_is_refused(aligner: PhoneNetAligner, clip: TruthClip) -> None:
-    with pytest.raises(Invalid) as caught:
-        aligner.align(clip.samples, clip.sample_rate, "Fresh vegetables make the best soup.")
-    assert caught.value.field == "text"
-
-
-def test_a_transcript_with_a_sentence_the_audio_lacks_names_where_it_stops_matching(
-    aligner: PhoneNetAligner, clip: TruthClip
-) -> None:
-    extra = " Then everybody went swimming in the cold river until dinner."
-    with pytest.raises(Invalid, match=r"stops matching the audio at word 1[0-9]") as caught:
-        aligner.align(clip.samples, clip.sample_rate, clip.text + extra)
-    assert caught.value.field == "text"
-
-
-def test_wrong_words_inside_a_transcript_are_refused_where_they_start(
-    aligner: PhoneNetAligner, clip: TruthClip
-) -> None:
-    words = clip.text.split()
-    wrong = " ".join([*words[:2], "zebras", "juggle", "purple", "oranges", *words[6:]])
-    with pytest.raises(Invalid, match=r"at word [34] ") as caught:
-        aligner.align(clip.samples, clip.sample_rate, wrong)
-    assert caught.value.field == "text"
 
 
 def test_the_same_audio_and_text_align_identically_every_time(
