@@ -41,6 +41,7 @@ class Lexicon:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._voice: Any = None
+        self._words = lru_cache(maxsize=4096)(self._word_alone)
 
     def _phonemizer(self) -> Any:
         if self._voice is None:
@@ -74,8 +75,11 @@ class Lexicon:
         return ["".join(g) for g in groups if g]
 
     def word(self, word: str) -> str:
-        """One word's phoneme characters, said alone."""
-        return _cached_word(self, word)
+        """One word's phoneme characters, said alone (remembered for the 4096 latest)."""
+        return self._words(word)
+
+    def _word_alone(self, word: str) -> str:
+        return "".join(self.groups(word))
 
     def phones(self, text: str) -> tuple[tuple[LexiconPhone, ...], tuple[TextWord, ...]]:
         """The phones of ``text`` in order, each with the index of its word in ``text_words``;
@@ -103,8 +107,3 @@ class Lexicon:
                     out.append(LexiconPhone(symbol, stress, word))
                 position += len(key(text_of))
         return tuple(out), words
-
-
-@lru_cache(maxsize=4096)
-def _cached_word(lexicon: Lexicon, word: str) -> str:
-    return "".join(lexicon.groups(word))
