@@ -10,7 +10,8 @@ Then speed: real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real ser
 loopback; the first request, which loads the decoder, is the start-up, stated apart), and the
 live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
 the arrival of the chunk holding a cue's start to that cue's event. Targets are printed, not
-asserted; the machine is shared, so figures carry its load.
+asserted; the machine is shared, so figures carry its load. The true phones through the same
+timeline come first: the ceiling its 40 ms shortest cue leaves.
 
     python bench/run.py recognise                    # every recogniser
     python bench/bench_recognise.py phonenet         # one
@@ -38,7 +39,7 @@ from avatar_service.core.audio import encode_wav
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
 from avatar_service.core.recognition import TranscriptHint, speech_only
-from avatar_service.core.speech import VisemeCue
+from avatar_service.core.speech import TimedPhoneme, VisemeCue
 from avatar_service.core.visemes import build_timeline, viseme_for
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -114,6 +115,16 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
         print(total.row(f"ALL {split}"))
     print("targets: lips closed >= 90%, open at vowels >= 85%, held over 3+ phones 0")
     print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
+
+
+def ceiling(clips: list[TruthClip], split: str) -> None:
+    """The true phones themselves through the same timeline: what a perfect recogniser would
+    score, given the timeline's shortest cue (40 ms, ``AVATAR_LIMITS__MIN_CUE_SECONDS``)."""
+    total = Tally()
+    for clip in clips:
+        phones = [TimedPhoneme(p.symbol, p.onset, p.end) for p in clip.phones]
+        total.add(clip, build_timeline(phones, clip.duration, "rhubarb"))
+    print(total.row(f"true phones, {split}"))
 
 
 def _free_port() -> int:
@@ -272,6 +283,9 @@ def main() -> int:
     print(f"load average before: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     names = [a for a in sys.argv[1:] if a in RECOGNIZERS] or list(RECOGNIZERS)
     tuning, clips = truth_clips("tuning"), truth_clips("heldout")
+    print("\n-- the ceiling: the true phones as the timeline shows them")
+    ceiling(tuning, "tuning")
+    ceiling(clips, "held-out")
     for name in names:
         print(f"\n===== recogniser {name}")
         recognizer = RECOGNIZERS[name]()
