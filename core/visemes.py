@@ -137,7 +137,9 @@ def _length(cues: list[_Cue], i: int, duration: float | None) -> float:
 
 def _enforce_min_length(cues: list[_Cue], duration: float, min_cue: float) -> list[_Cue]:
     """Until no cue is too short: a too-short closure grows into its neighbours (the longer
-    first); any other too-short cue merges into its shorter neighbour."""
+    first); any other too-short cue grows into what its neighbours have beyond ``min_cue``
+    when that is enough (a short vowel between long consonants stays seen), else merges into
+    its shorter neighbour."""
     while len(cues) > 1:
         starts = [cue.start for cue in cues]
         lengths = [end - start for start, end in zip(starts, [*starts[1:], duration], strict=True)]
@@ -145,7 +147,12 @@ def _enforce_min_length(cues: list[_Cue], duration: float, min_cue: float) -> li
         if shortest >= min_cue - 1e-12:
             break
         i = lengths.index(shortest)
-        if not (cues[i].closure and _grow(cues, i, lengths, min_cue - shortest)):
+        need = min_cue - shortest
+        if cues[i].closure:
+            grown = _grow(cues, i, lengths, need)
+        else:
+            grown = _grow(cues, i, _spare(cues, i, lengths, min_cue), need, whole=True)
+        if not grown:
             cues = _merge_short(cues, i, lengths)
         _tidy_around(cues, i, duration)
     return cues
@@ -166,12 +173,24 @@ def _tidy_around(cues: list[_Cue], i: int, duration: float) -> None:
             del cues[j]
 
 
-def _grow(cues: list[_Cue], i: int, lengths: list[float], need: float) -> bool:
-    """Lengthen closure ``i`` by ``need`` seconds (or as much as they have) taken from
-    neighbours that are not closures, the longer one first; ``False`` if none can give."""
+def _spare(cues: list[_Cue], i: int, lengths: list[float], min_cue: float) -> list[float]:
+    """``lengths`` with the neighbours of cue ``i`` cut to what they have beyond ``min_cue``."""
+    spare = list(lengths)
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(cues):
+            spare[j] = max(0.0, lengths[j] - min_cue)
+    return spare
+
+
+def _grow(
+    cues: list[_Cue], i: int, lengths: list[float], need: float, *, whole: bool = False
+) -> bool:
+    """Lengthen cue ``i`` by ``need`` seconds (or as much as they have, unless ``whole``)
+    taken from neighbours that are not closures, the longer one first; ``False`` if none can
+    give (or, with ``whole``, not all of ``need``)."""
     before = lengths[i - 1] if i > 0 and not cues[i - 1].closure else 0.0
     after = lengths[i + 1] if i + 1 < len(cues) and not cues[i + 1].closure else 0.0
-    if before + after <= 0:
+    if before + after <= 0 or (whole and before + after < need - 1e-12):
         return False
     need = min(need, before + after)
     take_after = min(after, need) if after >= before else max(0.0, need - before)

@@ -116,12 +116,22 @@ def test_adjacent_identical_visemes_merge_into_one_cue() -> None:
     assert [(c.viseme, c.start, c.end) for c in cues] == [("PP", 0.0, 0.3)]
 
 
-def test_short_cue_is_merged_into_a_neighbour_not_dropped_from_the_time() -> None:
+def test_short_cue_between_long_neighbours_grows_into_their_spare_time() -> None:
     cues = build_timeline(
         [_ph("ɑ", 0.0, 0.2), _ph("t", 0.2, 0.21), _ph("u", 0.21, 0.5)], 0.5, min_cue=0.05
     )
-    assert all(c.end - c.start >= 0.05 for c in cues)
+    assert [c.viseme for c in cues] == ["aa", "DD", "ou"]
+    assert all(c.end - c.start >= 0.05 - 1e-9 for c in cues)
+    assert cues[1].start == pytest.approx(0.2) and cues[1].end == pytest.approx(0.25)
     assert cues[0].start == 0.0 and cues[-1].end == 0.5
+
+
+def test_short_cue_whose_neighbours_cannot_spare_the_time_is_merged_not_dropped() -> None:
+    cues = build_timeline(
+        [_ph("ɑ", 0.0, 0.06), _ph("t", 0.06, 0.07), _ph("u", 0.07, 0.13)], 0.13, min_cue=0.05
+    )
+    assert all(c.end - c.start >= 0.05 for c in cues)
+    assert cues[0].start == 0.0 and cues[-1].end == 0.13
     assert "DD" not in [c.viseme for c in cues]
 
 
