@@ -120,6 +120,16 @@ class Alignment:
     words: tuple[TimedWord, ...]
 
 
+class TranscriptMismatch(Invalid):
+    """An aligner's refusal of a transcript that stops fitting the audio (field ``text``),
+    carrying the ``alignment`` it found all the same: where the text is right by construction
+    (an engine's own audio of it), that alignment is still the best timing there is."""
+
+    def __init__(self, message: str, alignment: Alignment) -> None:
+        super().__init__(message, field="text")
+        self.alignment = alignment
+
+
 @dataclass(frozen=True, slots=True)
 class Speech:
     """Mono speech: float32 ``samples`` in [-1, 1] at ``sample_rate``, with the timings the

@@ -13,7 +13,7 @@ from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
 from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner
-from avatar_service.core.speech import Alignment, FloatArray
+from avatar_service.core.speech import Alignment, FloatArray, TranscriptMismatch
 from avatar_service.core.words import text_words
 
 MIN_WORD_SECONDS = 0.05
@@ -68,7 +68,7 @@ class PhoneNetAligner(Aligner):
         return alignment
 
     def _refuse_mismatch(self, alignment: Alignment) -> None:
-        """``Invalid`` where the transcript stops fitting: the first word under
+        """``TranscriptMismatch`` where the transcript stops fitting: the first word under
         ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean confidence is under
         ``RUN_CONFIDENCE``, or after which no word reaches 0.5."""
         words = alignment.words
@@ -86,9 +86,9 @@ class PhoneNetAligner(Aligner):
             )
             if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
                 word = words[index]
-                raise Invalid(
+                raise TranscriptMismatch(
                     f"the transcript stops matching the audio at word {index + 1} "
                     f"{word.text!r} (character {word.char_start}); its words from there do "
                     f"not fit the sounds (confidence {value:.2f})",
-                    field="text",
+                    alignment,
                 )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from typing import Literal
@@ -30,6 +31,7 @@ from avatar_service.core.speech import (
     PhonemizedWord,
     Speech,
     SynthesisOptions,
+    TranscriptMismatch,
     VisemeCue,
     Voice,
 )
@@ -38,6 +40,8 @@ from avatar_service.core.ssml_parser import parse_ssml
 from avatar_service.core.visemes import BUILTIN_REGISTRY, VisemeSet, build_timeline
 from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
 from avatar_service.core.voice_choice import choose_voice
+
+log = logging.getLogger(__name__)
 
 Alphabet = Literal["ipa", "arpabet"]
 
@@ -189,9 +193,7 @@ class SpeechUseCases:
             alignment = Alignment(speech.phonemes, speech.words)
         else:
             timing = "aligned"
-            alignment = self._aligner.align(
-                speech.samples, speech.sample_rate, text, speech.voice_id
-            )
+            alignment = self._engine_alignment(speech, text)
         visemes = {
             spec.name: build_timeline(
                 alignment.phonemes, speech.duration, spec, min_cue=self._limits.min_cue_seconds
@@ -249,6 +251,21 @@ class SpeechUseCases:
         except BaseException:
             self._blobs.delete(Namespace.AUDIOS, blob_name)
             raise
+
+    def _engine_alignment(self, speech: Speech, text: str) -> Alignment:
+        """The aligner's timing of the engine's own audio of ``text``. The text is right by
+        construction, so an aligner that doubts it (a voice unlike any it learnt from) is
+        overruled: its best alignment is used, and the doubt logged."""
+        try:
+            return self._aligner.align(speech.samples, speech.sample_rate, text, speech.voice_id)
+        except TranscriptMismatch as doubt:
+            log.warning(
+                "the aligner doubted voice %s's own audio of its text (%s); its best alignment "
+                "is used",
+                speech.voice_id,
+                doubt.message,
+            )
+            return doubt.alignment
 
     def align(
         self, samples: FloatArray, sample_rate: int, text: str, voice_id: str | None = None

@@ -13,6 +13,8 @@ import pytest
 from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 from avatar_service.contracts.truth_corpus import TruthClip
 from avatar_service.contracts.truth_scores import f1, score
+from avatar_service.core.speech import TranscriptMismatch
+from avatar_service.core.words import text_words
 
 sys.path.insert(0, str(Path(__file__).parent))
 from joe_speech import JoeSpeechAlignerTests, heldout_clip
@@ -84,3 +86,15 @@ def test_words_keep_their_confidence_at_any_sample_rate(aligner: PhoneNetAligner
     words = aligner.align(clip.samples, clip.sample_rate, clip.text).words
     assert all(w.confidence is not None and w.confidence > 0.5 for w in words)
     assert words[-1].end <= clip.duration
+
+
+def test_a_refusal_carries_the_alignment_it_found(
+    aligner: PhoneNetAligner, clip: TruthClip
+) -> None:
+    text = clip.text + " Then everybody went swimming in the cold river until dinner."
+    with pytest.raises(TranscriptMismatch) as caught:
+        aligner.align(clip.samples, clip.sample_rate, text)
+    words = caught.value.alignment.words
+    assert [(w.char_start, w.char_end) for w in words] == [
+        (w.char_start, w.char_end) for w in text_words(text)
+    ]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -15,7 +16,9 @@ from avatar_service.core.audio import decode_wav
 from avatar_service.core.avatar import Pose
 from avatar_service.core.errors import Invalid, NotFound, PreconditionFailed, TooLarge
 from avatar_service.core.limits import Limits
+from avatar_service.core.ports import SynthesisRequest
 from avatar_service.core.records import AudioRecord, Namespace
+from avatar_service.core.speech import Speech, TranscriptMismatch
 from avatar_service.core.usecases.assets import AssetUseCases
 from avatar_service.core.usecases.avatars import AvatarUseCases
 from avatar_service.core.usecases.framing import LEAD_IN, SETTLE
@@ -209,3 +212,24 @@ def test_asset_upload_over_the_limit_keeps_nothing() -> None:
     with pytest.raises(TooLarge):
         world.assets.upload("big.bin", [b"x" * 6, b"y" * 6])
     assert world.assets.list_assets() == []
+
+
+def test_an_aligner_that_doubts_an_engines_own_audio_is_overruled() -> None:
+    """Engine audio of a text matches it by construction: a refusal that carries an
+    alignment gives that alignment, not a 422; the aligner's other errors still stand."""
+
+    class Untimed(MockSynthesizer):
+        def synthesize(self, request: SynthesisRequest) -> Speech:
+            return replace(super().synthesize(request), phonemes=None, words=None)
+
+    class Doubting(MockAligner):
+        def align(self, samples: Any, rate: int, text: str, voice_id: str | None = None) -> Any:
+            found = super().align(samples, rate, text, voice_id)
+            raise TranscriptMismatch("the transcript stops matching the audio at word 2", found)
+
+    speech = SpeechUseCases(Untimed(), Doubting(), MemoryStore(), MemoryBlobStore(), Limits())
+    timed = speech.timed_speech(SpeechRequest("Hello there, friend."))
+    assert timed.timing == "aligned"
+    assert [w.text for w in timed.alignment.words] == ["Hello", "there", "friend"]
+    with pytest.raises(TranscriptMismatch):
+        speech.align(timed.speech.samples, timed.speech.sample_rate, "Hello there, friend.")
