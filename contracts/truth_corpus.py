@@ -62,6 +62,14 @@ _TUNING = (
     "My brother bought a bright blue bicycle for the summer.",
     "Thick fog rolled over the village and hid the church.",
     "Could you pass the butter and the warm bread, please?",
+    "Bob put the map in his backpack before the bus came.",
+    "The puppy played happily in the muddy meadow.",
+    "Maria baked a plum pie for the picnic in May.",
+    "Nobody expected the storm to move up the coast so fast.",
+    "Turn left at the market and walk past the big bank.",
+    "Emma measured the window frame with a metal tape.",
+    "The boys swam in the pool until their mother called them home.",
+    "Paul keeps a small boat moored by the old pier.",
 )
 _HELDOUT = (
     "The museum opens early on weekdays and closes late on Friday.",
