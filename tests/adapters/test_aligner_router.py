@@ -3,6 +3,10 @@ phonenet, every other language to dtw) and honours the Aligner contract as a who
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
+import numpy as np
 import pytest
 
 from avatar_service.adapters.aligner.dtw import DtwAligner
@@ -10,9 +14,12 @@ from avatar_service.adapters.aligner.mock import MockAligner
 from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 from avatar_service.adapters.aligner.router import LanguageRouter, voice_language
 from avatar_service.adapters.tts.espeak import EspeakSynthesizer
-from avatar_service.contracts import AlignerContract
-from avatar_service.contracts.aligner import SpeechSample
+from avatar_service.contracts import MULTILINGUAL_WORD_TEXTS, AlignerContract
+from avatar_service.contracts.aligner import SpeechSample, VoicedSample, synthetic_speech
 from avatar_service.contracts.truth_corpus import SENTENCES, Condition, TruthClip, truth_clips
+
+sys.path.insert(0, str(Path(__file__).parent))
+from joe_speech import joe_word_samples
 
 
 @pytest.mark.parametrize(
@@ -48,6 +55,18 @@ def clip() -> TruthClip:
 
 
 class TestAutoAligner(AlignerContract):
+    """English words spoken by joe go to phonenet (which rightly refuses the contract's
+    synthetic tone bursts as English words); the other languages' to dtw."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def word_samples(cls) -> list[VoicedSample]:
+        other = [
+            (np.tile(synthetic_speech(16000), 1 + len(text.split()) // 3), 16000, text, voice)
+            for voice, text in MULTILINGUAL_WORD_TEXTS
+        ]
+        return [*joe_word_samples(), *other]
+
     @pytest.fixture
     def adapter(self) -> LanguageRouter:
         return LanguageRouter(

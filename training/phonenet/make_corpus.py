@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import gzip
 import json
 import random
 import re
@@ -34,13 +35,19 @@ from avatar_service.contracts.truth_timing import SpokenSentence, truth_timings
 ALLOWED = re.compile(r"^[A-Za-z ,.'?!-]+$")
 
 
-def sentences() -> list[str]:
-    """English sentences of 6 to 18 words found on this machine, sorted, truth corpus excluded."""
+def sentences(system_docs: bool = False) -> list[str]:
+    """English sentences of 6 to 18 words found on this machine, sorted, truth corpus excluded;
+    with ``system_docs``, also those of the system's package documentation
+    (``/usr/share/doc``: READMEs, change logs, licences)."""
     from pydoc_data.topics import topics
 
     texts = list(topics.values())
     for path in sorted(glob.glob(f"{sys.prefix}/lib/python3*/site-packages/*.dist-info/METADATA")):
         texts.append(Path(path).read_text("utf-8", errors="ignore"))
+    if system_docs:
+        texts += [
+            _read_text(path) for path in sorted(glob.glob("/usr/share/doc/**/*", recursive=True))
+        ]
     truth = {s.text.lower() for s in SENTENCES}
     found: set[str] = set()
     for text in texts:
@@ -52,6 +59,16 @@ def sentences() -> list[str]:
                 continue
             found.add(sentence)
     return sorted(found)
+
+
+def _read_text(path: str) -> str:
+    try:
+        if path.endswith(".gz"):
+            with gzip.open(path, "rt", encoding="utf-8", errors="ignore") as handle:
+                return handle.read()
+        return Path(path).read_text("utf-8", errors="ignore")
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return ""
 
 
 _VOICE: TruthVoice | None = None
@@ -154,15 +171,29 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--engine", choices=("piper", "espeak"), default="piper")
+    parser.add_argument(
+        "--system-docs",
+        action="store_true",
+        help="also take sentences from /usr/share/doc, in an order shuffled by --seed",
+    )
+    parser.add_argument("--first", type=int, default=0, help="the first utterance's number")
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
-    pool = sentences()
+    pool = sentences(args.system_docs)
     rng = random.Random(args.seed)
+    if args.system_docs:
+        rng.shuffle(pool)
     jobs = []
     for index in range(args.count):
         text = pool[index % len(pool)] if index < len(pool) else rng.choice(pool)
         jobs.append(
-            (index, text, round(rng.uniform(0.75, 1.5), 3), rng.random() < 0.5, str(args.out))
+            (
+                args.first + index,
+                text,
+                round(rng.uniform(0.75, 1.5), 3),
+                rng.random() < 0.5,
+                str(args.out),
+            )
         )
     done = 0
     with ProcessPoolExecutor(args.workers) as executor:

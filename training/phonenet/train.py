@@ -65,6 +65,41 @@ class PhoneNet(nn.Module):
         return torch.log_softmax(self.out(torch.relu(self.blocks(h))), dim=1)
 
 
+def load_shipped(model: PhoneNet, onnx_path: Path) -> None:
+    """Start ``model`` from an exported model (the shipped ``.onnx``, whose export folded each
+    batch norm into the convolution before it): every convolution takes its weights in graph
+    order, and each batch norm becomes the identity, to be kept frozen (``freeze_norms``)."""
+    import onnx
+    from onnx import numpy_helper
+
+    graph = onnx.load(str(onnx_path)).graph
+    weights = {i.name: numpy_helper.to_array(i) for i in graph.initializer}
+    convs = [n for n in graph.node if n.op_type == "Conv"]
+    modules = [model.inp]
+    for block in model.blocks:
+        modules += [block.conv, block.mix]
+    modules.append(model.out)
+    if len(convs) != len(modules):
+        raise SystemExit(f"{onnx_path} has {len(convs)} convolutions, the network {len(modules)}")
+    with torch.no_grad():
+        for node, module in zip(convs, modules, strict=True):
+            module.weight.copy_(torch.from_numpy(np.array(weights[node.input[1]])))
+            module.bias.copy_(torch.from_numpy(np.array(weights[node.input[2]])))
+        for block in model.blocks:
+            block.norm.weight.fill_(1.0)
+            block.norm.bias.zero_()
+            block.norm.running_mean.zero_()
+            block.norm.running_var.fill_(1.0 - block.norm.eps)
+
+
+def freeze_norms(model: PhoneNet) -> None:
+    """Batch norms in evaluation mode with fixed parameters (after ``load_shipped``)."""
+    for block in model.blocks:
+        block.norm.eval()
+        block.norm.weight.requires_grad_(False)
+        block.norm.bias.requires_grad_(False)
+
+
 def lookahead_frames(blocks: tuple[tuple[int, bool], ...]) -> int:
     return 2 + sum(d for d, centred in blocks if centred)
 
@@ -171,6 +206,11 @@ def main() -> None:
     parser.add_argument("--copies", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--init", type=Path, help="a model folder to go on training from")
+    parser.add_argument(
+        "--init-onnx",
+        type=Path,
+        help="an exported model (.onnx, e.g. the shipped one) to go on training from",
+    )
     parser.add_argument("--max-lr", type=float, default=2e-3)
     parser.add_argument("--wide", action="store_true", help="look ahead 195 ms (alignment)")
     args = parser.parse_args()
@@ -183,6 +223,9 @@ def main() -> None:
     inventory = [SIL, *sorted(s for s, n in counts.items() if n >= MIN_COUNT)]
     if args.init:  # the same classes as the model trained before
         inventory = json.loads((args.init / "phonenet.json").read_text("utf-8"))["inventory"]
+    if args.init_onnx:
+        meta_path = args.init_onnx.with_suffix(".json")
+        inventory = json.loads(meta_path.read_text("utf-8"))["inventory"]
     index = {s: i for i, s in enumerate(inventory)}
     # A validation slice of the Piper speech (the voice the benchmarks measure).
     held = [p for i, p in enumerate(paths) if i % 20 == 0 and p.name.startswith("u")]
@@ -192,7 +235,12 @@ def main() -> None:
     model = PhoneNet(len(inventory), blocks)
     if args.init:
         model.load_state_dict(torch.load(args.init / "phonenet.pt"))
-    optimiser = torch.optim.AdamW(model.parameters(), lr=args.max_lr, weight_decay=1e-4)
+    if args.init_onnx:
+        load_shipped(model, args.init_onnx)
+    if args.init_onnx:
+        freeze_norms(model)
+    trained = [p for p in model.parameters() if p.requires_grad]
+    optimiser = torch.optim.AdamW(trained, lr=args.max_lr, weight_decay=1e-4)
     steps_per_epoch = len(train) * args.copies // 24
     schedule = torch.optim.lr_scheduler.OneCycleLR(
         optimiser, max_lr=args.max_lr, total_steps=args.epochs * steps_per_epoch + 10
@@ -202,6 +250,8 @@ def main() -> None:
     for epoch in range(args.epochs):
         items = prepared(train, args.copies, index, seed=args.seed * 1000 + epoch)
         model.train()
+        if args.init_onnx:
+            freeze_norms(model)
         total, seen = 0.0, 0
         for x, y in batches(items, rng):
             loss = nn.functional.nll_loss(model(x), y, ignore_index=-100)
@@ -209,7 +259,7 @@ def main() -> None:
             loss.backward()
             optimiser.step()
             schedule.step()
-            total, seen = total + float(loss), seen + 1
+            total, seen = total + loss.item(), seen + 1
         model.eval()
         right = frames = 0
         with torch.no_grad():
@@ -242,7 +292,7 @@ def main() -> None:
         "lookahead_frames": lookahead_frames(blocks),
         "history_frames": history_frames(blocks),
         "training": {
-            "continued_from": str(args.init) if args.init else None,
+            "continued_from": str(args.init or args.init_onnx or "") or None,
             "utterances": len(train),
             "copies": args.copies,
             "epochs": args.epochs,
