@@ -1,16 +1,18 @@
 """Phone recognition with the phone model (``adapters.acoustic``): US English, 5 ms frames.
 
-Without a hint, the model's posteriors go through a phone loop with a phone bigram
+A recording is read by the ``WIDE`` model (195 ms of look-ahead: nothing there is live).
+Without a hint, its posteriors go through a phone loop with a phone bigram
 (``acoustic.phone_loop``); with a transcript hint, the transcript is force-aligned
 (``acoustic.forced``) and, when it does not fit the audio (most words under 0.3 confidence),
-the phone loop's phones are shared out over its words. Live streams run the same model and
-loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind it.
+the phone loop's phones are shared out over its words. Live streams run the ``LIVE`` model
+(75 ms of look-ahead) and the loop as audio arrives (``acoustic.stream``),
+``lookahead_frames`` x 5 ms behind it.
 """
 
 from __future__ import annotations
 
 import statistics
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -18,7 +20,7 @@ import numpy.typing as npt
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
-from avatar_service.adapters.acoustic.model import SILENCE, LogPosteriors, PhoneModel
+from avatar_service.adapters.acoustic.model import SILENCE, WIDE, LogPosteriors, PhoneModel
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder, Segment
 from avatar_service.adapters.acoustic.stream import PosteriorStream
 from avatar_service.adapters.recognizer.pocketsphinx_phones import speech_frames
@@ -39,13 +41,31 @@ LOUD_FRAME = 0.01
 """The energy gate's frame (``speech_frames``): 10 ms."""
 
 
+@dataclass(frozen=True, slots=True)
+class LoopSettings:
+    """How the phone loop reads a model: the phone bigram's ``language_weight``,
+    ``insertion`` per change of phone, ``pause_penalty`` taken from the pause's log posterior
+    (the model hears pauses in the gaps between words, where the mouth carries on), and
+    ``bridge``: a pause of at most that many seconds between two phones is no rest (its
+    neighbours meet in its middle)."""
+
+    language_weight: float = 0.5
+    insertion: float = -1.0
+    pause_penalty: float = 0.5
+    bridge: float = 0.04
+
+
+RECORDING_LOOP = LoopSettings(pause_penalty=0.0, bridge=0.02)
+LIVE_LOOP = LoopSettings()
+"""Each chosen with ``python bench/run.py recognise`` on the tuning split only (the live one
+with the live model over whole recordings)."""
+
+
 class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
-    """``language_weight``, ``insertion`` and ``lag`` tune the phone loop; ``pause_penalty``
-    is taken from the pause's log posterior (the model hears pauses in the gaps between words,
-    where the mouth carries on); a pause of at most ``bridge`` seconds between two phones
-    (``hint_bridge`` between the words of a fitted hint) is no rest: its neighbours meet in its
-    middle. Tuned with ``python bench/run.py recognise`` on
-    the tuning split only. Thread-safe."""
+    """``model`` (``LIVE``) serves live streams, ``recording_model`` (``WIDE``) recordings;
+    ``recording`` and ``live`` tune the phone loop of each; ``lag`` is the live loop's fixed
+    lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
+    of a fitted hint is no rest. Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -54,40 +74,42 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         model: PhoneModel | None = None,
         lexicon: Lexicon | None = None,
         *,
-        language_weight: float = 0.5,
-        insertion: float = -1.0,
+        recording_model: PhoneModel | None = None,
+        recording: LoopSettings = RECORDING_LOOP,
+        live: LoopSettings = LIVE_LOOP,
         lag: int = 40,
-        bridge: float = 0.04,
         hint_bridge: float = 0.08,
-        pause_penalty: float = 0.5,
     ) -> None:
         self._model = model or PhoneModel()
+        self._recording_model = recording_model or PhoneModel(name=WIDE)
+        if self._recording_model.info.inventory != self._model.info.inventory:
+            raise ValueError("the live and the recording model must share one phone inventory")
         self._lexicon = lexicon or Lexicon()
-        self._bridge = bridge
+        self._recording, self._live = recording, live
         self._hint_bridge = hint_bridge
-        self._pause_penalty = pause_penalty
-        self._language_weight, self._insertion, self._lag = language_weight, insertion, lag
+        self._lag = lag
 
     def languages(self) -> frozenset[str]:
         return LANGUAGES
 
     def check(self) -> None:
-        self._model.check()
-        self._model.loop_data()
+        for model in (self._model, self._recording_model):
+            model.check()
+            model.loop_data()
 
-    def biased(self, logp: LogPosteriors) -> LogPosteriors:
-        """``logp`` with the pause penalty applied (a copy)."""
+    def biased(self, logp: LogPosteriors, settings: LoopSettings) -> LogPosteriors:
+        """``logp`` with the pause penalty of ``settings`` applied (a copy)."""
         out = np.array(logp, np.float32)
         silence = self._model.class_of(SILENCE)
         if silence is not None and len(out):
-            out[:, silence] -= self._pause_penalty
+            out[:, silence] -= settings.pause_penalty
         return out
 
-    def decoder(self) -> LoopDecoder:
+    def decoder(self, settings: LoopSettings) -> LoopDecoder:
         return LoopDecoder(
             self._model.loop_data().bigram,
-            language_weight=self._language_weight,
-            insertion=self._insertion,
+            language_weight=settings.language_weight,
+            insertion=settings.insertion,
             lag=self._lag,
         )
 
@@ -108,9 +130,10 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             fitted = self._fitted(audio, hint.text, duration)
             if fitted is not None:
                 return fitted
-        decoder = self.decoder()
-        decoder.push(self.biased(self._model.posteriors(audio)))
-        phones = spread_spans(self._phones(decoder.segments(), loud, duration), duration)
+        decoder = self.decoder(self._recording)
+        decoder.push(self.biased(self._recording_model.posteriors(audio), self._recording))
+        segments = decoder.segments()
+        phones = spread_spans(self._phones(segments, loud, duration, self._recording), duration)
         if hint is None:
             return Alignment(phones, ())
         if not phones:
@@ -122,7 +145,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self, audio: npt.NDArray[np.float32], text: str, duration: float
     ) -> Alignment | None:
         try:
-            aligned = force_align(self._model, self._lexicon, audio, text, duration)
+            aligned = force_align(self._recording_model, self._lexicon, audio, text, duration)
         except TooManyPhones:
             return None
         confidences = [w.confidence or 0.0 for w in aligned.words]
@@ -138,11 +161,15 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         return Alignment(tuple(phones), aligned.words)
 
     def _phones(
-        self, segments: list[Segment], loud: npt.NDArray[np.bool_] | None, duration: float
+        self,
+        segments: list[Segment],
+        loud: npt.NDArray[np.bool_] | None,
+        duration: float,
+        settings: LoopSettings,
     ) -> list[TimedPhoneme]:
         silence = self._model.class_of(SILENCE)
         inventory = self._model.info.inventory
-        bridge = round(self._bridge / FRAME)
+        bridge = round(settings.bridge / FRAME)
         bounds = [[s.start, s.end] for s in segments]
         for i in range(1, len(segments) - 1):
             short = segments[i].end - segments[i].start <= bridge
@@ -172,13 +199,19 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         """The phones of a live stream's ``segments`` when ``heard`` seconds have arrived:
         a phone the newest frames still hold sounds on to ``heard`` (the model's look-ahead
         has not reached the audio after it yet)."""
-        phones = self._phones(segments, None, heard)
+        phones = self._phones(segments, None, heard, self._live)
         if phones and segments and segments[-1].label != self._model.class_of(SILENCE):
             phones[-1] = replace(phones[-1], end=heard)
         return phones
 
     def posterior_stream(self) -> PosteriorStream:
         return PosteriorStream(self._model)
+
+    def live_decoder(self) -> LoopDecoder:
+        return self.decoder(self._live)
+
+    def live_biased(self, logp: LogPosteriors) -> LogPosteriors:
+        return self.biased(logp, self._live)
 
 
 def _voiced(loud: npt.NDArray[np.bool_], start: float, end: float) -> bool:
@@ -196,7 +229,7 @@ class _LiveStream(PhoneStream):
         self._recognizer = recognizer
         self._resampler = StreamResampler(sample_rate)
         self._posteriors = recognizer.posterior_stream()
-        self._decoder = recognizer.decoder()
+        self._decoder = recognizer.live_decoder()
         self._fed = 0
         self._open = True
 
@@ -207,7 +240,7 @@ class _LiveStream(PhoneStream):
         self._fed += len(chunk)
         rows: LogPosteriors = self._posteriors.push(chunk)
         if len(rows):
-            self._decoder.push(self._recognizer.biased(rows))
+            self._decoder.push(self._recognizer.live_biased(rows))
         heard = self._fed / features.RATE
         phones = self._recognizer.live_phones(self._decoder.segments(), heard)
         return tuple(phones)
