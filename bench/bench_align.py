@@ -4,8 +4,10 @@
 For every aligner adapter and every recording condition (speaking rate, noise, reverb, sample
 rate): phone-boundary F1 within 20 ms, word-onset error (median and p90 of |aligned - true|),
 the share of clips with every word present in order (a refused clip counts as missing), and
-compute seconds per minute of audio. The held-out split is reported apart from the tuning
-split, which is the only one anything was tuned on. Targets are printed, not asserted.
+compute seconds per minute of audio; then, for the aligners that judge a transcript, how many
+right transcripts they refuse and how many of another sentence's they let through. The
+held-out split is reported apart from the tuning split, which is the only one anything was
+tuned on. Targets are printed, not asserted.
 
     python bench/run.py align              # all aligners
     python bench/bench_align.py dtw        # one
@@ -108,6 +110,29 @@ def run(aligner: Aligner, clips: Sequence[TruthClip]) -> list[Run]:
     return runs
 
 
+def refuses(aligner: Aligner, clip: TruthClip, text: str) -> bool:
+    try:
+        aligner.align(clip.samples, clip.sample_rate, text)
+    except Invalid:
+        return True
+    return False
+
+
+def refusals(aligner: Aligner, clips: Sequence[TruthClip]) -> str:
+    """How many right transcripts the aligner refuses, and how many of another sentence's
+    (the next sentence of the same clips, in alphabetical order) it lets through."""
+    texts = sorted({clip.text for clip in clips})
+    right_refused = wrong_passed = 0
+    for clip in clips:
+        other = texts[(texts.index(clip.text) + 1) % len(texts)]
+        right_refused += refuses(aligner, clip, clip.text)
+        wrong_passed += not refuses(aligner, clip, other)
+    return (
+        f"{len(clips)} clips: right transcripts refused {right_refused}, another sentence's "
+        f"transcript let through {wrong_passed}"
+    )
+
+
 def row(label: str, runs: Sequence[Run]) -> str:
     scores = [r.score for r in runs]
     errors = [abs(e) * 1e3 for s in scores for e in s.onset_errors if e is not None]
@@ -174,6 +199,13 @@ def main() -> None:
         print(HEADER.format(what="condition"))
         for label in dict.fromkeys(r.clip.condition.label for r in held):
             print(row(label, [r for r in held if r.clip.condition.label == label]))
+    print("\ntranscripts that do not match (a 422 is the right answer):")
+    for name in names:
+        if name == "dtw":
+            continue  # it has no confidence: it fits any transcript
+        aligner = ALIGNERS[name]()
+        for label, clips in (("tuning", tuning), ("held-out", heldout), ("espeak-ng", other)):
+            print(f"{name}, {label}: {refusals(aligner, clips)}")
     if len(results) > 1:
         base = next(iter(results))
         base_time = sum(r.seconds for r in results[base][1])

@@ -25,11 +25,11 @@ from avatar_service.core.words import TextWord, spread_spans, words_from_phoneme
 
 FRAME = features.FRAME_SECONDS
 CONFIDENCE_MIDPOINT = -1.75
-"""Mean log-posterior shortfall per frame that scores 0.5 (see ``_confidence``). On the truth
-corpus' tuning split, words of the right transcript fall short by 0.09 at the median (1.34 at
-the 5th percentile, 1.98 at the 1st), words of another sentence's transcript by 2.5; on
-voices the model never heard (espeak-ng en-us, en-us+f3), right words by 0.95 (2.56 at the
-5th percentile)."""
+"""Mean log-posterior shortfall per frame that scores 0.5 (see ``_confidence``). With the wide
+model, on the truth corpus' tuning split, words of the right transcript fall short by 0.05 at
+the median (0.91 at the 5th percentile, 1.56 at the 1st), words of another sentence's
+transcript by 2.4; on voices the model never heard (espeak-ng en-us, en-us+f3), right words
+by 0.0 at the median (1.52 at the 5th percentile, 3.0 at the 1st)."""
 PRIOR_FRAMES = 3
 """Frames of no shortfall added to every word: a word of two or three frames ("a") is not
 judged on them alone."""

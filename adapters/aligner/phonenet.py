@@ -6,6 +6,8 @@ per word. A transcript whose words stop fitting the audio is refused (``Invalid`
 
 from __future__ import annotations
 
+from typing import NoReturn
+
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
@@ -22,6 +24,11 @@ MISMATCH_RUN = 3
 RUN_CONFIDENCE = 0.35
 """Three consecutive words whose mean confidence is under this, one of them under the minimum
 confidence, mark where a transcript goes wrong (one weak word alone may be a mumble)."""
+WEAK_SHARE = 0.2
+"""A transcript with at least two words, and this share of all its words, under the minimum
+confidence does not fit the audio, even when its weak words are scattered (another sentence
+can fit a few of its words by chance). On the tuning split right transcripts have at most an
+eighth of their words so weak, other sentences' transcripts at least a tenth, mostly far more."""
 
 
 class PhoneNetAligner(Aligner):
@@ -70,7 +77,8 @@ class PhoneNetAligner(Aligner):
     def _refuse_mismatch(self, alignment: Alignment) -> None:
         """``TranscriptMismatch`` where the transcript stops fitting: the first word under
         ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean confidence is under
-        ``RUN_CONFIDENCE``, or after which no word reaches 0.5."""
+        ``RUN_CONFIDENCE``, or after which no word reaches 0.5; else the first of the weak
+        words when they are ``WEAK_SHARE`` of all."""
         words = alignment.words
         confidences = [w.confidence or 0.0 for w in words]
         for index, value in enumerate(confidences):
@@ -85,10 +93,17 @@ class PhoneNetAligner(Aligner):
                 len(run) == MISMATCH_RUN and sum(run) / len(run) < RUN_CONFIDENCE for run in runs
             )
             if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
-                word = words[index]
-                raise TranscriptMismatch(
-                    f"the transcript stops matching the audio at word {index + 1} "
-                    f"{word.text!r} (character {word.char_start}); its words from there do "
-                    f"not fit the sounds (confidence {value:.2f})",
-                    alignment,
-                )
+                self._refuse_at(alignment, index)
+        weak = [i for i, value in enumerate(confidences) if value < self._min_confidence]
+        if len(weak) >= 2 and len(weak) >= WEAK_SHARE * len(words):
+            self._refuse_at(alignment, weak[0])
+
+    @staticmethod
+    def _refuse_at(alignment: Alignment, index: int) -> NoReturn:
+        word = alignment.words[index]
+        raise TranscriptMismatch(
+            f"the transcript stops matching the audio at word {index + 1} {word.text!r} "
+            f"(character {word.char_start}); its words from there do not fit the sounds "
+            f"(confidence {word.confidence or 0.0:.2f})",
+            alignment,
+        )

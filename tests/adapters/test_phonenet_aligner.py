@@ -13,7 +13,7 @@ import pytest
 from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 from avatar_service.contracts.truth_corpus import TruthClip
 from avatar_service.contracts.truth_scores import f1, score
-from avatar_service.core.speech import TranscriptMismatch
+from avatar_service.core.speech import Alignment, TimedWord, TranscriptMismatch
 from avatar_service.core.words import text_words
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -98,3 +98,22 @@ def test_a_refusal_carries_the_alignment_it_found(
     assert [(w.char_start, w.char_end) for w in words] == [
         (w.char_start, w.char_end) for w in text_words(text)
     ]
+
+
+def _words_with(confidences: list[float]) -> Alignment:
+    return Alignment(
+        (),
+        tuple(
+            TimedWord(f"w{i}", i * 0.3, i * 0.3 + 0.25, i * 3, i * 3 + 2, confidence=c)
+            for i, c in enumerate(confidences)
+        ),
+    )
+
+
+def test_scattered_weak_words_making_a_fifth_of_the_transcript_refuse_it(
+    aligner: PhoneNetAligner,
+) -> None:
+    """Another sentence can fit a few words by chance, but not four in five."""
+    with pytest.raises(TranscriptMismatch, match=r"at word 2 'w1'"):
+        aligner._refuse_mismatch(_words_with([0.9, 0.1, 0.9, 0.9, 0.1, 0.9, 0.9, 0.9]))
+    aligner._refuse_mismatch(_words_with([0.9, 0.9, 0.9, 0.1, 0.9, 0.9, 0.9, 0.9, 0.9, 0.9]))
