@@ -264,8 +264,9 @@ class NodeRenderer(Renderer):
         )
 
     def pool_stats(self) -> dict[str, int]:
-        """The worker pool's counts (``WorkerPool.stats``), for metrics."""
-        return self.pool.stats()
+        """The worker pool's counts (``WorkerPool.stats``) and the bytes of encoded frames
+        the frame cache holds, for metrics."""
+        return {**self.pool.stats(), "frame_cache_bytes": self.frames.bytes}
 
     def close(self) -> None:
         self.pool.close()

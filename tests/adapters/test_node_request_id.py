@@ -98,7 +98,14 @@ def test_pool_stats_count_busy_jobs_and_worker_restarts() -> None:
         renderer.render_frame(
             FrameRenderRequest(AvatarState(), Pose(), width=32, height=32, format="png")
         )
-        assert renderer.pool_stats() == {"waiting": 0, "busy": 0, "restarts": 0, "size": 1}
+        stats = renderer.pool_stats()
+        assert {k: stats[k] for k in ("waiting", "busy", "restarts", "size")} == {
+            "waiting": 0,
+            "busy": 0,
+            "restarts": 0,
+            "size": 1,
+        }
+        assert stats["frame_cache_bytes"] == renderer.frames.bytes > 0  # the frame just made
         (worker,) = renderer.pool.workers()
         busy_seen: list[int] = []
 
