@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.lexicon import Lexicon, LexiconPhone
-from avatar_service.adapters.acoustic.model import SILENCE, PhoneModel
+from avatar_service.adapters.acoustic.model import SILENCE, LogPosteriors, PhoneModel
 from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path
 from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.speech import Alignment, TimedPhoneme
@@ -63,14 +63,18 @@ def force_align(
     audio16: npt.NDArray[np.floating],
     text: str,
     duration: float | None = None,
+    *,
+    logp: LogPosteriors | None = None,
 ) -> Alignment:
     """``text``'s phones and words in 16 kHz ``audio16`` (the recording's own ``duration``,
     which resampling may have rounded, bounds every time); every word has a confidence.
+    ``logp``: the model's posteriors of ``audio16`` when the caller has them already.
     ``TooManyPhones`` when the audio is too short to hold them."""
     if duration is None:
         duration = len(audio16) / features.RATE
     phones, words = lexicon.phones(text)
-    logp = model.posteriors(audio16)
+    if logp is None:
+        logp = model.posteriors(audio16)
     if len(phones) > logp.shape[0]:
         raise TooManyPhones(f"{len(phones)} phones cannot fit in {duration:.2f} s")
     scores, plan, owners = _plan(model, logp, phones)

@@ -97,7 +97,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             model.check()
             model.loop_data()
 
-    def biased(self, logp: LogPosteriors, settings: LoopSettings) -> LogPosteriors:
+    def _biased(self, logp: LogPosteriors, settings: LoopSettings) -> LogPosteriors:
         """``logp`` with the pause penalty of ``settings`` applied (a copy)."""
         out = np.array(logp, np.float32)
         silence = self._model.class_of(SILENCE)
@@ -105,7 +105,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             out[:, silence] -= settings.pause_penalty
         return out
 
-    def decoder(self, settings: LoopSettings) -> LoopDecoder:
+    def _decoder(self, settings: LoopSettings) -> LoopDecoder:
         return LoopDecoder(
             self._model.loop_data().bigram,
             language_weight=settings.language_weight,
@@ -126,12 +126,13 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         duration = len(samples) / sample_rate
         audio = features.resample(np.nan_to_num(np.asarray(samples, np.float32)), sample_rate)
         loud = speech_frames(audio)
+        logp = self._recording_model.posteriors(audio)
         if hint is not None and loud.any():
-            fitted = self._fitted(audio, hint.text, duration)
+            fitted = self._fitted(audio, logp, hint.text, duration)
             if fitted is not None:
                 return fitted
-        decoder = self.decoder(self._recording)
-        decoder.push(self.biased(self._recording_model.posteriors(audio), self._recording))
+        decoder = self._decoder(self._recording)
+        decoder.push(self._biased(logp, self._recording))
         segments = decoder.segments()
         phones = spread_spans(self._phones(segments, loud, duration, self._recording), duration)
         if hint is None:
@@ -142,10 +143,12 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         return assign_words(hint.text, phones, [unit], duration=duration)
 
     def _fitted(
-        self, audio: npt.NDArray[np.float32], text: str, duration: float
+        self, audio: npt.NDArray[np.float32], logp: LogPosteriors, text: str, duration: float
     ) -> Alignment | None:
         try:
-            aligned = force_align(self._recording_model, self._lexicon, audio, text, duration)
+            aligned = force_align(
+                self._recording_model, self._lexicon, audio, text, duration, logp=logp
+            )
         except TooManyPhones:
             return None
         confidences = [w.confidence or 0.0 for w in aligned.words]
@@ -208,10 +211,12 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         return PosteriorStream(self._model)
 
     def live_decoder(self) -> LoopDecoder:
-        return self.decoder(self._live)
+        """The live streams' phone loop."""
+        return self._decoder(self._live)
 
     def live_biased(self, logp: LogPosteriors) -> LogPosteriors:
-        return self.biased(logp, self._live)
+        """Live posteriors as the live loop reads them (a copy)."""
+        return self._biased(logp, self._live)
 
 
 def _voiced(loud: npt.NDArray[np.bool_], start: float, end: float) -> bool:
