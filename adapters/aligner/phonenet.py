@@ -1,7 +1,8 @@
 """Forced alignment with the phone model (``adapters.acoustic.forced``, with the ``WIDE``
 model, which looks 195 ms ahead: nothing here is live): US English, 5 ms frames, a confidence
-per word. A transcript whose words stop fitting the audio is refused (``Invalid``, field
-``text``) naming the first word that does not.
+per word. A transcript whose words stop fitting the audio is refused (``TranscriptMismatch``,
+an ``Invalid`` on ``text`` that carries the alignment found) naming the first word that does
+not.
 """
 
 from __future__ import annotations
