@@ -12,11 +12,13 @@ It fails (exit 1) when
   its Node workers) after the last round may exceed the one after the first half of the
   rounds by at most ``RSS_SLACK_MB``, leaving out the largest single round's growth and what
   the frame cache (an LRU of encoded frames, at most 32 MB, read from ``/metrics``) took on.
-  The first half fills the bounded caches (phonemes, prepared statements) and the allocators'
-  arenas (the neural voice's among them); an arena can still grow once later, when more
-  requests than ever before run at the same moment (a step of 20-40 MB in some runs, flat
-  after it). A leak grows with every round instead: the second half's 1,280 requests leaking
-  9 KB each cross the slack even with their largest round left out.
+  Before the first round, speech of all the texts at once, by every client together,
+  fills the neural voice's onnxruntime arena (bounded by ``AVATAR_SPEECH__PIPER_CONCURRENCY``)
+  to the most it will hold; the first half fills the other bounded caches (phonemes,
+  prepared statements) and the allocators' arenas. glibc's heap can still step up once
+  later (by 10-20 MB in some runs, flat after it). A leak grows with every round instead:
+  the second half's 1,280 requests leaking 9 KB each cross the slack even with their
+  largest round left out.
 It prints p50/p95 latency per route and the RSS after every round.
 """
 
@@ -106,7 +108,22 @@ async def _setup(client: httpx.AsyncClient) -> dict[str, Any]:
     uploaded = await client.post("/v1/assets/upload", files=files)
     uploaded.raise_for_status()
     state = (await client.get(f"/v1/avatars/{avatar['avatar_id']}/state")).json()["state"]
+    await _fill_speech_arena(client)
     return {"avatar_id": avatar["avatar_id"], "audio_url": audio["audio_url"], "state": state}
+
+
+async def _fill_speech_arena(client: httpx.AsyncClient) -> None:
+    """Speech of every text at once, ``CLIENTS`` times over: the neural voice's runs (at most
+    ``AVATAR_SPEECH__PIPER_CONCURRENCY`` at once) bring onnxruntime's arena to the most it
+    will ever hold for these texts, so its pages are not taken for the first time in a late
+    round."""
+    longest = " ".join(TEXTS)
+    for _ in range(2):
+        answers = await asyncio.gather(
+            *(client.post("/v1/lipsync", json={"text": longest}) for _ in range(CLIENTS))
+        )
+        for answer in answers:
+            answer.raise_for_status()
 
 
 async def _one(
@@ -145,10 +162,13 @@ def _percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
-async def _drive(base: str, server: psutil.Process) -> tuple[Run, list[float], list[float]]:
+async def _drive(base: str, server: psutil.Process) -> tuple[Run, list[float], list[float], float]:
+    """The rounds after the setup: what they saw, RSS and frame cache MB after each, and
+    their seconds."""
     run, rss, frames = Run(), [], []
     async with httpx.AsyncClient(base_url=base, timeout=60) as client:
         known = await _setup(client)
+    started = time.perf_counter()
     for round_no in range(ROUNDS):
         clients = [_client(base, run, known, round_no * 1000 + i) for i in range(CLIENTS)]
         await asyncio.gather(*clients)
@@ -161,7 +181,7 @@ async def _drive(base: str, server: psutil.Process) -> tuple[Run, list[float], l
             f"frame cache {frames[-1]:.1f})",
             flush=True,
         )
-    return run, rss, frames
+    return run, rss, frames, time.perf_counter() - started
 
 
 async def _frame_cache_mb(base: str) -> float:
@@ -195,11 +215,9 @@ def main() -> int:
         server = _start(Path(folder), port)
         try:
             _wait_ready(base, server)
-            started = time.perf_counter()
-            run, rss, frames = asyncio.run(
+            run, rss, frames, elapsed = asyncio.run(
                 asyncio.wait_for(_drive(base, psutil.Process(server.pid)), DEADLINE)
             )
-            elapsed = time.perf_counter() - started
         finally:
             server.terminate()
             server.wait(timeout=30)

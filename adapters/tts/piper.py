@@ -13,6 +13,7 @@ words in Piper's phoneme stream (``piper_timing``).
 from __future__ import annotations
 
 import json
+import os
 import secrets
 import threading
 from collections.abc import Sequence
@@ -75,7 +76,8 @@ class PiperSynthesizer(SpeechSynthesizer):
     ``options.rate`` divides the length scale, ``volume`` scales the audio; Piper has no pitch
     control, so ``options.pitch`` is ignored. The espeak phonemes of up to ``word_cache_size``
     distinct words are kept (0: none). Patched models are kept in ``cache_dir`` (``None``:
-    patched in memory at every load)."""
+    patched in memory at every load). At most ``concurrency`` model runs (one sentence each)
+    go at once, across every voice; more wait (default: twice the CPU cores)."""
 
     PLUGIN_NAME = "piper"
 
@@ -91,7 +93,10 @@ class PiperSynthesizer(SpeechSynthesizer):
         models: Sequence[VoiceModel] = (),
         cache_dir: Path | None = None,
         noise_w_scale: float | None = None,
+        concurrency: int | None = None,
     ) -> None:
+        if concurrency is not None and concurrency < 1:
+            raise ValueError("concurrency must be at least 1")
         self._files = [
             VoiceModel(path, path.with_name(path.name + ".json"), source=_origin(path, model_path))
             for path in find_voice_files(model_path, voices_dir)
@@ -108,6 +113,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         self._loaded: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._voice_locks: dict[str, threading.Lock] = {}
+        self._runs = threading.BoundedSemaphore(concurrency or 2 * (os.cpu_count() or 1))
 
     # -- port ---------------------------------------------------------------------------------
 
@@ -285,6 +291,7 @@ class PiperSynthesizer(SpeechSynthesizer):
                     )
                 except Exception as exc:  # onnxruntime raises its own error types
                     raise Unavailable(f"cannot load Piper voice {voice_id}: {exc}") from exc
+                loaded.session = piper_inference.BoundedSession(loaded.session, self._runs)
                 self._loaded[voice_id] = loaded
             return loaded
 

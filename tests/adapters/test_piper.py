@@ -4,9 +4,12 @@ at test time (tests/adapters/piper_voice.py), honours the SpeechSynthesizer cont
 from __future__ import annotations
 
 import sys
+import threading
+import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -126,6 +129,41 @@ def test_each_voice_loads_once_under_concurrent_first_use(voices_dir: Path) -> N
             )
         )
     assert len(fresh._loaded) == 1
+
+
+def test_model_runs_at_once_never_exceed_the_concurrency_across_voices(
+    voices_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Eight requests in eight threads, on two voices, with ``concurrency=2``: onnxruntime
+    never runs more than two sentences at once, and does run two."""
+    import onnxruntime
+
+    running, most, guard = [0], [0], threading.Lock()
+    run = onnxruntime.InferenceSession.run
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.02)
+            return run(self, *args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    bounded = PiperSynthesizer(voices_dir=voices_dir, concurrency=2)
+    voices = ["en_US-tiny-test", "en_US-tiny-multi"]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        spoken = list(
+            pool.map(
+                lambda k: bounded.synthesize(SynthesisRequest("Hi there", voice_id=voices[k % 2])),
+                range(8),
+            )
+        )
+    assert all(s.samples.size for s in spoken)
+    assert most[0] == 2
 
 
 def test_model_path_names_one_voice_and_it_is_the_default(voices_dir: Path) -> None:
