@@ -11,10 +11,12 @@ loopback; the first request, which loads the decoder, is the start-up, stated ap
 live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
 the arrival of the chunk holding a cue's start to that cue's event. Targets are printed, not
 asserted; the machine is shared, so figures carry its load. The true phones through the same
-timeline come first: the ceiling its 40 ms shortest cue leaves.
+timeline come first: the ceiling its 40 ms shortest cue leaves. With ``RHUBARB`` naming a
+Rhubarb Lip Sync executable, the peer runs on the same held-out clips last (``peer_rhubarb``).
 
     python bench/run.py recognise                    # every recogniser
     python bench/bench_recognise.py phonenet         # one
+    RHUBARB=/path/to/rhubarb python bench/run.py recognise
 """
 
 from __future__ import annotations
@@ -24,10 +26,12 @@ import os
 import socket
 import statistics
 import sys
+import tempfile
 import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
+from pathlib import Path
 
 import numpy as np
 
@@ -43,6 +47,7 @@ from avatar_service.core.speech import TimedPhoneme, VisemeCue
 from avatar_service.core.visemes import build_timeline, viseme_for
 
 sys.path.insert(0, os.path.dirname(__file__))
+import peer_rhubarb
 from stats import percentile
 
 RECOGNIZERS: dict[str, Callable[[], PhoneRecognizer]] = {
@@ -125,6 +130,24 @@ def ceiling(clips: list[TruthClip], split: str) -> None:
         phones = [TimedPhoneme(p.symbol, p.onset, p.end) for p in clip.phones]
         total.add(clip, build_timeline(phones, clip.duration, "rhubarb"))
     print(total.row(f"true phones, {split}"))
+
+
+def rhubarb(executable: Path, clips: list[TruthClip], split: str) -> None:
+    """Rhubarb Lip Sync on the same clips (``peer_rhubarb``): each of its recognisers, without
+    and with the transcript, and its median real-time factor."""
+    with tempfile.TemporaryDirectory(prefix="rhubarb-") as name:
+        for recognizer in peer_rhubarb.RECOGNIZERS:
+            for hinted in (False, True):
+                total, factors = Tally(), []
+                for clip in clips:
+                    cues, seconds = peer_rhubarb.mouth_cues(
+                        executable, clip, recognizer, hinted, Path(name)
+                    )
+                    total.add(clip, cues)
+                    factors.append(seconds / clip.duration)
+                label = f"rhubarb {recognizer}, {'with' if hinted else 'no'} transcript"
+                print(total.row(f"{label}, {split}"))
+                print(f"{'':<34} real-time factor median {statistics.median(factors):.3f}")
 
 
 def _free_port() -> int:
@@ -296,6 +319,12 @@ def main() -> int:
         assert isinstance(recognizer, StreamingRecognizer)
         live_delay(clips, address, recognizer)
         server.should_exit = True  # type: ignore[attr-defined]
+    executable = peer_rhubarb.binary()
+    if executable is None:
+        print("\n(RHUBARB names no Rhubarb Lip Sync executable: the peer is not run)")
+    else:
+        print(f"\n===== peer: {executable}")
+        rhubarb(executable, clips, "held-out")
     print(f"load average after: {os.getloadavg()[0]:.1f}")
     return 0
 
