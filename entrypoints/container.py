@@ -204,7 +204,7 @@ class Container:
             return self._parent.audio_codec
         from avatar_service.adapters.audio.codec import FileAudioCodec
 
-        return FileAudioCodec(self.settings.ffmpeg_path)
+        return FileAudioCodec(self.settings.ffmpeg_path, self.settings.storage.temp_dir)
 
     def _engine(self, port: str) -> Any:
         """The adapter of ``port`` for a use case: itself, or in a lazy container a stand-in

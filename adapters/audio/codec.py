@@ -10,6 +10,8 @@ from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.ports.audio import AudioCodec
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from avatar_service.core.speech import FloatArray
 
 FFMPEG_RATE = 16000
@@ -20,10 +22,12 @@ MP3 files, but returns only their first frames)."""
 
 
 class FileAudioCodec(AudioCodec):
-    """libsndfile first, ffmpeg for what it cannot read or write."""
+    """libsndfile first, ffmpeg for what it cannot read or write; ``temp_dir`` holds MP3s
+    while ffmpeg writes them (default: the system's temporary folder)."""
 
-    def __init__(self, ffmpeg_path: str | None = None) -> None:
+    def __init__(self, ffmpeg_path: str | None = None, temp_dir: Path | None = None) -> None:
         self.ffmpeg_path = ffmpeg_path
+        self.temp_dir = temp_dir
 
     def read(self, data: bytes, max_seconds: float | None = None) -> tuple[FloatArray, int]:
         from avatar_service.adapters.audio.files import read_audio
@@ -58,4 +62,4 @@ class FileAudioCodec(AudioCodec):
     def transcode_wav(self, wav: bytes, fmt: str) -> bytes:
         from avatar_service.adapters.audio.ffmpeg import transcode_wav
 
-        return transcode_wav(wav, fmt, self.ffmpeg_path)
+        return transcode_wav(wav, fmt, self.ffmpeg_path, self.temp_dir)

@@ -241,7 +241,7 @@ def align(
     as_json: bool,
     keep: bool,
 ) -> None:
-    """Align AUDIO (WAV, FLAC, OGG) to its TRANSCRIPT with the configured aligner.
+    """Align AUDIO (WAV, FLAC, OGG, MP3) to its TRANSCRIPT with the configured aligner.
 
     Prints each word with its time span; --json gives every phoneme and word.
     """
@@ -254,7 +254,7 @@ def align(
     except OSError as exc:
         raise click.ClickException(f"cannot read {audio}: {exc.strerror or exc}") from exc
     container = state.container()
-    samples, rate = container.audio_codec.read(data, state.settings().speech.max_align_seconds)
+    samples, rate = container.audio_codec.decode(data, state.settings().speech.max_align_seconds)
     alignment = container.speech.align(samples, rate, transcript, voice)
     if not as_json:
         echo_table(

@@ -3,6 +3,8 @@ ffmpeg when libsndfile cannot), stored WAV re-encoded; bad input is the core's e
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -55,3 +57,20 @@ def test_an_mp3_decodes_within_the_limit(codec: FileAudioCodec) -> None:
 def test_an_mp3_decodes_whole(codec: FileAudioCodec) -> None:
     samples, rate = codec.decode(codec.transcode_wav(encode_wav(TONE, 22050), "mp3"), 10.0)
     assert 0.9 < len(samples) / rate < 1.1
+
+
+@needs_ffmpeg
+@pytest.mark.parametrize("fmt", ["mp3", "ogg"])
+def test_an_encoded_recording_starts_where_its_wav_starts(fmt: str, tmp_path: Path) -> None:
+    """A burst at 0.5 s is at 0.5 s once encoded and decoded (an MP3 written to a pipe has
+    no LAME header, so decoders keep the encoder's 50 ms delay), and the whole length is
+    kept; no temporary file is left behind."""
+    codec = FileAudioCodec(temp_dir=tmp_path)
+    rate = 22050
+    burst = np.zeros(2 * rate, np.float32)
+    burst[rate // 2 : rate // 2 + 200] = 0.8
+    samples, decoded_rate = codec.decode(codec.transcode_wav(encode_wav(burst, rate), fmt), 10.0)
+    onset = int(np.argmax(np.abs(samples) > 0.2)) / decoded_rate
+    assert abs(onset - 0.5) < 0.003
+    assert abs(len(samples) / decoded_rate - 2.0) < 0.03
+    assert list(tmp_path.iterdir()) == []

@@ -48,7 +48,7 @@ def test_align_rejects_an_unreadable_file_with_one_line(runner: CliRunner, tmp_p
     bad.write_bytes(b"not audio")
     result = run(runner, "align", str(bad), "hello")
     assert result.exit_code == 2
-    assert result.stderr.startswith("error: unreadable audio file")
+    assert result.stderr.startswith("error: not a readable audio file")
     assert len(result.stderr.strip().splitlines()) == 1
 
 

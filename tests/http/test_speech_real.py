@@ -17,7 +17,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 from support import IN_MEMORY, MOCK
 
-from avatar_service.core.audio import decode_wav
+from avatar_service.adapters.audio.ffmpeg import transcode_wav
+from avatar_service.core.audio import decode_wav, encode_wav
 from avatar_service.entrypoints.bootstrap import bootstrap
 from avatar_service.entrypoints.http.app import create_app
 from avatar_service.entrypoints.settings import Settings
@@ -45,6 +46,9 @@ def real() -> Iterator[TestClient[Litestar]]:
 
 
 def wav_of(samples: np.ndarray, rate: int, fmt: str = "WAV") -> bytes:
+    """``samples`` encoded as ``fmt``: a libsndfile format, or ``MP3`` (made by ffmpeg)."""
+    if fmt == "MP3":
+        return transcode_wav(encode_wav(samples, rate), "mp3")
     buffer = io.BytesIO()
     soundfile.write(buffer, samples, rate, format=fmt)
     return buffer.getvalue()
@@ -137,7 +141,7 @@ def test_timing_from_json_text_is_the_engines(real: TestClient[Litestar]) -> Non
     }
 
 
-@pytest.mark.parametrize("fmt", ["WAV", "FLAC", "OGG"])
+@pytest.mark.parametrize("fmt", ["WAV", "FLAC", "OGG", "MP3"])
 def test_timing_aligns_an_uploaded_recording(real: TestClient[Litestar], fmt: str) -> None:
     truth = real.post("/v1/phonemes/timing", json={"text": SENTENCE, "rate": 1.3, "pitch": 1.4})
     speech = real.post("/v1/lipsync", json={"text": SENTENCE, "rate": 1.3, "pitch": 1.4}).json()

@@ -157,7 +157,7 @@ class SpeechController(Controller):
     ) -> TimingResponse:
         """Phoneme and word timings. JSON ``{"text", "voice"?, "alphabet"?}``: the engine's
         own timings for that text. ``multipart/form-data`` with an ``audio`` file (WAV, FLAC,
-        OGG) and a ``text`` field (``voice``, ``alphabet`` optional): the recording aligned to
+        OGG, MP3) and a ``text`` field (``voice``, ``alphabet`` optional): the recording aligned to
         its transcript by the configured aligner.
 
         422: no speakable text, unreadable or empty audio, a transcript that cannot match.
@@ -214,7 +214,7 @@ def _align_upload(container: Container, audio: bytes, fields: dict[str, str]) ->
     text = fields.get("text", "")
     voice = fields.get("voice") or None
     alphabet = check_alphabet(fields.get("alphabet") or "ipa")
-    samples, rate = container.audio_codec.read(audio, container.settings.speech.max_align_seconds)
+    samples, rate = container.audio_codec.decode(audio, container.settings.speech.max_align_seconds)
     alignment = container.speech.align(samples, rate, text, voice)
     return to_timing_response(text, voice, len(samples) / rate, alignment, "aligner", alphabet)
 
