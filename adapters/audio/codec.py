@@ -30,6 +30,7 @@ class FileAudioCodec(AudioCodec):
         self.temp_dir = temp_dir
 
     def read(self, data: bytes, max_seconds: float | None = None) -> tuple[FloatArray, int]:
+        """A WAV, FLAC or OGG file by libsndfile, at its own rate (``decode``'s first try)."""
         from avatar_service.adapters.audio.files import read_audio
 
         return read_audio(data, max_seconds)

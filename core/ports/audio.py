@@ -14,17 +14,12 @@ if TYPE_CHECKING:
 
 @runtime_checkable
 class AudioCodec(Protocol):
-    def read(self, data: bytes, max_seconds: float | None = None) -> tuple[FloatArray, int]:
-        """Mono float32 samples (channels averaged) and the file's own sample rate, from a
-        WAV, FLAC or OGG file's bytes. ``Invalid`` (field ``audio``) for an empty or unreadable
-        file or one without samples; ``TooLarge`` (field ``audio``) past ``max_seconds``."""
-        ...
-
     def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
-        """As ``read``, for any recording (MP3 and other formats too, at a rate the codec
-        picks). ``Invalid`` (field ``audio``) for an empty file or one that is not audio,
-        ``TooLarge`` past ``max_seconds``, ``Unavailable`` when a format needs a tool that is
-        missing."""
+        """Mono float32 samples (channels averaged) and their sample rate, from any
+        recording's bytes (WAV, FLAC, OGG at their own rate; MP3 and other formats at a rate
+        the codec picks). ``Invalid`` (field ``audio``) for an empty file or one that is not
+        audio or holds no samples, ``TooLarge`` (field ``audio``) past ``max_seconds``,
+        ``Unavailable`` when a format needs a tool that is missing."""
         ...
 
     def media_type(self, fmt: str) -> str:
