@@ -6,6 +6,7 @@ hears what the whole file gives."""
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +24,7 @@ from avatar_service.contracts.truth_corpus import Condition, truth_clips
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.ports import PhoneRecognizer
 from avatar_service.core.recognition import TranscriptHint
-from avatar_service.core.speech import Speech
+from avatar_service.core.speech import Speech, VisemeCue
 from avatar_service.core.visemes import build_timeline
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -73,6 +74,11 @@ class TestPocketsphinxRecognizer(PhoneRecognizerContract):
         return real_speech.samples, real_speech.sample_rate, SENTENCE
 
 
+def _lips_closed(cues: Sequence[VisemeCue], onset: float) -> bool:
+    """A closed shape (A or X) overlaps [onset - 40 ms, onset + 40 ms]."""
+    return any(c.viseme in "AX" and c.start < onset + 0.04 and c.end > onset - 0.04 for c in cues)
+
+
 def _closed_at_bilabials(speech: Speech, recognized: PhoneRecognizer) -> float:
     assert speech.phonemes is not None
     cues = build_timeline(
@@ -81,11 +87,7 @@ def _closed_at_bilabials(speech: Speech, recognized: PhoneRecognizer) -> float:
         "rhubarb",
     )
     onsets = [p.start for p in speech.phonemes if base_symbol(p.symbol) in ("p", "b", "m")]
-    closed = [
-        any(c.viseme in "AX" and c.start < t + 0.04 and c.end > t - 0.04 for c in cues)
-        for t in onsets
-    ]
-    return sum(closed) / len(closed)
+    return sum(_lips_closed(cues, t) for t in onsets) / len(onsets)
 
 
 def test_lips_close_at_most_bilabials_of_real_speech(
@@ -106,10 +108,7 @@ def test_phonenet_closes_the_lips_at_nine_in_ten_bilabials_of_real_speech(
         for phone in clip.phones:
             if base_symbol(phone.symbol) in ("p", "b", "m"):
                 total += 1
-                closed += any(
-                    c.viseme in "AX" and c.start < phone.onset + 0.04 and c.end > phone.onset - 0.04
-                    for c in cues
-                )
+                closed += _lips_closed(cues, phone.onset)
     assert total > 70
     assert closed / total >= 0.9
 
