@@ -1,9 +1,13 @@
 """The error contract of every command: each ``AvatarServiceError``, ``PluginError`` and
 settings validation error ends as one ``error: <message>`` line on stderr and exit code 2 (bad
-input or configuration) or 1 (a dependency failed at run time); never a traceback."""
+input or configuration) or 1 (a dependency failed at run time); never a traceback. A reader
+that closes standard output early (``avatar ... | head``) ends the command quietly with status
+141, as it ends any Unix tool."""
 
 from __future__ import annotations
 
+import os
+import select
 import sys
 from collections.abc import Sequence
 from typing import Any
@@ -22,6 +26,8 @@ from avatar_service.core.errors import (
 
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
+EXIT_READER_GONE = 141
+"""128 + SIGPIPE: what a shell reports for a tool whose reader closed the pipe."""
 
 
 def reported_errors() -> tuple[type[Exception], ...]:
@@ -78,6 +84,13 @@ class AvatarGroup(click.Group):
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise  # click's own (--help, usage): ``main`` reports them
+        except BrokenPipeError as exc:
+            if not stdout_closed():
+                click.echo(f"error: {exc}", err=True)
+                ctx.exit(EXIT_FAILURE)
+            # Later writes, the interpreter's final flush among them, go nowhere.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(EXIT_READER_GONE)
         except OSError as exc:  # a file or the terminal failed at run time
             click.echo(f"error: {exc}", err=True)
             ctx.exit(EXIT_FAILURE)
@@ -106,6 +119,20 @@ class AvatarGroup(click.Group):
             click.echo("error: interrupted", err=True)
             sys.exit(EXIT_FAILURE)
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def stdout_closed() -> bool:
+    """Whether standard output is a pipe or socket whose reader has gone (polled, not
+    written: the broken pipe that was raised may have been a child's)."""
+    try:
+        descriptor = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):
+        return False  # replaced by an in-memory stream
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(descriptor, select.POLLOUT)
+    return any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0))
 
 
 def click_error_message(exc: click.ClickException) -> str:
