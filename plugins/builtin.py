@@ -94,7 +94,11 @@ def avatar_register_aligners(register: Register) -> None:
     def phonenet(settings: Any) -> Any:
         from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 
-        return PhoneNetAligner(min_confidence=settings.speech.phonenet_min_confidence)
+        speech = settings.speech
+        return PhoneNetAligner(
+            min_confidence=speech.phonenet_min_confidence,
+            concurrency=speech.phonenet_concurrency,
+        )
 
     register("dtw", dtw)
     register("engine", engine)
@@ -238,7 +242,7 @@ def avatar_register_recognizers(register: Register) -> None:
     def phonenet(settings: Any) -> Any:
         from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
 
-        return PhoneNetRecognizer()
+        return PhoneNetRecognizer(concurrency=settings.speech.phonenet_concurrency)
 
     register("pocketsphinx", pocketsphinx)
     register("phonenet", phonenet)

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.bounded_runs import BoundedSession, run_bound
 from avatar_service.core.errors import Unavailable
 
 MODEL_DIR = Path(__file__).parent
@@ -66,9 +67,18 @@ class LoopData:
 
 class PhoneModel:
     """The model ``name`` (``LIVE`` or ``WIDE``) in ``directory``, loaded on first use
-    (thread-safe); ``threads`` onnxruntime intra-op threads."""
+    (thread-safe); ``threads`` onnxruntime intra-op threads; at most ``concurrency`` runs at
+    once (``None``: twice the CPU cores), more wait: each holds up to tens of MB of
+    activations, and onnxruntime keeps the most ever held."""
 
-    def __init__(self, directory: Path = MODEL_DIR, threads: int = 1, name: str = LIVE) -> None:
+    def __init__(
+        self,
+        directory: Path = MODEL_DIR,
+        threads: int = 1,
+        name: str = LIVE,
+        concurrency: int | None = None,
+    ) -> None:
+        self._runs = run_bound(concurrency)
         self._directory = directory
         self._name = name
         self._threads = threads
@@ -90,9 +100,10 @@ class PhoneModel:
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = self._threads
                 options.inter_op_num_threads = 1
-                self._session = onnxruntime.InferenceSession(
+                session = onnxruntime.InferenceSession(
                     data, sess_options=options, providers=["CPUExecutionProvider"]
                 )
+                self._session = BoundedSession(session, self._runs)
             return self._session
 
     def check(self) -> None:

@@ -35,7 +35,8 @@ eighth of their words so weak, other sentences' transcripts at least a tenth, mo
 class PhoneNetAligner(Aligner):
     """Phone-model forced alignment (US English; ``voice_id`` is ignored). ``min_confidence``:
     a word below it that starts a run of such words marks where the transcript stops
-    matching. Thread-safe."""
+    matching; ``concurrency``: most runs of the phone model at once (one built here).
+    Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -44,8 +45,9 @@ class PhoneNetAligner(Aligner):
         model: PhoneModel | None = None,
         lexicon: Lexicon | None = None,
         min_confidence: float = 0.2,
+        concurrency: int | None = None,
     ) -> None:
-        self._model = model or PhoneModel(name=WIDE)
+        self._model = model or PhoneModel(name=WIDE, concurrency=concurrency)
         self._lexicon = lexicon or Lexicon()
         self._min_confidence = min_confidence
 

@@ -65,7 +65,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     """``model`` (``LIVE``) serves live streams, ``recording_model`` (``WIDE``) recordings;
     ``recording`` and ``live`` tune the phone loop of each; ``lag`` is the live loop's fixed
     lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
-    of a fitted hint is no rest. Thread-safe."""
+    of a fitted hint is no rest; ``concurrency``: most runs of each model at once (models
+    built here). Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -79,9 +80,10 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         live: LoopSettings = LIVE_LOOP,
         lag: int = 40,
         hint_bridge: float = 0.08,
+        concurrency: int | None = None,
     ) -> None:
-        self._model = model or PhoneModel()
-        self._recording_model = recording_model or PhoneModel(name=WIDE)
+        self._model = model or PhoneModel(concurrency=concurrency)
+        self._recording_model = recording_model or PhoneModel(name=WIDE, concurrency=concurrency)
         if self._recording_model.info.inventory != self._model.info.inventory:
             raise ValueError("the live and the recording model must share one phone inventory")
         self._lexicon = lexicon or Lexicon()

@@ -13,7 +13,6 @@ words in Piper's phoneme stream (``piper_timing``).
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import threading
 from collections.abc import Sequence
@@ -21,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from avatar_service.adapters.bounded_runs import BoundedSession, run_bound
 from avatar_service.adapters.tts import piper_inference
 from avatar_service.adapters.tts.espeak_library import EspeakLibrary, EspeakLoadError
 from avatar_service.adapters.tts.phoneme_cache import WordPhonemeCache
@@ -95,8 +95,6 @@ class PiperSynthesizer(SpeechSynthesizer):
         noise_w_scale: float | None = None,
         concurrency: int | None = None,
     ) -> None:
-        if concurrency is not None and concurrency < 1:
-            raise ValueError("concurrency must be at least 1")
         self._files = [
             VoiceModel(path, path.with_name(path.name + ".json"), source=_origin(path, model_path))
             for path in find_voice_files(model_path, voices_dir)
@@ -113,7 +111,7 @@ class PiperSynthesizer(SpeechSynthesizer):
         self._loaded: dict[str, Any] = {}
         self._lock = threading.Lock()
         self._voice_locks: dict[str, threading.Lock] = {}
-        self._runs = threading.BoundedSemaphore(concurrency or 2 * (os.cpu_count() or 1))
+        self._runs = run_bound(concurrency)
 
     # -- port ---------------------------------------------------------------------------------
 
@@ -291,7 +289,7 @@ class PiperSynthesizer(SpeechSynthesizer):
                     )
                 except Exception as exc:  # onnxruntime raises its own error types
                     raise Unavailable(f"cannot load Piper voice {voice_id}: {exc}") from exc
-                loaded.session = piper_inference.BoundedSession(loaded.session, self._runs)
+                loaded.session = BoundedSession(loaded.session, self._runs)
                 self._loaded[voice_id] = loaded
             return loaded
 

@@ -10,7 +10,6 @@ each phoneme come from one cumulative sum here).
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,25 +30,6 @@ class PiperAudio:
 
     samples: FloatArray
     sentences: list[list[tuple[str, int]]] | None
-
-
-class BoundedSession:
-    """An onnxruntime session whose ``run`` waits while ``runs`` (a semaphore shared by every
-    voice of a synthesizer) is exhausted; everything else is the session's own. Each run holds
-    its activations (tens of MB for a sentence) in onnxruntime's arena, which keeps the most
-    ever held at once: the bound keeps that, and so the process's memory, fixed under any load.
-    """
-
-    def __init__(self, session: Any, runs: threading.Semaphore) -> None:
-        self._session = session
-        self._runs = runs
-
-    def run(self, *args: Any, **kwargs: Any) -> Any:
-        with self._runs:
-            return self._session.run(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._session, name)
 
 
 def synthesize(voice: Any, text: str, config: Any, seed: int | None = None) -> PiperAudio:

@@ -1,0 +1,47 @@
+"""The phone model's runs are bounded: memory stays fixed however many requests align or
+recognise at once (onnxruntime's arena keeps the most activations ever held)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import pytest
+
+from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
+
+
+def test_runs_at_once_never_exceed_the_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Eight threads on one model with ``concurrency=2``: never more than two runs at once,
+    and two do run together."""
+    import onnxruntime
+
+    running, most, guard = [0], [0], threading.Lock()
+    run = onnxruntime.InferenceSession.run
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.02)
+            return run(self, *args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    model = PhoneModel(name=WIDE, concurrency=2)
+    audio = np.random.default_rng(3).normal(0, 0.1, 8000).astype(np.float32)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda _: model.posteriors(audio), range(8)))
+    assert all(r.shape == results[0].shape for r in results)
+    assert most[0] == 2
+
+
+def test_a_concurrency_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least 1"):
+        PhoneModel(concurrency=0)
