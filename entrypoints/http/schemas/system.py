@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
+from msgspec import Meta
 
+from avatar_service.entrypoints.adapter_options import OptionInfo
 from avatar_service.entrypoints.bootstrap import CheckResult
 from avatar_service.plugins.manager import PluginInfo
 
@@ -28,14 +30,35 @@ class ReadyResponse(msgspec.Struct):
     checks: list[CheckBody]
 
 
+class OptionBody(msgspec.Struct):
+    """A typed option of an adapter, secrets masked."""
+
+    port: Annotated[str, Meta(description="Port of the adapter (tts, aligner, ...).")]
+    adapter: Annotated[str, Meta(description="Adapter the option belongs to.")]
+    name: Annotated[str, Meta(description="Option name.")]
+    env: Annotated[str, Meta(description="Environment variable that sets it.")]
+    type: Annotated[str, Meta(description="Its type, as the adapter declares it.")]
+    required: Annotated[bool, Meta(description="Whether it has no default.")]
+    default: Annotated[Any, Meta(description="Default value (JSON); null when required.")]
+    value: Annotated[Any, Meta(description="Current value (JSON); null when it does not validate.")]
+    problem: Annotated[
+        str | None,
+        Meta(description="Why the set value does not validate (only an unselected adapter's)."),
+    ]
+
+
 class PluginBody(msgspec.Struct):
-    """A loaded plugin and what it registered (port -> adapter names)."""
+    """A loaded plugin, what it registered (port -> adapter names) and its adapters'
+    typed options."""
 
     name: str
     distribution: str | None
     version: str | None
     hooks: list[str]
     registered: dict[str, list[str]]
+    options: Annotated[
+        list[OptionBody], Meta(description="Typed options of the adapters it registered.")
+    ]
 
 
 class PluginsResponse(msgspec.Struct):
@@ -53,7 +76,9 @@ def to_ready_response(results: list[CheckResult]) -> ReadyResponse:
     return ReadyResponse(status=status, checks=checks)
 
 
-def to_plugins_response(infos: list[PluginInfo], adapters: dict[str, str]) -> PluginsResponse:
+def to_plugins_response(
+    infos: list[PluginInfo], adapters: dict[str, str], options: list[OptionInfo]
+) -> PluginsResponse:
     plugins = [
         PluginBody(
             name=i.name,
@@ -61,6 +86,21 @@ def to_plugins_response(infos: list[PluginInfo], adapters: dict[str, str]) -> Pl
             version=i.version,
             hooks=list(i.hooks),
             registered={port: list(names) for port, names in i.registered.items()},
+            options=[
+                OptionBody(
+                    o.port,
+                    o.adapter,
+                    o.name,
+                    o.env,
+                    o.type,
+                    o.required,
+                    o.default,
+                    o.value,
+                    o.problem,
+                )
+                for o in options
+                if o.plugin == i.name
+            ],
         )
         for i in infos
     ]
