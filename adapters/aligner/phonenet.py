@@ -7,6 +7,7 @@ not.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NoReturn
 
 from avatar_service.adapters.acoustic import features
@@ -78,28 +79,9 @@ class PhoneNetAligner(Aligner):
         return alignment
 
     def _refuse_mismatch(self, alignment: Alignment) -> None:
-        """``TranscriptMismatch`` where the transcript stops fitting: the first word under
-        ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean confidence is under
-        ``RUN_CONFIDENCE``, or after which no word reaches 0.5; else the first of the weak
-        words when they are ``WEAK_SHARE`` of all."""
-        words = alignment.words
-        confidences = [w.confidence or 0.0 for w in words]
-        for index, value in enumerate(confidences):
-            if value >= self._min_confidence:
-                continue
-            rest = confidences[index:]
-            runs = [
-                confidences[start : start + MISMATCH_RUN]
-                for start in range(max(0, index - MISMATCH_RUN + 1), index + 1)
-            ]
-            weak_run = any(
-                len(run) == MISMATCH_RUN and sum(run) / len(run) < RUN_CONFIDENCE for run in runs
-            )
-            if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
-                self._refuse_at(alignment, index)
-        weak = [i for i, value in enumerate(confidences) if value < self._min_confidence]
-        if len(weak) >= 2 and len(weak) >= WEAK_SHARE * len(words):
-            self._refuse_at(alignment, weak[0])
+        index = mismatch_at([w.confidence or 0.0 for w in alignment.words], self._min_confidence)
+        if index is not None:
+            self._refuse_at(alignment, index)
 
     @staticmethod
     def _refuse_at(alignment: Alignment, index: int) -> NoReturn:
@@ -110,3 +92,27 @@ class PhoneNetAligner(Aligner):
             f"(confidence {word.confidence or 0.0:.2f})",
             alignment,
         )
+
+
+def mismatch_at(confidences: Sequence[float], min_confidence: float) -> int | None:
+    """The index of the word where a transcript stops fitting, given its words' confidences:
+    the first word under ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean
+    confidence is under ``RUN_CONFIDENCE``, or after which no word reaches 0.5; else the
+    first of the weak words when they are ``WEAK_SHARE`` of all; ``None`` when it fits."""
+    for index, value in enumerate(confidences):
+        if value >= min_confidence:
+            continue
+        rest = confidences[index:]
+        runs = [
+            confidences[start : start + MISMATCH_RUN]
+            for start in range(max(0, index - MISMATCH_RUN + 1), index + 1)
+        ]
+        weak_run = any(
+            len(run) == MISMATCH_RUN and sum(run) / len(run) < RUN_CONFIDENCE for run in runs
+        )
+        if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
+            return index
+    weak = [i for i, value in enumerate(confidences) if value < min_confidence]
+    if len(weak) >= 2 and len(weak) >= WEAK_SHARE * len(confidences):
+        return weak[0]
+    return None
