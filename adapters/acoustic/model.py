@@ -158,3 +158,17 @@ class PhoneModel:
     def posteriors(self, audio16k: npt.NDArray[np.floating]) -> LogPosteriors:
         """Log posteriors of 16 kHz ``audio16k``, one row per ``features.FRAME_SECONDS``."""
         return self.run(features.normalise(features.log_mel(audio16k)))
+
+
+_SHARED: dict[tuple[str, int | None], PhoneModel] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_model(name: str = LIVE, concurrency: int | None = None) -> PhoneModel:
+    """The process's one shipped model ``name`` with that bound: the aligner and the
+    recogniser read recordings with the same ``WIDE`` model, loaded and bounded once."""
+    with _SHARED_LOCK:
+        key = (name, concurrency)
+        if key not in _SHARED:
+            _SHARED[key] = PhoneModel(name=name, concurrency=concurrency)
+        return _SHARED[key]

@@ -13,7 +13,7 @@ from typing import NoReturn
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
-from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
+from avatar_service.adapters.acoustic.model import WIDE, PhoneModel, shared_model
 from avatar_service.adapters.aligner.inputs import checked_audio
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import Aligner
@@ -36,7 +36,7 @@ eighth of their words so weak, other sentences' transcripts at least a tenth, mo
 class PhoneNetAligner(Aligner):
     """Phone-model forced alignment (US English; ``voice_id`` is ignored). ``min_confidence``:
     a word below it that starts a run of such words marks where the transcript stops
-    matching; ``concurrency``: most runs of the phone model at once (one built here).
+    matching; ``concurrency``: most runs of the phone model at once (``shared_model``).
     Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
@@ -48,7 +48,7 @@ class PhoneNetAligner(Aligner):
         min_confidence: float = 0.2,
         concurrency: int | None = None,
     ) -> None:
-        self._model = model or PhoneModel(name=WIDE, concurrency=concurrency)
+        self._model = model or shared_model(WIDE, concurrency)
         self._lexicon = lexicon or Lexicon()
         self._min_confidence = min_confidence
 

@@ -20,7 +20,14 @@ import numpy.typing as npt
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
-from avatar_service.adapters.acoustic.model import SILENCE, WIDE, LogPosteriors, PhoneModel
+from avatar_service.adapters.acoustic.model import (
+    LIVE,
+    SILENCE,
+    WIDE,
+    LogPosteriors,
+    PhoneModel,
+    shared_model,
+)
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder, Segment
 from avatar_service.adapters.acoustic.stream import PosteriorStream
 from avatar_service.adapters.recognizer.pocketsphinx_phones import speech_frames
@@ -65,8 +72,9 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     """``model`` (``LIVE``) serves live streams, ``recording_model`` (``WIDE``) recordings;
     ``recording`` and ``live`` tune the phone loop of each; ``lag`` is the live loop's fixed
     lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
-    of a fitted hint is no rest; ``concurrency``: most runs of each model at once (models
-    built here). Thread-safe."""
+    of a fitted hint is no rest; ``concurrency``: most runs of each model at once (the
+    shipped models are ``shared_model``s: the aligner reads with the same ``WIDE`` one).
+    Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -82,8 +90,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         hint_bridge: float = 0.08,
         concurrency: int | None = None,
     ) -> None:
-        self._model = model or PhoneModel(concurrency=concurrency)
-        self._recording_model = recording_model or PhoneModel(name=WIDE, concurrency=concurrency)
+        self._model = model or shared_model(LIVE, concurrency)
+        self._recording_model = recording_model or shared_model(WIDE, concurrency)
         if self._recording_model.info.inventory != self._model.info.inventory:
             raise ValueError("the live and the recording model must share one phone inventory")
         self._lexicon = lexicon or Lexicon()

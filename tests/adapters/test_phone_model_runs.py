@@ -3,6 +3,7 @@ recognise at once (onnxruntime's arena keeps the most activations ever held)."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -12,6 +13,9 @@ import numpy as np
 import pytest
 
 from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
+from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
+from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
+from avatar_service.core.speech import TranscriptMismatch
 
 
 def test_runs_at_once_never_exceed_the_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,6 +43,44 @@ def test_runs_at_once_never_exceed_the_concurrency(monkeypatch: pytest.MonkeyPat
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: model.posteriors(audio), range(8)))
     assert all(r.shape == results[0].shape for r in results)
+    assert most[0] == 2
+
+
+def test_the_aligner_and_the_recogniser_read_recordings_with_one_bounded_model(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Four alignments and four recognitions at once, both adapters built with
+    ``concurrency=2``: never more than two runs of the model at once."""
+    import onnxruntime
+
+    running, most, guard = [0], [0], threading.Lock()
+    run = onnxruntime.InferenceSession.run
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.02)
+            return run(self, *args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    aligner = PhoneNetAligner(concurrency=2)
+    recognizer = PhoneNetRecognizer(concurrency=2)
+    audio = np.random.default_rng(5).normal(0, 0.1, 16000).astype(np.float32)
+
+    def align(_: int) -> None:
+        with contextlib.suppress(TranscriptMismatch):
+            aligner.align(audio, 16000, "one two")
+
+    def recognise(_: int) -> None:
+        recognizer.recognize(audio, 16000)
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(lambda k: (align if k % 2 else recognise)(k), range(8)))
     assert most[0] == 2
 
 
