@@ -10,8 +10,10 @@ on ``sys.path``: ``from support import require``.
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import NoReturn
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, NoReturn
 
 import pytest
 
@@ -48,3 +50,26 @@ def require(condition: object, reason: str, *, module: bool = False) -> None:
     """Go on when ``condition`` holds; otherwise ``unavailable(reason)``."""
     if not condition:
         unavailable(reason, module=module)
+
+
+def count_onnx_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
+    """Make every onnxruntime run last 20 ms longer (so that runs overlap) and count them:
+    the returned function gives the most that ran at once."""
+    import onnxruntime
+
+    running, most, guard = [0], [0], threading.Lock()
+    run = onnxruntime.InferenceSession.run
+
+    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
+        with guard:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+        try:
+            time.sleep(0.02)
+            return run(self, *args, **kwargs)
+        finally:
+            with guard:
+                running[0] -= 1
+
+    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    return lambda: most[0]

@@ -4,13 +4,11 @@ recognise at once (onnxruntime's arena keeps the most activations ever held)."""
 from __future__ import annotations
 
 import contextlib
-import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
 
 import numpy as np
 import pytest
+from support import count_onnx_runs
 
 from avatar_service.adapters.acoustic.model import WIDE, PhoneModel
 from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
@@ -21,29 +19,13 @@ from avatar_service.core.speech import TranscriptMismatch
 def test_runs_at_once_never_exceed_the_concurrency(monkeypatch: pytest.MonkeyPatch) -> None:
     """Eight threads on one model with ``concurrency=2``: never more than two runs at once,
     and two do run together."""
-    import onnxruntime
-
-    running, most, guard = [0], [0], threading.Lock()
-    run = onnxruntime.InferenceSession.run
-
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with guard:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        try:
-            time.sleep(0.02)
-            return run(self, *args, **kwargs)
-        finally:
-            with guard:
-                running[0] -= 1
-
-    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    most_at_once = count_onnx_runs(monkeypatch)
     model = PhoneModel(name=WIDE, concurrency=2)
     audio = np.random.default_rng(3).normal(0, 0.1, 8000).astype(np.float32)
     with ThreadPoolExecutor(max_workers=8) as pool:
         results = list(pool.map(lambda _: model.posteriors(audio), range(8)))
     assert all(r.shape == results[0].shape for r in results)
-    assert most[0] == 2
+    assert most_at_once() == 2
 
 
 def test_the_aligner_and_the_recogniser_read_recordings_with_one_bounded_model(
@@ -51,23 +33,7 @@ def test_the_aligner_and_the_recogniser_read_recordings_with_one_bounded_model(
 ) -> None:
     """Four alignments and four recognitions at once, both adapters built with
     ``concurrency=2``: never more than two runs of the model at once."""
-    import onnxruntime
-
-    running, most, guard = [0], [0], threading.Lock()
-    run = onnxruntime.InferenceSession.run
-
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with guard:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        try:
-            time.sleep(0.02)
-            return run(self, *args, **kwargs)
-        finally:
-            with guard:
-                running[0] -= 1
-
-    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    most_at_once = count_onnx_runs(monkeypatch)
     aligner = PhoneNetAligner(concurrency=2)
     recognizer = PhoneNetRecognizer(concurrency=2)
     audio = np.random.default_rng(5).normal(0, 0.1, 16000).astype(np.float32)
@@ -81,7 +47,7 @@ def test_the_aligner_and_the_recogniser_read_recordings_with_one_bounded_model(
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         list(pool.map(lambda k: (align if k % 2 else recognise)(k), range(8)))
-    assert most[0] == 2
+    assert most_at_once() == 2
 
 
 def test_a_concurrency_below_one_is_refused() -> None:

@@ -4,14 +4,12 @@ at test time (tests/adapters/piper_voice.py), honours the SpeechSynthesizer cont
 from __future__ import annotations
 
 import sys
-import threading
-import time
 import unicodedata
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import Any
 
 import pytest
+from support import count_onnx_runs
 
 from avatar_service.adapters.tts.piper import PiperSynthesizer, find_voice_files
 from avatar_service.adapters.tts.voice_download import download_voice
@@ -136,23 +134,7 @@ def test_model_runs_at_once_never_exceed_the_concurrency_across_voices(
 ) -> None:
     """Eight requests in eight threads, on two voices, with ``concurrency=2``: onnxruntime
     never runs more than two sentences at once, and does run two."""
-    import onnxruntime
-
-    running, most, guard = [0], [0], threading.Lock()
-    run = onnxruntime.InferenceSession.run
-
-    def counted(self: Any, *args: Any, **kwargs: Any) -> Any:
-        with guard:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-        try:
-            time.sleep(0.02)
-            return run(self, *args, **kwargs)
-        finally:
-            with guard:
-                running[0] -= 1
-
-    monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
+    most_at_once = count_onnx_runs(monkeypatch)
     bounded = PiperSynthesizer(voices_dir=voices_dir, concurrency=2)
     voices = ["en_US-tiny-test", "en_US-tiny-multi"]
     with ThreadPoolExecutor(max_workers=8) as pool:
@@ -163,7 +145,7 @@ def test_model_runs_at_once_never_exceed_the_concurrency_across_voices(
             )
         )
     assert all(s.samples.size for s in spoken)
-    assert most[0] == 2
+    assert most_at_once() == 2
 
 
 def test_model_path_names_one_voice_and_it_is_the_default(voices_dir: Path) -> None:
