@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Annotated, Any, Literal
 
 import msgspec
@@ -87,17 +88,7 @@ def to_plugins_response(
             hooks=list(i.hooks),
             registered={port: list(names) for port, names in i.registered.items()},
             options=[
-                OptionBody(
-                    o.port,
-                    o.adapter,
-                    o.name,
-                    o.env,
-                    o.type,
-                    o.required,
-                    o.default,
-                    o.value,
-                    o.problem,
-                )
+                OptionBody(**{k: v for k, v in asdict(o).items() if k != "plugin"})
                 for o in options
                 if o.plugin == i.name
             ],
