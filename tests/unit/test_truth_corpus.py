@@ -28,7 +28,7 @@ def voice() -> TruthVoice:
 def test_splits_are_fixed_and_disjoint() -> None:
     tuning = {s.text for s in SENTENCES if s.split == "tuning"}
     heldout = {s.text for s in SENTENCES if s.split == "heldout"}
-    assert len(tuning) == 16 and len(heldout) == 16
+    assert len(tuning) == 40 and len(heldout) == 16
     assert not tuning & heldout
 
 
