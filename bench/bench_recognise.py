@@ -2,7 +2,8 @@
 whose true phone onsets come from the model's own durations, held-out sentences only.
 
 Per condition (speaking rate, noise, reverb, sample rate), without and with the transcript as a
-hint, on the ``rhubarb`` timeline:
+hint, on the ``rhubarb`` timeline the service builds from recognised phones
+(``core.recognition.recognised_timeline``):
 - lips closed (A or X) within [onset - 40 ms, onset + 40 ms] of each true p, b, m;
 - an open shape (C-F, or B for i, ɪ, y) at each true vowel's midpoint;
 - shapes held over three or more true phones that need different shapes (count).
@@ -42,7 +43,7 @@ from avatar_service.contracts.truth_timing import TruthPhone
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint, speech_only
+from avatar_service.core.recognition import TranscriptHint, recognised_timeline, speech_only
 from avatar_service.core.speech import TimedPhoneme, VisemeCue
 from avatar_service.core.visemes import build_timeline, viseme_for
 
@@ -112,7 +113,8 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
         for clip in clips:
             hint = TranscriptHint(clip.text) if hinted else None
             result = recognizer.recognize(clip.samples, clip.sample_rate, hint)
-            cues = build_timeline(speech_only(result.phonemes), clip.duration, "rhubarb")
+            phonemes = speech_only(result.phonemes)
+            cues = recognised_timeline(phonemes, clip.duration, "rhubarb", transcribed=hinted)
             per[clip.condition.label].add(clip, cues)
             total.add(clip, cues)
         for label, tally in per.items():

@@ -16,7 +16,12 @@ import numpy as np
 
 from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.ports import PhoneStream
-from avatar_service.core.recognition import MAX_PHONE_SECONDS, speech_only
+from avatar_service.core.recognition import (
+    MAX_PHONE_SECONDS,
+    REST_GAP_SECONDS,
+    speech_only,
+    syllables_opened,
+)
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
 from avatar_service.core.visemes import SILENCE, VisemeSet, build_timeline, viseme_for
 
@@ -28,8 +33,6 @@ SETTLE_SECONDS = 0.03
 newest guess flickers for a frame or two)."""
 SAME_START = 0.015
 """Two cues of one shape whose starts differ by less than this are the same cue."""
-GAP_SECONDS = 0.02
-"""A gap between phones longer than this is a rest."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,28 +97,36 @@ class ListenSession:
         return LiveUpdate(self._update(self._hypothesis(phones)), heard=self.heard)
 
     def _hypothesis(self, phones: tuple[TimedPhoneme, ...]) -> list[tuple[str, float]]:
-        """Cues from the recogniser's current phones, from ``_locked_until`` on, settled only."""
+        """Cues from the recogniser's current phones, from ``_locked_until`` on, settled only;
+        unsure vowels shown as ``syllables_opened`` says."""
         heard = self.heard
         silence = SILENCE[self._set]
+        settled = [
+            phone
+            for phone in phones
+            if self._locked_until <= phone.start <= heard - SETTLE_SECONDS
+            and (
+                phone.end >= heard - REST_GAP_SECONDS
+                or phone.end - phone.start <= MAX_PHONE_SECONDS
+            )
+        ]
         cues: list[tuple[str, float]] = []
         previous_end = self._locked_until
-        for phone in phones:
-            if phone.start < self._locked_until or phone.start > heard - SETTLE_SECONDS:
-                continue
-            still_sounding = phone.end >= heard - GAP_SECONDS
-            if not still_sounding and phone.end - phone.start > MAX_PHONE_SECONDS:
-                continue
-            if phone.start - previous_end > GAP_SECONDS:
+        for phone in syllables_opened(settled, self._shape):
+            if phone.start - previous_end > REST_GAP_SECONDS:
                 cues.append((silence, previous_end))
-            cues.append((viseme_for(phone.symbol, self._set), phone.start))
+            cues.append((self._shape(phone.symbol), phone.start))
             previous_end = phone.end
-        if previous_end < heard - SETTLE_SECONDS - GAP_SECONDS:
+        if previous_end < heard - SETTLE_SECONDS - REST_GAP_SECONDS:
             cues.append((silence, previous_end))
         merged: list[tuple[str, float]] = []
         for viseme, start in cues:
             if not merged or merged[-1][0] != viseme:
                 merged.append((viseme, start))
         return merged
+
+    def _shape(self, symbol: str) -> str:
+        return viseme_for(symbol, self._set)
 
     def _update(self, cues: list[tuple[str, float]]) -> tuple[LiveCue, ...]:
         """The cues to send so that the client's list matches ``cues`` (after the locked

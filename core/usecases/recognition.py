@@ -15,9 +15,10 @@ from avatar_service.core.recognition import (
     RECORDED_VOICE,
     TranscriptHint,
     language_tag,
+    recognised_timeline,
     speech_only,
 )
-from avatar_service.core.speech import Alignment, FloatArray, Speech
+from avatar_service.core.speech import Alignment, FloatArray, Speech, VisemeCue
 from avatar_service.core.usecases.listening import ListenSession
 from avatar_service.core.usecases.speech import (
     LipsyncResult,
@@ -25,7 +26,7 @@ from avatar_service.core.usecases.speech import (
     SpeechUseCases,
     TimedSpeech,
 )
-from avatar_service.core.visemes import VisemeSet, build_timeline, check_viseme_set
+from avatar_service.core.visemes import VisemeSet, check_viseme_set
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +82,7 @@ class RecognitionUseCases:
 
     def hint(self, text: str | None) -> TranscriptHint | None:
         """The transcript as a hint, with the synthesizer's pronunciations where it has them."""
-        if text is None or not text.strip():
+        if text is None or not has_transcript(text):
             return None
         text = self._limits.text(text)
         try:
@@ -106,12 +107,24 @@ class RecognitionUseCases:
         alignment = self.recognise(samples, request.sample_rate, request.text, request.language)
         speech = Speech(samples, request.sample_rate, RECORDED_VOICE)
         visemes = {
-            name: build_timeline(
-                alignment.phonemes, speech.duration, name, min_cue=self._limits.min_cue_seconds
+            name: self.timeline(
+                alignment, speech.duration, name, transcribed=has_transcript(request.text)
             )
             for name in sets
         }
         return TimedSpeech(speech, alignment, visemes)
+
+    def timeline(
+        self, alignment: Alignment, duration: float, viseme_set: VisemeSet, *, transcribed: bool
+    ) -> tuple[VisemeCue, ...]:
+        """The cues of a recognised ``alignment`` (``recognised_timeline``)."""
+        return recognised_timeline(
+            alignment.phonemes,
+            duration,
+            viseme_set,
+            transcribed=transcribed,
+            min_cue=self._limits.min_cue_seconds,
+        )
 
     def lipsync(self, request: RecordingRequest) -> LipsyncResult:
         """Timings of the recording, which is kept as a WAV blob plus an ``AudioRecord`` (its
@@ -145,6 +158,11 @@ class RecognitionUseCases:
             max_seconds=self._limits.max_recording_seconds,
             min_cue=self._limits.min_cue_seconds,
         )
+
+
+def has_transcript(text: str | None) -> bool:
+    """Whether ``text`` says anything (a blank transcript is none)."""
+    return bool(text and text.strip())
 
 
 def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:

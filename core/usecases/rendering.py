@@ -28,7 +28,7 @@ from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
 from avatar_service.core.speech import TimedPhoneme, Timeline
 from avatar_service.core.usecases.framing import framed
-from avatar_service.core.usecases.recognition import RecognitionUseCases
+from avatar_service.core.usecases.recognition import RecognitionUseCases, has_transcript
 from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
@@ -305,11 +305,14 @@ class RenderUseCases:
                         "this recording has no transcript; send visemes", field="audio_id"
                     )
                 alignment = self._recognition.recognise(samples, rate, record.text or None)
+                cues = self._recognition.timeline(
+                    alignment, record.duration, "oculus", transcribed=has_transcript(record.text)
+                )
             else:
                 alignment = self._speech.align(samples, rate, record.text, record.voice_id)
-            cues = build_timeline(
-                alignment.phonemes, record.duration, min_cue=self._limits.min_cue_seconds
-            )
+                cues = build_timeline(
+                    alignment.phonemes, record.duration, min_cue=self._limits.min_cue_seconds
+                )
             phonemes = list(alignment.phonemes)
         timeline = Timeline(
             record.duration, cues, check_expressions(request.expressions, record.duration)

@@ -11,7 +11,8 @@ from litestar import Litestar
 from litestar.testing import TestClient
 
 from avatar_service.contracts.aligner import synthetic_speech
-from avatar_service.core.usecases.listening import GAP_SECONDS, SETTLE_SECONDS
+from avatar_service.core.recognition import REST_GAP_SECONDS
+from avatar_service.core.usecases.listening import SETTLE_SECONDS
 
 RATE = 16000
 CHUNK = RATE // 50  # 20 ms
@@ -57,8 +58,10 @@ def test_cues_follow_the_audio_within_a_bounded_lag(client: TestClient[Litestar]
         assert event["type"] == "viseme"
         assert event["start"] <= event["heard"]
         if not event["corrected"]:
-            # settled after SETTLE_SECONDS (a rest after GAP_SECONDS more), one chunk late
-            assert event["heard"] - event["start"] <= SETTLE_SECONDS + GAP_SECONDS + 0.02 + 1e-6
+            # settled after SETTLE_SECONDS (a rest after REST_GAP_SECONDS more), one chunk late
+            assert (
+                event["heard"] - event["start"] <= SETTLE_SECONDS + REST_GAP_SECONDS + 0.02 + 1e-6
+            )
         _apply(cues, event)
     assert cues[:2] == [("X", 0.0), ("A", 0.2)]  # the mock hears an m as the first burst starts
     assert {v for v, _ in cues} == {"A", "D", "X"}
