@@ -109,3 +109,36 @@ def test_scattered_weak_words_making_a_fifth_of_the_transcript_refuse_it() -> No
 def test_a_run_of_weak_words_refuses_the_transcript_at_its_first_weak_word() -> None:
     assert mismatch_at([0.9, 0.9, 0.1, 0.15, 0.3, 0.9], 0.2) == 2
     assert mismatch_at([0.9, 0.9, 0.9, 0.9, 0.1, 0.3], 0.2) == 4  # nothing after reaches 0.5
+
+
+def test_no_phone_is_timed_shorter_than_the_minimum_the_audio_allows(
+    aligner: PhoneNetAligner,
+) -> None:
+    """Fast speech, where a one-frame minimum let "I put" shrink to 10 ms."""
+    from avatar_service.adapters.acoustic.features import FRAME_SECONDS
+    from avatar_service.adapters.acoustic.forced import MIN_PHONE_FRAMES
+    from avatar_service.contracts.truth_corpus import SENTENCES, Condition, truth_clips
+
+    chosen = [s for s in SENTENCES if s.sentence_id == "t17"]  # "Could you look at the book I put"
+    fast = truth_clips("tuning", [Condition(0.8, 16000)], sentences=chosen)[0]
+    phonemes = aligner.align(fast.samples, fast.sample_rate, fast.text).phonemes
+    shortest = min(p.end - p.start for p in phonemes)
+    # a boundary lies anywhere inside the frame where two phones meet
+    assert shortest >= (MIN_PHONE_FRAMES - 1) * FRAME_SECONDS - 1e-9
+
+
+def test_audio_too_short_for_the_minimum_still_times_every_phone(clip: TruthClip) -> None:
+    from avatar_service.adapters.acoustic import features
+    from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
+    from avatar_service.adapters.acoustic.lexicon import Lexicon
+    from avatar_service.adapters.acoustic.model import WIDE, shared_model
+
+    model, lexicon, text = shared_model(WIDE, None), Lexicon(), "Somebody left a yellow"
+    phones = len(lexicon.phones(text)[0])
+    audio = features.resample(clip.samples, clip.sample_rate)
+    frames_for_two_each = round(2 * phones * features.FRAME_SECONDS * features.RATE)
+    alignment = force_align(model, lexicon, audio[:frames_for_two_each], text)
+    assert len(alignment.phonemes) == phones
+    assert [w.text for w in alignment.words] == ["Somebody", "left", "a", "yellow"]
+    with pytest.raises(TooManyPhones):
+        force_align(model, lexicon, audio[: frames_for_two_each // 4], text)
