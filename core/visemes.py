@@ -75,7 +75,8 @@ def build_timeline(
     Guarantees: cues are contiguous (each starts where the previous ends), the first starts at
     0 and the last ends at ``duration``; gaps between phonemes become silence cues; adjacent
     cues never repeat a viseme; no cue is shorter than ``min_cue`` unless it is the only one
-    (short cues are merged into a neighbour, never dropped from the covered time). A bilabial
+    (short cues are merged into a neighbour, never dropped from the covered time; one between
+    two cues of one shape first borrows from them, ``_keep_sandwiched``). A bilabial
     closure (``p``, ``b``, ``m``) is never merged away: when it is too short a neighbour is
     shortened instead, so the midpoint of every bilabial lies in a cue of its closed-lips
     symbol (while the audio is at least ``min_cue`` long). Phonemes outside the audio are
@@ -104,6 +105,7 @@ def build_timeline(
     cues = _merge_repeats(cues)
     if anticipation > 0:
         cues = _anticipate(cues, anticipation)
+    cues = _keep_sandwiched(cues, duration, min(min_cue, duration))
     cues = _enforce_min_length(cues, duration, min(min_cue, duration))
     ends = [cue.start for cue in cues[1:]] + [duration]
     return tuple(VisemeCue(c.viseme, c.start, e) for c, e in zip(cues, ends, strict=True))
@@ -133,6 +135,30 @@ def _anticipate(cues: list[_Cue], lead: float) -> list[_Cue]:
 def _length(cues: list[_Cue], i: int, duration: float | None) -> float:
     end = cues[i + 1].start if i + 1 < len(cues) else (duration if duration is not None else 1e18)
     return end - cues[i].start
+
+
+def _keep_sandwiched(cues: list[_Cue], duration: float, min_cue: float) -> list[_Cue]:
+    """Lengthen each too-short cue between two cues of one other shape towards ``min_cue``
+    with up to half of each neighbour (closures give nothing, the longer neighbour first):
+    merged away, it would join them into one shape held over three sounds ("garden"'s
+    schwa between d and n)."""
+    for i in range(1, len(cues) - 1):
+        if cues[i].closure or cues[i - 1].viseme != cues[i + 1].viseme:
+            continue
+        starts = [cue.start for cue in cues[i - 1 : i + 2]]
+        end = cues[i + 2].start if i + 2 < len(cues) else duration
+        before, length, after = starts[1] - starts[0], starts[2] - starts[1], end - starts[2]
+        need = min_cue - length
+        if need <= 0:
+            continue
+        lend_before = 0.0 if cues[i - 1].closure else before / 2
+        lend_after = 0.0 if cues[i + 1].closure else after / 2
+        take_after = min(lend_after, need) if after >= before else max(0.0, need - lend_before)
+        take_after = min(take_after, lend_after)
+        take_before = min(lend_before, need - take_after)
+        cues[i].start -= take_before
+        cues[i + 1].start += take_after
+    return cues
 
 
 def _enforce_min_length(cues: list[_Cue], duration: float, min_cue: float) -> list[_Cue]:

@@ -135,6 +135,21 @@ def test_short_cue_whose_neighbours_cannot_spare_the_time_is_merged_not_dropped(
     assert "DD" not in [c.viseme for c in cues]
 
 
+def test_a_short_cue_between_two_of_one_shape_borrows_time_instead_of_joining_them() -> None:
+    """ "garden": a 35 ms schwa between d and n, which rhubarb both shows as B."""
+    phones = [_ph("d", 0.2, 0.241), _ph("ə", 0.241, 0.276), _ph("n", 0.276, 0.317)]
+    cues = build_timeline(phones, 0.5, "rhubarb", min_cue=0.04)
+    assert [c.viseme for c in cues] == ["X", "B", "C", "B", "X"]
+    assert all(c.end - c.start >= 0.04 - 1e-9 for c in cues)
+    assert cues[2].start <= (0.241 + 0.276) / 2 < cues[2].end
+
+
+def test_a_short_cue_between_two_closures_takes_nothing_from_them() -> None:
+    phones = [_ph("p", 0.0, 0.03), _ph("t", 0.03, 0.05), _ph("b", 0.05, 0.08)]
+    cues = build_timeline(phones, 0.08, "rhubarb", min_cue=0.04)
+    assert [c.viseme for c in cues] == ["A"]
+
+
 def test_no_phonemes_gives_one_silence_cue() -> None:
     assert [(c.viseme, c.start, c.end) for c in build_timeline([], 2.0, "rhubarb")] == [
         ("X", 0.0, 2.0)
