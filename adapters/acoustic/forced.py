@@ -6,7 +6,8 @@ through the phones, with optional pauses before, between and after words, each p
 least ``MIN_PHONE_FRAMES`` frames. A phone's onset is the middle of the frame before its first
 frame (the frame labels were made that way). Each word's confidence (0..1) says how far its
 frames' phones fall behind the model's best guess on the path where a phone may be one frame
-long (a transcript that does not fit squeezes its phones there: see ``SHORT_PENALTY``).
+long (a transcript that does not fit squeezes its phones there: see ``SHORT_PENALTY``); both
+paths come from one sweep (``viterbi.best_paths``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import numpy.typing as npt
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.lexicon import Lexicon, LexiconPhone
 from avatar_service.adapters.acoustic.model import SILENCE, LogPosteriors, PhoneModel
-from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path
+from avatar_service.adapters.acoustic.viterbi import StatePlan, best_paths
 from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.speech import Alignment, TimedPhoneme
 from avatar_service.core.words import spread_spans, words_from_phonemes
@@ -91,15 +92,12 @@ def force_align(
         raise TooManyPhones(f"{len(phones)} phones cannot fit in {duration:.2f} s")
     scores, group_columns = _scores(model, logp)
     wildcard = logp.shape[1]
-    columns, optional, owners = _plan(model, phones, group_columns, wildcard, 1)
-    plan = StatePlan(columns, optional)
-    path = best_path(scores, plan)
-    confidences = _confidences(logp, scores, plan, owners, path, phones, len(words))
     min_frames = min(MIN_PHONE_FRAMES, frames // max(1, len(phones)))
-    if min_frames > 1:
-        columns, optional, owners = _plan(model, phones, group_columns, wildcard, min_frames)
-        plan = StatePlan(columns, optional)
-        path = best_path(scores, plan)
+    plans = [_plan(model, phones, group_columns, wildcard, n) for n in sorted({1, min_frames})]
+    paths = best_paths(scores, [plan for plan, _ in plans])
+    (judged, judged_owners), judged_path = plans[0], paths[0]  # the one-frame path
+    (plan, owners), path = plans[-1], paths[-1]
+    confidences = _confidences(logp, scores, judged, judged_owners, judged_path, phones, len(words))
     timed = _timed(scores, plan, owners, path, phones, duration)
     timed_words = words_from_phonemes(words, timed)
     return Alignment(
@@ -138,11 +136,11 @@ def _plan(
     group_column: dict[int, int],
     wildcard: int,
     min_frames: int,
-) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.bool_], list[int | None]]:
+) -> tuple[StatePlan, list[int | None]]:
     """The states (``min_frames`` chained ones per phone, so it holds that many frames at
-    least; an optional pause before, between words and after): each one's score column (a
-    group's, or ``wildcard`` for a symbol the model lacks), whether it may be skipped, and its
-    phone index (``None`` for pauses)."""
+    least; an optional pause before, between words and after), each with its score column (a
+    group's, or ``wildcard`` for a symbol the model lacks) and whether it may be skipped; and
+    each state's phone index (``None`` for pauses)."""
     silence = model.class_of(SILENCE) or 0
     columns: list[int] = [silence]
     optional: list[bool] = [True]
@@ -160,7 +158,7 @@ def _plan(
     columns.append(silence)
     optional.append(True)
     owners.append(None)
-    return np.array(columns, np.intp), np.array(optional, np.bool_), owners
+    return StatePlan(np.array(columns, np.intp), np.array(optional, np.bool_)), owners
 
 
 def _held(path: npt.NDArray[np.intp]) -> dict[int, tuple[int, int]]:

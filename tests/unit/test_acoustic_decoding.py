@@ -11,7 +11,7 @@ import pytest
 
 from avatar_service.adapters.acoustic import features
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder
-from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path
+from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path, best_paths
 
 
 def _paths(frames: int, optional: list[bool]) -> list[list[int]]:
@@ -49,6 +49,27 @@ def test_forced_viterbi_finds_the_best_legal_path(seed: int) -> None:
 
     best = max(_paths(7, optional), key=total)
     assert total(list(path)) == pytest.approx(total(best), abs=1e-4)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_plans_swept_together_find_each_plans_own_best_path(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    scores = rng.standard_normal((7, 4)).astype(np.float32)
+    plans = [
+        StatePlan(rng.integers(0, 4, len(optional)), np.array(optional))
+        for optional in (
+            [True, False, True, False, True],
+            [False, False],
+            [True, False, False, False, False, True],
+        )
+    ]
+
+    def total(plan: StatePlan, p: list[int]) -> float:
+        return float(sum(scores[t, plan.columns[s]] for t, s in enumerate(p)))
+
+    for plan, path in zip(plans, best_paths(scores, plans), strict=True):
+        best = max(_paths(7, list(plan.optional)), key=lambda p, plan=plan: total(plan, p))
+        assert total(plan, list(path)) == pytest.approx(total(plan, best), abs=1e-4)
 
 
 def test_forced_viterbi_refuses_more_phones_than_frames() -> None:
