@@ -32,53 +32,108 @@ def best_path(scores: npt.NDArray[np.float32], plan: StatePlan) -> npt.NDArray[n
     return best_paths(scores, (plan,))[0]
 
 
+MAX_BACK_POINTER_BYTES = 64 << 20
+"""Back pointers (one byte per frame and state) kept at once. A longer sweep (a long
+recording with its transcript) keeps the scores at the start of each block of frames instead,
+and re-runs each block once while tracing back: about twice the time, a bounded memory."""
+
+
 def best_paths(
-    scores: npt.NDArray[np.float32], plans: Sequence[StatePlan]
+    scores: npt.NDArray[np.float32],
+    plans: Sequence[StatePlan],
+    *,
+    max_back_bytes: int = MAX_BACK_POINTER_BYTES,
 ) -> list[npt.NDArray[np.intp]]:
     """``best_path`` of each of ``plans`` over the same ``scores``, in one sweep over the
     frames (the plans' states side by side, no transition between them): the per-frame cost
-    is mostly fixed, so two plans cost little more than one."""
+    is mostly fixed, so two plans cost little more than one. At most ``max_back_bytes`` of
+    back pointers are held at once (``MAX_BACK_POINTER_BYTES``)."""
     frames = scores.shape[0]
     for plan in plans:
         required = int(np.count_nonzero(~plan.optional))
         if frames < max(required, 1):
             raise ValueError(f"{required} phones cannot fit in {frames} frames")
-    columns = np.concatenate([plan.columns for plan in plans])
-    optional = np.concatenate([plan.optional for plan in plans])
-    firsts = np.cumsum([0, *(plan.columns.size for plan in plans)])[:-1]
-    states = columns.size
-    scores = np.ascontiguousarray(scores, dtype=np.float32)
-    emit = np.empty(states, np.float32)  # one frame's, gathered as it comes: never frames x states
-    enter_penalty = np.zeros(states, np.float32)  # j may be entered from j - 1 ...
-    enter_penalty[firsts] = NEG  # ... unless it starts a plan
-    skip_penalty = np.full(states, NEG, np.float32)  # j may be entered from j - 2 ...
-    skip_penalty[2:] = np.where(optional[1:-1], 0.0, NEG)  # ... when j - 1 is optional ...
-    skip_penalty[firsts] = NEG  # ... within one plan
-    skip_penalty[np.minimum(firsts + 1, states - 1)] = NEG
-    delta = np.full(states, NEG, np.float32)
-    np.take(scores[0], columns, out=emit)
-    for first, plan in zip(firsts, plans, strict=True):
-        delta[first] = emit[first]
-        if plan.columns.size > 1 and plan.optional[0]:
-            delta[first + 1] = emit[first + 1]
-    back = np.zeros((frames, states), np.int8)  # 0 stay, 1 from j-1, 2 from j-2
-    candidates = np.full((3, states), NEG, np.float32)
-    for t in range(1, frames):
-        candidates[0] = delta
-        np.add(delta[:-1], enter_penalty[1:], out=candidates[1, 1:])
-        np.add(delta[:-2], skip_penalty[2:], out=candidates[2, 2:])
-        back[t] = candidates.argmax(axis=0)
-        np.maximum.reduce(candidates, axis=0, out=delta)
-        delta += np.take(scores[t], columns, out=emit)
-    paths = []
-    for first, plan in zip(firsts, plans, strict=True):
+    sweep = _Sweep(scores, plans)
+    delta = sweep.start()
+    block = max(1, max_back_bytes // sweep.states)
+    starts = list(range(1, frames, block))
+    checkpoints = []  # the scores before each block but the last
+    for begin in starts[:-1]:
+        checkpoints.append(delta.copy())
+        sweep.advance(delta, begin, begin + block)
+    back = np.zeros((frames - starts[-1] if starts else 0, sweep.states), np.int8)
+    if starts:
+        sweep.advance(delta, starts[-1], frames, back)
+    states = []
+    for first, plan in zip(sweep.firsts, plans, strict=True):
         last = first + plan.columns.size - 1
         if plan.columns.size > 1 and plan.optional[-1] and delta[last - 1] > delta[last]:
             last -= 1
-        path = np.empty(frames, np.intp)
-        state = int(last)
-        for t in range(frames - 1, -1, -1):
-            path[t] = state - first
-            state -= int(back[t, state])
-        paths.append(path)
+        states.append(int(last))
+    paths = [np.empty(frames, np.intp) for _ in plans]
+    for index in range(len(starts) - 1, -1, -1):
+        begin = starts[index]
+        end = min(begin + block, frames)
+        if index < len(starts) - 1:  # the last block's pointers are still there
+            back = np.zeros((0, 0), np.int8)  # the later block's freed before the next
+            back = np.zeros((end - begin, sweep.states), np.int8)
+            sweep.advance(checkpoints[index], begin, end, back)
+        for t in range(end - 1, begin - 1, -1):
+            for k, first in enumerate(sweep.firsts):
+                paths[k][t] = states[k] - first
+                states[k] -= int(back[t - begin, states[k]])
+    for k, first in enumerate(sweep.firsts):
+        paths[k][0] = states[k] - first
     return paths
+
+
+class _Sweep:
+    """The plans' states side by side and how each may be entered; ``advance`` moves the best
+    scores on by frames."""
+
+    def __init__(self, scores: npt.NDArray[np.float32], plans: Sequence[StatePlan]) -> None:
+        self.plans = plans
+        self.columns = np.concatenate([plan.columns for plan in plans])
+        optional = np.concatenate([plan.optional for plan in plans])
+        self.firsts = [int(f) for f in np.cumsum([0, *(p.columns.size for p in plans)])[:-1]]
+        self.states = states = self.columns.size
+        self.scores = np.ascontiguousarray(scores, dtype=np.float32)
+        self.emit = np.empty(states, np.float32)  # one frame's: never frames x states
+        self.enter = np.zeros(states, np.float32)  # j may be entered from j - 1 ...
+        self.enter[self.firsts] = NEG  # ... unless it starts a plan
+        self.skip = np.full(states, NEG, np.float32)  # j may be entered from j - 2 ...
+        self.skip[2:] = np.where(optional[1:-1], 0.0, NEG)  # ... when j - 1 is optional ...
+        self.skip[self.firsts] = NEG  # ... within one plan
+        self.skip[np.minimum(np.array(self.firsts) + 1, states - 1)] = NEG
+        self.candidates = np.full((3, states), NEG, np.float32)
+
+    def start(self) -> npt.NDArray[np.float32]:
+        """The best scores at frame 0: each plan's first state, or its second past an optional
+        first."""
+        delta = np.full(self.states, NEG, np.float32)
+        np.take(self.scores[0], self.columns, out=self.emit)
+        for first, plan in zip(self.firsts, self.plans, strict=True):
+            delta[first] = self.emit[first]
+            if plan.columns.size > 1 and plan.optional[0]:
+                delta[first + 1] = self.emit[first + 1]
+        return delta
+
+    def advance(
+        self,
+        delta: npt.NDArray[np.float32],
+        begin: int,
+        end: int,
+        back: npt.NDArray[np.int8] | None = None,
+    ) -> None:
+        """Move ``delta`` (the best scores at frame ``begin - 1``) on through frames
+        ``[begin, end)``, in place; ``back[t - begin]``: how each state was entered at frame t
+        (0 stay, 1 from j - 1, 2 from j - 2)."""
+        candidates, emit = self.candidates, self.emit
+        for t in range(begin, min(end, self.scores.shape[0])):
+            candidates[0] = delta
+            np.add(delta[:-1], self.enter[1:], out=candidates[1, 1:])
+            np.add(delta[:-2], self.skip[2:], out=candidates[2, 2:])
+            if back is not None:
+                back[t - begin] = candidates.argmax(axis=0)
+            np.maximum.reduce(candidates, axis=0, out=delta)
+            delta += np.take(self.scores[t], self.columns, out=emit)

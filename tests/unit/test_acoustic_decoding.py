@@ -72,6 +72,19 @@ def test_plans_swept_together_find_each_plans_own_best_path(seed: int) -> None:
         assert total(plan, list(path)) == pytest.approx(total(plan, best), abs=1e-4)
 
 
+@pytest.mark.parametrize("block", [1, 2, 7, 48])
+def test_a_sweep_kept_in_blocks_finds_the_same_paths(block: int) -> None:
+    """Back pointers for at most ``block`` frames at once (a long recording's bound)."""
+    rng = np.random.default_rng(block)
+    scores = rng.standard_normal((49, 6)).astype(np.float32)
+    plans = [StatePlan(rng.integers(0, 6, size), rng.random(size) < 0.3) for size in (9, 14, 5)]
+    whole = best_paths(scores, plans)
+    states = sum(plan.columns.size for plan in plans)
+    kept = best_paths(scores, plans, max_back_bytes=block * states)
+    for a, b in zip(whole, kept, strict=True):
+        assert a.tolist() == b.tolist()
+
+
 def test_forced_viterbi_refuses_more_phones_than_frames() -> None:
     plan = StatePlan(np.array([0, 1, 2, 3]), np.array([False] * 4))
     with pytest.raises(ValueError, match="cannot fit"):
