@@ -147,17 +147,11 @@ def _keep_sandwiched(cues: list[_Cue], duration: float, min_cue: float) -> list[
             continue
         starts = [cue.start for cue in cues[i - 1 : i + 2]]
         end = cues[i + 2].start if i + 2 < len(cues) else duration
-        before, length, after = starts[1] - starts[0], starts[2] - starts[1], end - starts[2]
-        need = min_cue - length
-        if need <= 0:
-            continue
-        lend_before = 0.0 if cues[i - 1].closure else before / 2
-        lend_after = 0.0 if cues[i + 1].closure else after / 2
-        take_after = min(lend_after, need) if after >= before else max(0.0, need - lend_before)
-        take_after = min(take_after, lend_after)
-        take_before = min(lend_before, need - take_after)
-        cues[i].start -= take_before
-        cues[i + 1].start += take_after
+        need = min_cue - (starts[2] - starts[1])
+        if need > 0:
+            halves = [0.0] * len(cues)
+            halves[i - 1], halves[i + 1] = (starts[1] - starts[0]) / 2, (end - starts[2]) / 2
+            _grow(cues, i, halves, need)
     return cues
 
 

@@ -213,7 +213,7 @@ def _timed(
     boundary is where the difference of their scores crosses zero (linear between the two
     frames' centres), else midway."""
     columns = plan.columns[path]
-    held = sorted(_held(path).items(), key=lambda item: item[1])
+    held = list(_held(path).items())  # in path order: states only ever move on
     onset: dict[int, float] = {}
     finish: dict[int, float] = {}
     boundaries = [0.0]

@@ -61,7 +61,7 @@ def best_paths(
     for begin in starts[:-1]:
         checkpoints.append(delta.copy())
         sweep.advance(delta, begin, begin + block)
-    back = np.zeros((frames - starts[-1] if starts else 0, sweep.states), np.int8)
+    back = np.zeros((min(block, frames - 1), sweep.states), np.int8)  # one block's, reused
     if starts:
         sweep.advance(delta, starts[-1], frames, back)
     states = []
@@ -74,9 +74,7 @@ def best_paths(
     for index in range(len(starts) - 1, -1, -1):
         begin = starts[index]
         end = min(begin + block, frames)
-        if index < len(starts) - 1:  # the last block's pointers are still there
-            back = np.zeros((0, 0), np.int8)  # the later block's freed before the next
-            back = np.zeros((end - begin, sweep.states), np.int8)
+        if index < len(starts) - 1:  # the last block's pointers are there already
             sweep.advance(checkpoints[index], begin, end, back)
         for t in range(end - 1, begin - 1, -1):
             for k, first in enumerate(sweep.firsts):
