@@ -3,7 +3,7 @@
 Each phone is one state held for at least one frame; an optional pause state sits before the
 first phone, between words and after the last phone. The best path maximises the summed log
 posteriors of its states' classes; no transition is scored (the model's posteriors already
-carry the durations it learned).
+carry the durations it learned). A long sweep is a beam search (``BEAM``).
 """
 
 from __future__ import annotations
@@ -37,29 +37,64 @@ MAX_BACK_POINTER_BYTES = 64 << 20
 recording with its transcript) keeps the scores at the start of each block of frames instead,
 and re-runs each block once while tracing back: about twice the time, a bounded memory."""
 
+BEAM = 2000.0
+"""A long sweep (``PRUNED_FROM_STATES``) scores, at each frame, only the states whose best
+score so far is within this many nats of the frame's best, so its cost grows with the frames
+alone, not frames times phones. Should a plan's last state fall out of the beam, that plan is
+swept again whole. On recordings of the tuning split joined into 1-3 minutes, every path and
+confidence matched the whole sweep's from a beam of 100 with their transcripts and of 1000
+with another sentence's (300 changed confidences there): 2000 keeps a margin, and costs
+little more (a window of about 400 states). Where the audio holds a long stretch that its
+transcript lacks, no beam keeps the exhaustive path (a pause over all of it, ever further
+behind): the transcript's first words may then be placed otherwise (docs/limits.md)."""
+PRUNED_FROM_STATES = 2000
+"""States (of all plans together; about five per phone) from which each plan is swept alone
+within ``BEAM``. Fewer are swept together and whole: there the cost per frame is mostly fixed,
+and two pruned sweeps cost more (measured: even at about 2,000 states, 35 s of speech)."""
+
 
 def best_paths(
     scores: npt.NDArray[np.float32],
     plans: Sequence[StatePlan],
     *,
     max_back_bytes: int = MAX_BACK_POINTER_BYTES,
+    beam: float | None = BEAM,
+    pruned_from: int = PRUNED_FROM_STATES,
 ) -> list[npt.NDArray[np.intp]]:
-    """``best_path`` of each of ``plans`` over the same ``scores``, in one sweep over the
-    frames (the plans' states side by side, no transition between them): the per-frame cost
-    is mostly fixed, so two plans cost little more than one. At most ``max_back_bytes`` of
-    back pointers are held at once (``MAX_BACK_POINTER_BYTES``)."""
+    """``best_path`` of each of ``plans`` over the same ``scores``. Few states: one sweep
+    over the frames (the plans' states side by side, no transition between them): the
+    per-frame cost is mostly fixed, so two plans cost little more than one. From
+    ``pruned_from`` states: each plan alone, pruned to ``beam`` (``None``: never pruned). At
+    most ``max_back_bytes`` of back pointers are held at once (``MAX_BACK_POINTER_BYTES``)."""
     frames = scores.shape[0]
     for plan in plans:
         required = int(np.count_nonzero(~plan.optional))
         if frames < max(required, 1):
             raise ValueError(f"{required} phones cannot fit in {frames} frames")
-    sweep = _Sweep(scores, plans)
+    if beam is None or sum(plan.columns.size for plan in plans) < pruned_from:
+        return _swept(scores, plans, max_back_bytes, None) or []
+    paths = []
+    for plan in plans:
+        found = _swept(scores, (plan,), max_back_bytes, beam)
+        paths.extend(found or _swept(scores, (plan,), max_back_bytes, None) or [])
+    return paths
+
+
+def _swept(
+    scores: npt.NDArray[np.float32],
+    plans: Sequence[StatePlan],
+    max_back_bytes: int,
+    beam: float | None,
+) -> list[npt.NDArray[np.intp]] | None:
+    """The plans' best paths from one sweep, or ``None`` when ``beam`` pruned an end."""
+    frames = scores.shape[0]
+    sweep = _Sweep(scores, plans, beam)
     delta = sweep.start()
     block = max(1, max_back_bytes // sweep.states)
     starts = list(range(1, frames, block))
-    checkpoints = []  # the scores before each block but the last
+    checkpoints = []  # the scores and the window before each block but the last
     for begin in starts[:-1]:
-        checkpoints.append(delta.copy())
+        checkpoints.append((delta.copy(), sweep.window))
         sweep.advance(delta, begin, begin + block)
     back = np.zeros((min(block, frames - 1), sweep.states), np.int8)  # one block's, reused
     if starts:
@@ -69,13 +104,16 @@ def best_paths(
         last = first + plan.columns.size - 1
         if plan.columns.size > 1 and plan.optional[-1] and delta[last - 1] > delta[last]:
             last -= 1
+        if delta[last] <= NEG / 2:
+            return None
         states.append(int(last))
     paths = [np.empty(frames, np.intp) for _ in plans]
     for index in range(len(starts) - 1, -1, -1):
         begin = starts[index]
         end = min(begin + block, frames)
         if index < len(starts) - 1:  # the last block's pointers are there already
-            sweep.advance(checkpoints[index], begin, end, back)
+            checkpoint, sweep.window = checkpoints[index]
+            sweep.advance(checkpoint, begin, end, back)
         for t in range(end - 1, begin - 1, -1):
             for k, first in enumerate(sweep.firsts):
                 paths[k][t] = states[k] - first
@@ -87,14 +125,19 @@ def best_paths(
 
 class _Sweep:
     """The plans' states side by side and how each may be entered; ``advance`` moves the best
-    scores on by frames."""
+    scores on by frames. ``window``: the states ``[lo, hi)`` whose scores may be above
+    ``NEG`` (all of them unless ``beam`` prunes)."""
 
-    def __init__(self, scores: npt.NDArray[np.float32], plans: Sequence[StatePlan]) -> None:
+    def __init__(
+        self, scores: npt.NDArray[np.float32], plans: Sequence[StatePlan], beam: float | None
+    ) -> None:
         self.plans = plans
+        self.beam = beam
         self.columns = np.concatenate([plan.columns for plan in plans])
         optional = np.concatenate([plan.optional for plan in plans])
         self.firsts = [int(f) for f in np.cumsum([0, *(p.columns.size for p in plans)])[:-1]]
         self.states = states = self.columns.size
+        self.window = (0, states)
         self.scores = np.ascontiguousarray(scores, dtype=np.float32)
         self.emit = np.empty(states, np.float32)  # one frame's: never frames x states
         self.enter = np.zeros(states, np.float32)  # j may be entered from j - 1 ...
@@ -114,6 +157,8 @@ class _Sweep:
             delta[first] = self.emit[first]
             if plan.columns.size > 1 and plan.optional[0]:
                 delta[first + 1] = self.emit[first + 1]
+        if self.beam is not None:
+            self.window = (0, min(2, self.states))
         return delta
 
     def advance(
@@ -124,14 +169,30 @@ class _Sweep:
         back: npt.NDArray[np.int8] | None = None,
     ) -> None:
         """Move ``delta`` (the best scores at frame ``begin - 1``) on through frames
-        ``[begin, end)``, in place; ``back[t - begin]``: how each state was entered at frame t
-        (0 stay, 1 from j - 1, 2 from j - 2)."""
-        candidates, emit = self.candidates, self.emit
+        ``[begin, end)``, in place; ``back[t - begin]``: how each state of the window was
+        entered at frame t (0 stay, 1 from j - 1, 2 from j - 2; the rest is left as it was)."""
+        candidates, emit, states = self.candidates, self.emit, self.states
+        lo, hi = self.window
         for t in range(begin, min(end, self.scores.shape[0])):
-            candidates[0] = delta
-            np.add(delta[:-1], self.enter[1:], out=candidates[1, 1:])
-            np.add(delta[:-2], self.skip[2:], out=candidates[2, 2:])
+            hi = min(hi + 2, states)  # a state may move on by two at most
+            one, two = max(lo, 1), max(lo, 2)
+            candidates[0, lo:hi] = delta[lo:hi]
+            np.add(delta[one - 1 : hi - 1], self.enter[one:hi], out=candidates[1, one:hi])
+            np.add(delta[two - 2 : hi - 2], self.skip[two:hi], out=candidates[2, two:hi])
             if back is not None:
-                back[t - begin] = candidates.argmax(axis=0)
-            np.maximum.reduce(candidates, axis=0, out=delta)
-            delta += np.take(self.scores[t], self.columns, out=emit)
+                back[t - begin, lo:hi] = candidates[:, lo:hi].argmax(axis=0)
+            np.maximum.reduce(candidates[:, lo:hi], axis=0, out=delta[lo:hi])
+            delta[lo:hi] += np.take(self.scores[t], self.columns[lo:hi], out=emit[lo:hi])
+            if self.beam is not None:
+                lo, hi = self._pruned(delta, lo, hi)
+        self.window = (lo, hi)
+
+    def _pruned(self, delta: npt.NDArray[np.float32], lo: int, hi: int) -> tuple[int, int]:
+        """The window's states within ``beam`` of its best; the others' scores set to NEG."""
+        assert self.beam is not None
+        live = delta[lo:hi]
+        kept = np.flatnonzero(live >= live.max() - self.beam)
+        first, last = lo + int(kept[0]), lo + int(kept[-1]) + 1
+        delta[lo:first] = NEG
+        delta[last:hi] = NEG
+        return first, last

@@ -5,11 +5,13 @@ decode; features keep their frame-time convention."""
 from __future__ import annotations
 
 import itertools
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 
-from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.acoustic import features, viterbi
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder
 from avatar_service.adapters.acoustic.viterbi import StatePlan, best_path, best_paths
 
@@ -83,6 +85,69 @@ def test_a_sweep_kept_in_blocks_finds_the_same_paths(block: int) -> None:
     kept = best_paths(scores, plans, max_back_bytes=block * states)
     for a, b in zip(whole, kept, strict=True):
         assert a.tolist() == b.tolist()
+
+
+def _speech_like(
+    seed: int, phones: int, columns: int = 40
+) -> tuple[npt.NDArray[np.float32], StatePlan]:
+    """Log-posterior-like scores of a recording whose phones (a pause between some) each
+    last 2-20 frames, blurred by noise, and the plan of its transcript."""
+    rng = np.random.default_rng(seed)
+    symbols = rng.integers(1, columns, phones)
+    plan_columns, optional = [0], [True]
+    truth: list[int] = []
+    for index, symbol in enumerate(symbols):
+        if index and rng.random() < 0.2:
+            plan_columns.append(0)
+            optional.append(True)
+            if rng.random() < 0.5:
+                truth.extend([0] * int(rng.integers(5, 40)))
+        plan_columns.append(int(symbol))
+        optional.append(False)
+        truth.extend([int(symbol)] * int(rng.integers(2, 21)))
+    plan_columns.append(0)
+    optional.append(True)
+    logits = rng.normal(0.0, 1.5, (len(truth), columns))
+    logits[np.arange(len(truth)), truth] += 4.0
+    scores = logits - np.log(np.exp(logits).sum(axis=1, keepdims=True))
+    return scores.astype(np.float32), StatePlan(np.array(plan_columns), np.array(optional))
+
+
+@pytest.mark.parametrize("seed", range(2))
+def test_a_pruned_sweep_finds_the_whole_sweeps_paths_while_scoring_few_states(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long recording with its transcript: each plan swept alone within the beam."""
+    scores, plan = _speech_like(seed, 800)
+    long_plan = StatePlan(np.repeat(plan.columns, 4), np.repeat(plan.optional, 4))
+    plans = [plan, long_plan]
+    whole = best_paths(scores, plans, beam=None)
+    widths: list[int] = []
+    pruned = viterbi._Sweep._pruned
+
+    def spied(sweep: Any, delta: Any, lo: int, hi: int) -> tuple[int, int]:
+        first, last = pruned(sweep, delta, lo, hi)
+        widths.append(last - first)
+        return first, last
+
+    monkeypatch.setattr(viterbi._Sweep, "_pruned", spied)
+    found = best_paths(scores, plans, pruned_from=0)
+    in_blocks = best_paths(scores, plans, pruned_from=0, max_back_bytes=97 * long_plan.columns.size)
+    for a, b, c in zip(whole, found, in_blocks, strict=True):
+        assert a.tolist() == b.tolist() == c.tolist()
+    assert max(widths) < long_plan.columns.size / 4
+
+
+def test_a_beam_that_loses_the_last_state_sweeps_again_whole() -> None:
+    """Lingering on a phone that fits scores best until too few frames are left to reach the
+    end: a beam of 0 keeps only the lingering state, so the end is lost, and the answer is
+    still the whole sweep's."""
+    scores = np.full((6, 3), -9.0, np.float32)
+    scores[:, 0] = 0.0
+    plan = StatePlan(np.array([0, 1, 2]), np.array([False, False, False]))
+    expected = best_paths(scores, [plan], beam=None)[0].tolist()
+    assert expected == [0, 0, 0, 0, 1, 2]
+    assert best_paths(scores, [plan], beam=0.0, pruned_from=0)[0].tolist() == expected
 
 
 def test_forced_viterbi_refuses_more_phones_than_frames() -> None:
