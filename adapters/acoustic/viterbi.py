@@ -10,11 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 NEG = np.float32(-1e30)
+Views = tuple[npt.NDArray[Any], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +38,9 @@ MAX_BACK_POINTER_BYTES = 64 << 20
 """Back pointers (one byte per frame and state) kept at once. A longer sweep (a long
 recording with its transcript) keeps the scores at the start of each block of frames instead,
 and re-runs each block once while tracing back: about twice the time, a bounded memory."""
+
+EMISSION_BYTES = 1 << 20
+"""States' scores gathered at once for a sweep that is not pruned (a block of frames)."""
 
 BEAM = 2000.0
 """A long sweep (``PRUNED_FROM_STATES``) scores, at each frame, only the states whose best
@@ -146,7 +151,9 @@ class _Sweep:
         self.skip[2:] = np.where(optional[1:-1], 0.0, NEG)  # ... when j - 1 is optional ...
         self.skip[self.firsts] = NEG  # ... within one plan
         self.skip[np.minimum(np.array(self.firsts) + 1, states - 1)] = NEG
-        self.candidates = np.full((3, states), NEG, np.float32)
+        self.candidates = np.full((2, states), NEG, np.float32)  # entered, skipped
+        self.moved = np.zeros(states, np.bool_)
+        self.jumped = np.zeros(states, np.bool_)
 
     def start(self) -> npt.NDArray[np.float32]:
         """The best scores at frame 0: each plan's first state, or its second past an optional
@@ -170,22 +177,68 @@ class _Sweep:
     ) -> None:
         """Move ``delta`` (the best scores at frame ``begin - 1``) on through frames
         ``[begin, end)``, in place; ``back[t - begin]``: how each state of the window was
-        entered at frame t (0 stay, 1 from j - 1, 2 from j - 2; the rest is left as it was)."""
-        candidates, emit, states = self.candidates, self.emit, self.states
+        entered at frame t (0 stay, 1 from j - 1, 2 from j - 2; the first best on a tie; the
+        rest is left as it was)."""
+        states = self.states
         lo, hi = self.window
-        for t in range(begin, min(end, self.scores.shape[0])):
+        stop = min(end, self.scores.shape[0])
+        emitted, first = np.empty((0, states), np.float32), begin
+        views, viewed = self._views(delta, lo, hi), (-1, -1)
+        for t in range(begin, stop):
             hi = min(hi + 2, states)  # a state may move on by two at most
-            one, two = max(lo, 1), max(lo, 2)
-            candidates[0, lo:hi] = delta[lo:hi]
-            np.add(delta[one - 1 : hi - 1], self.enter[one:hi], out=candidates[1, one:hi])
-            np.add(delta[two - 2 : hi - 2], self.skip[two:hi], out=candidates[2, two:hi])
-            if back is not None:
-                back[t - begin, lo:hi] = candidates[:, lo:hi].argmax(axis=0)
-            np.maximum.reduce(candidates[:, lo:hi], axis=0, out=delta[lo:hi])
-            delta[lo:hi] += np.take(self.scores[t], self.columns[lo:hi], out=emit[lo:hi])
-            if self.beam is not None:
+            if (lo, hi) != viewed:
+                views, viewed = self._views(delta, lo, hi), (lo, hi)
+            reads, writes, (live, entered, skipped, moved, jumped) = views
+            np.add(reads[0], reads[1], out=writes[0])
+            np.add(reads[2], reads[3], out=writes[1])
+            if back is None:
+                np.maximum(live, entered, out=live)
+            else:
+                row = back[t - begin, lo:hi]
+                np.greater(entered, live, out=moved)
+                np.maximum(live, entered, out=live)
+                np.greater(skipped, live, out=jumped)
+                np.left_shift(jumped.view(np.int8), 1, out=row)
+                np.maximum(row, moved.view(np.int8), out=row)
+            np.maximum(live, skipped, out=live)
+            if self.beam is None:  # the window is every state: gather the frames in blocks
+                if t - first >= len(emitted):
+                    emitted, first = self._emissions(t, stop), t
+                live += emitted[t - first]
+            else:
+                live += np.take(self.scores[t], self.columns[lo:hi], out=self.emit[lo:hi])
                 lo, hi = self._pruned(delta, lo, hi)
         self.window = (lo, hi)
+
+    def _views(
+        self, delta: npt.NDArray[np.float32], lo: int, hi: int
+    ) -> tuple[Views, Views, Views]:
+        """What a frame of the window ``[lo, hi)`` reads (the scores one state back and the
+        cost of entering from there, the same two states back), where it writes their sums
+        (from the window's first state that has such a predecessor: before it, they stay
+        ``NEG``), and the window's own scores, both candidates and two flags."""
+        one, two = max(lo, 1), max(lo, 2)
+        candidates = self.candidates
+        reads = (
+            delta[one - 1 : hi - 1],
+            self.enter[one:hi],
+            delta[two - 2 : hi - 2],
+            self.skip[two:hi],
+        )
+        writes = (candidates[0, one:hi], candidates[1, two:hi])
+        window = (
+            delta[lo:hi],
+            candidates[0, lo:hi],
+            candidates[1, lo:hi],
+            self.moved[lo:hi],
+            self.jumped[lo:hi],
+        )
+        return reads, writes, window
+
+    def _emissions(self, begin: int, stop: int) -> npt.NDArray[np.float32]:
+        """Every state's score at frames ``begin`` on (``EMISSION_BYTES`` of them at most)."""
+        count = max(1, min(stop - begin, EMISSION_BYTES // (4 * self.states)))
+        return np.take(self.scores[begin : begin + count], self.columns, axis=1)
 
     def _pruned(self, delta: npt.NDArray[np.float32], lo: int, hi: int) -> tuple[int, int]:
         """The window's states within ``beam`` of its best; the others' scores set to NEG."""
