@@ -40,7 +40,10 @@ recording with its transcript) keeps the scores at the start of each block of fr
 and re-runs each block once while tracing back: about twice the time, a bounded memory."""
 
 EMISSION_BYTES = 1 << 20
-"""States' scores gathered at once for a sweep that is not pruned (a block of frames)."""
+"""The states' scores gathered at once for a block of frames (never frames x states)."""
+
+PRUNE_EVERY = 8
+"""Frames between two prunings of a beam search (in between, its window only grows)."""
 
 BEAM = 2000.0
 """A long sweep (``PRUNED_FROM_STATES``) scores, at each frame, only the states whose best
@@ -52,10 +55,10 @@ with another sentence's (300 changed confidences there): 2000 keeps a margin, an
 little more (a window of about 400 states). Where the audio holds a long stretch that its
 transcript lacks, no beam keeps the exhaustive path (a pause over all of it, ever further
 behind): the transcript's first words may then be placed otherwise (docs/limits.md)."""
-PRUNED_FROM_STATES = 2000
+PRUNED_FROM_STATES = 4000
 """States (of all plans together; about five per phone) from which each plan is swept alone
-within ``BEAM``. Fewer are swept together and whole: there the cost per frame is mostly fixed,
-and two pruned sweeps cost more (measured: even at about 2,000 states, 35 s of speech)."""
+within ``BEAM``. Fewer are swept together and whole, which costs less there (measured: even at
+about 4,000 states, some 60 s of speech with its transcript; 1.5x less at 2,300)."""
 
 
 def best_paths(
@@ -144,7 +147,6 @@ class _Sweep:
         self.states = states = self.columns.size
         self.window = (0, states)
         self.scores = np.ascontiguousarray(scores, dtype=np.float32)
-        self.emit = np.empty(states, np.float32)  # one frame's: never frames x states
         self.enter = np.zeros(states, np.float32)  # j may be entered from j - 1 ...
         self.enter[self.firsts] = NEG  # ... unless it starts a plan
         self.skip = np.full(states, NEG, np.float32)  # j may be entered from j - 2 ...
@@ -159,11 +161,11 @@ class _Sweep:
         """The best scores at frame 0: each plan's first state, or its second past an optional
         first."""
         delta = np.full(self.states, NEG, np.float32)
-        np.take(self.scores[0], self.columns, out=self.emit)
+        emit = np.take(self.scores[0], self.columns)
         for first, plan in zip(self.firsts, self.plans, strict=True):
-            delta[first] = self.emit[first]
+            delta[first] = emit[first]
             if plan.columns.size > 1 and plan.optional[0]:
-                delta[first + 1] = self.emit[first + 1]
+                delta[first + 1] = emit[first + 1]
         if self.beam is not None:
             self.window = (0, min(2, self.states))
         return delta
@@ -177,36 +179,39 @@ class _Sweep:
     ) -> None:
         """Move ``delta`` (the best scores at frame ``begin - 1``) on through frames
         ``[begin, end)``, in place; ``back[t - begin]``: how each state of the window was
-        entered at frame t (0 stay, 1 from j - 1, 2 from j - 2; the first best on a tie; the
-        rest is left as it was)."""
-        states = self.states
+        entered at frame t (0 stay, 1 from j - 1, 2 from j - 2; the first best on a tie; states
+        beyond the window's reach are left as they were). States the window does not reach
+        score ``NEG`` or about it (a ``NEG`` plus a frame's scores)."""
+        states, scores, columns = self.states, self.scores, self.columns
         lo, hi = self.window
-        stop = min(end, self.scores.shape[0])
-        emitted, first = np.empty((0, states), np.float32), begin
-        views, viewed = self._views(delta, lo, hi), (-1, -1)
-        for t in range(begin, stop):
-            hi = min(hi + 2, states)  # a state may move on by two at most
-            if (lo, hi) != viewed:
-                views, viewed = self._views(delta, lo, hi), (lo, hi)
-            reads, writes, (live, entered, skipped, moved, jumped) = views
-            np.add(reads[0], reads[1], out=writes[0])
-            np.add(reads[2], reads[3], out=writes[1])
-            if back is None:
-                np.maximum(live, entered, out=live)
-            else:
-                row = back[t - begin, lo:hi]
-                np.greater(entered, live, out=moved)
-                np.maximum(live, entered, out=live)
-                np.greater(skipped, live, out=jumped)
-                np.left_shift(jumped.view(np.int8), 1, out=row)
-                np.maximum(row, moved.view(np.int8), out=row)
-            np.maximum(live, skipped, out=live)
-            if self.beam is None:  # the window is every state: gather the frames in blocks
-                if t - first >= len(emitted):
-                    emitted, first = self._emissions(t, stop), t
-                live += emitted[t - first]
-            else:
-                live += np.take(self.scores[t], self.columns[lo:hi], out=self.emit[lo:hi])
+        stop = min(end, scores.shape[0])
+        t = begin
+        while t < stop:  # a stretch of frames over one set of states, [lo, reach)
+            if self.beam is None:
+                count, reach = stop - t, states
+            else:  # pruned every PRUNE_EVERY frames; a state moves on by two at most
+                count = min(stop - t, PRUNE_EVERY - t % PRUNE_EVERY)
+                reach = min(states, hi + 2 * count)
+            count = max(1, min(count, EMISSION_BYTES // (4 * (reach - lo))))
+            emitted = np.take(scores[t : t + count], columns[lo:reach], axis=1)
+            reads, writes, (live, entered, skipped, moved, jumped) = self._views(delta, lo, reach)
+            for k in range(count):
+                np.add(reads[0], reads[1], out=writes[0])
+                np.add(reads[2], reads[3], out=writes[1])
+                if back is None:
+                    np.maximum(live, entered, out=live)
+                else:
+                    row = back[t + k - begin, lo:reach]
+                    np.greater(entered, live, out=moved)
+                    np.maximum(live, entered, out=live)
+                    np.greater(skipped, live, out=jumped)
+                    np.left_shift(jumped.view(np.int8), 1, out=row)
+                    np.maximum(row, moved.view(np.int8), out=row)
+                np.maximum(live, skipped, out=live)
+                live += emitted[k]
+            t += count
+            hi = min(states, hi + 2 * count)
+            if self.beam is not None and t % PRUNE_EVERY == 0:
                 lo, hi = self._pruned(delta, lo, hi)
         self.window = (lo, hi)
 
@@ -234,11 +239,6 @@ class _Sweep:
             self.jumped[lo:hi],
         )
         return reads, writes, window
-
-    def _emissions(self, begin: int, stop: int) -> npt.NDArray[np.float32]:
-        """Every state's score at frames ``begin`` on (``EMISSION_BYTES`` of them at most)."""
-        count = max(1, min(stop - begin, EMISSION_BYTES // (4 * self.states)))
-        return np.take(self.scores[begin : begin + count], self.columns, axis=1)
 
     def _pruned(self, delta: npt.NDArray[np.float32], lo: int, hi: int) -> tuple[int, int]:
         """The window's states within ``beam`` of its best; the others' scores set to NEG."""

@@ -149,16 +149,16 @@ def test_audio_too_short_for_the_minimum_still_times_every_phone(clip: TruthClip
 def test_a_long_recording_aligns_as_the_whole_unpruned_sweep_would(
     clip: TruthClip, transcript: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Over 40 s with its transcript (or another sentence's), past the states from which the
-    Viterbi sweep is pruned to a beam: the same phones, times and confidences."""
+    """Over a minute with its transcript (or another sentence's), past the states from which
+    the Viterbi sweep is pruned to a beam: the same phones, times and confidences."""
     from avatar_service.adapters.acoustic import features, forced, viterbi
     from avatar_service.adapters.acoustic.lexicon import Lexicon
     from avatar_service.adapters.acoustic.model import WIDE, shared_model
 
     model, lexicon = shared_model(WIDE, None), Lexicon()
     sentence = clip.text if transcript == "right" else heldout_clip("h13").text
-    text = " ".join([sentence] * 12)
-    audio = features.resample(np.tile(clip.samples, 12), clip.sample_rate)
+    text = " ".join([sentence] * 24)
+    audio = features.resample(np.tile(clip.samples, 24), clip.sample_rate)
     assert 5 * len(lexicon.phones(text)[0]) > viterbi.PRUNED_FROM_STATES
     pruned = forced.force_align(model, lexicon, audio, text)
 
