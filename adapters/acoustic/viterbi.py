@@ -80,11 +80,20 @@ def best_paths(
         if frames < max(required, 1):
             raise ValueError(f"{required} phones cannot fit in {frames} frames")
     if beam is None or sum(plan.columns.size for plan in plans) < pruned_from:
-        return _swept(scores, plans, max_back_bytes, None) or []
+        return _whole(scores, plans, max_back_bytes)
     paths = []
     for plan in plans:
         found = _swept(scores, (plan,), max_back_bytes, beam)
-        paths.extend(found or _swept(scores, (plan,), max_back_bytes, None) or [])
+        paths.extend(found or _whole(scores, (plan,), max_back_bytes))
+    return paths
+
+
+def _whole(
+    scores: npt.NDArray[np.float32], plans: Sequence[StatePlan], max_back_bytes: int
+) -> list[npt.NDArray[np.intp]]:
+    paths = _swept(scores, plans, max_back_bytes, None)
+    if paths is None:  # only a beam can lose an end: every plan fits in the frames
+        raise AssertionError("a whole Viterbi sweep reached no plan's end")
     return paths
 
 
