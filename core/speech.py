@@ -114,10 +114,13 @@ class PhonemizedWord:
 
 @dataclass(frozen=True, slots=True)
 class Alignment:
-    """Timed phonemes and words for a piece of audio."""
+    """Timed phonemes and words for a piece of audio. ``heard``: the phonemes are what a
+    recogniser heard, not a transcript's phones fitted to the audio (a hint it was given did
+    not fit, or there was none)."""
 
     phonemes: tuple[TimedPhoneme, ...]
     words: tuple[TimedWord, ...]
+    heard: bool = False
 
 
 class TranscriptMismatch(Invalid):

@@ -4,9 +4,9 @@ A recording is read by the ``WIDE`` model (195 ms of look-ahead: nothing there i
 Without a hint, its posteriors go through a phone loop with a phone bigram
 (``acoustic.phone_loop``); with a transcript hint, the transcript is force-aligned
 (``acoustic.forced``) and, when it does not fit the audio (most words under 0.3 confidence),
-the phone loop's phones are shared out over its words. Live streams run the ``LIVE`` model
-(75 ms of look-ahead) and the loop as audio arrives (``acoustic.stream``),
-``lookahead_frames`` x 5 ms behind it.
+the phone loop's phones are shared out over its words (and the result is marked ``heard``).
+Live streams run the ``LIVE`` model (75 ms of look-ahead) and the loop as audio arrives
+(``acoustic.stream``), ``lookahead_frames`` x 5 ms behind it.
 """
 
 from __future__ import annotations
@@ -146,11 +146,11 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         segments = decoder.segments()
         phones = spread_spans(self._phones(segments, loud, duration, self._recording), duration)
         if hint is None:
-            return Alignment(phones, ())
+            return Alignment(phones, (), heard=True)
         if not phones:
-            return even_words(hint.text, duration)
+            return replace(even_words(hint.text, duration), heard=True)
         unit = SpokenUnit(0, len(hint.text), tuple(range(len(phones))))
-        return assign_words(hint.text, phones, [unit], duration=duration)
+        return replace(assign_words(hint.text, phones, [unit], duration=duration), heard=True)
 
     def _fitted(
         self, audio: npt.NDArray[np.float32], logp: LogPosteriors, text: str, duration: float

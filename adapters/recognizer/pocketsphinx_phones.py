@@ -14,6 +14,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -180,11 +181,11 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
                 return aligned
         phones = spread_spans(_voiced(self._loop(pcm, duration), loud), duration)
         if hint is None:
-            return Alignment(phones, ())
+            return Alignment(phones, (), heard=True)
         if not phones:  # nothing heard: the words still need a place; one short span each
-            return even_words(hint.text, duration)
+            return replace(even_words(hint.text, duration), heard=True)
         unit = SpokenUnit(0, len(hint.text), tuple(range(len(phones))))
-        return assign_words(hint.text, phones, [unit], duration=duration)
+        return replace(assign_words(hint.text, phones, [unit], duration=duration), heard=True)
 
     def _loop(self, pcm: bytes, duration: float) -> list[TimedPhoneme]:
         with self._borrow("loop") as decoder:

@@ -107,9 +107,7 @@ class RecognitionUseCases:
         alignment = self.recognise(samples, request.sample_rate, request.text, request.language)
         speech = Speech(samples, request.sample_rate, RECORDED_VOICE)
         visemes = {
-            name: self.timeline(
-                alignment, speech.duration, name, transcribed=has_transcript(request.text)
-            )
+            name: self.timeline(alignment, speech.duration, name, transcribed=followed(alignment))
             for name in sets
         }
         return TimedSpeech(speech, alignment, visemes)
@@ -163,6 +161,12 @@ class RecognitionUseCases:
 def has_transcript(text: str | None) -> bool:
     """Whether ``text`` says anything (a blank transcript is none)."""
     return bool(text and text.strip())
+
+
+def followed(alignment: Alignment) -> bool:
+    """Whether a recognised ``alignment`` follows a transcript: a hint was given (it has
+    words) and the recogniser did not fall back to what it heard."""
+    return bool(alignment.words) and not alignment.heard
 
 
 def _check_sets(sets: Sequence[str]) -> tuple[VisemeSet, ...]:

@@ -28,7 +28,7 @@ from avatar_service.core.recognition import RECORDED_VOICE
 from avatar_service.core.records import Avatar, Namespace, RenderKind, RenderRecord, new_id
 from avatar_service.core.speech import TimedPhoneme, Timeline
 from avatar_service.core.usecases.framing import framed
-from avatar_service.core.usecases.recognition import RecognitionUseCases, has_transcript
+from avatar_service.core.usecases.recognition import RecognitionUseCases, followed
 from avatar_service.core.usecases.render_requests import (
     Animation,
     AnimationRequest,
@@ -306,7 +306,7 @@ class RenderUseCases:
                     )
                 alignment = self._recognition.recognise(samples, rate, record.text or None)
                 cues = self._recognition.timeline(
-                    alignment, record.duration, "oculus", transcribed=has_transcript(record.text)
+                    alignment, record.duration, "oculus", transcribed=followed(alignment)
                 )
             else:
                 alignment = self._speech.align(samples, rate, record.text, record.voice_id)

@@ -28,7 +28,7 @@ from avatar_service.core.speech import Speech, VisemeCue
 from avatar_service.core.visemes import build_timeline
 
 sys.path.insert(0, str(Path(__file__).parent))
-from joe_speech import joe_speech
+from joe_speech import heldout_clip, joe_speech
 
 SENTENCE = "Bob bought a map of Memphis, maybe by the pub."
 
@@ -122,6 +122,24 @@ def test_phonenet_places_hinted_words_near_the_engines_own_word_times(
     )
     errors = [abs(a.start - b.start) for a, b in zip(result.words, real_speech.words, strict=True)]
     assert float(np.median(errors)) < 0.02
+
+
+def test_phonenet_marks_its_phones_heard_unless_it_followed_the_hint(
+    phonenet: PhoneNetRecognizer,
+) -> None:
+    clip = heldout_clip("h12")
+    other = heldout_clip("h13").text
+    assert phonenet.recognize(clip.samples, clip.sample_rate).heard
+    assert not phonenet.recognize(clip.samples, clip.sample_rate, TranscriptHint(clip.text)).heard
+    unfitted = phonenet.recognize(clip.samples, clip.sample_rate, TranscriptHint(other))
+    assert unfitted.heard
+    assert len(unfitted.words) == len(other.split())
+
+
+def test_pocketsphinx_marks_its_phone_loop_heard(
+    real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
+) -> None:
+    assert pocketsphinx.recognize(real_speech.samples, real_speech.sample_rate).heard
 
 
 def test_phonenet_live_stream_hears_what_the_live_model_gives_on_the_whole_file(

@@ -13,7 +13,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from avatar_service.core.recognition import language_tag
-from avatar_service.core.usecases.recognition import RecordingRequest
+from avatar_service.core.usecases.recognition import RecordingRequest, followed
 from avatar_service.core.usecases.speech import check_alphabet
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
@@ -78,4 +78,6 @@ def _lipsync_audio(
             session_id=form.session_id or None,
         )
     )
-    return to_recording_response(result, language, alphabet, transcript=text is not None)
+    return to_recording_response(
+        result, language, alphabet, transcript=followed(result.timed.alignment)
+    )

@@ -73,7 +73,14 @@ class RecordingLipsyncResponse(msgspec.Struct, kw_only=True):
     sample_rate: Annotated[int, Meta(description="Sample rate of the stored WAV, Hz.")]
     language: Annotated[str, Meta(description="Language recognised (`en`).")]
     transcript: Annotated[
-        bool, Meta(description="Whether a transcript guided recognition (then `words` is set).")
+        bool,
+        Meta(
+            description=(
+                "Whether the transcript guided recognition: false without `text`, and when "
+                "`text` did not fit the audio (the phonemes are then as heard; `words` still "
+                "has one entry per word of `text`)."
+            )
+        ),
     ]
     phonemes: Annotated[
         list[TimedPhonemeBody], Meta(description="Recognised phonemes; silence is left out.")
