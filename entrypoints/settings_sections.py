@@ -130,7 +130,8 @@ class SpeechSettings(BaseModel):
     is where the transcript stops matching the audio (422)."""
     phonenet_min_confidence: float = Field(0.2, ge=0, le=1)
     """``phonenet`` aligner: a word below this confidence that starts a run of three such
-    words (or after which no word reaches 0.5) is where the transcript stops matching (422)."""
+    words (or after which no word reaches 0.5) is where the transcript stops matching (422);
+    the ``phonenet`` recogniser does not follow a hint that would be so refused."""
     phonenet_concurrency: int | None = Field(None, ge=1, le=256)
     """Most runs of each phone model (``phonenet`` aligner and recogniser) at once in a
     process; more wait. Bounds memory as ``piper_concurrency`` does; default: twice the CPU

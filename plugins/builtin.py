@@ -242,7 +242,10 @@ def avatar_register_recognizers(register: Register) -> None:
     def phonenet(settings: Any) -> Any:
         from avatar_service.adapters.recognizer.phonenet_phones import PhoneNetRecognizer
 
-        return PhoneNetRecognizer(concurrency=settings.speech.phonenet_concurrency)
+        return PhoneNetRecognizer(
+            min_confidence=settings.speech.phonenet_min_confidence,
+            concurrency=settings.speech.phonenet_concurrency,
+        )
 
     register("pocketsphinx", pocketsphinx)
     register("phonenet", phonenet)

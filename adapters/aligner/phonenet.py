@@ -7,10 +7,10 @@ not.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import NoReturn
 
 from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.acoustic.fitting import MIN_CONFIDENCE, mismatch_at
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
 from avatar_service.adapters.acoustic.model import WIDE, PhoneModel, shared_model
@@ -22,15 +22,6 @@ from avatar_service.core.words import text_words
 
 MIN_WORD_SECONDS = 0.05
 """No word is spoken faster: a transcript needing less per word is refused before any work."""
-MISMATCH_RUN = 3
-RUN_CONFIDENCE = 0.35
-"""Three consecutive words whose mean confidence is under this, one of them under the minimum
-confidence, mark where a transcript goes wrong (one weak word alone may be a mumble)."""
-WEAK_SHARE = 0.2
-"""A transcript with at least two words, and this share of all its words, under the minimum
-confidence does not fit the audio, even when its weak words are scattered (another sentence
-can fit a few of its words by chance). On the tuning split right transcripts have at most an
-eighth of their words so weak, other sentences' transcripts at least a tenth, mostly far more."""
 
 
 class PhoneNetAligner(Aligner):
@@ -45,7 +36,7 @@ class PhoneNetAligner(Aligner):
         self,
         model: PhoneModel | None = None,
         lexicon: Lexicon | None = None,
-        min_confidence: float = 0.2,
+        min_confidence: float = MIN_CONFIDENCE,
         concurrency: int | None = None,
     ) -> None:
         self._model = model or shared_model(WIDE, concurrency)
@@ -92,27 +83,3 @@ class PhoneNetAligner(Aligner):
             f"(confidence {word.confidence or 0.0:.2f})",
             alignment,
         )
-
-
-def mismatch_at(confidences: Sequence[float], min_confidence: float) -> int | None:
-    """The index of the word where a transcript stops fitting, given its words' confidences:
-    the first word under ``min_confidence`` in a run of ``MISMATCH_RUN`` words whose mean
-    confidence is under ``RUN_CONFIDENCE``, or after which no word reaches 0.5; else the
-    first of the weak words when they are ``WEAK_SHARE`` of all; ``None`` when it fits."""
-    for index, value in enumerate(confidences):
-        if value >= min_confidence:
-            continue
-        rest = confidences[index:]
-        runs = [
-            confidences[start : start + MISMATCH_RUN]
-            for start in range(max(0, index - MISMATCH_RUN + 1), index + 1)
-        ]
-        weak_run = any(
-            len(run) == MISMATCH_RUN and sum(run) / len(run) < RUN_CONFIDENCE for run in runs
-        )
-        if weak_run or (len(rest) >= 2 and max(rest) < 0.5):
-            return index
-    weak = [i for i, value in enumerate(confidences) if value < min_confidence]
-    if len(weak) >= 2 and len(weak) >= WEAK_SHARE * len(confidences):
-        return weak[0]
-    return None

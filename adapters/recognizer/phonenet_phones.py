@@ -3,21 +3,21 @@
 A recording is read by the ``WIDE`` model (195 ms of look-ahead: nothing there is live).
 Without a hint, its posteriors go through a phone loop with a phone bigram
 (``acoustic.phone_loop``); with a transcript hint, the transcript is force-aligned
-(``acoustic.forced``) and, when it does not fit the audio (most words under 0.3 confidence),
-the phone loop's phones are shared out over its words (and the result is marked ``heard``).
-Live streams run the ``LIVE`` model (75 ms of look-ahead) and the loop as audio arrives
-(``acoustic.stream``), ``lookahead_frames`` x 5 ms behind it.
+(``acoustic.forced``) and, when it does not fit the audio (where the ``phonenet`` aligner would
+refuse it: ``acoustic.fitting``), the phone loop's phones are shared out over its words and the
+result is marked ``heard``. Live streams run the ``LIVE`` model (75 ms of look-ahead) and the
+loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind it.
 """
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from avatar_service.adapters.acoustic import features
+from avatar_service.adapters.acoustic.fitting import MIN_CONFIDENCE, mismatch_at
 from avatar_service.adapters.acoustic.forced import TooManyPhones, force_align
 from avatar_service.adapters.acoustic.lexicon import Lexicon
 from avatar_service.adapters.acoustic.model import (
@@ -41,9 +41,6 @@ from avatar_service.core.words import SpokenUnit, assign_words, spread_spans, te
 
 LANGUAGES = frozenset({"en"})
 FRAME = features.FRAME_SECONDS
-HINT_FITS = 0.3
-"""A hint fits the audio when the median word confidence of its forced alignment reaches
-this; otherwise the phone loop's phones are used."""
 LOUD_FRAME = 0.01
 """The energy gate's frame (``speech_frames``): 10 ms."""
 
@@ -72,9 +69,10 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     """``model`` (``LIVE``) serves live streams, ``recording_model`` (``WIDE``) recordings;
     ``recording`` and ``live`` tune the phone loop of each; ``lag`` is the live loop's fixed
     lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
-    of a fitted hint is no rest; ``concurrency``: most runs of each model at once (the
-    shipped models are ``shared_model``s: the aligner reads with the same ``WIDE`` one).
-    Thread-safe."""
+    of a fitted hint is no rest; ``min_confidence``: a hint is not followed where the
+    ``phonenet`` aligner would refuse it as a transcript (``fitting.mismatch_at``);
+    ``concurrency``: most runs of each model at once (the shipped models are
+    ``shared_model``s: the aligner reads with the same ``WIDE`` one). Thread-safe."""
 
     PLUGIN_NAME = "phonenet"
 
@@ -88,6 +86,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         live: LoopSettings = LIVE_LOOP,
         lag: int = 40,
         hint_bridge: float = 0.08,
+        min_confidence: float = MIN_CONFIDENCE,
         concurrency: int | None = None,
     ) -> None:
         self._model = model or shared_model(LIVE, concurrency)
@@ -97,6 +96,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self._lexicon = lexicon or Lexicon()
         self._recording, self._live = recording, live
         self._hint_bridge = hint_bridge
+        self._min_confidence = min_confidence
         self._lag = lag
 
     def languages(self) -> frozenset[str]:
@@ -162,7 +162,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         except TooManyPhones:
             return None
         confidences = [w.confidence or 0.0 for w in aligned.words]
-        if statistics.median(confidences) < HINT_FITS:
+        if mismatch_at(confidences, self._min_confidence) is not None:
             return None
         phones = list(spread_spans(aligned.phonemes, duration))
         for i in range(1, len(phones)):

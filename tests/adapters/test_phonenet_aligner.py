@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from avatar_service.adapters.aligner.phonenet import PhoneNetAligner, mismatch_at
+from avatar_service.adapters.acoustic.fitting import mismatch_at
+from avatar_service.adapters.aligner.phonenet import PhoneNetAligner
 from avatar_service.contracts.truth_corpus import TruthClip
 from avatar_service.contracts.truth_scores import f1, score
 from avatar_service.core.speech import TranscriptMismatch

@@ -136,6 +136,17 @@ def test_phonenet_marks_its_phones_heard_unless_it_followed_the_hint(
     assert len(unfitted.words) == len(other.split())
 
 
+def test_phonenet_does_not_follow_a_hint_whose_second_half_is_another_sentence(
+    phonenet: PhoneNetRecognizer,
+) -> None:
+    """Where the ``phonenet`` aligner would refuse the transcript (a median word confidence,
+    the rule before, let such hints through)."""
+    clip = heldout_clip("h12")
+    own, other = clip.text.split(), heldout_clip("h13").text.split()
+    half = " ".join(own[: len(own) // 2] + other[len(other) // 2 :])
+    assert phonenet.recognize(clip.samples, clip.sample_rate, TranscriptHint(half)).heard
+
+
 def test_pocketsphinx_marks_its_phone_loop_heard(
     real_speech: Speech, pocketsphinx: PocketsphinxRecognizer
 ) -> None:
