@@ -81,7 +81,9 @@ audio_option = click.option(
     "recognised from the audio (English).",
 )
 transcript_option = click.option(
-    "--text", "transcript", help="With --audio: what the recording says (adds words)."
+    "--text",
+    "transcript",
+    help="With --audio: what the recording says (adds words; followed if it fits the audio).",
 )
 
 
@@ -123,7 +125,7 @@ def lipsync(
     computes weight curves; --export writes them to a .json, .csv or .gltf file.
     """
     from avatar_service.core.curve_export import curves_json
-    from avatar_service.core.usecases.recognition import RecordingRequest
+    from avatar_service.core.usecases.recognition import RecordingRequest, followed
     from avatar_service.core.usecases.speech import SpeechRequest, check_alphabet
 
     state.discard_records(keep)
@@ -147,12 +149,18 @@ def lipsync(
         )
         timed = state.container().speech.timed_speech(request)
     speech, alignment, cues = timed.speech, timed.alignment, timed.visemes[visemes]
+    recording = {"transcript": followed(alignment)} if audio is not None else {}
     if export is not None:
         export_curves(export, [timed.curves[name] for name in named], morph_targets)
     if not as_json:
         echo_table(
             [
                 ["voice", speech.voice_id],
+                *(
+                    [["transcript", _followed_text(recording["transcript"])]]
+                    if transcript is not None
+                    else []
+                ),
                 ["duration", f"{speech.duration:.3f} s ({speech.sample_rate} Hz)"],
                 ["words", str(len(alignment.words))],
                 ["phonemes", str(len(alignment.phonemes))],
@@ -173,10 +181,17 @@ def lipsync(
             "phonemes": _phonemes_json(alignment, alpha),
             "words": _words_json(alignment),
             "viseme_set": visemes,
+            **recording,
             "visemes": [{"viseme": c.viseme, "start": c.start, "end": c.end} for c in cues],
             **({"curves": {n: curves_json(c) for n, c in timed.curves.items()}} if named else {}),
         }
     )
+
+
+def _followed_text(followed: bool) -> str:
+    if followed:
+        return "followed"
+    return "not followed: it does not fit the recording (phones as heard)"
 
 
 @click.command()

@@ -42,6 +42,7 @@ def test_lipsync_audio_json_gives_phonemes_and_visemes(runner: CliRunner, take: 
     assert body["voice"] == "recording"
     assert body["duration"] == 1.5
     assert body["words"] == []
+    assert body["transcript"] is False
     assert [p["phoneme"] for p in body["phonemes"][:2]] == ["m", "ɑ"]
     first = body["visemes"][0]
     # rest until the first sound (a short closure may take a little of the rest before it)
@@ -54,7 +55,9 @@ def test_lipsync_audio_with_a_transcript_gives_its_words(runner: CliRunner, take
         main, ["lipsync", "--audio", str(take), "--text", "hello world", "--json"]
     )
     assert result.exit_code == 0, result.output
-    words = json.loads(result.stdout)["words"]
+    body = json.loads(result.stdout)
+    assert body["transcript"] is True  # the mock recogniser follows every hint
+    words = body["words"]
     assert [(w["word"], w["start_char"], w["end_char"]) for w in words] == [
         ("hello", 0, 5),
         ("world", 6, 11),
