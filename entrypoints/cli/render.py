@@ -148,6 +148,7 @@ def say(
     With --audio take.wav instead of TEXT, the avatar mouths the recording. Only the video
     is written unless --keep.
     """
+    from avatar_service.core.recognition import RECORDED_VOICE
     from avatar_service.core.usecases.recognition import RecordingRequest
     from avatar_service.core.usecases.render_requests import SequenceRequest
     from avatar_service.core.usecases.speech import SpeechRequest
@@ -193,7 +194,9 @@ def say(
         try:
             record = rendering.render_sequence(request, progress)
             save(state, record, output)
-            spoken = voice or spoken_voice(state, avatar_id)
+            spoken = (
+                RECORDED_VOICE if audio is not None else voice or spoken_voice(state, avatar_id)
+            )
         finally:
             state.container().close()  # stop the renderer's workers
     if as_json:

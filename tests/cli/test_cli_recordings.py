@@ -104,8 +104,10 @@ def test_say_audio_makes_a_video_with_the_recordings_sound(
         main, ["say", "--audio", str(take), "-o", str(out), "--size", "64", "--fps", "10", "--json"]
     )
     assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
     # the recording's 1.5 s, with the video's rest before the speech and settle after it
-    assert json.loads(result.stdout)["frames"] == round((LEAD_IN + 1.5 + SETTLE) * 10)
+    assert body["frames"] == round((LEAD_IN + 1.5 + SETTLE) * 10)
+    assert body["voice"] == "recording"  # no synthetic voice spoke it
     assert sniff_format(out.read_bytes()[:16]) == "mp4"
     ffmpeg = locate_ffmpeg(None)
     assert ffmpeg is not None
