@@ -140,13 +140,15 @@ def test_a_pruned_sweep_finds_the_whole_sweeps_paths_while_scoring_few_states(
 
 def test_a_beam_that_loses_the_last_state_sweeps_again_whole() -> None:
     """Lingering on a phone that fits scores best until too few frames are left to reach the
-    end: a beam of 0 keeps only the lingering state, so the end is lost, and the answer is
-    still the whole sweep's."""
-    scores = np.full((6, 3), -9.0, np.float32)
+    end: a beam of 0 keeps only the lingering state at each pruning, so the end is lost, and
+    the answer is still the whole sweep's."""
+    frames, states = 3 * viterbi.PRUNE_EVERY + 6, 11
+    scores = np.full((frames, states), -9.0, np.float32)
     scores[:, 0] = 0.0
-    plan = StatePlan(np.array([0, 1, 2]), np.array([False, False, False]))
+    plan = StatePlan(np.arange(states), np.zeros(states, np.bool_))
     expected = best_paths(scores, [plan], beam=None)[0].tolist()
-    assert expected == [0, 0, 0, 0, 1, 2]
+    assert expected == [0] * (frames - states + 1) + list(range(1, states))
+    assert viterbi._swept(scores, [plan], 1 << 20, 0.0) is None  # the beam lost the end
     assert best_paths(scores, [plan], beam=0.0, pruned_from=0)[0].tolist() == expected
 
 
