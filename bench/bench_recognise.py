@@ -7,7 +7,9 @@ and with another sentence's transcript as a hint (which the service should not f
 (``core.recognition.recognised_timeline``):
 - lips closed (A or X) within [onset - 40 ms, onset + 40 ms] of each true p, b, m;
 - an open shape (C-F, or B for i, ɪ, y) at each true vowel's midpoint;
-- shapes held over three or more true phones that need different shapes (count).
+- shapes held over three or more true phones that need different shapes (count);
+- true phones whose midpoint shows the rest shape X (the mouth shut mid-speech; X counts as
+  closed above, so a recogniser that drops what it heard would score well there).
 Then speed: real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on
 loopback; the first request, which loads the decoder, is the start-up, stated apart), and the
 live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
@@ -73,6 +75,11 @@ def open_at(cues: Sequence[VisemeCue], phone: TruthPhone) -> bool:
     return cue.viseme in "CDEF" or (cue.viseme == "B" and base_symbol(phone.symbol)[:1] in "iɪy")
 
 
+def rest_at(cues: Sequence[VisemeCue], phone: TruthPhone) -> bool:
+    middle = (phone.onset + phone.end) / 2
+    return any(c.viseme == "X" and c.start <= middle < c.end for c in cues)
+
+
 def held_too_long(cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]) -> int:
     """Cues that span three or more whole true phones needing different shapes."""
     count = 0
@@ -87,9 +94,12 @@ def held_too_long(cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]) -> in
 class Tally:
     def __init__(self) -> None:
         self.bilabials = self.closed = self.vowels = self.opened = self.held = 0
+        self.phones = self.rested = 0
 
     def add(self, clip: TruthClip, cues: Sequence[VisemeCue]) -> None:
         for phone in clip.phones:
+            self.phones += 1
+            self.rested += rest_at(cues, phone)
             symbol = base_symbol(phone.symbol)
             if symbol in ("p", "b", "m"):
                 self.bilabials += 1
@@ -103,7 +113,8 @@ class Tally:
         return (
             f"{label:<34} lips closed {self.closed / max(1, self.bilabials):6.1%} "
             f"({self.bilabials:3d})  open at vowels {self.opened / max(1, self.vowels):6.1%} "
-            f"({self.vowels:3d})  held over 3+ phones {self.held:3d}"
+            f"({self.vowels:3d})  held over 3+ phones {self.held:3d}  "
+            f"rest mid-speech {self.rested / max(1, self.phones):5.1%}"
         )
 
 

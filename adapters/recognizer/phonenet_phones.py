@@ -30,8 +30,8 @@ from avatar_service.adapters.acoustic.model import (
 )
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder, Segment
 from avatar_service.adapters.acoustic.stream import PosteriorStream
-from avatar_service.adapters.recognizer.pocketsphinx_phones import speech_frames
 from avatar_service.adapters.recognizer.resample import StreamResampler
+from avatar_service.adapters.recognizer.speech_gate import SPEECH_BAND_GATE, SpeechGate
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
@@ -41,8 +41,6 @@ from avatar_service.core.words import SpokenUnit, assign_words, spread_spans, te
 
 LANGUAGES = frozenset({"en"})
 FRAME = features.FRAME_SECONDS
-LOUD_FRAME = 0.01
-"""The energy gate's frame (``speech_frames``): 10 ms."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +69,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
     of a fitted hint is no rest; ``min_confidence``: a hint is not followed where the
     ``phonenet`` aligner would refuse it as a transcript (``fitting.mismatch_at``);
+    ``gate``: where a recording is loud enough for a heard phone to stand (not live);
     ``concurrency``: most runs of each model at once (the shipped models are
     ``shared_model``s: the aligner reads with the same ``WIDE`` one). Thread-safe."""
 
@@ -87,6 +86,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         lag: int = 40,
         hint_bridge: float = 0.08,
         min_confidence: float = MIN_CONFIDENCE,
+        gate: SpeechGate = SPEECH_BAND_GATE,
         concurrency: int | None = None,
     ) -> None:
         self._model = model or shared_model(LIVE, concurrency)
@@ -97,6 +97,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self._recording, self._live = recording, live
         self._hint_bridge = hint_bridge
         self._min_confidence = min_confidence
+        self._gate = gate
         self._lag = lag
 
     def languages(self) -> frozenset[str]:
@@ -135,7 +136,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             raise Invalid("the transcript holds no word", field="text")
         duration = len(samples) / sample_rate
         audio = features.resample(np.nan_to_num(np.asarray(samples, np.float32)), sample_rate)
-        loud = speech_frames(audio)
+        loud = self._gate.speech_frames(audio)
         logp = self._recording_model.posteriors(audio)
         if hint is not None and loud.any():
             fitted = self._fitted(audio, logp, hint.text, duration)
@@ -197,7 +198,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             end = min(duration, (last - 0.5) * FRAME)
             if end <= start:
                 continue
-            if loud is not None and not _voiced(loud, start, end):
+            if loud is not None and not self._gate.voiced(loud, start, end):
                 continue
             symbol = inventory[segment.label]
             out.append(TimedPhoneme(symbol, start, end, IPA_TO_ARPABET.get(symbol)))
@@ -227,14 +228,6 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     def live_biased(self, logp: LogPosteriors) -> LogPosteriors:
         """Live posteriors as the live loop reads them (a copy)."""
         return self._biased(logp, self._live)
-
-
-def _voiced(loud: npt.NDArray[np.bool_], start: float, end: float) -> bool:
-    """At least 30% of the 10 ms frames of ``[start, end)`` are loud enough to be speech."""
-    first = int(start / LOUD_FRAME)
-    last = max(first + 1, round(end / LOUD_FRAME))
-    frames = loud[first:last]
-    return bool(len(frames)) and float(frames.mean()) >= 0.3
 
 
 class _LiveStream(PhoneStream):

@@ -18,15 +18,13 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-import numpy.typing as npt
-
 from avatar_service.adapters.recognizer.resample import (
     MODEL_RATE,
     StreamResampler,
     pcm16,
     to_model_rate,
 )
+from avatar_service.adapters.recognizer.speech_gate import BROADBAND_GATE, SpeechGate
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import ARPABET_TO_IPA, IPA_TO_ARPABET, base_symbol
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
@@ -36,39 +34,6 @@ from avatar_service.core.words import SpokenUnit, TextWord, assign_words, spread
 
 FRAME_SECONDS = 0.01
 LANGUAGES = frozenset({"en"})
-QUIET_RMS = 0.003
-"""Frames quieter than this (about -50 dBFS) are silence, whatever the decoder heard there."""
-OVER_FLOOR = 2.0
-"""A frame is speech only when it is this many times louder (6 dB) than the
-recording's noise floor (its 10th-percentile frame): steady noise alone is not speech."""
-VOICED_SHARE = 0.3
-"""A phone is kept when at least this share of its frames is speech."""
-
-
-def speech_frames(samples: FloatArray, *, relative: bool = True) -> npt.NDArray[np.bool_]:
-    """Per 10 ms frame of 16 kHz audio: loud enough to be speech (see ``QUIET_RMS``,
-    ``OVER_FLOOR``)."""
-    size = round(MODEL_RATE * FRAME_SECONDS)
-    count = -(-len(samples) // size)
-    padded = np.zeros(count * size, dtype=np.float64)
-    padded[: len(samples)] = samples
-    rms = np.sqrt(np.square(padded).reshape(count, size).mean(axis=1))
-    threshold = QUIET_RMS
-    if relative and count:
-        threshold = max(threshold, OVER_FLOOR * float(np.percentile(rms, 10)))
-    loud: npt.NDArray[np.bool_] = rms >= threshold
-    return loud
-
-
-def _voiced(phones: list[TimedPhoneme], loud: npt.NDArray[np.bool_]) -> list[TimedPhoneme]:
-    kept = []
-    for phone in phones:
-        first = int(phone.start / FRAME_SECONDS)
-        last = max(first + 1, round(phone.end / FRAME_SECONDS))
-        frames = loud[first:last]
-        if len(frames) and frames.mean() >= VOICED_SHARE:
-            kept.append(phone)
-    return kept
 
 
 def model_dir() -> Path:
@@ -93,7 +58,8 @@ def _phone(name: str, start_frame: int, end_frame: int, duration: float) -> Time
 
 class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
     """``language_weight``, ``beam`` and ``phone_beam`` tune the phone loop (measured with
-    ``python bench/run.py recognise``)."""
+    ``python bench/run.py recognise``); ``gate``: where a recording is loud enough for a
+    heard phone to stand (not live)."""
 
     PLUGIN_NAME = "pocketsphinx"
 
@@ -104,8 +70,10 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
         language_weight: float = 2.0,
         beam: float = 1e-10,
         phone_beam: float = 1e-10,
+        gate: SpeechGate = BROADBAND_GATE,
     ) -> None:
         self._model = model
+        self._gate = gate
         self._tuning = {"lw": language_weight, "beam": beam, "pbeam": phone_beam}
         self._loops: queue.LifoQueue[Any] = queue.LifoQueue()
         self._aligners: queue.LifoQueue[Any] = queue.LifoQueue()
@@ -170,7 +138,7 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
             raise Invalid("the transcript holds no word", field="text")
         duration = len(samples) / sample_rate
         audio = to_model_rate(samples, sample_rate)
-        loud = speech_frames(audio)
+        loud = self._gate.speech_frames(audio)
         pcm = pcm16(audio)
         if hint is not None and loud.any():
             try:
@@ -179,7 +147,8 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
                 aligned = None
             if aligned is not None:
                 return aligned
-        phones = spread_spans(_voiced(self._loop(pcm, duration), loud), duration)
+        heard = [p for p in self._loop(pcm, duration) if self._gate.voiced(loud, p.start, p.end)]
+        phones = spread_spans(heard, duration)
         if hint is None:
             return Alignment(phones, (), heard=True)
         if not phones:  # nothing heard: the words still need a place; one short span each
@@ -292,8 +261,6 @@ class _LiveStream(PhoneStream):
         self._decoder = decoder
         self._resampler = StreamResampler(sample_rate)
         self._fed = 0  # samples at the model rate
-        self._loud: list[npt.NDArray[np.bool_]] = []
-        self._pending = np.zeros(0, dtype=np.float32)  # audio not yet a whole frame
         self._open = True
         decoder.start_utt()
 

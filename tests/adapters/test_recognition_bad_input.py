@@ -1,6 +1,6 @@
 """Lip sync from audio alone on each real recogniser, fed what users send besides clean speech:
-silence, noise, music, a hum, clipped and telephone-rate speech, too long a file. Each gives a
-clear error or a valid timeline, and the mouth never sticks open."""
+silence, noise, a rumble, music, a hum, clipped and telephone-rate speech, too long a file.
+Each gives a clear error or a valid timeline, and the mouth never sticks open."""
 
 from __future__ import annotations
 
@@ -64,6 +64,15 @@ def _closed_at_bilabials(speech: Speech, cues: tuple[VisemeCue, ...]) -> float:
     return sum(closed) / len(closed)
 
 
+def _rumble(seconds: float) -> FloatArray:
+    """Brown noise (traffic, wind, a fan): its loudness wanders as speech's does, but below
+    the speech band."""
+    steps = np.random.default_rng(4).standard_normal(int(seconds * RATE))
+    walk = np.cumsum(steps)
+    walk -= np.convolve(walk, np.ones(800) / 800, mode="same")  # no drift below 20 Hz
+    return 0.2 * walk / np.std(walk)  # type: ignore[no-any-return]
+
+
 def _tones(freqs: list[float], seconds: float) -> FloatArray:
     t = np.arange(int(seconds * RATE)) / RATE
     return sum((0.25 / h) * np.sin(2 * np.pi * f * h * t) for f in freqs for h in (1, 2, 3, 4))  # type: ignore[return-value]
@@ -76,8 +85,9 @@ def _tones(freqs: list[float], seconds: float) -> FloatArray:
         0.001 * np.random.default_rng(1).standard_normal(3 * RATE),
         0.3 * np.random.default_rng(2).standard_normal(3 * RATE),
         0.5 * np.sin(2 * np.pi * 120 * np.arange(3 * RATE) / RATE),
+        _rumble(4.0),
     ],
-    ids=["digital-silence", "quiet-room", "loud-noise-only", "mains-hum"],
+    ids=["digital-silence", "quiet-room", "loud-noise-only", "mains-hum", "rumble"],
 )
 def test_sound_that_is_not_speech_is_an_all_rest_timeline(
     container: Container, samples: FloatArray
