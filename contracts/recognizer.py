@@ -74,6 +74,12 @@ class PhoneRecognizerContract:
         result = adapter.recognize(np.zeros(16000, dtype=np.float32), 16000)
         assert result.phonemes == ()
 
+    def test_without_a_hint_the_phones_are_marked_heard(
+        self, adapter: PhoneRecognizer, speech_sample: RecordingSample
+    ) -> None:
+        samples, rate, _ = speech_sample
+        assert adapter.recognize(samples, rate).heard, "phones without a hint are heard"
+
     def test_a_transcript_hint_gives_one_word_per_transcript_word(
         self, adapter: PhoneRecognizer, speech_sample: RecordingSample
     ) -> None:
@@ -85,6 +91,7 @@ class PhoneRecognizerContract:
         text = "nobody said this"
         result = adapter.recognize(np.zeros(8000, dtype=np.float32), 16000, TranscriptHint(text))
         assert_valid_recognition(result, 0.5, text)
+        assert result.heard, "a transcript cannot be followed where nothing was said"
 
     def test_another_sample_rate_stays_inside_its_duration(
         self, adapter: PhoneRecognizer, speech_sample: RecordingSample

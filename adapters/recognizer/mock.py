@@ -1,13 +1,17 @@
 """A deterministic recogniser for tests: loud stretches are "speech", each heard as an ``m``
-(closed lips) followed by ``ɑ`` (open) syllables of 100 ms; quiet is silence. Never a default."""
+(closed lips) followed by ``ɑ`` (open) syllables of 100 ms; quiet is silence. A transcript
+hint is followed (its words share out the syllables heard) unless nothing was heard: then each
+word gets an even share of the audio and the result is marked ``heard``. Never a default."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint
+from avatar_service.core.recognition import TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
@@ -61,12 +65,12 @@ class MockRecognizer(PhoneRecognizer, StreamingRecognizer):
         duration = len(samples) / sample_rate
         phones = heard(samples, sample_rate)
         if hint is None:
-            return Alignment(tuple(phones), ())
+            return Alignment(tuple(phones), (), heard=True)
         words = text_words(hint.text)
         if not words:
             raise Invalid("the transcript holds no word", field="text")
         if not phones:
-            phones = [TimedPhoneme("ə", 0.0, duration, arpabet="AH")]
+            return replace(even_words(hint.text, duration), heard=True)
         unit = SpokenUnit(0, len(hint.text), tuple(range(len(phones))))
         return assign_words(hint.text, phones, [unit], duration=duration)
 

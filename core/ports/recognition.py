@@ -40,8 +40,9 @@ class PhoneRecognizer(Protocol):
       phoneme. Without ``hint`` ``words`` is empty; with one, ``words`` has exactly one entry
       per word of ``hint.text`` (``core.words.text_words``) in order, with char offsets into
       it, and every phoneme's ``word_index`` points into ``words`` (or is ``None``).
-      ``heard`` is set when a hint was given but not followed (it did not fit the audio): the
-      phonemes are then the recogniser's own, and lip sync treats them as heard phones.
+      ``heard`` is set whenever the phonemes are the recogniser's own: always without a hint,
+      and with one that was not followed (it did not fit the audio, or nothing was heard);
+      lip sync then treats them as heard phones, not a transcript's.
     - Any sample rate is accepted. Empty audio raises ``Invalid`` (field ``audio``), a
       non-positive rate ``Invalid`` (field ``sample_rate``), a hint with no word ``Invalid``
       (field ``text``). The same input gives the same output every time.

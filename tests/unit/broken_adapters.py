@@ -23,6 +23,10 @@ ADAPTER_IMPORTS = {
     "RendererContract": "from avatar_service.adapters.renderer.mock import MockRenderer",
     "StoreContract": "from avatar_service.adapters.store.memory import MemoryStore",
     "BlobStoreContract": "from avatar_service.adapters.blobs.memory import MemoryBlobStore",
+    "PhoneRecognizerContract": (
+        "from avatar_service.adapters.recognizer.mock import MockRecognizer\n"
+        "from avatar_service.core.speech import Alignment, TimedPhoneme"
+    ),
 }
 MODULE_TEMPLATE = """\
 from __future__ import annotations
@@ -245,10 +249,82 @@ RENDERER_CASES = [
         "test_a_request_with_a_field_added_later_is_rendered_as_without_it",
     ),
 ]
+RECOGNIZER_CASES = [
+    Case(
+        "recognizer-phones-out-of-order",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                result = super().recognize(samples, sample_rate, hint)
+                return dataclasses.replace(result, phonemes=result.phonemes[::-1])
+        """,
+        "test_phones_are_ordered_inside_the_audio_and_not_silence",
+    ),
+    Case(
+        "recognizer-hears-speech-in-silence",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                result = super().recognize(samples, sample_rate, hint)
+                if hint is None and not result.phonemes:
+                    return Alignment((TimedPhoneme("ə", 0.0, 0.1),), (), heard=True)
+                return result
+        """,
+        "test_silence_gives_no_phoneme",
+    ),
+    Case(
+        "recognizer-phones-not-marked-heard",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                result = super().recognize(samples, sample_rate, hint)
+                return dataclasses.replace(result, heard=False)
+        """,
+        "test_without_a_hint_the_phones_are_marked_heard",
+    ),
+    Case(
+        "recognizer-claims-to-follow-a-transcript-over-silence",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                result = super().recognize(samples, sample_rate, hint)
+                return dataclasses.replace(result, heard=hint is None)
+        """,
+        "test_a_hint_over_silence_still_places_every_word",
+    ),
+    Case(
+        "recognizer-drops-the-last-word-of-a-hint",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                result = super().recognize(samples, sample_rate, hint)
+                return dataclasses.replace(result, words=result.words[:-1])
+        """,
+        "test_a_transcript_hint_gives_one_word_per_transcript_word",
+    ),
+    Case(
+        "recognizer-accepts-empty-audio",
+        "PhoneRecognizerContract",
+        """
+        class Broken(MockRecognizer):
+            def recognize(self, samples, sample_rate, hint=None):
+                if len(samples) == 0:
+                    return Alignment((), (), heard=True)
+                return super().recognize(samples, sample_rate, hint)
+        """,
+        "test_empty_audio_is_invalid",
+    ),
+]
 CONTROLS = [
     ("SpeechSynthesizerContract", "MockSynthesizer()"),
     ("AlignerContract", "MockAligner()"),
     ("RendererContract", "MockRenderer()"),
     ("StoreContract", "MemoryStore()"),
     ("BlobStoreContract", "MemoryBlobStore()"),
+    ("PhoneRecognizerContract", "MockRecognizer()"),
 ]

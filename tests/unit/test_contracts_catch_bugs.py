@@ -14,6 +14,7 @@ from broken_adapters import (
     ALIGNER_CASES,
     CONTROLS,
     MODULE_TEMPLATE,
+    RECOGNIZER_CASES,
     RENDERER_CASES,
     SYNTHESIZER_CASES,
     Case,
@@ -34,7 +35,9 @@ def _module(suite: str, source: str) -> str:
     )
 
 
-ALL_CASES = SYNTHESIZER_CASES + ALIGNER_CASES + RENDERER_CASES + STORE_CASES + BLOB_CASES
+ALL_CASES = (
+    SYNTHESIZER_CASES + ALIGNER_CASES + RENDERER_CASES + RECOGNIZER_CASES + STORE_CASES + BLOB_CASES
+)
 
 
 @pytest.mark.parametrize("case", ALL_CASES, ids=[case.name for case in ALL_CASES])
