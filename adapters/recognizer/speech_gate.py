@@ -27,10 +27,10 @@ _BLOCK = 4096  # frames per FFT batch: bounds the memory of long recordings
 @dataclass(frozen=True, slots=True)
 class SpeechGate:
     """``band``: the frequencies (Hz) whose loudness counts; ``smoothing_frames``: frames
-    (centred, odd) over which loudness is averaged; a frame is speech when that loudness reaches
-    ``quiet_rms`` and ``over_floor`` x the recording's floor (its 10th-percentile frame:
-    steady noise alone is not speech); a phone stands when ``voiced_share`` of its frames
-    are speech."""
+    (centred; an even count reads as the next odd one) over which loudness is averaged; a
+    frame is speech when that loudness reaches ``quiet_rms`` and ``over_floor`` x the
+    recording's floor (its 10th-percentile frame: steady noise alone is not speech); a phone
+    stands when ``voiced_share`` of its frames are speech."""
 
     band: tuple[float, float] = (0.0, RATE / 2)
     smoothing_frames: int = 1

@@ -21,11 +21,12 @@ def _tone(hz: float, seconds: float, amplitude: float = 0.5) -> FloatArray:
 
 
 def _speech_like(quiet_gap: float) -> FloatArray:
-    """Two 150 ms "vowels" (a 500 Hz tone) with a consonant ``quiet_gap`` long at a tenth of
-    their level between them, over steady noise at a twentieth (26 dB below)."""
+    """Two 150 ms "vowels" (a 500 Hz tone, RMS 0.35) with a ``quiet_gap`` long consonant (white
+    noise, 20 dB below them) between them, over steady white noise 23 dB below the vowels: in
+    the band the consonant is 3 dB over the noise, under the floor's 6 dB."""
     rng = np.random.default_rng(5)
     vowel = _tone(500, 0.15)
-    consonant = 0.1 * rng.standard_normal(int(quiet_gap * RATE)).astype(np.float32) * 0.35
+    consonant = 0.035 * rng.standard_normal(int(quiet_gap * RATE)).astype(np.float32)
     pause = np.zeros(int(0.5 * RATE), np.float32)
     signal = np.concatenate([pause, vowel, consonant, vowel, pause])
     return signal + 0.025 * rng.standard_normal(len(signal)).astype(np.float32)
