@@ -22,6 +22,9 @@ FRAME_SECONDS = 0.01
 _HOP = round(RATE * FRAME_SECONDS)
 _WINDOW = 2 * _HOP  # Hann, 20 ms, centred on its frame
 _BLOCK = 4096  # frames per FFT batch: bounds the memory of long recordings
+_HANN = np.hanning(_WINDOW).astype(np.float32)
+_FREQUENCIES = np.fft.rfftfreq(_WINDOW, 1.0 / RATE)
+_SCALE = 2.0 / (_WINDOW * float(np.square(_HANN, dtype=np.float64).sum()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,10 +100,7 @@ def band_power(samples: FloatArray, band: tuple[float, float]) -> npt.NDArray[np
 def _window_powers(
     rows: npt.NDArray[np.float32], band: tuple[float, float]
 ) -> npt.NDArray[np.float64]:
-    window = np.hanning(_WINDOW).astype(np.float32)
-    frequencies = np.fft.rfftfreq(_WINDOW, 1.0 / RATE)
-    inside = (frequencies >= band[0]) & (frequencies <= band[1])
-    spectra = np.square(np.abs(np.fft.rfft(rows * window, axis=1)[:, inside]))
-    scale = 2.0 / (_WINDOW * float(np.square(window, dtype=np.float64).sum()))
-    powers: npt.NDArray[np.float64] = spectra.sum(axis=1, dtype=np.float64) * scale
+    inside = (band[0] <= _FREQUENCIES) & (band[1] >= _FREQUENCIES)
+    spectra = np.square(np.abs(np.fft.rfft(rows * _HANN, axis=1)[:, inside]))
+    powers: npt.NDArray[np.float64] = spectra.sum(axis=1, dtype=np.float64) * _SCALE
     return powers
