@@ -1,6 +1,7 @@
 """The energy gate the phone recognisers put on what they heard: a phone model or a phone loop
 reads phones into noise and hums too, so a phone stands only where the recording is loud
-enough to be speech, per 10 ms frame, against the recording's own noise floor.
+enough to be speech, per 10 ms frame, against the recording's own noise floor
+(``SpeechGate``), or a live stream against the floor heard so far (``LiveSpeechFrames``).
 
 Each recogniser's gate (``SpeechGate``) was chosen on the truth corpus' tuning split
 (``python bench/run.py recognise``) with the bad inputs of
@@ -72,9 +73,10 @@ half its length, and 11.8% of the tuning split's true phones showed the rest sha
 rest at 7.8% but closed the lips at fewer bilabials (92.1%, against 92.9%): a quiet
 stop closure shown as rest is a closed mouth, right for p and b."""
 BROADBAND_GATE = SpeechGate()
-"""Every frequency, frame by frame. For the ``pocketsphinx`` recogniser, whose phone loop
-closed the lips at fewer bilabials through the speech band gate (83% of the tuning split's
-against 87%)."""
+"""Every frequency, frame by frame. For the ``pocketsphinx`` recogniser's recordings: its phone
+loop closed the lips at fewer bilabials through the speech band gate (83% of the tuning split's
+against 87%). Its live streams take the speech band gate: through this one a rumble moved the
+mouth of a live stream."""
 
 
 def band_power(samples: FloatArray, band: tuple[float, float]) -> npt.NDArray[np.float64]:
@@ -104,3 +106,78 @@ def _window_powers(
     spectra = np.square(np.abs(np.fft.rfft(rows * _HANN, axis=1)[:, inside]))
     powers: npt.NDArray[np.float64] = spectra.sum(axis=1, dtype=np.float64) * _SCALE
     return powers
+
+
+class LiveSpeechFrames:
+    """``SpeechGate.speech_frames`` for audio that arrives in chunks (mono, ``RATE``). Each
+    frame is decided once, as soon as its window and its smoothing have been heard (for
+    ``SPEECH_BAND_GATE``, 35 ms after the frame ends), against the floor of the frames heard
+    so far, at most ``history_seconds`` back: nothing decided changes later, and the floor
+    follows a room whose noise changes. A stream's first frames are measured against the
+    floor of what little has been heard; as in a recording, steady noise alone is not speech."""
+
+    def __init__(self, gate: SpeechGate, history_seconds: float = 30.0) -> None:
+        self._gate = gate
+        self._half = gate.smoothing_frames // 2 if gate.smoothing_frames > 1 else 0
+        self._history = max(1, round(history_seconds / FRAME_SECONDS))
+        self._skip = _HOP // 2  # frame 1's window starts here; frame 0 takes its value
+        self._pending = np.zeros(0, np.float32)  # from the next whole window's first sample
+        self._measured = 0  # frames whose band power is known
+        self._recent: list[float] = []  # the last ``2 half + 1`` of those powers
+        self._levels = np.zeros(0, np.float64)  # the last ``_history`` frames' rms
+        self._loud_before = [0]  # per frame decided, and one past: loud frames before it
+
+    @property
+    def frames(self) -> npt.NDArray[np.bool_]:
+        """Per 10 ms frame decided so far (frame ``k`` is samples ``[160 k, 160 k + 160)`` of
+        the stream): loud enough to be speech."""
+        return np.diff(np.array(self._loud_before)) > 0
+
+    @property
+    def decided_seconds(self) -> float:
+        """How much of the stream's start is decided."""
+        return (len(self._loud_before) - 1) * FRAME_SECONDS
+
+    def quiet(self, start: float, end: float) -> bool:
+        """No frame of ``[start, end)`` seconds is speech, and all of them are decided."""
+        first, last = int(start / FRAME_SECONDS), round(end / FRAME_SECONDS)
+        if not 0 <= first < last < len(self._loud_before):
+            return False
+        return self._loud_before[last] == self._loud_before[first]
+
+    def voiced(self, start: float, end: float) -> bool:
+        """``SpeechGate.voiced`` over the frames of ``[start, end)`` seconds decided so far
+        (``False`` when none is)."""
+        decided = len(self._loud_before) - 1
+        first = min(int(start / FRAME_SECONDS), decided)
+        last = min(max(first + 1, round(end / FRAME_SECONDS)), decided)
+        loud = self._loud_before[last] - self._loud_before[first]
+        return last > first and loud >= self._gate.voiced_share * (last - first)
+
+    def push(self, samples: FloatArray) -> None:
+        """Add the next samples of the stream and decide the frames they complete."""
+        audio = np.asarray(samples, np.float32)
+        skipped = min(self._skip, len(audio))
+        self._skip -= skipped
+        self._pending = np.concatenate([self._pending, audio[skipped:]])
+        count = (len(self._pending) - _WINDOW) // _HOP + 1
+        if count <= 0:
+            return
+        starts = np.arange(count) * _HOP
+        powers = _window_powers(
+            self._pending[starts[:, None] + np.arange(_WINDOW)[None, :]], self._gate.band
+        ).tolist()
+        self._pending = self._pending[count * _HOP :]
+        self._levels = np.concatenate([self._levels, np.sqrt(powers)])[-self._history :]
+        if not self._measured:
+            powers.insert(0, powers[0])
+        floor = float(np.percentile(self._levels, 10))
+        threshold = max(self._gate.quiet_rms, self._gate.over_floor * floor) ** 2  # a power
+        half = self._half
+        for power in powers:
+            # the smoothing pads the stream's start with frame 0's power, as a recording's
+            self._recent = [*(self._recent or [power] * half), power][-(2 * half + 1) :]
+            self._measured += 1
+            if self._measured > half:
+                loud = sum(self._recent) / len(self._recent) >= threshold
+                self._loud_before.append(self._loud_before[-1] + loud)

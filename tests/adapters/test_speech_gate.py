@@ -1,4 +1,5 @@
-"""The recognisers' energy gate: band loudness per 10 ms frame against the recording's floor."""
+"""The recognisers' energy gate: band loudness per 10 ms frame against the recording's floor,
+and against the floor heard so far in a live stream."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from avatar_service.adapters.recognizer.speech_gate import (
     BROADBAND_GATE,
     RATE,
     SPEECH_BAND_GATE,
+    LiveSpeechFrames,
     SpeechGate,
     band_power,
 )
@@ -90,3 +92,48 @@ def test_a_phone_stands_where_its_share_of_frames_is_speech() -> None:
     assert SPEECH_BAND_GATE.voiced(loud, 0.0, 0.1)  # 30%
     assert not SPEECH_BAND_GATE.voiced(loud, 0.0, 0.09)  # 2 of 9
     assert not SPEECH_BAND_GATE.voiced(loud, 0.2, 0.3)  # past the end
+
+
+def _streamed(gate: SpeechGate, samples: FloatArray, sizes: list[int]) -> LiveSpeechFrames:
+    live = LiveSpeechFrames(gate)
+    at, turn = 0, 0
+    while at < len(samples):
+        live.push(samples[at : at + sizes[turn % len(sizes)]])
+        at += sizes[turn % len(sizes)]
+        turn += 1
+    return live
+
+
+@pytest.mark.parametrize("gate", [SPEECH_BAND_GATE, BROADBAND_GATE], ids=["band", "broadband"])
+@pytest.mark.parametrize("sizes", [[320], [7, 1000, 1, 161], [10**6]], ids=["20ms", "odd", "one"])
+def test_a_stream_decides_its_frames_as_the_recording_once_the_floor_is_known(
+    gate: SpeechGate, sizes: list[int]
+) -> None:
+    signal = np.concatenate([_speech_like(quiet_gap=0.04)] * 3)
+    whole = gate.speech_frames(signal)
+    frames = _streamed(gate, signal, sizes).frames
+    half = gate.smoothing_frames // 2
+    assert len(frames) == len(signal) // 160 - 1 - half  # a window's and the smoothing's reach
+    assert whole[: len(frames)].any() and not whole[: len(frames)].all()
+    assert np.array_equal(frames[50:], whole[50 : len(frames)])  # the pause sets the floor
+
+
+def test_a_stream_measures_its_first_frames_against_what_it_has_heard() -> None:
+    room = 0.02 * np.random.default_rng(6).standard_normal(3 * RATE).astype(np.float32)
+    assert not _streamed(SPEECH_BAND_GATE, room, [320]).frames.any()  # from the first frame
+
+
+def test_a_streams_floor_follows_the_noise_of_the_last_seconds() -> None:
+    rng = np.random.default_rng(7)
+    quiet = 0.004 * rng.standard_normal(10 * RATE)
+    fan = 0.05 * rng.standard_normal(60 * RATE)  # switched on: 22 dB louder
+    live = _streamed(SPEECH_BAND_GATE, np.concatenate([quiet, fan]).astype(np.float32), [320])
+    frames = live.frames
+    assert frames[1000:1100].any()  # at first, louder than the room was
+    assert not frames[-500:].any()  # 30 s on, the fan is the floor
+
+
+def test_a_stream_decides_a_phone_on_its_decided_frames() -> None:
+    live = _streamed(SPEECH_BAND_GATE, _speech_like(quiet_gap=0.04), [320])
+    assert live.voiced(0.5, 0.65) and not live.voiced(0.1, 0.3)
+    assert not live.voiced(5.0, 5.1)  # not yet heard
