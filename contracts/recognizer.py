@@ -13,7 +13,7 @@ from avatar_service.contracts.aligner import synthetic_speech
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import SILENCE_SYMBOLS, base_symbol
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint
+from avatar_service.core.recognition import HeardPhones, TranscriptHint
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import text_words
 
@@ -139,15 +139,21 @@ class PhoneRecognizerContract:
         samples, rate, _ = speech_sample
         stream = adapter.open_stream(rate)
         step = rate // 50  # 20 ms chunks
-        heard: tuple[TimedPhoneme, ...] = ()
+        final: list[TimedPhoneme] = []
+        heard = HeardPhones(())
         try:
             for start in range(0, len(samples), step):
-                heard = stream.feed(samples[start : start + step])
-                assert_spans_valid(heard, min(len(samples), start + step) / rate, "phonemes")
+                latest = stream.feed(samples[start : start + step])
+                assert latest.since >= heard.since, "a live stream's since went back"
+                assert all(p.start >= latest.since for p in latest.phones), "a phone before since"
+                final += [p for p in heard.phones if p.start < latest.since]
+                heard = latest
+                phones = (*final, *heard.phones)
+                assert_spans_valid(phones, min(len(samples), start + step) / rate, "phonemes")
         finally:
             stream.close()
             stream.close()
-        assert heard, "a live stream of speech gave no phoneme"
+        assert final or heard.phones, "a live stream of speech gave no phoneme"
 
     def test_a_live_stream_at_a_non_positive_rate_is_invalid(
         self, adapter: PhoneRecognizer

@@ -29,6 +29,17 @@ class TranscriptHint:
     pronunciations: tuple[PhonemizedWord, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class HeardPhones:
+    """What a live stream has heard so far (``PhoneStream.feed``): ``phones``, its best
+    phones from ``since`` seconds on. The phones an earlier result held that start before
+    ``since`` are final: the stream never reports that stretch again, so a result stays
+    short however long the stream runs."""
+
+    phones: tuple[TimedPhoneme, ...]
+    since: float = 0.0
+
+
 def language_tag(language: str, supported: frozenset[str]) -> str:
     """The primary subtag of ``language`` (``en-US`` -> ``en``) when ``supported`` has it, else
     ``Invalid`` (field ``language``) naming what is supported."""

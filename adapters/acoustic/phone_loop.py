@@ -79,14 +79,24 @@ class LoopDecoder:
     def _commit(self, upto: int) -> None:
         path = self._path()
         keep = upto - self._base
-        self._committed = _merged(self._committed, _segments(path[:keep], self._base))
+        fresh = _segments(path[:keep], self._base)
+        if self._committed and fresh and self._committed[-1].label == fresh[0].label:
+            held = self._committed.pop()  # in place: committing costs the same all stream long
+            fresh[0] = Segment(held.label, held.start, fresh[0].end)
+        self._committed.extend(fresh)
         # The first kept frame's back-pointer led into the committed part: it is dropped too.
         self._backs = self._backs[keep:]
         self._base = upto
 
-    def segments(self) -> list[Segment]:
-        """The best path so far as segments: committed ones, then the newest (tentative)."""
-        return _merged(self._committed, _segments(self._path(), self._base))
+    @property
+    def committed(self) -> int:
+        """How many segments are committed (the last of them may still grow)."""
+        return len(self._committed)
+
+    def segments(self, first: int = 0) -> list[Segment]:
+        """The best path so far as segments, from committed segment ``first`` on: committed
+        ones, then the newest (tentative)."""
+        return _merged(self._committed[first:], _segments(self._path(), self._base))
 
 
 def _segments(path: npt.NDArray[np.intp], offset: int) -> list[Segment]:

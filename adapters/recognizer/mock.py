@@ -11,7 +11,7 @@ import numpy as np
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint, even_words
+from avatar_service.core.recognition import HeardPhones, TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import SpokenUnit, assign_words, text_words
 
@@ -85,9 +85,9 @@ class _MockStream(PhoneStream):
         self._rate = sample_rate
         self._audio: list[FloatArray] = []
 
-    def feed(self, samples: FloatArray) -> tuple[TimedPhoneme, ...]:
+    def feed(self, samples: FloatArray) -> HeardPhones:
         self._audio.append(np.asarray(samples, dtype=np.float32))
-        return tuple(heard(np.concatenate(self._audio), self._rate))
+        return HeardPhones(tuple(heard(np.concatenate(self._audio), self._rate)))
 
     def close(self) -> None:
         self._audio.clear()

@@ -11,7 +11,9 @@ loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import partial
 
 import numpy as np
 import numpy.typing as npt
@@ -31,16 +33,23 @@ from avatar_service.adapters.acoustic.model import (
 from avatar_service.adapters.acoustic.phone_loop import LoopDecoder, Segment
 from avatar_service.adapters.acoustic.stream import PosteriorStream
 from avatar_service.adapters.recognizer.resample import StreamResampler
-from avatar_service.adapters.recognizer.speech_gate import SPEECH_BAND_GATE, SpeechGate
+from avatar_service.adapters.recognizer.speech_gate import (
+    SPEECH_BAND_GATE,
+    LiveSpeechFrames,
+    SpeechGate,
+)
 from avatar_service.core.errors import Invalid
 from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint, even_words
+from avatar_service.core.recognition import HeardPhones, TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import SpokenUnit, assign_words, spread_spans, text_words
 
 LANGUAGES = frozenset({"en"})
 FRAME = features.FRAME_SECONDS
+_CONTEXT_SEGMENTS = 2
+"""Segments before a live stream's first open one that its phones' bounds may depend on (a
+short pause between two phones is shared between them)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,7 +78,7 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     lag in frames; ``hint_bridge``: a pause of at most that many seconds between the words
     of a fitted hint is no rest; ``min_confidence``: a hint is not followed where the
     ``phonenet`` aligner would refuse it as a transcript (``fitting.mismatch_at``);
-    ``gate``: where a recording is loud enough for a heard phone to stand (not live);
+    ``gate``: where a recording or a live stream is loud enough for a heard phone to stand;
     ``concurrency``: most runs of each model at once (the shipped models are
     ``shared_model``s: the aligner reads with the same ``WIDE`` one). Thread-safe."""
 
@@ -145,7 +154,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         decoder = self._decoder(self._recording)
         decoder.push(self._biased(logp, self._recording))
         segments = decoder.segments()
-        phones = spread_spans(self._phones(segments, loud, duration, self._recording), duration)
+        heard = self._phones(segments, partial(self._gate.voiced, loud), duration, self._recording)
+        phones = spread_spans([phone for _, phone in heard], duration)
         if hint is None:
             return Alignment(phones, (), heard=True)
         if not phones:
@@ -177,10 +187,17 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
     def _phones(
         self,
         segments: list[Segment],
-        loud: npt.NDArray[np.bool_] | None,
+        voiced: Callable[[float, float], bool],
         duration: float,
         settings: LoopSettings,
-    ) -> list[TimedPhoneme]:
+        *,
+        open_end: bool = False,
+        skip: int = 0,
+    ) -> list[tuple[int, TimedPhoneme]]:
+        """The phones of ``segments`` that ``voiced(start, end)`` says are speech, short
+        pauses bridged, each with its segment's index; ``open_end``: the last segment lasts to
+        ``duration`` (a live stream's newest phone sounds on until the model's look-ahead
+        passes it); the first ``skip`` segments are context only."""
         silence = self._model.class_of(SILENCE)
         inventory = self._model.info.inventory
         bridge = round(settings.bridge / FRAME)
@@ -191,17 +208,17 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
                 middle = (segments[i].start + segments[i].end) // 2
                 bounds[i - 1][1], bounds[i + 1][0] = middle, middle
         out = []
-        for segment, (first, last) in zip(segments, bounds, strict=True):
-            if segment.label == silence:
+        for index, (segment, (first, last)) in enumerate(zip(segments, bounds, strict=True)):
+            if segment.label == silence or index < skip:
                 continue
             start = max(0.0, (first - 0.5) * FRAME)
             end = min(duration, (last - 0.5) * FRAME)
-            if end <= start:
-                continue
-            if loud is not None and not self._gate.voiced(loud, start, end):
+            if open_end and segment is segments[-1]:
+                end = duration
+            if end <= start or not voiced(start, end):
                 continue
             symbol = inventory[segment.label]
-            out.append(TimedPhoneme(symbol, start, end, IPA_TO_ARPABET.get(symbol)))
+            out.append((index, TimedPhoneme(symbol, start, end, IPA_TO_ARPABET.get(symbol))))
         return out
 
     def open_stream(self, sample_rate: int) -> PhoneStream:
@@ -209,14 +226,18 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
             raise Invalid("the sample rate must be positive", field="sample_rate")
         return _LiveStream(self, sample_rate)
 
-    def live_phones(self, segments: list[Segment], heard: float) -> list[TimedPhoneme]:
-        """The phones of a live stream's ``segments`` when ``heard`` seconds have arrived:
-        a phone the newest frames still hold sounds on to ``heard`` (the model's look-ahead
-        has not reached the audio after it yet)."""
-        phones = self._phones(segments, None, heard, self._live)
-        if phones and segments and segments[-1].label != self._model.class_of(SILENCE):
-            phones[-1] = replace(phones[-1], end=heard)
-        return phones
+    def live_phones(
+        self, segments: list[Segment], gate: LiveSpeechFrames, heard: float, skip: int
+    ) -> list[tuple[int, TimedPhoneme]]:
+        """The phones of a live stream's ``segments`` after the first ``skip`` (context), each
+        with its segment's index, that ``gate`` finds speech when ``heard`` seconds have
+        arrived: a phone the newest frames still hold sounds on to ``heard`` (the model's
+        look-ahead has not reached the audio after it)."""
+        return self._phones(segments, gate.voiced, heard, self._live, open_end=True, skip=skip)
+
+    def live_gate(self) -> LiveSpeechFrames:
+        """Where a live stream is loud enough for a heard phone to stand."""
+        return LiveSpeechFrames(self._gate)
 
     def posterior_stream(self) -> PosteriorStream:
         return PosteriorStream(self._model)
@@ -231,27 +252,47 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
 
 
 class _LiveStream(PhoneStream):
-    """The model and the phone loop fed chunk by chunk."""
+    """The model and the phone loop fed chunk by chunk. A phone is final once the loop has
+    committed the segments after it (``LoopDecoder``: frames 200 ms behind the newest) and
+    the gate has decided its frames; only the phones after the final ones are worked on."""
 
     def __init__(self, recognizer: PhoneNetRecognizer, sample_rate: int) -> None:
         self._recognizer = recognizer
         self._resampler = StreamResampler(sample_rate)
         self._posteriors = recognizer.posterior_stream()
         self._decoder = recognizer.live_decoder()
+        self._gate = recognizer.live_gate()
         self._fed = 0
+        self._first = 0  # the first segment whose phone is not final
+        self._since = 0.0
         self._open = True
 
-    def feed(self, samples: FloatArray) -> tuple[TimedPhoneme, ...]:
+    def feed(self, samples: FloatArray) -> HeardPhones:
         if not self._open:
             raise Invalid("the stream is closed", field="audio")
         chunk = self._resampler.push(np.nan_to_num(np.asarray(samples, np.float32)))
         self._fed += len(chunk)
+        self._gate.push(chunk)
         rows: LogPosteriors = self._posteriors.push(chunk)
         if len(rows):
             self._decoder.push(self._recognizer.live_biased(rows))
         heard = self._fed / features.RATE
-        phones = self._recognizer.live_phones(self._decoder.segments(), heard)
-        return tuple(phones)
+        context = max(0, self._first - _CONTEXT_SEGMENTS)
+        segments = self._decoder.segments(context)
+        found = self._recognizer.live_phones(segments, self._gate, heard, self._first - context)
+        result = HeardPhones(tuple(phone for _, phone in found), self._since)
+        # A segment is final when the committed one after it is not the last committed
+        # (that may still grow) and the gate has decided its frames.
+        final = max(self._first, self._decoder.committed - 2)
+        while final > self._first and (
+            segments[final - 1 - context].end * FRAME > self._gate.decided_seconds
+        ):
+            final -= 1
+        settled = [phone for index, phone in found if index + context < final]
+        if settled:
+            self._since = settled[-1].end
+        self._first = final
+        return result
 
     def close(self) -> None:
         self._open = False

@@ -24,11 +24,16 @@ from avatar_service.adapters.recognizer.resample import (
     pcm16,
     to_model_rate,
 )
-from avatar_service.adapters.recognizer.speech_gate import BROADBAND_GATE, SpeechGate
+from avatar_service.adapters.recognizer.speech_gate import (
+    BROADBAND_GATE,
+    SPEECH_BAND_GATE,
+    LiveSpeechFrames,
+    SpeechGate,
+)
 from avatar_service.core.errors import Invalid, Unavailable
 from avatar_service.core.phonemes import ARPABET_TO_IPA, IPA_TO_ARPABET, base_symbol
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
-from avatar_service.core.recognition import TranscriptHint, even_words
+from avatar_service.core.recognition import HeardPhones, TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
 from avatar_service.core.words import SpokenUnit, TextWord, assign_words, spread_spans, text_words
 
@@ -58,8 +63,8 @@ def _phone(name: str, start_frame: int, end_frame: int, duration: float) -> Time
 
 class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
     """``language_weight``, ``beam`` and ``phone_beam`` tune the phone loop (measured with
-    ``python bench/run.py recognise``); ``gate``: where a recording is loud enough for a
-    heard phone to stand (not live)."""
+    ``python bench/run.py recognise``); ``gate``: where a recording is loud enough for a heard
+    phone to stand, ``live_gate`` where a live stream is."""
 
     PLUGIN_NAME = "pocketsphinx"
 
@@ -71,9 +76,10 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
         beam: float = 1e-10,
         phone_beam: float = 1e-10,
         gate: SpeechGate = BROADBAND_GATE,
+        live_gate: SpeechGate = SPEECH_BAND_GATE,
     ) -> None:
         self._model = model
-        self._gate = gate
+        self._gate, self._live_gate = gate, live_gate
         self._tuning = {"lw": language_weight, "beam": beam, "pbeam": phone_beam}
         self._loops: queue.LifoQueue[Any] = queue.LifoQueue()
         self._aligners: queue.LifoQueue[Any] = queue.LifoQueue()
@@ -212,7 +218,9 @@ class PocketsphinxRecognizer(PhoneRecognizer, StreamingRecognizer):
     def open_stream(self, sample_rate: int) -> PhoneStream:
         if sample_rate <= 0:
             raise Invalid("the sample rate must be positive", field="sample_rate")
-        return _LiveStream(self._decoder("loop", live=True), sample_rate)
+        return _LiveStream(
+            self._decoder("loop", live=True), sample_rate, LiveSpeechFrames(self._live_gate)
+        )
 
 
 def _token(decoder: Any, word: TextWord, hint: TranscriptHint) -> str | None:
@@ -255,28 +263,53 @@ def _arpabet(symbol: str) -> list[str]:
 
 
 class _LiveStream(PhoneStream):
-    """One phone-loop utterance fed chunk by chunk (live cepstral mean normalisation)."""
+    """Phone-loop utterances fed chunk by chunk (live cepstral mean normalisation); a phone
+    stands where ``gate`` finds speech. An utterance ends at the first pause of
+    ``PAUSE_SECONDS`` once it has lasted ``UTTERANCE_SECONDS``, and the next one begins: its
+    phones are then final, so each chunk's work stays the same however long the stream runs
+    (the decoder reports an utterance's whole segmentation each time)."""
 
-    def __init__(self, decoder: Any, sample_rate: int) -> None:
+    UTTERANCE_SECONDS = 10.0
+    PAUSE_SECONDS = 0.3
+
+    def __init__(self, decoder: Any, sample_rate: int, gate: LiveSpeechFrames) -> None:
         self._decoder = decoder
+        self._gate = gate
         self._resampler = StreamResampler(sample_rate)
         self._fed = 0  # samples at the model rate
+        self._began = 0.0  # when the current utterance began, in seconds
         self._open = True
         decoder.start_utt()
 
-    def feed(self, samples: FloatArray) -> tuple[TimedPhoneme, ...]:
+    def feed(self, samples: FloatArray) -> HeardPhones:
         if not self._open:
             raise Invalid("the stream is closed", field="audio")
         chunk = self._resampler.push(samples)
         self._fed += len(chunk)
         if len(chunk):
+            self._gate.push(chunk)
             self._decoder.process_raw(pcm16(chunk), False, False)
         heard = self._fed / MODEL_RATE
+        began = self._began
         found = [
-            _phone(s.word, s.start_frame, s.end_frame, heard) for s in self._decoder.seg() or ()
+            _phone(s.word, s.start_frame, s.end_frame, heard - began)
+            for s in self._decoder.seg() or ()
         ]
-        phones = [p for p in found if p is not None and p.end > p.start]
-        return tuple(phones)
+        speech = [
+            replace(p, start=p.start + began, end=p.end + began)
+            for p in found
+            if p is not None
+            and p.end > p.start
+            and self._gate.voiced(p.start + began, p.end + began)
+        ]
+        decided = self._gate.decided_seconds
+        if heard - began >= self.UTTERANCE_SECONDS and self._gate.quiet(
+            decided - self.PAUSE_SECONDS, decided
+        ):
+            self._decoder.end_utt()
+            self._decoder.start_utt()
+            self._began = heard
+        return HeardPhones(tuple(speech), began)
 
     def close(self) -> None:
         if self._open:

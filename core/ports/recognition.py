@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Protocol, runtime_checkable
 
-from avatar_service.core.recognition import TranscriptHint
-from avatar_service.core.speech import Alignment, TimedPhoneme
+from avatar_service.core.recognition import HeardPhones, TranscriptHint
+from avatar_service.core.speech import Alignment
 
 if TYPE_CHECKING:
     from avatar_service.core.speech import FloatArray
@@ -61,14 +61,17 @@ class PhoneRecognizer(Protocol):
 class PhoneStream(Protocol):
     """One live audio stream being recognised (from ``StreamingRecognizer.open_stream``).
 
-    ``feed(samples)`` adds audio (mono float32 at the stream's rate) and returns the current
-    best phones of the whole stream (times in seconds from its start, ordered, inside the
-    audio fed so far); the last phones may still change as audio comes, earlier ones rarely
-    do. A phone still sounding ends at the end of the audio fed. ``close()`` releases it (twice
-    is fine).
+    ``feed(samples)`` adds audio (mono float32 at the stream's rate) and returns a
+    ``HeardPhones``: the current best phones from its ``since`` on (times in seconds from the
+    stream's start, ordered, each starting at or after ``since``, inside the audio fed so
+    far). ``since`` never decreases; the phones of the previous result that start before the
+    new ``since`` are final, and the rest are replaced by the new result's. The newest phones
+    may still change as audio comes. A phone still sounding ends at the end of the audio fed.
+    A stream that moves ``since`` along keeps each call's cost from growing with the stream's
+    length. ``close()`` releases it (twice is fine).
     """
 
-    def feed(self, samples: FloatArray) -> tuple[TimedPhoneme, ...]: ...
+    def feed(self, samples: FloatArray) -> HeardPhones: ...
 
     def close(self) -> None: ...
 

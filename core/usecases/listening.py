@@ -9,6 +9,7 @@ one list: drop the cues starting at or after the new one's start, then append it
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
@@ -33,6 +34,9 @@ SETTLE_SECONDS = 0.03
 newest guess flickers for a frame or two)."""
 SAME_START = 0.015
 """Two cues of one shape whose starts differ by less than this are the same cue."""
+CONTEXT_PHONES = 4
+"""Final phones kept as context for the cues after them: a phone's cue depends on the phones
+on either side of it (``syllables_opened``, rests, merged repeats)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +79,9 @@ class ListenSession:
         self._min_cue = min_cue
         self._chunks: list[FloatArray] = []
         self._received = 0
-        self._sent: list[tuple[str, float]] = []
+        self._open: tuple[TimedPhoneme, ...] = ()  # the stream's latest phones, not final
+        self._final: list[TimedPhoneme] = []  # the last ``CONTEXT_PHONES`` final ones
+        self._sent: list[tuple[str, float]] = []  # ordered by start
         self._locked_until = 0.0  # cues before this come from a transcript: final
 
     @property
@@ -93,17 +99,22 @@ class ListenSession:
         samples = np.clip(np.nan_to_num(samples.astype(np.float32)), -1.0, 1.0)
         self._chunks.append(samples)
         self._received += len(samples)
-        phones = self._stream.feed(samples)
-        return LiveUpdate(self._update(self._hypothesis(phones)), heard=self.heard)
+        result = self._stream.feed(samples)
+        final = [p for p in self._open if p.start < result.since]
+        self._final = [*self._final, *final][-CONTEXT_PHONES:]
+        self._open = result.phones
+        window = max(self._locked_until, self._final[-1].start if self._final else 0.0)
+        return LiveUpdate(self._update(self._hypothesis(window), window), heard=self.heard)
 
-    def _hypothesis(self, phones: tuple[TimedPhoneme, ...]) -> list[tuple[str, float]]:
-        """Cues from the recogniser's current phones, from ``_locked_until`` on, settled only;
-        unsure vowels shown as ``syllables_opened`` says."""
+    def _hypothesis(self, window: float) -> list[tuple[str, float]]:
+        """Cues from ``window`` on (at or after ``_locked_until``; the cues before it are
+        final) from the recogniser's phones, settled only; unsure vowels shown as
+        ``syllables_opened`` says. The final phones kept give the cues their context."""
         heard = self.heard
         silence = SILENCE[self._set]
         settled = [
             phone
-            for phone in phones
+            for phone in (*self._final, *self._open)
             if self._locked_until <= phone.start <= heard - SETTLE_SECONDS
             and (
                 phone.end >= heard - REST_GAP_SECONDS
@@ -123,16 +134,17 @@ class ListenSession:
         for viseme, start in cues:
             if not merged or merged[-1][0] != viseme:
                 merged.append((viseme, start))
-        return merged
+        return [cue for cue in merged if cue[1] >= window]
 
     def _shape(self, symbol: str) -> str:
         return viseme_for(symbol, self._set)
 
-    def _update(self, cues: list[tuple[str, float]]) -> tuple[LiveCue, ...]:
-        """The cues to send so that the client's list matches ``cues`` (after the locked
-        stretch): the first difference on, marked ``corrected`` when it replaces cues sent."""
-        locked = [c for c in self._sent if c[1] < self._locked_until]
-        sent = self._sent[len(locked) :]
+    def _update(self, cues: list[tuple[str, float]], window: float) -> tuple[LiveCue, ...]:
+        """The cues to send so that the client's list matches ``cues`` from ``window`` on
+        (the cues sent before it stand): the first difference on, marked ``corrected`` when
+        it replaces cues sent."""
+        first = bisect_left(self._sent, window, key=lambda cue: cue[1])
+        sent = self._sent[first:]
         same = 0
         while (
             same < min(len(sent), len(cues))
@@ -143,12 +155,13 @@ class ListenSession:
         replaces = same < len(sent)
         if same < len(cues):
             out = [LiveCue(v, start, corrected=replaces) for v, start in cues[same:]]
-        elif replaces and same > 0:
+        elif replaces and (same > 0 or first > 0):
             # Cues sent after the last one still believed are withdrawn: restate that one.
-            out = [LiveCue(*cues[same - 1], corrected=True)]
+            out = [LiveCue(*(cues[same - 1] if same else self._sent[first - 1]), corrected=True)]
         else:
             return ()
-        self._sent = locked + cues
+        del self._sent[first:]
+        self._sent.extend(cues)
         return tuple(out)
 
     def transcript(self, text: str, start: float, end: float) -> LiveUpdate:

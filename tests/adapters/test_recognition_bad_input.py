@@ -1,6 +1,7 @@
 """Lip sync from audio alone on each real recogniser, fed what users send besides clean speech:
-silence, noise, a rumble, music, a hum, clipped and telephone-rate speech, too long a file.
-Each gives a clear error or a valid timeline, and the mouth never sticks open."""
+silence, noise, a rumble, music, a hum, clipped and telephone-rate speech, too long a file, as
+recordings and as live streams. Each gives a clear error or a valid timeline, and the mouth
+never sticks open."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from support import IN_MEMORY, MOCK_SPEECH
 from avatar_service.core.errors import TooLarge
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.speech import FloatArray, Speech, VisemeCue
+from avatar_service.core.usecases.listening import LiveCue
 from avatar_service.core.usecases.recognition import RecordingRequest
 from avatar_service.entrypoints.bootstrap import Container, bootstrap
 from avatar_service.entrypoints.settings import Settings
@@ -78,7 +80,29 @@ def _tones(freqs: list[float], seconds: float) -> FloatArray:
     return sum((0.25 / h) * np.sin(2 * np.pi * f * h * t) for f in freqs for h in (1, 2, 3, 4))  # type: ignore[return-value]
 
 
-@pytest.mark.parametrize(
+def _melody() -> FloatArray:
+    return np.concatenate([_tones([f], 0.5) for f in (220, 277, 330, 440, 392, 330, 294, 262)])
+
+
+def _live_cues(container: Container, samples: FloatArray, rate: int = RATE) -> list[LiveCue]:
+    """The cues a client of a live stream holds at its end, the audio sent in 20 ms chunks."""
+    session = container.recognition.listen(rate, "rhubarb")
+    held: list[LiveCue] = []
+    step = rate // 50
+    for start in range(0, len(samples), step):
+        for cue in session.feed(samples[start : start + step].astype(np.float32)).cues:
+            held = [c for c in held if c.start < cue.start] + [cue]
+    session.close()
+    duration = len(samples) / rate
+    ends = [c.start for c in held[1:]] + [duration]
+    held_longest = max(
+        (e - c.start for c, e in zip(held, ends, strict=True) if c.viseme != "X"), default=0.0
+    )
+    assert held_longest <= STUCK_SECONDS
+    return held
+
+
+NOT_SPEECH = pytest.mark.parametrize(
     "samples",
     [
         np.zeros(2 * RATE),
@@ -89,15 +113,28 @@ def _tones(freqs: list[float], seconds: float) -> FloatArray:
     ],
     ids=["digital-silence", "quiet-room", "loud-noise-only", "mains-hum", "rumble"],
 )
+
+
+@NOT_SPEECH
 def test_sound_that_is_not_speech_is_an_all_rest_timeline(
     container: Container, samples: FloatArray
 ) -> None:
     assert [c.viseme for c in _cues(container, samples)] == ["X"]
 
 
+@NOT_SPEECH
+def test_sound_that_is_not_speech_rests_the_mouth_of_a_live_stream(
+    container: Container, samples: FloatArray
+) -> None:
+    assert {c.viseme for c in _live_cues(container, samples)} <= {"X"}
+
+
 def test_music_never_sticks_the_mouth(container: Container) -> None:
-    melody = np.concatenate([_tones([f], 0.5) for f in (220, 277, 330, 440, 392, 330, 294, 262)])
-    _cues(container, melody)
+    _cues(container, _melody())
+
+
+def test_music_never_sticks_the_mouth_of_a_live_stream(container: Container) -> None:
+    _live_cues(container, _melody())
 
 
 def test_clipped_speech_still_closes_the_lips_at_bilabials(
@@ -125,6 +162,19 @@ def test_speech_in_noise_still_moves_the_mouth(container: Container, speech: Spe
     cues = _cues(container, noisy, speech.sample_rate)
     assert sum(c.viseme != "X" for c in cues) >= 10
     assert _closed_at_bilabials(speech, cues) >= 0.6
+
+
+def test_speech_in_a_live_stream_still_moves_the_mouth(
+    container: Container, speech: Speech
+) -> None:
+    room = 0.002 * np.random.default_rng(8).standard_normal(speech.sample_rate // 2)
+    held = _live_cues(container, np.concatenate([room, speech.samples]), speech.sample_rate)
+    shifted = [
+        VisemeCue(c.viseme, c.start - 0.5, end - 0.5)
+        for c, end in zip(held, [c.start for c in held[1:]] + [0.5 + speech.duration], strict=True)
+    ]
+    assert sum(c.viseme != "X" for c in held) >= 10
+    assert _closed_at_bilabials(speech, tuple(shifted)) >= 0.6
 
 
 def test_a_recording_over_the_length_limit_is_too_large(container: Container) -> None:

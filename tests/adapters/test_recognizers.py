@@ -23,8 +23,8 @@ from avatar_service.contracts.recognizer import RecordingSample
 from avatar_service.contracts.truth_corpus import Condition, truth_clips
 from avatar_service.core.phonemes import base_symbol
 from avatar_service.core.ports import PhoneRecognizer
-from avatar_service.core.recognition import TranscriptHint
-from avatar_service.core.speech import Speech, VisemeCue
+from avatar_service.core.recognition import HeardPhones, TranscriptHint
+from avatar_service.core.speech import FloatArray, Speech, TimedPhoneme, VisemeCue
 from avatar_service.core.visemes import build_timeline
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -153,6 +153,25 @@ def test_pocketsphinx_marks_its_phone_loop_heard(
     assert pocketsphinx.recognize(real_speech.samples, real_speech.sample_rate).heard
 
 
+def _streamed(
+    recognizer: PhoneNetRecognizer, samples: FloatArray, rate: int
+) -> list[tuple[TimedPhoneme, ...]]:
+    """After each 20 ms chunk of ``samples``, the phones a live stream has heard so far: the
+    final ones, then its latest."""
+    stream = recognizer.open_stream(rate)
+    final: list[TimedPhoneme] = []
+    latest = HeardPhones(())
+    snapshots = []
+    step = rate // 50
+    for start in range(0, len(samples), step):
+        result = stream.feed(samples[start : start + step])
+        final += [p for p in latest.phones if p.start < result.since]
+        latest = result
+        snapshots.append((*final, *latest.phones))
+    stream.close()
+    return snapshots
+
+
 def test_phonenet_live_stream_hears_what_the_live_model_gives_on_the_whole_file(
     real_speech: Speech, phonenet: PhoneNetRecognizer
 ) -> None:
@@ -160,11 +179,7 @@ def test_phonenet_live_stream_hears_what_the_live_model_gives_on_the_whole_file(
     (recordings are read by the wide model, which no stream can wait for)."""
     offline = PhoneNetRecognizer(recording_model=PhoneModel(), recording=LIVE_LOOP)
     whole = offline.recognize(real_speech.samples, real_speech.sample_rate).phonemes
-    stream = phonenet.open_stream(real_speech.sample_rate)
-    step = real_speech.sample_rate // 50  # 20 ms chunks
-    for start in range(0, len(real_speech.samples), step):
-        live = stream.feed(real_speech.samples[start : start + step])
-    stream.close()
+    live = _streamed(phonenet, real_speech.samples, real_speech.sample_rate)[-1]
     found = [
         any(q.symbol == p.symbol and abs(q.start - p.start) <= 0.03 for q in live) for p in whole
     ]
@@ -174,17 +189,16 @@ def test_phonenet_live_stream_hears_what_the_live_model_gives_on_the_whole_file(
 def test_phonenet_live_phones_come_within_its_look_ahead(
     real_speech: Speech, phonenet: PhoneNetRecognizer
 ) -> None:
-    stream = phonenet.open_stream(real_speech.sample_rate)
     step = real_speech.sample_rate // 50
     lags = []
     seen: set[tuple[str, float]] = set()
-    for start in range(0, len(real_speech.samples), step):
-        fed = min(len(real_speech.samples), start + step) / real_speech.sample_rate
-        for phone in stream.feed(real_speech.samples[start : start + step]):
+    snapshots = _streamed(phonenet, real_speech.samples, real_speech.sample_rate)
+    for index, phones in enumerate(snapshots):
+        fed = min(len(real_speech.samples), (index + 1) * step) / real_speech.sample_rate
+        for phone in phones:
             if (phone.symbol, phone.start) not in seen:
                 seen.add((phone.symbol, phone.start))
                 lags.append(fed - phone.start)
-    stream.close()
     assert lags and float(np.median(lags)) <= 0.15
 
 
@@ -243,10 +257,6 @@ def test_phonenet_live_phone_still_sounding_ends_at_the_audio_fed(
     )
     assert vowel.end - vowel.start > 0.12
     heard = vowel.start + 0.8 * (vowel.end - vowel.start)
-    stream = phonenet.open_stream(real_speech.sample_rate)
     cut = int(heard * real_speech.sample_rate)
-    step = real_speech.sample_rate // 50
-    for start in range(0, cut, step):
-        phones = stream.feed(real_speech.samples[start : min(cut, start + step)])
-    stream.close()
+    phones = _streamed(phonenet, real_speech.samples[:cut], real_speech.sample_rate)[-1]
     assert phones[-1].end == pytest.approx(cut / real_speech.sample_rate, abs=0.001)

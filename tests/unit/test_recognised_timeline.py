@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from avatar_service.core.ports import PhoneStream
-from avatar_service.core.recognition import recognised_timeline, syllables_opened
+from avatar_service.core.recognition import HeardPhones, recognised_timeline, syllables_opened
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, VisemeCue
 from avatar_service.core.usecases.listening import ListenSession
 from avatar_service.core.visemes import build_timeline, viseme_for
@@ -76,8 +76,8 @@ def test_with_a_transcript_the_sets_own_shapes_stand() -> None:
 class FixedStream(PhoneStream):
     """Hears ``SIT`` whatever it is fed."""
 
-    def feed(self, samples: FloatArray) -> tuple[TimedPhoneme, ...]:
-        return SIT
+    def feed(self, samples: FloatArray) -> HeardPhones:
+        return HeardPhones(SIT)
 
     def close(self) -> None:
         return None
