@@ -150,6 +150,37 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
     print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
 
 
+def live_accuracy(clips: list[TruthClip], recognizer: StreamingRecognizer, split: str) -> None:
+    """Each clip as a live stream in 20 ms chunks, no transcript: the cues a client holds
+    at its end (``core.usecases.listening``), scored as a recording's."""
+    from avatar_service.core.usecases.listening import ListenSession
+
+    print(f"\n-- {split}, live stream (20 ms chunks), without the transcript")
+    per: dict[str, Tally] = defaultdict(Tally)
+    total = Tally()
+    for clip in clips:
+        session = ListenSession(
+            recognizer.open_stream(clip.sample_rate),
+            clip.sample_rate,
+            "rhubarb",
+            lambda *a: None,  # type: ignore[arg-type, return-value]
+            max_seconds=600.0,
+        )
+        held: list[tuple[str, float]] = []
+        step = clip.sample_rate // 50
+        for start in range(0, len(clip.samples), step):
+            for cue in session.feed(clip.samples[start : start + step]).cues:
+                held = [c for c in held if c[1] < cue.start] + [(cue.viseme, cue.start)]
+        session.close()
+        ends = [start for _, start in held[1:]] + [clip.duration]
+        cues = [VisemeCue(v, s, e) for (v, s), e in zip(held, ends, strict=True)]
+        per[clip.condition.label].add(clip, cues)
+        total.add(clip, cues)
+    for label, tally in per.items():
+        print(tally.row(label))
+    print(total.row(f"ALL {split}, live"))
+
+
 def ceiling(clips: list[TruthClip], split: str) -> None:
     """The true phones themselves through the same timeline: what a perfect recogniser would
     score, given the timeline's shortest cue (40 ms, ``AVATAR_LIMITS__MIN_CUE_SECONDS``)."""
@@ -342,9 +373,11 @@ def main() -> int:
         recognizer = RECOGNIZERS[name]()
         accuracy(tuning, recognizer, "tuning")
         accuracy(clips, recognizer, "held-out")
+        assert isinstance(recognizer, StreamingRecognizer)
+        live_accuracy(tuning, recognizer, "tuning")
+        live_accuracy(clips, recognizer, "held-out")
         address, server = serve(name)
         speed(clips, address)
-        assert isinstance(recognizer, StreamingRecognizer)
         live_delay(clips, address, recognizer)
         server.should_exit = True  # type: ignore[attr-defined]
     executable = peer_rhubarb.binary()
