@@ -10,6 +10,7 @@ Each recogniser's gate (``SpeechGate``) was chosen on the truth corpus' tuning s
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 import numpy as np
@@ -48,20 +49,34 @@ class SpeechGate:
         power = band_power(samples, self.band)
         if not len(power):
             return np.zeros(0, np.bool_)
-        floor = float(np.percentile(np.sqrt(power), 10))
+        threshold = self.threshold(np.sqrt(power))
         if self.smoothing_frames > 1:
-            half = self.smoothing_frames // 2
+            half = self.half_width
             kernel = np.ones(2 * half + 1) / (2 * half + 1)
             power = np.convolve(np.pad(power, half, mode="edge"), kernel, mode="valid")
-        loud: npt.NDArray[np.bool_] = np.sqrt(power) >= max(self.quiet_rms, self.over_floor * floor)
+        loud: npt.NDArray[np.bool_] = np.sqrt(power) >= threshold
         return loud
+
+    @property
+    def half_width(self) -> int:
+        """Frames the smoothing reaches on either side of a frame."""
+        return self.smoothing_frames // 2
+
+    def threshold(self, levels: npt.NDArray[np.float64]) -> float:
+        """The rms a frame's smoothed loudness must reach, given the rms ``levels`` of the
+        frames that set the floor."""
+        return max(self.quiet_rms, self.over_floor * float(np.percentile(levels, 10)))
 
     def voiced(self, loud: npt.NDArray[np.bool_], start: float, end: float) -> bool:
         """At least ``voiced_share`` of the frames of ``[start, end)`` seconds are speech."""
-        first = int(start / FRAME_SECONDS)
-        last = max(first + 1, round(end / FRAME_SECONDS))
-        frames = loud[first:last]
+        frames = loud[slice(*frame_span(start, end))]
         return bool(len(frames)) and float(frames.mean()) >= self.voiced_share
+
+
+def frame_span(start: float, end: float) -> tuple[int, int]:
+    """The 10 ms frames ``[first, last)`` that ``[start, end)`` seconds cover (at least one)."""
+    first = int(start / FRAME_SECONDS)
+    return first, max(first + 1, round(end / FRAME_SECONDS))
 
 
 SPEECH_BAND_GATE = SpeechGate(band=(300.0, 3400.0), smoothing_frames=5)
@@ -118,12 +133,11 @@ class LiveSpeechFrames:
 
     def __init__(self, gate: SpeechGate, history_seconds: float = 30.0) -> None:
         self._gate = gate
-        self._half = gate.smoothing_frames // 2 if gate.smoothing_frames > 1 else 0
         self._history = max(1, round(history_seconds / FRAME_SECONDS))
         self._skip = _HOP // 2  # frame 1's window starts here; frame 0 takes its value
         self._pending = np.zeros(0, np.float32)  # from the next whole window's first sample
-        self._measured = 0  # frames whose band power is known
-        self._recent: list[float] = []  # the last ``2 half + 1`` of those powers
+        # the band powers the next frame to decide is smoothed over
+        self._recent: deque[float] = deque(maxlen=2 * gate.half_width + 1)
         self._levels = np.zeros(0, np.float64)  # the last ``_history`` frames' rms
         self._loud_before = [0]  # per frame decided, and one past: loud frames before it
 
@@ -140,8 +154,8 @@ class LiveSpeechFrames:
 
     def quiet(self, start: float, end: float) -> bool:
         """No frame of ``[start, end)`` seconds is speech, and all of them are decided."""
-        first, last = int(start / FRAME_SECONDS), round(end / FRAME_SECONDS)
-        if not 0 <= first < last < len(self._loud_before):
+        first, last = frame_span(start, end)
+        if first < 0 or last >= len(self._loud_before):
             return False
         return self._loud_before[last] == self._loud_before[first]
 
@@ -149,8 +163,7 @@ class LiveSpeechFrames:
         """``SpeechGate.voiced`` over the frames of ``[start, end)`` seconds decided so far
         (``False`` when none is)."""
         decided = len(self._loud_before) - 1
-        first = min(int(start / FRAME_SECONDS), decided)
-        last = min(max(first + 1, round(end / FRAME_SECONDS)), decided)
+        first, last = (min(frame, decided) for frame in frame_span(start, end))
         loud = self._loud_before[last] - self._loud_before[first]
         return last > first and loud >= self._gate.voiced_share * (last - first)
 
@@ -169,15 +182,13 @@ class LiveSpeechFrames:
         ).tolist()
         self._pending = self._pending[count * _HOP :]
         self._levels = np.concatenate([self._levels, np.sqrt(powers)])[-self._history :]
-        if not self._measured:
-            powers.insert(0, powers[0])
-        floor = float(np.percentile(self._levels, 10))
-        threshold = max(self._gate.quiet_rms, self._gate.over_floor * floor) ** 2  # a power
-        half = self._half
-        for power in powers:
+        if not self._recent:
+            powers.insert(0, powers[0])  # frame 0 takes frame 1's window
             # the smoothing pads the stream's start with frame 0's power, as a recording's
-            self._recent = [*(self._recent or [power] * half), power][-(2 * half + 1) :]
-            self._measured += 1
-            if self._measured > half:
+            self._recent.extend([powers[0]] * self._gate.half_width)
+        threshold = self._gate.threshold(self._levels) ** 2  # a power
+        for power in powers:
+            self._recent.append(power)
+            if len(self._recent) == self._recent.maxlen:
                 loud = sum(self._recent) / len(self._recent) >= threshold
                 self._loud_before.append(self._loud_before[-1] + loud)
