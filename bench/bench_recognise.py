@@ -80,21 +80,25 @@ def rest_at(cues: Sequence[VisemeCue], phone: TruthPhone) -> bool:
     return any(c.viseme == "X" and c.start <= middle < c.end for c in cues)
 
 
-def held_too_long(cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]) -> int:
-    """Cues that span three or more whole true phones needing different shapes."""
-    count = 0
+def held_too_long(
+    cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]
+) -> list[tuple[VisemeCue, list[TruthPhone]]]:
+    """Cues that span three or more whole true phones needing different shapes, each with
+    those phones."""
+    held = []
     for cue in cues:
         inside = [p for p in phones if p.onset >= cue.start and p.end <= cue.end]
         shapes = {viseme_for(p.symbol, "rhubarb") for p in inside}
         if len(inside) >= 3 and len(shapes) > 1:
-            count += 1
-    return count
+            held.append((cue, inside))
+    return held
 
 
 class Tally:
     def __init__(self) -> None:
         self.bilabials = self.closed = self.vowels = self.opened = self.held = 0
         self.phones = self.rested = 0
+        self.held_at: list[str] = []
 
     def add(self, clip: TruthClip, cues: Sequence[VisemeCue]) -> None:
         for phone in clip.phones:
@@ -107,7 +111,13 @@ class Tally:
             elif symbol[:1] in VOWELS:
                 self.vowels += 1
                 self.opened += open_at(cues, phone)
-        self.held += held_too_long(cues, clip.phones)
+        for cue, inside in held_too_long(cues, clip.phones):
+            self.held += 1
+            needed = " ".join(f"{p.symbol}:{viseme_for(p.symbol, 'rhubarb')}" for p in inside)
+            self.held_at.append(
+                f"{clip.condition.label} | {clip.text} | {cue.viseme} "
+                f"{cue.start:.3f}-{cue.end:.3f} s over {needed}"
+            )
 
     def row(self, label: str) -> str:
         return (
@@ -116,6 +126,14 @@ class Tally:
             f"({self.vowels:3d})  held over 3+ phones {self.held:3d}  "
             f"rest mid-speech {self.rested / max(1, self.phones):5.1%}"
         )
+
+    def held_rows(self, most: int = 12) -> str:
+        """Where shapes were held (condition | sentence | shape and span over the true phones
+        with the shape each needs), at most ``most`` of them."""
+        rows = [f"  held: {where}" for where in self.held_at[:most]]
+        if len(self.held_at) > most:
+            rows.append(f"  held: ... and {len(self.held_at) - most} more")
+        return "\n".join(rows)
 
 
 HINTS = ("without the transcript", "with the transcript", "with another sentence's transcript")
@@ -144,6 +162,8 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
         for label, tally in per.items():
             print(tally.row(label))
         print(total.row(f"ALL {split}"))
+        if total.held:
+            print(total.held_rows())
         if mode != HINTS[0]:
             print(f"hint followed in {followed_hints} of {len(clips)} clips")
     print("targets: lips closed >= 90%, open at vowels >= 85%, held over 3+ phones 0")
@@ -179,6 +199,8 @@ def live_accuracy(clips: list[TruthClip], recognizer: StreamingRecognizer, split
     for label, tally in per.items():
         print(tally.row(label))
     print(total.row(f"ALL {split}, live"))
+    if total.held:
+        print(total.held_rows())
 
 
 def ceiling(clips: list[TruthClip], split: str) -> None:
