@@ -9,7 +9,10 @@ and with another sentence's transcript as a hint (which the service should not f
 - an open shape (C-F, or B for i, ɪ, y) at each true vowel's midpoint;
 - shapes held over three or more true phones that need different shapes (count);
 - true phones whose midpoint shows the rest shape X (the mouth shut mid-speech; X counts as
-  closed above, so a recogniser that drops what it heard would score well there).
+  closed above, so a recogniser that drops what it heard would score well there);
+- shapes shown: how many cues, as a multiple of the cues of the true phones' timeline (a mouth
+  that changes shape at every frame would close at every bilabial and hold nothing; this
+  figure shows that cost).
 Then speed: real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on
 loopback; the first request, which loads the decoder, is the start-up, stated apart), and the
 live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
@@ -80,6 +83,12 @@ def rest_at(cues: Sequence[VisemeCue], phone: TruthPhone) -> bool:
     return any(c.viseme == "X" and c.start <= middle < c.end for c in cues)
 
 
+def true_timeline(clip: TruthClip) -> list[VisemeCue]:
+    """The true phones through the service's timeline."""
+    phones = [TimedPhoneme(p.symbol, p.onset, p.end) for p in clip.phones]
+    return build_timeline(phones, clip.duration, "rhubarb")
+
+
 def held_too_long(
     cues: Sequence[VisemeCue], phones: Sequence[TruthPhone]
 ) -> list[tuple[VisemeCue, list[TruthPhone]]]:
@@ -98,9 +107,12 @@ class Tally:
     def __init__(self) -> None:
         self.bilabials = self.closed = self.vowels = self.opened = self.held = 0
         self.phones = self.rested = 0
+        self.cues = self.true_cues = 0
         self.held_at: list[str] = []
 
     def add(self, clip: TruthClip, cues: Sequence[VisemeCue]) -> None:
+        self.cues += len(cues)
+        self.true_cues += len(true_timeline(clip))
         for phone in clip.phones:
             self.phones += 1
             self.rested += rest_at(cues, phone)
@@ -124,7 +136,8 @@ class Tally:
             f"{label:<34} lips closed {self.closed / max(1, self.bilabials):6.1%} "
             f"({self.bilabials:3d})  open at vowels {self.opened / max(1, self.vowels):6.1%} "
             f"({self.vowels:3d})  held over 3+ phones {self.held:3d}  "
-            f"rest mid-speech {self.rested / max(1, self.phones):5.1%}"
+            f"rest mid-speech {self.rested / max(1, self.phones):5.1%}  "
+            f"shapes shown x{self.cues / max(1, self.true_cues):.2f}"
         )
 
     def held_rows(self, most: int = 12) -> str:
@@ -208,8 +221,7 @@ def ceiling(clips: list[TruthClip], split: str) -> None:
     score, given the timeline's shortest cue (40 ms, ``AVATAR_LIMITS__MIN_CUE_SECONDS``)."""
     total = Tally()
     for clip in clips:
-        phones = [TimedPhoneme(p.symbol, p.onset, p.end) for p in clip.phones]
-        total.add(clip, build_timeline(phones, clip.duration, "rhubarb"))
+        total.add(clip, true_timeline(clip))
     print(total.row(f"true phones, {split}"))
 
 
