@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import soundfile
 from support import IN_MEMORY, MOCK_SPEECH
 
 from avatar_service.core.errors import TooLarge
@@ -175,6 +176,45 @@ def test_speech_in_a_live_stream_still_moves_the_mouth(
     ]
     assert sum(c.viseme != "X" for c in held) >= 10
     assert _closed_at_bilabials(speech, tuple(shifted)) >= 0.6
+
+
+HUMAN = Path(__file__).parents[1] / "fixtures" / "human" / "austen-0870.wav"
+HUMAN_SPEECH = (0.2, 6.8)
+"""Where the human sentence's speech lies (seconds); no pause inside it lasts over 50 ms."""
+
+
+def _longest_rest_inside(cues: list[VisemeCue], span: tuple[float, float]) -> float:
+    rests = [
+        min(c.end, span[1]) - max(c.start, span[0])
+        for c in cues
+        if c.viseme == "X" and c.end > span[0] and c.start < span[1]
+    ]
+    return max(rests, default=0.0)
+
+
+@pytest.fixture(scope="module")
+def human() -> FloatArray:
+    samples, rate = soundfile.read(HUMAN, dtype="float32")
+    assert rate == RATE
+    return samples  # type: ignore[no-any-return]
+
+
+def test_a_human_voice_never_rests_the_mouth_mid_sentence(
+    container: Container, human: FloatArray
+) -> None:
+    cues = list(_cues(container, human))
+    assert _longest_rest_inside(cues, HUMAN_SPEECH) <= 0.5
+    assert sum(c.viseme != "X" for c in cues) >= 30
+
+
+def test_a_human_voice_never_rests_the_mouth_of_a_live_stream_mid_sentence(
+    container: Container, human: FloatArray
+) -> None:
+    held = _live_cues(container, human)
+    ends = [c.start for c in held[1:]] + [len(human) / RATE]
+    cues = [VisemeCue(c.viseme, c.start, end) for c, end in zip(held, ends, strict=True)]
+    assert _longest_rest_inside(cues, HUMAN_SPEECH) <= 0.5
+    assert sum(c.viseme != "X" for c in cues) >= 30
 
 
 def test_a_recording_over_the_length_limit_is_too_large(container: Container) -> None:
