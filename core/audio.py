@@ -1,4 +1,5 @@
-"""PCM WAV encoding and decoding (standard library ``wave``; no codec dependency in the core)."""
+"""PCM WAV encoding and decoding (standard library ``wave``; no codec dependency in the core),
+and the sample rates a recording may have."""
 
 from __future__ import annotations
 
@@ -9,6 +10,22 @@ import numpy as np
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import FloatArray
+
+MIN_SAMPLE_RATE = 4000
+MAX_SAMPLE_RATE = 192_000
+"""The sample rates a recording or a live stream may have (Hz): telephone audio runs at 8 kHz,
+studio audio at most at 192 kHz. A rate outside them comes from a damaged or hostile file:
+2 KB declaring 2 Hz would be 500 s of audio to recognise."""
+
+
+def check_sample_rate(rate: int, field: str) -> None:
+    """``Invalid`` (``field``) unless ``rate`` lies within the sample rates recorders use."""
+    if not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise Invalid(
+            f"the sample rate is {rate} Hz; it must be between {MIN_SAMPLE_RATE} and "
+            f"{MAX_SAMPLE_RATE} Hz",
+            field=field,
+        )
 
 
 def pcm16(samples: FloatArray) -> bytes:

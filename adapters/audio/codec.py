@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from avatar_service.core.audio import check_sample_rate
 from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.ports.audio import AudioCodec
 
@@ -38,10 +39,14 @@ class FileAudioCodec(AudioCodec):
     def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
         if not data or data.startswith(LIBSNDFILE_MAGIC):
             try:
-                return self.read(data, max_seconds)
+                samples, rate = self.read(data, max_seconds)
             except Invalid:
                 if not data:
                     raise
+            else:
+                # refused here: ffmpeg would resample such a file as if it were sound
+                check_sample_rate(rate, "audio")
+                return samples, rate
         import numpy as np
 
         from avatar_service.adapters.audio.ffmpeg import decode_to_pcm

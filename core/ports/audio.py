@@ -17,9 +17,10 @@ class AudioCodec(Protocol):
     def decode(self, data: bytes, max_seconds: float) -> tuple[FloatArray, int]:
         """Mono float32 samples (channels averaged) and their sample rate, from any
         recording's bytes (WAV, FLAC, OGG at their own rate; MP3 and other formats at a rate
-        the codec picks). ``Invalid`` (field ``audio``) for an empty file or one that is not
-        audio or holds no samples, ``TooLarge`` (field ``audio``) past ``max_seconds``,
-        ``Unavailable`` when a format needs a tool that is missing."""
+        the codec picks). ``Invalid`` (field ``audio``) for an empty file, one that is not
+        audio or holds no samples, or one at a rate outside ``core.audio``'s
+        ``MIN_SAMPLE_RATE``-``MAX_SAMPLE_RATE``; ``TooLarge`` (field ``audio``) past
+        ``max_seconds``; ``Unavailable`` when a format needs a tool that is missing."""
         ...
 
     def media_type(self, fmt: str) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
+from avatar_service.core.audio import check_sample_rate
 from avatar_service.core.errors import Invalid, TooLarge
 from avatar_service.core.limits import Limits
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
@@ -66,8 +67,7 @@ class RecognitionUseCases:
     def check_recording(self, samples: FloatArray, sample_rate: int) -> FloatArray:
         """``samples`` as finite float32 in [-1, 1]; ``Invalid`` when empty or at a bad rate,
         ``TooLarge`` past ``max_recording_seconds``."""
-        if sample_rate <= 0:
-            raise Invalid("the sample rate must be positive", field="sample_rate")
+        check_sample_rate(sample_rate, "sample_rate")
         if len(samples) == 0:
             raise Invalid("the audio holds no samples", field="audio")
         seconds = len(samples) / sample_rate
@@ -142,8 +142,7 @@ class RecognitionUseCases:
         chosen = check_viseme_set(viseme_set)
         if not isinstance(self._recognizer, StreamingRecognizer):
             raise Invalid("the configured recogniser cannot listen live", field="type")
-        if not 4000 <= sample_rate <= 192_000:
-            raise Invalid("sample_rate must be between 4000 and 192000 Hz", field="sample_rate")
+        check_sample_rate(sample_rate, "sample_rate")
 
         def recognise(samples: FloatArray, rate: int, text: str) -> Alignment:
             return self.recognise(samples, rate, text, language)

@@ -44,6 +44,18 @@ def test_limits_and_bad_input_are_core_errors(codec: FileAudioCodec) -> None:
         codec.media_type("flac")
 
 
+@pytest.mark.parametrize("rate", [2, 3999, 192_001, 1_092_676, 2_000_000_000])
+def test_a_rate_no_recorder_uses_is_invalid(codec: FileAudioCodec, rate: int) -> None:
+    with pytest.raises(Invalid) as caught:
+        codec.decode(encode_wav(TONE[:1000], rate), 600.0)
+    assert caught.value.field == "audio"
+
+
+@pytest.mark.parametrize("rate", [4000, 8000, 192_000])
+def test_every_rate_a_recorder_uses_reads(codec: FileAudioCodec, rate: int) -> None:
+    assert codec.decode(encode_wav(TONE[:1000], rate), 600.0)[1] == rate
+
+
 @needs_ffmpeg
 def test_an_mp3_decodes_within_the_limit(codec: FileAudioCodec) -> None:
     mp3 = codec.transcode_wav(encode_wav(TONE, 22050), "mp3")

@@ -147,6 +147,15 @@ def test_bad_recordings_are_clear_problems(
     assert 400 <= missing.status_code < 500
 
 
+def test_a_recording_at_a_rate_no_recorder_uses_is_a_clear_problem(
+    client: TestClient[Litestar], assert_problem: ProblemCheck
+) -> None:
+    # 2 KB declaring 2 Hz would be 500 s of audio to recognise; 2 GHz, two microseconds
+    for rate in (2, 2_000_000_000):
+        problem = assert_problem(_post(client, encode_wav(np.zeros(1000), rate)), 422, "audio")
+        assert "4000" in problem["detail"] and "192000" in problem["detail"]
+
+
 def test_english_in_any_region_is_accepted(client: TestClient[Litestar]) -> None:
     assert _post(client, _encoded("wav"), language="en-GB").status_code == 200
 
