@@ -63,6 +63,15 @@ RECOGNIZERS: dict[str, Callable[[], PhoneRecognizer]] = {
 HINTS = ("without the transcript", "with the transcript", "with another sentence's transcript")
 
 
+def report(per: dict[str, Tally], total: Tally, label: str) -> None:
+    """A row per condition, the ``label`` row of them all, then where shapes were held."""
+    for condition, tally in per.items():
+        print(tally.row(condition))
+    print(total.row(label))
+    if total.held:
+        print(total.held_rows())
+
+
 def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) -> None:
     """Each clip without a hint, with its transcript, and with the next sentence's (sorted)
     transcript, a hint the service should not follow; cues as the service builds them."""
@@ -83,11 +92,7 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
             followed_hints += followed(result)
             per[clip.condition.label].add(clip, cues)
             total.add(clip, cues)
-        for label, tally in per.items():
-            print(tally.row(label))
-        print(total.row(f"ALL {split}"))
-        if total.held:
-            print(total.held_rows())
+        report(per, total, f"ALL {split}")
         if mode != HINTS[0]:
             print(f"hint followed in {followed_hints} of {len(clips)} clips")
     print("targets: lips closed >= 90%, open at vowels >= 85%, held over 3+ phones 0")
@@ -120,11 +125,7 @@ def live_accuracy(clips: list[TruthClip], recognizer: StreamingRecognizer, split
         cues = [VisemeCue(v, s, e) for (v, s), e in zip(held, ends, strict=True)]
         per[clip.condition.label].add(clip, cues)
         total.add(clip, cues)
-    for label, tally in per.items():
-        print(tally.row(label))
-    print(total.row(f"ALL {split}, live"))
-    if total.held:
-        print(total.held_rows())
+    report(per, total, f"ALL {split}, live")
 
 
 def ceiling(clips: list[TruthClip], split: str) -> None:
