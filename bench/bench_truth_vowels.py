@@ -3,10 +3,10 @@
 The true phones are espeak-ng's phonemes with the durations the Piper voice reports for
 them, so a vowel the voice swallows still has a span. An open vowel puts more energy between
 400 and 1500 Hz (its first formant) than a nasal murmur, whose energy stays below 400 Hz. Per
-true phone, in the clean 16 kHz clips of both splits: the mean over its 5 ms frames of that
-band ratio (dB, 20 ms Hann windows). Reported for vowels, schwas, the nasals n and m, and
-every schwa the corpus lists between d or t and n (written ``-dən`` by espeak-ng, often
-spoken as a syllabic n) one by one.
+true phone, in the clean 16 kHz clips of both splits: the mean over its 10 ms frames of that
+band ratio (dB; the speech gate's 20 ms Hann windows, ``speech_gate.band_power``). Reported
+for vowels, schwas, the nasals n and m, and every schwa the corpus lists between d or t and n
+(written ``-dən`` by espeak-ng, often spoken as a syllabic n) one by one.
 
     python bench/run.py truth_vowels
 """
@@ -18,30 +18,26 @@ from collections import defaultdict
 
 import numpy as np
 
+from avatar_service.adapters.recognizer.speech_gate import band_power, frame_span
 from avatar_service.contracts.truth_corpus import TruthClip, truth_clips
 from avatar_service.contracts.truth_timing import TruthPhone
 from avatar_service.core.phonemes import base_symbol
 
 VOWELS = set("iɪeɛæaɑɒɔoʊuʌɜɝɚyᵻ")
 SCHWAS = ("ə", "ɐ")
-WINDOW, HOP = 0.02, 0.005
 
 
-def band_ratio(clip: TruthClip, phone: TruthPhone) -> float:
-    """Mean 400-1500 Hz over 80-400 Hz energy ratio (dB) of ``phone``'s frames."""
-    rate = clip.sample_rate
-    width = int(WINDOW * rate)
-    freqs = np.fft.rfftfreq(width, 1 / rate)
-    low, mid = (freqs >= 80) & (freqs < 400), (freqs >= 400) & (freqs < 1500)
-    ratios = []
-    for centre in np.arange(phone.onset, phone.end, HOP):
-        first = int(centre * rate) - width // 2
-        if first < 0 or first + width > len(clip.samples):
-            continue
-        frame = clip.samples[first : first + width].astype(np.float64) * np.hanning(width)
-        power = np.abs(np.fft.rfft(frame)) ** 2
-        ratios.append(10 * np.log10((power[mid].sum() + 1e-12) / (power[low].sum() + 1e-12)))
-    return float(np.mean(ratios)) if ratios else float("nan")
+def band_ratios(clip: TruthClip) -> np.ndarray:
+    """Per 10 ms frame of a 16 kHz clip: 400-1500 Hz over 80-400 Hz energy (dB)."""
+    vowel = band_power(clip.samples, (400.0, 1500.0))
+    murmur = band_power(clip.samples, (80.0, 400.0))
+    ratios: np.ndarray = 10 * np.log10((vowel + 1e-12) / (murmur + 1e-12))
+    return ratios
+
+
+def band_ratio(ratios: np.ndarray, phone: TruthPhone) -> float:
+    """The mean of ``ratios`` over ``phone``'s frames."""
+    return float(ratios[slice(*frame_span(phone.onset, phone.end))].mean())
 
 
 def word_of(clip: TruthClip, phone: TruthPhone) -> str:
@@ -58,11 +54,12 @@ def main() -> int:
             if clip.sample_rate != 16000 or condition.snr_db or condition.rt60:
                 continue
             phones = clip.phones
+            ratios = band_ratios(clip)
             for index, phone in enumerate(phones):
                 symbol = base_symbol(phone.symbol)
                 before = base_symbol(phones[index - 1].symbol) if index else ""
                 after = base_symbol(phones[index + 1].symbol) if index + 1 < len(phones) else ""
-                ratio = band_ratio(clip, phone)
+                ratio = band_ratio(ratios, phone)
                 if symbol in SCHWAS and before in ("d", "t") and after == "n":
                     groups["schwa between d/t and n"].append(ratio)
                     listed.append(
