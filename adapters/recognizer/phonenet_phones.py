@@ -11,7 +11,7 @@ loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import partial
 
@@ -58,18 +58,59 @@ class LoopSettings:
     ``insertion`` per change of phone, ``pause_penalty`` taken from the pause's log posterior
     (the model hears pauses in the gaps between words, where the mouth carries on), and
     ``bridge``: a pause of at most that many seconds between two phones is no rest (its
-    neighbours meet in its middle)."""
+    neighbours meet in its middle); ``lips_bridge``: nor is one of at most that many where
+    nothing says the lips closed (``bridged_bounds``)."""
 
     language_weight: float = 0.5
     insertion: float = -1.0
     pause_penalty: float = 0.5
     bridge: float = 0.04
+    lips_bridge: float = 0.0
 
 
-RECORDING_LOOP = LoopSettings(pause_penalty=0.0, bridge=0.02)
+RECORDING_LOOP = LoopSettings(pause_penalty=0.0, bridge=0.02, lips_bridge=0.05)
 LIVE_LOOP = LoopSettings()
 """Each chosen with ``python bench/run.py recognise`` on the tuning split only (the live one
 with the live model over whole recordings)."""
+
+LABIALS = ("p", "b", "m")
+LIPS_HEARD = 0.01
+"""The posterior of p, b and m together that some frame of a pause must reach for the pause to
+be heard as closed lips: the model often hears a bilabial's closure as a pause and nothing
+else, so a pause with that much of one stays a rest (which shows closed lips)."""
+
+
+def bridged_bounds(
+    segments: Sequence[Segment],
+    silence: int | None,
+    settings: LoopSettings,
+    labials: Sequence[int],
+    logp: LogPosteriors | None,
+) -> list[list[int]]:
+    """The ``[start, end)`` frames of each of ``segments``, where every pause (class
+    ``silence``) between two phones that ``settings`` bridges is shared out between them
+    (they meet in its middle). A pause longer than ``settings.bridge`` but within
+    ``settings.lips_bridge`` is bridged only when nothing says the lips closed there: no
+    ``labials`` class beside it, and no frame of ``logp`` (the posteriors the segments were
+    decoded from; ``None``: unknown) where those classes together reach ``LIPS_HEARD``."""
+    bridge = round(settings.bridge / FRAME)
+    lips_bridge = round(settings.lips_bridge / FRAME)
+    bounds = [[s.start, s.end] for s in segments]
+    for i in range(1, len(segments) - 1):
+        pause = segments[i]
+        length = pause.end - pause.start
+        if pause.label != silence or length > max(bridge, lips_bridge):
+            continue
+        if length > bridge:
+            beside = (segments[i - 1].label, segments[i + 1].label)
+            if logp is None or any(label in labials for label in beside):
+                continue
+            heard = np.exp(logp[pause.start : pause.end][:, list(labials)]).sum(axis=1)
+            if heard.size and heard.max() >= LIPS_HEARD:
+                continue
+        middle = (pause.start + pause.end) // 2
+        bounds[i - 1][1], bounds[i + 1][0] = middle, middle
+    return bounds
 
 
 class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
@@ -108,6 +149,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         self._min_confidence = min_confidence
         self._gate = gate
         self._lag = lag
+        labials = (self._model.class_of(symbol) for symbol in LABIALS)
+        self._labials = tuple(label for label in labials if label is not None)
 
     def languages(self) -> frozenset[str]:
         return LANGUAGES
@@ -154,7 +197,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         decoder = self._decoder(self._recording)
         decoder.push(self._biased(logp, self._recording))
         segments = decoder.segments()
-        heard = self._phones(segments, partial(self._gate.voiced, loud), duration, self._recording)
+        voiced = partial(self._gate.voiced, loud)
+        heard = self._phones(segments, voiced, duration, self._recording, logp=logp)
         phones = spread_spans([phone for _, phone in heard], duration)
         if hint is None:
             return Alignment(phones, (), heard=True)
@@ -193,20 +237,16 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         *,
         open_end: bool = False,
         skip: int = 0,
+        logp: LogPosteriors | None = None,
     ) -> list[tuple[int, TimedPhoneme]]:
         """The phones of ``segments`` that ``voiced(start, end)`` says are speech, short
-        pauses bridged, each with its segment's index; ``open_end``: the last segment lasts to
+        pauses bridged (``settings``; ``logp``: the posteriors the segments were decoded
+        from), each with its segment's index; ``open_end``: the last segment lasts to
         ``duration`` (a live stream's newest phone sounds on until the model's look-ahead
         passes it); the first ``skip`` segments are context only."""
         silence = self._model.class_of(SILENCE)
         inventory = self._model.info.inventory
-        bridge = round(settings.bridge / FRAME)
-        bounds = [[s.start, s.end] for s in segments]
-        for i in range(1, len(segments) - 1):
-            short = segments[i].end - segments[i].start <= bridge
-            if segments[i].label == silence and short:
-                middle = (segments[i].start + segments[i].end) // 2
-                bounds[i - 1][1], bounds[i + 1][0] = middle, middle
+        bounds = bridged_bounds(segments, silence, settings, self._labials, logp)
         out = []
         for index, (segment, (first, last)) in enumerate(zip(segments, bounds, strict=True)):
             if segment.label == silence or index < skip:
