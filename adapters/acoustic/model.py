@@ -40,9 +40,9 @@ class ModelInfo:
 
 
 LIVE = "phonenet"
-"""The model that looks 75 ms ahead: live streams, and the recogniser."""
+"""The model that looks 95 ms ahead: live streams."""
 WIDE = "phonenet_wide"
-"""The model that looks 195 ms ahead: forced alignment of whole recordings."""
+"""The model that looks 195 ms ahead: forced alignment and recognition of whole recordings."""
 
 
 def load_info(directory: Path = MODEL_DIR, name: str = LIVE) -> ModelInfo:

@@ -5,7 +5,7 @@ Without a hint, its posteriors go through a phone loop with a phone bigram
 (``acoustic.phone_loop``); with a transcript hint, the transcript is force-aligned
 (``acoustic.forced``) and, when it does not fit the audio (where the ``phonenet`` aligner would
 refuse it: ``acoustic.fitting``), the phone loop's phones are shared out over its words and the
-result is marked ``heard``. Live streams run the ``LIVE`` model (75 ms of look-ahead) and the
+result is marked ``heard``. Live streams run the ``LIVE`` model (95 ms of look-ahead) and the
 loop as audio arrives (``acoustic.stream``), ``lookahead_frames`` x 5 ms behind it.
 """
 
@@ -69,9 +69,9 @@ class LoopSettings:
 
 
 RECORDING_LOOP = LoopSettings(pause_penalty=0.0, bridge=0.02, lips_bridge=0.05)
-LIVE_LOOP = LoopSettings()
+LIVE_LOOP = LoopSettings(pause_penalty=0.75, bridge=0.01)
 """Each chosen with ``python bench/run.py recognise`` on the tuning split only (the live one
-with the live model over whole recordings)."""
+with its model, on live streams: ``training/phonenet/README.md``)."""
 
 LABIALS = ("p", "b", "m")
 LIPS_HEARD = 0.01

@@ -4,7 +4,8 @@ Each utterance is augmented (speed and vocal-tract perturbation, telephone band,
 pink noise, gain), turned into the features the service computes (``features.log_mel``), and
 labelled per 5 ms frame with the phone whose onset-to-next-onset span covers it (``sil`` in
 pauses). The network is a stack of dilated 1-D convolutions that sees 315 ms of the past and
-75 ms of the future (the live recogniser's look-ahead). Needs PyTorch and ``onnx``:
+75 ms of the future (the live recogniser's look-ahead; ``--lookahead`` gives it more, ``--wide``
+195 ms). Needs PyTorch and ``onnx``:
 
     python training/phonenet/train.py CORPUS OUT_DIR [--epochs 12] [--copies 2]
 
@@ -33,16 +34,33 @@ from avatar_service.contracts.truth_audio import add_noise, add_reverb
 SIL = "sil"
 MIN_COUNT = 30
 CHANNELS = 128
-# (dilation, centred): centred blocks look ahead, causal ones only back.
-BLOCKS = ((1, True), (2, True), (4, True), (8, False), (16, False), (2, True), (4, True))
-WIDE_BLOCKS = tuple((d, True) for d, _ in BLOCKS)
+# (dilation, frames ahead): a block's three taps span 2 x dilation frames, ``ahead`` of them
+# after the frame it computes (0: it looks only back; dilation: centred).
+BLOCKS = ((1, 1), (2, 2), (4, 4), (8, 0), (16, 0), (2, 2), (4, 4))
+WIDE_BLOCKS = tuple((d, d) for d, _ in BLOCKS)
 """``--wide``: every block looks ahead as far as back (195 ms): for alignment, not live use."""
 
 
+def blocks_looking_ahead(frames: int) -> tuple[tuple[int, int], ...]:
+    """``BLOCKS`` with the look-ahead of the whole network raised to ``frames``: the blocks
+    that look only back are given look-ahead, the smaller dilation first, up to centred."""
+    blocks = [list(block) for block in BLOCKS]
+    extra = frames - lookahead_frames(BLOCKS)
+    if not 0 <= extra <= lookahead_frames(WIDE_BLOCKS) - lookahead_frames(BLOCKS):
+        raise SystemExit(
+            f"--lookahead must be {lookahead_frames(BLOCKS)}-{lookahead_frames(WIDE_BLOCKS)}"
+        )
+    for block in sorted(blocks, key=lambda b: b[0]):
+        taken = min(extra, block[0] - block[1])
+        block[1] += taken
+        extra -= taken
+    return tuple((d, ahead) for d, ahead in blocks)
+
+
 class Block(nn.Module):
-    def __init__(self, channels: int, dilation: int, centred: bool) -> None:
+    def __init__(self, channels: int, dilation: int, ahead: int) -> None:
         super().__init__()
-        self.pad = (dilation, dilation) if centred else (2 * dilation, 0)
+        self.pad = (2 * dilation - ahead, ahead)
         self.conv = nn.Conv1d(channels, channels, 3, dilation=dilation)
         self.norm = nn.BatchNorm1d(channels)
         self.mix = nn.Conv1d(channels, channels, 1)
@@ -53,7 +71,7 @@ class Block(nn.Module):
 
 
 class PhoneNet(nn.Module):
-    def __init__(self, classes: int, blocks: tuple[tuple[int, bool], ...] = BLOCKS) -> None:
+    def __init__(self, classes: int, blocks: tuple[tuple[int, int], ...] = BLOCKS) -> None:
         super().__init__()
         self.inp = nn.Conv1d(features.MELS, CHANNELS, 5, padding=2)
         self.blocks = nn.Sequential(*(Block(CHANNELS, d, c) for d, c in blocks))
@@ -100,12 +118,12 @@ def freeze_norms(model: PhoneNet) -> None:
         block.norm.bias.requires_grad_(False)
 
 
-def lookahead_frames(blocks: tuple[tuple[int, bool], ...]) -> int:
-    return 2 + sum(d for d, centred in blocks if centred)
+def lookahead_frames(blocks: tuple[tuple[int, int], ...]) -> int:
+    return 2 + sum(ahead for _, ahead in blocks)
 
 
-def history_frames(blocks: tuple[tuple[int, bool], ...]) -> int:
-    return 2 + sum(d if centred else 2 * d for d, centred in blocks)
+def history_frames(blocks: tuple[tuple[int, int], ...]) -> int:
+    return 2 + sum(2 * d - ahead for d, ahead in blocks)
 
 
 def augment(samples: np.ndarray, rate: int, rng: random.Random) -> tuple[np.ndarray, float]:
@@ -213,6 +231,12 @@ def main() -> None:
     )
     parser.add_argument("--max-lr", type=float, default=2e-3)
     parser.add_argument("--wide", action="store_true", help="look ahead 195 ms (alignment)")
+    parser.add_argument(
+        "--lookahead",
+        type=int,
+        default=lookahead_frames(BLOCKS),
+        help="frames (5 ms) a live model looks ahead (default 15: 75 ms)",
+    )
     args = parser.parse_args()
     torch.manual_seed(args.seed)
     paths = sorted(args.corpus.glob("*.npz"))  # u*: Piper, e*: espeak-ng
@@ -231,7 +255,7 @@ def main() -> None:
     held = [p for i, p in enumerate(paths) if i % 20 == 0 and p.name.startswith("u")]
     train = [p for p in paths if p not in held]
     began = time.time()
-    blocks = WIDE_BLOCKS if args.wide else BLOCKS
+    blocks = WIDE_BLOCKS if args.wide else blocks_looking_ahead(args.lookahead)
     model = PhoneNet(len(inventory), blocks)
     if args.init:
         model.load_state_dict(torch.load(args.init / "phonenet.pt"))
