@@ -4,8 +4,8 @@ Each utterance is augmented (speed and vocal-tract perturbation, telephone band,
 pink noise, gain), turned into the features the service computes (``features.log_mel``), and
 labelled per 5 ms frame with the phone whose onset-to-next-onset span covers it (``sil`` in
 pauses). The network is a stack of dilated 1-D convolutions that sees 315 ms of the past and
-75 ms of the future (the live recogniser's look-ahead; ``--lookahead`` gives it more, ``--wide``
-195 ms). Needs PyTorch and ``onnx``:
+75 ms of the future; ``--lookahead`` gives it more (the shipped live model: 19 frames, 95 ms),
+``--wide`` 195 ms each way. Needs PyTorch and ``onnx``:
 
     python training/phonenet/train.py CORPUS OUT_DIR [--epochs 12] [--copies 2]
 
@@ -74,7 +74,7 @@ class PhoneNet(nn.Module):
     def __init__(self, classes: int, blocks: tuple[tuple[int, int], ...] = BLOCKS) -> None:
         super().__init__()
         self.inp = nn.Conv1d(features.MELS, CHANNELS, 5, padding=2)
-        self.blocks = nn.Sequential(*(Block(CHANNELS, d, c) for d, c in blocks))
+        self.blocks = nn.Sequential(*(Block(CHANNELS, d, ahead) for d, ahead in blocks))
         self.out = nn.Conv1d(CHANNELS, classes, 1)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
