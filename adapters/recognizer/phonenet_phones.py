@@ -63,12 +63,12 @@ class LoopSettings:
 
     language_weight: float = 0.5
     insertion: float = -1.0
-    pause_penalty: float = 0.5
-    bridge: float = 0.04
+    pause_penalty: float = 0.0
+    bridge: float = 0.0
     lips_bridge: float = 0.0
 
 
-RECORDING_LOOP = LoopSettings(pause_penalty=0.0, bridge=0.02, lips_bridge=0.05)
+RECORDING_LOOP = LoopSettings(bridge=0.02, lips_bridge=0.05)
 LIVE_LOOP = LoopSettings(pause_penalty=0.75, bridge=0.01)
 """Each chosen with ``python bench/run.py recognise`` on the tuning split only (the live one
 with its model, on live streams: ``training/phonenet/README.md``)."""
