@@ -146,7 +146,7 @@ class PhoneRecognizerContract:
                 latest = stream.feed(samples[start : start + step])
                 assert latest.since >= heard.since, "a live stream's since went back"
                 assert all(p.start >= latest.since for p in latest.phones), "a phone before since"
-                final += [p for p in heard.phones if p.start < latest.since]
+                final += heard.finalised_by(latest)
                 heard = latest
                 phones = (*final, *heard.phones)
                 assert_spans_valid(phones, min(len(samples), start + step) / rate, "phonemes")

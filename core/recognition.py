@@ -39,6 +39,11 @@ class HeardPhones:
     phones: tuple[TimedPhoneme, ...]
     since: float = 0.0
 
+    def finalised_by(self, later: HeardPhones) -> tuple[TimedPhoneme, ...]:
+        """The phones of this result that the stream's next result ``later`` makes final (those
+        starting before its ``since``), in order: what a client keeps of this one."""
+        return tuple(p for p in self.phones if p.start < later.since)
+
 
 def language_tag(language: str, supported: frozenset[str]) -> str:
     """The primary subtag of ``language`` (``en-US`` -> ``en``) when ``supported`` has it, else

@@ -20,6 +20,7 @@ from avatar_service.core.ports import PhoneStream
 from avatar_service.core.recognition import (
     MAX_PHONE_SECONDS,
     REST_GAP_SECONDS,
+    HeardPhones,
     speech_only,
     syllables_opened,
 )
@@ -79,7 +80,7 @@ class ListenSession:
         self._min_cue = min_cue
         self._chunks: list[FloatArray] = []
         self._received = 0
-        self._open: tuple[TimedPhoneme, ...] = ()  # the stream's latest phones, not final
+        self._open = HeardPhones(())  # the stream's latest result: its phones are not final
         self._final: list[TimedPhoneme] = []  # the last ``CONTEXT_PHONES`` final ones
         self._sent: list[tuple[str, float]] = []  # ordered by start
         self._locked_until = 0.0  # cues before this come from a transcript: final
@@ -100,9 +101,8 @@ class ListenSession:
         self._chunks.append(samples)
         self._received += len(samples)
         result = self._stream.feed(samples)
-        final = [p for p in self._open if p.start < result.since]
-        self._final = [*self._final, *final][-CONTEXT_PHONES:]
-        self._open = result.phones
+        self._final = [*self._final, *self._open.finalised_by(result)][-CONTEXT_PHONES:]
+        self._open = result
         window = max(self._locked_until, self._final[-1].start if self._final else 0.0)
         return LiveUpdate(self._update(self._hypothesis(window), window), heard=self.heard)
 
@@ -114,7 +114,7 @@ class ListenSession:
         silence = SILENCE[self._set]
         settled = [
             phone
-            for phone in (*self._final, *self._open)
+            for phone in (*self._final, *self._open.phones)
             if self._locked_until <= phone.start <= heard - SETTLE_SECONDS
             and (
                 phone.end >= heard - REST_GAP_SECONDS

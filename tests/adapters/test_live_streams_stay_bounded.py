@@ -45,7 +45,7 @@ class WholeStream(PhoneStream):
 
     def feed(self, samples: FloatArray) -> HeardPhones:
         result = self._stream.feed(samples)
-        self._final += [p for p in self._latest.phones if p.start < result.since]
+        self._final += self._latest.finalised_by(result)
         self._latest = result
         return HeardPhones((*self._final, *result.phones))
 
@@ -113,7 +113,7 @@ def test_a_phonenet_stream_gives_the_phones_its_whole_path_gives(
     checked = 0
     for index, start in enumerate(range(0, len(take), step)):
         result = stream.feed(take[start : start + step])
-        final += [p for p in latest.phones if p.start < result.since]
+        final += latest.finalised_by(result)
         latest = result
         if index % 250 == 249:
             heard = min(len(take), start + step) / rate

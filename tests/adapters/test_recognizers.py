@@ -165,7 +165,7 @@ def _streamed(
     step = rate // 50
     for start in range(0, len(samples), step):
         result = stream.feed(samples[start : start + step])
-        final += [p for p in latest.phones if p.start < result.since]
+        final += latest.finalised_by(result)
         latest = result
         snapshots.append((*final, *latest.phones))
     stream.close()

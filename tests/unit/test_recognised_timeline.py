@@ -97,3 +97,10 @@ def test_a_live_stream_opens_the_same_syllables() -> None:
         ("B", 0.3),
         ("X", 0.4),
     ]
+
+
+def test_a_live_results_phones_before_the_next_results_since_become_final() -> None:
+    earlier = HeardPhones(SIT, since=0.0)
+    assert earlier.finalised_by(HeardPhones((), since=0.25)) == SIT[:2]
+    assert earlier.finalised_by(HeardPhones((), since=0.1)) == ()
+    assert earlier.finalised_by(HeardPhones((), since=1.0)) == SIT
