@@ -68,6 +68,22 @@ def test_a_recording_gives_phonemes_and_every_requested_viseme_set(
     assert body["visemes_by_set"]["rhubarb"][0]["viseme"] == "X"  # the silence before speech
 
 
+def test_viseme_sets_may_be_sent_as_repeated_form_fields(client: TestClient[Litestar]) -> None:
+    """An HTML form's checkboxes or ``curl -F viseme_sets=a -F viseme_sets=b`` repeat the field."""
+    response = client.post(
+        "/v1/lipsync/audio",
+        files=[
+            ("audio", ("take.wav", _encoded("wav"), "audio/wav")),
+            ("viseme_sets", (None, b"arkit")),
+            ("viseme_sets", (None, b"rhubarb,vrm")),
+        ],
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert list(body["visemes_by_set"]) == ["arkit", "rhubarb", "vrm"]
+    assert body["visemes"] == body["visemes_by_set"]["arkit"]
+
+
 def test_the_recording_is_kept_and_downloads_as_wav(client: TestClient[Litestar]) -> None:
     body = _post(client, _encoded("flac")).json()
     download = client.get(body["audio_url"])

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import msgspec
 
 MAX_VISEME_SETS = 8
-"""Names in ``viseme_sets`` (there are three sets; repeats are tolerated, floods are not)."""
+"""Names in ``viseme_sets`` (a handful of sets ship; repeats are tolerated, floods are not)."""
 MAX_CUES = 10_000
 """Viseme cues of one sequence: 120 s at the 40 ms minimum cue is 3,000."""
 MAX_EXPRESSION_CHANGES = 1_000

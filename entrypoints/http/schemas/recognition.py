@@ -34,8 +34,11 @@ class RecordingForm:
         Body(description="What is said, if known: guides recognition and adds `words`."),
     ] = None
     viseme_sets: Annotated[
-        str | None,
-        Body(description="Comma-separated viseme sets (oculus, azure, rhubarb); default oculus."),
+        str | list[str] | None,
+        Body(
+            description="Viseme sets to return, comma-separated or as repeated fields "
+            "(`GET /v1/viseme-sets` lists them); default oculus."
+        ),
     ] = None
     language: Annotated[
         str,
@@ -52,11 +55,12 @@ class RecordingForm:
     ] = None
 
 
-def viseme_set_names(value: str | None) -> tuple[str, ...]:
-    """``oculus,rhubarb`` -> the names, at most ``MAX_VISEME_SETS``; default ``oculus``."""
-    if value is None or not value.strip():
-        return ("oculus",)
-    names = tuple(dict.fromkeys(n.strip() for n in value.split(",") if n.strip()))
+def viseme_set_names(value: str | list[str] | None) -> tuple[str, ...]:
+    """``oculus,rhubarb`` (or the field repeated: ``["oculus", "rhubarb"]``) -> the names in
+    order, repeats dropped, at most ``MAX_VISEME_SETS``; none named: ``oculus``."""
+    fields = [value] if isinstance(value, str) else value or []
+    parts = (part.strip() for field in fields for part in field.split(","))
+    names = tuple(dict.fromkeys(part for part in parts if part))
     if len(names) > MAX_VISEME_SETS:
         raise Invalid(f"name at most {MAX_VISEME_SETS} viseme sets", field="viseme_sets")
     return names or ("oculus",)
