@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from avatar_service.core.errors import Invalid, TooLarge
+from avatar_service.core.recognition import MAX_PHONE_SECONDS
 
 _MARKUP = re.compile(r"<[^>]*>")
 
@@ -23,6 +24,9 @@ class Limits:
     min_cue_seconds: float = 0.04
     max_recording_seconds: float = 600.0
     """Longest recording lip-synced from audio alone (``/v1/lipsync/audio``, ``--audio``)."""
+    max_phone_seconds: float = MAX_PHONE_SECONDS
+    """Longest phone lip sync from audio alone shows (``core.recognition.speech_only``); a
+    longer one is taken for a note or a hum and rests the mouth. Raise it for singing."""
     max_json_depth: int = 32
     """Nesting of objects and arrays in a JSON request; the HTTP edge checks the raw body."""
     max_curve_fps: int = 120

@@ -59,13 +59,16 @@ def language_tag(language: str, supported: frozenset[str]) -> str:
 
 
 MAX_PHONE_SECONDS = 0.6
-"""A recognised "phone" held longer than this is not speech (a hum, a note, steady noise): it
-is dropped, so the mouth rests instead of sticking open."""
+"""A recognised "phone" held longer than this is taken for no speech (a note, a hum, steady
+noise): it is dropped, so the mouth rests instead of sticking open. The default of
+``Limits.max_phone_seconds``: a sung vowel lasts longer, so singing needs a higher one."""
 
 
-def speech_only(phonemes: Sequence[TimedPhoneme]) -> tuple[TimedPhoneme, ...]:
-    """The phonemes without those held longer than ``MAX_PHONE_SECONDS`` (not speech)."""
-    return tuple(p for p in phonemes if p.end - p.start <= MAX_PHONE_SECONDS)
+def speech_only(
+    phonemes: Sequence[TimedPhoneme], longest: float = MAX_PHONE_SECONDS
+) -> tuple[TimedPhoneme, ...]:
+    """The phonemes without those held longer than ``longest`` seconds (not speech)."""
+    return tuple(p for p in phonemes if p.end - p.start <= longest)
 
 
 REST_GAP_SECONDS = 0.02

@@ -65,6 +65,9 @@ class LimitSettings(BaseModel):
     min_cue_seconds: float = Field(0.04, ge=0, le=1)
     max_recording_seconds: float = Field(600.0, gt=0)
     """Longest recording lip-synced from audio alone (``docs/limits.md``)."""
+    max_phone_seconds: float = Field(0.6, gt=0, le=60)
+    """Longest recognised phone lip sync from audio alone shows; longer is taken for a note or
+    a hum and rests the mouth. Raise it for singing (``docs/recognition.md``)."""
     max_json_depth: int = Field(32, ge=2, le=256)
     """Deepest nesting of objects and arrays a JSON body may have (``docs/limits.md``)."""
     max_curve_fps: int = Field(120, ge=1, le=1000)

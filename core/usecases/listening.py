@@ -60,7 +60,9 @@ class LiveUpdate:
 
 class ListenSession:
     """One live stream. ``recognise(samples, rate, hint)`` re-recognises a stretch when a
-    transcript for it arrives (``RecognitionUseCases.recognise``)."""
+    transcript for it arrives (``RecognitionUseCases.recognise``). A phone held longer than
+    ``longest_phone`` seconds is taken for no speech (``core.recognition.speech_only``): the
+    mouth rests from its start as soon as it has sounded that long, even while it sounds on."""
 
     def __init__(
         self,
@@ -71,6 +73,7 @@ class ListenSession:
         *,
         max_seconds: float,
         min_cue: float = 0.04,
+        longest_phone: float = MAX_PHONE_SECONDS,
     ) -> None:
         self._stream = stream
         self._rate = sample_rate
@@ -78,6 +81,7 @@ class ListenSession:
         self._recognise = recognise
         self._max_samples = int(max_seconds * sample_rate)
         self._min_cue = min_cue
+        self._longest_phone = longest_phone
         self._chunks: list[FloatArray] = []
         self._received = 0
         self._open = HeardPhones(())  # the stream's latest result: its phones are not final
@@ -116,10 +120,7 @@ class ListenSession:
             phone
             for phone in (*self._final, *self._open.phones)
             if self._locked_until <= phone.start <= heard - SETTLE_SECONDS
-            and (
-                phone.end >= heard - REST_GAP_SECONDS
-                or phone.end - phone.start <= MAX_PHONE_SECONDS
-            )
+            and phone.end - phone.start <= self._longest_phone
         ]
         cues: list[tuple[str, float]] = []
         previous_end = self._locked_until
@@ -178,7 +179,10 @@ class ListenSession:
         alignment = self._recognise(segment, self._rate, text)
         duration = len(segment) / self._rate
         stretch = build_timeline(
-            speech_only(alignment.phonemes), duration, self._set, min_cue=self._min_cue
+            speech_only(alignment.phonemes, self._longest_phone),
+            duration,
+            self._set,
+            min_cue=self._min_cue,
         )
         fresh = [(c.viseme, c.start + start) for c in stretch]
         after = [c for c in self._sent if c[1] >= end]

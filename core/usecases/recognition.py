@@ -99,7 +99,10 @@ class RecognitionUseCases:
         language_tag(language, self._recognizer.languages())
         samples = self.check_recording(samples, sample_rate)
         alignment = self._recognizer.recognize(samples, sample_rate, self.hint(text))
-        return replace(alignment, phonemes=speech_only(alignment.phonemes))
+        return replace(
+            alignment,
+            phonemes=speech_only(alignment.phonemes, self._limits.max_phone_seconds),
+        )
 
     def timed_recording(self, request: RecordingRequest) -> TimedSpeech:
         sets = _check_sets(request.viseme_sets)
@@ -154,6 +157,7 @@ class RecognitionUseCases:
             recognise,
             max_seconds=self._limits.max_recording_seconds,
             min_cue=self._limits.min_cue_seconds,
+            longest_phone=self._limits.max_phone_seconds,
         )
 
 

@@ -86,14 +86,23 @@ def _melody() -> FloatArray:
 
 
 def _live_cues(container: Container, samples: FloatArray, rate: int = RATE) -> list[LiveCue]:
-    """The cues a client of a live stream holds at its end, the audio sent in 20 ms chunks."""
+    """The cues a client of a live stream holds at its end, the audio sent in 20 ms chunks.
+    Neither they nor what the client showed as the audio came (its newest cue that has begun)
+    hold one shape other than rest for longer than ``STUCK_SECONDS``."""
     session = container.recognition.listen(rate, "rhubarb")
     held: list[LiveCue] = []
     step = rate // 50
+    shown, shown_for, shown_longest = None, 0.0, 0.0
     for start in range(0, len(samples), step):
         for cue in session.feed(samples[start : start + step].astype(np.float32)).cues:
             held = [c for c in held if c.start < cue.start] + [cue]
+        now = session.heard
+        newest = next((c for c in reversed(held) if c.start <= now), None)
+        now_shown = (newest.viseme, newest.start) if newest and newest.viseme != "X" else None
+        shown_for = shown_for + step / rate if now_shown and now_shown == shown else 0.0
+        shown, shown_longest = now_shown, max(shown_longest, shown_for)
     session.close()
+    assert shown_longest <= STUCK_SECONDS, "the mouth was shown stuck while the audio came"
     duration = len(samples) / rate
     ends = [c.start for c in held[1:]] + [duration]
     held_longest = max(
@@ -136,6 +145,62 @@ def test_music_never_sticks_the_mouth(container: Container) -> None:
 
 def test_music_never_sticks_the_mouth_of_a_live_stream(container: Container) -> None:
     _live_cues(container, _melody())
+
+
+def _saw(frequency: float, seconds: float) -> FloatArray:
+    t = np.arange(int(seconds * RATE)) / RATE
+    return 0.3 * (2 * ((t * frequency) % 1) - 1)  # type: ignore[no-any-return]
+
+
+HELD_NOTES = pytest.mark.parametrize(
+    "note",
+    [
+        np.concatenate([np.zeros(RATE // 2), _tones([330], 2.0), np.zeros(RATE // 2)]),
+        np.concatenate([np.zeros(RATE // 2), _saw(220, 2.0), np.zeros(RATE // 2)]),
+    ],
+    ids=["harmonics-330-hz", "sawtooth-220-hz"],
+)
+
+
+@HELD_NOTES
+def test_a_note_held_for_seconds_never_sticks_the_mouth(
+    container: Container, note: FloatArray
+) -> None:
+    """The phone model hears a held note as one long vowel: over ``AVATAR_LIMITS__MAX_PHONE_
+    SECONDS`` it is taken for no speech."""
+    _cues(container, note)
+
+
+@HELD_NOTES
+def test_a_note_held_for_seconds_never_sticks_the_mouth_of_a_live_stream(
+    container: Container, note: FloatArray
+) -> None:
+    _live_cues(container, note)
+
+
+@pytest.mark.parametrize(("text", "length_scale"), [("Oh.", 10.0), ("Me.", 8.0)])
+def test_with_a_higher_phone_limit_a_drawn_out_vowel_keeps_the_mouth_open(
+    container: Container, text: str, length_scale: float
+) -> None:
+    """Singing: with ``max_phone_seconds`` raised to 3 s, a vowel the voice draws out over
+    more than a second shows a shape other than rest for most of its length."""
+    recognizer = container.settings.recognizer
+    singing = Settings(
+        **MOCK_SPEECH,
+        **IN_MEMORY,
+        recognizer=recognizer,
+        limits={"max_phone_seconds": 3.0},
+        _env_file=None,
+    )
+    sung = bootstrap(singing, plugin_manager=make_plugin_manager(load_entrypoints=False))
+    speech = joe_speech(text, length_scale)
+    request = RecordingRequest(speech.samples, speech.sample_rate, viseme_sets=("rhubarb",))
+    cues = sung.recognition.timed_recording(request).visemes["rhubarb"]
+    vowel = max(speech.phonemes or (), key=lambda p: p.end - p.start)
+    assert vowel.end - vowel.start > 1.0
+    times = np.arange(vowel.start, vowel.end, 0.01)
+    shown = [any(c.start <= t < c.end and c.viseme != "X" for c in cues) for t in times]
+    assert np.mean(shown) >= 0.8
 
 
 def test_clipped_speech_still_closes_the_lips_at_bilabials(
