@@ -143,6 +143,7 @@ def main() -> int:
         accuracy(clips, recognizer, "human")
         assert isinstance(recognizer, StreamingRecognizer)
         live_accuracy(clips, recognizer, "human")
+        live_accuracy(clips, recognizer, "human", words=True)
     word_onsets(clips)
     return 0
 

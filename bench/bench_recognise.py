@@ -13,13 +13,15 @@ and with another sentence's transcript as a hint (which the service should not f
 - shapes shown: how many cues, as a multiple of the cues of the true phones' timeline (a mouth
   that changes shape at every frame would close at every bilabial and hold nothing; this
   figure shows that cost).
-Then speed: real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on
-loopback; the first request, which loads the decoder, is the start-up, stated apart), and the
-live delay of ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from
-the arrival of the chunk holding a cue's start to that cue's event. Targets are printed, not
-asserted; the machine is shared, so figures carry its load. The true phones through the same
-timeline come first: the ceiling its 40 ms shortest cue leaves. With ``RHUBARB`` naming a
-Rhubarb Lip Sync executable, the peer runs on the same held-out clips last (``peer_rhubarb``).
+As live streams in 20 ms chunks, the same scores of the cues a client holds at the end, and
+again after the clip's words with their true times are sent (a ``words`` message). Then speed:
+real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on loopback; the first
+request, which loads the decoder, is the start-up, stated apart), and the live delay of
+``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from the arrival of
+the chunk holding a cue's start to that cue's event. Targets are printed, not asserted; the
+machine is shared, so figures carry its load. The true phones through the same timeline come
+first: the ceiling its 40 ms shortest cue leaves. With ``RHUBARB`` naming a Rhubarb Lip Sync
+executable, the peer runs on the same held-out clips last (``peer_rhubarb``).
 
     python bench/run.py recognise                    # every recogniser
     python bench/bench_recognise.py phonenet         # one
@@ -38,6 +40,7 @@ import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -48,7 +51,8 @@ from avatar_service.contracts.truth_corpus import TruthClip, truth_clips
 from avatar_service.core.audio import encode_wav
 from avatar_service.core.ports import PhoneRecognizer, StreamingRecognizer
 from avatar_service.core.recognition import TranscriptHint, recognised_timeline, speech_only
-from avatar_service.core.speech import VisemeCue
+from avatar_service.core.speech import Alignment, VisemeCue
+from avatar_service.core.usecases.listening import LiveUpdate
 from avatar_service.core.usecases.recognition import followed
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -99,12 +103,23 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
     print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
 
 
-def live_accuracy(clips: list[TruthClip], recognizer: StreamingRecognizer, split: str) -> None:
+def live_accuracy(
+    clips: list[TruthClip], recognizer: StreamingRecognizer, split: str, words: bool = False
+) -> None:
     """Each clip as a live stream in 20 ms chunks, no transcript: the cues a client holds
-    at its end (``core.usecases.listening``), scored as a recording's."""
+    at its end (``core.usecases.listening``), scored as a recording's. With ``words``, the
+    clip's words with their true times are sent once the audio is in (a ``words`` message, as
+    a voice agent that knows them would send), and the corrected cues are scored."""
     from avatar_service.core.usecases.listening import ListenSession
+    from avatar_service.core.word_timings import WordSpan
 
-    print(f"\n-- {split}, live stream (20 ms chunks), without the transcript")
+    def recognise(samples: np.ndarray, rate: int, text: str) -> Alignment:
+        assert isinstance(recognizer, PhoneRecognizer)
+        found = recognizer.recognize(samples, rate, TranscriptHint(text))
+        return replace(found, phonemes=speech_only(found.phonemes))
+
+    then = "then each word's times" if words else "without the transcript"
+    print(f"\n-- {split}, live stream (20 ms chunks), {then}")
     per: dict[str, Tally] = defaultdict(Tally)
     total = Tally()
     for clip in clips:
@@ -112,20 +127,27 @@ def live_accuracy(clips: list[TruthClip], recognizer: StreamingRecognizer, split
             recognizer.open_stream(clip.sample_rate),
             clip.sample_rate,
             "rhubarb",
-            lambda *a: None,  # type: ignore[arg-type, return-value]
+            recognise,
             max_seconds=600.0,
         )
         held: list[tuple[str, float]] = []
+
+        def take(update: LiveUpdate) -> None:
+            nonlocal held
+            for cue in update.cues:
+                held = [c for c in held if c[1] < cue.start] + [(cue.viseme, cue.start)]
+
         step = clip.sample_rate // 50
         for start in range(0, len(clip.samples), step):
-            for cue in session.feed(clip.samples[start : start + step]).cues:
-                held = [c for c in held if c[1] < cue.start] + [(cue.viseme, cue.start)]
+            take(session.feed(clip.samples[start : start + step]))
+        if words:
+            take(session.words([WordSpan(w.text, w.onset, w.end) for w in clip.words]))
         session.close()
         ends = [start for _, start in held[1:]] + [clip.duration]
         cues = [VisemeCue(v, s, e) for (v, s), e in zip(held, ends, strict=True)]
         per[clip.condition.label].add(clip, cues)
         total.add(clip, cues)
-    report(per, total, f"ALL {split}, live")
+    report(per, total, f"ALL {split}, live" + (" + word times" if words else ""))
 
 
 def ceiling(clips: list[TruthClip], split: str) -> None:
@@ -322,6 +344,8 @@ def main() -> int:
         assert isinstance(recognizer, StreamingRecognizer)
         live_accuracy(tuning, recognizer, "tuning")
         live_accuracy(clips, recognizer, "held-out")
+        live_accuracy(tuning, recognizer, "tuning", words=True)
+        live_accuracy(clips, recognizer, "held-out", words=True)
         address, server = serve(name)
         speed(clips, address)
         live_delay(clips, address, recognizer)

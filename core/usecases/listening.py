@@ -1,6 +1,7 @@
 """Live lip sync from audio as it is produced: PCM chunks in, mouth-shape cues out as soon as
 the recogniser is sure enough of them, and cues re-sent (corrected) when better knowledge
-arrives -- a later hypothesis, or a transcript of a stretch already heard.
+arrives -- a later hypothesis, a transcript of a stretch already heard, or words with their
+times (``core.word_timings``).
 
 Cues are open-ended: a cue ``(viseme, start)`` holds until the next cue's start. A cue sent
 supersedes every cue sent before it whose start is at or after its own, so a client keeps
@@ -10,7 +11,7 @@ one list: drop the cues starting at or after the new one's start, then append it
 from __future__ import annotations
 
 from bisect import bisect_left
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -21,11 +22,13 @@ from avatar_service.core.recognition import (
     MAX_PHONE_SECONDS,
     REST_GAP_SECONDS,
     HeardPhones,
+    recognised_timeline,
     speech_only,
     syllables_opened,
 )
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
-from avatar_service.core.visemes import SILENCE, VisemeSet, build_timeline, viseme_for
+from avatar_service.core.visemes import SILENCE, VisemeSet, viseme_for
+from avatar_service.core.word_timings import WordSpan, check_word_spans, fit_to_spans, joined_text
 
 RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
 """``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text."""
@@ -173,28 +176,61 @@ class ListenSession:
                 f"the transcript's stretch must lie within the {self.heard:.3f} s heard",
                 field="start",
             )
+        alignment = self._recognise(self._segment(start, end), self._rate, text)
+        return self._replace_stretch(alignment, start, end)
+
+    def words(self, spans: Sequence[WordSpan]) -> LiveUpdate:
+        """Words with their times, now known (``core.word_timings``): the stretch from the
+        first word's start to the last one's end is recognised again with their text, each
+        word's phones are fitted into its span, and the stretch's cues and words are sent
+        corrected and become final. ``Invalid`` (field ``words``) as ``check_word_spans``."""
+        check_word_spans(spans, self.heard)
+        start, end = spans[0].start, spans[-1].end
+        text, _ = joined_text(spans)
+        alignment = self._recognise(self._segment(start, end), self._rate, text)
+        local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
+        phonemes, words = fit_to_spans(alignment, local)
+        exact = tuple(
+            replace(w, start=s.start, end=s.end) for w, s in zip(words, spans, strict=True)
+        )
+        return self._replace_stretch(replace(alignment, phonemes=phonemes), start, end, exact)
+
+    def _segment(self, start: float, end: float) -> FloatArray:
+        """The audio heard over ``[start, end)`` seconds."""
         audio = np.concatenate(self._chunks) if self._chunks else np.zeros(0, np.float32)
         self._chunks = [audio]
-        segment = audio[int(start * self._rate) : int(end * self._rate)]
-        alignment = self._recognise(segment, self._rate, text)
-        duration = len(segment) / self._rate
-        stretch = build_timeline(
+        return audio[int(start * self._rate) : int(end * self._rate)]
+
+    def _replace_stretch(
+        self,
+        alignment: Alignment,
+        start: float,
+        end: float,
+        words: tuple[TimedWord, ...] | None = None,
+    ) -> LiveUpdate:
+        """Send ``alignment`` (times from ``start``) as the cues and words of ``[start, end)``,
+        corrected and final (``words``, with times from the stream's start, instead of the
+        alignment's); the shape in force at ``end`` carries on after it."""
+        stretch = recognised_timeline(
             speech_only(alignment.phonemes, self._longest_phone),
-            duration,
+            end - start,
             self._set,
+            transcribed=not alignment.heard,
             min_cue=self._min_cue,
         )
         fresh = [(c.viseme, c.start + start) for c in stretch]
         after = [c for c in self._sent if c[1] >= end]
         before = [c for c in self._sent if c[1] < start]
-        if after and after[0][1] > end:  # the shape in force at ``end`` carries on from there
-            carried = [c for c in self._sent if c[1] < end]
-            if carried:
-                after.insert(0, (carried[-1][0], end))
+        carried = [c for c in self._sent if c[1] < end]
+        if carried and (after[0][1] > end if after else end < self.heard - 1e-6):
+            after.insert(0, (carried[-1][0], end))  # the shape in force at ``end`` carries on
         self._sent = before + fresh + after
         self._locked_until = max(self._locked_until, end)
         cues = tuple(LiveCue(v, s, corrected=True) for v, s in fresh + after)
-        words = tuple(replace(w, start=w.start + start, end=w.end + start) for w in alignment.words)
+        if words is None:
+            words = tuple(
+                replace(w, start=w.start + start, end=w.end + start) for w in alignment.words
+            )
         return LiveUpdate(cues, words, heard=self.heard)
 
     def close(self) -> None:

@@ -68,22 +68,29 @@ def test_cues_follow_the_audio_within_a_bounded_lag(client: TestClient[Litestar]
     assert [s for _, s in cues] == sorted(s for _, s in cues)
 
 
-def test_a_transcript_re_sends_its_stretch_corrected_with_words(
-    client: TestClient[Litestar],
-) -> None:
+def _stream_then(client: TestClient[Litestar], message: dict[str, Any]) -> list[dict[str, Any]]:
+    """The events of a stream of the synthetic speech followed by ``message`` (whose last word
+    is ``world``), up to that word's event."""
     with client.websocket_connect("/v1/lipsync/listen") as ws:
-        ws.send_json({"type": "start", "sample_rate": RATE})
+        ws.send_json({"type": "start", "sample_rate": RATE, "viseme_set": "rhubarb"})
         ws.receive_json()
         speech = synthetic_speech(RATE)
         for start in range(0, len(speech), CHUNK):
             ws.send_bytes(_pcm(speech[start : start + CHUNK]))
-        ws.send_json({"type": "transcript", "text": "hello world", "start": 0.1, "end": 1.4})
+        ws.send_json(message)
         events = []
         while True:
             event = ws.receive_json()
             events.append(event)
             if event["type"] == "word" and event["word"] == "world":
-                break
+                return events
+
+
+def test_a_transcript_re_sends_its_stretch_corrected_with_words(
+    client: TestClient[Litestar],
+) -> None:
+    message = {"type": "transcript", "text": "hello world", "start": 0.1, "end": 1.4}
+    events = _stream_then(client, message)
     visemes = [e for e in events if e["type"] == "viseme" and e["corrected"]]
     words = [e for e in events if e["type"] == "word"]
     assert visemes
@@ -92,6 +99,33 @@ def test_a_transcript_re_sends_its_stretch_corrected_with_words(
         ("world", 6, 11),
     ]
     assert 0.1 <= words[0]["start"] < words[1]["end"] <= 1.4 + 1e-6
+
+
+def test_word_timings_re_send_their_stretch_corrected_with_the_clients_times(
+    client: TestClient[Litestar],
+) -> None:
+    """A voice agent that knows when its words were said sends them: the words come back with
+    those times and the stretch's cues are re-sent corrected, inside it."""
+    said = [
+        {"word": "hello", "start": 0.2, "end": 0.6},
+        {"word": "world", "start": 0.7, "end": 1.2},
+    ]
+    events = _stream_then(client, {"type": "words", "words": said})
+    visemes = [e for e in events if e["type"] == "viseme"]
+    words = [e for e in events if e["type"] == "word"]
+    assert [(w["word"], w["start"], w["end"], w["start_char"]) for w in words] == [
+        ("hello", 0.2, 0.6, 0),
+        ("world", 0.7, 1.2, 6),
+    ]
+    first_word = events.index(words[0])
+    assert events[first_word - 1]["type"] == "viseme" and events[first_word - 1]["corrected"]
+    cues: list[tuple[str, float]] = []
+    for event in visemes:
+        _apply(cues, event)
+    starts = [start for _, start in cues]
+    assert 0.2 in starts  # the first word's first shape begins where the client says
+    inside = [viseme for viseme, start in cues if 0.2 <= start < 1.2]
+    assert set(inside) - {"X"}  # the mouth moves over the words
 
 
 def test_bad_messages_are_errors_and_the_stream_goes_on(client: TestClient[Litestar]) -> None:
@@ -110,6 +144,12 @@ def test_bad_messages_are_errors_and_the_stream_goes_on(client: TestClient[Lites
         assert ws.receive_json()["field"] == "audio"
         ws.send_json({"type": "transcript", "text": "hi", "start": 0, "end": 5})
         assert ws.receive_json()["field"] == "start"
+        ws.send_json({"type": "words", "words": [{"word": "hi", "start": 0, "end": 5}]})
+        assert ws.receive_json()["field"] == "words"
+        ws.send_json({"type": "words", "words": [{"word": "hi", "start": 0}]})
+        assert ws.receive_json()["status"] == 422
+        ws.send_json({"type": "words", "words": [{"word": "hi", "start": 0, "end": 0.01}] * 1001})
+        assert ws.receive_json()["field"] == "words"
         ws.send_bytes(_pcm(np.zeros(CHUNK)))
         ws.send_json({"type": "end"})
         assert ws.receive_json() == {"type": "end", "duration": 0.02}

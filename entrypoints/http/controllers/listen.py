@@ -2,13 +2,14 @@
 
 The client declares its audio (``start``), then sends PCM16 chunks as binary frames as they
 are produced; each chunk is recognised on a worker thread as soon as it arrives and the cues
-it settles are sent at once. A ``transcript`` for a stretch already heard re-sends that
-stretch's cues corrected, with its words. Chunks of one connection are handled in order.
+it settles are sent at once. A ``transcript`` for a stretch already heard, or ``words`` with
+their times, re-sends that stretch's cues corrected, with its words. Chunks of one connection
+are handled in order.
 """
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Annotated, Any, cast
 
 import anyio.to_thread
 import msgspec
@@ -16,13 +17,18 @@ import numpy as np
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
+from msgspec import Meta
 
 from avatar_service.core.errors import AvatarServiceError, Invalid, TooLarge
 from avatar_service.core.usecases.listening import ListenSession, LiveUpdate
+from avatar_service.core.word_timings import WordSpan
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import domain_status
 
 _ENCODER = msgspec.json.Encoder()
+MAX_TIMED_WORDS = 1000
+"""Words in one ``words`` message (their text is bounded by ``AVATAR_LIMITS__MAX_TEXT_CHARS``
+too)."""
 
 
 class StartMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,6 +49,21 @@ class TranscriptMessage(msgspec.Struct, forbid_unknown_fields=True):
     type: str = "transcript"
 
 
+class TimedWordMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """One word of a ``words`` message: ``{word, start, end}`` (seconds from the stream's start)."""
+
+    word: str
+    start: float
+    end: float
+
+
+class WordsMessage(msgspec.Struct, forbid_unknown_fields=True):
+    """``{type: "words", words: [{word, start, end}, ...]}``: words said, with their times."""
+
+    words: Annotated[list[TimedWordMessage], Meta(max_length=MAX_TIMED_WORDS)]
+    type: str = "words"
+
+
 class EndMessage(msgspec.Struct, forbid_unknown_fields=True):
     type: str = "end"
 
@@ -50,21 +71,23 @@ class EndMessage(msgspec.Struct, forbid_unknown_fields=True):
 _MESSAGES: dict[str, type[Any]] = {
     "start": StartMessage,
     "transcript": TranscriptMessage,
+    "words": WordsMessage,
     "end": EndMessage,
 }
+ListenMessage = StartMessage | TranscriptMessage | WordsMessage | EndMessage
 
 
-def decode_listen_message(raw: str | bytes) -> StartMessage | TranscriptMessage | EndMessage:
+def decode_listen_message(raw: str | bytes) -> ListenMessage:
     try:
         data = msgspec.json.decode(raw)
     except msgspec.DecodeError as exc:
         raise Invalid(f"malformed JSON: {exc}", field="message") from None
     if not isinstance(data, dict) or data.get("type") not in _MESSAGES:
-        raise Invalid("send a JSON object of type 'start', 'transcript' or 'end'", field="type")
-    try:
-        message: StartMessage | TranscriptMessage | EndMessage = msgspec.convert(
-            data, _MESSAGES[data["type"]]
+        raise Invalid(
+            "send a JSON object of type 'start', 'transcript', 'words' or 'end'", field="type"
         )
+    try:
+        message: ListenMessage = msgspec.convert(data, _MESSAGES[data["type"]])
     except msgspec.ValidationError as exc:
         text = str(exc)
         field = text.rpartition("`$.")[2].rstrip("`") if "`$." in text else None
@@ -155,7 +178,7 @@ class _Listener:
         for message in update_events(update, self.viseme_set):
             await self.send(message)
 
-    async def message(self, message: StartMessage | TranscriptMessage | EndMessage) -> bool:
+    async def message(self, message: ListenMessage) -> bool:
         """Handle one control message; ``False`` once the stream is over."""
         if isinstance(message, StartMessage):
             if self.session is not None:
@@ -183,6 +206,12 @@ class _Listener:
             update = await anyio.to_thread.run_sync(
                 session.transcript, message.text, message.start, message.end
             )
+            for event in update_events(update, self.viseme_set):
+                await self.send(event)
+            return True
+        if isinstance(message, WordsMessage):
+            spans = [WordSpan(w.word, w.start, w.end) for w in message.words]
+            update = await anyio.to_thread.run_sync(self.session.words, spans)
             for event in update_events(update, self.viseme_set):
                 await self.send(event)
             return True
