@@ -23,7 +23,6 @@ from avatar_service.core.recognition import (
     REST_GAP_SECONDS,
     HeardPhones,
     recognised_timeline,
-    speech_only,
     syllables_opened,
 )
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
@@ -31,7 +30,8 @@ from avatar_service.core.visemes import SILENCE, VisemeSet, viseme_for
 from avatar_service.core.word_timings import WordSpan, check_word_spans, fit_to_spans, joined_text
 
 RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
-"""``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text."""
+"""``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text,
+its phones speech only (``core.recognition.speech_only``)."""
 
 SETTLE_SECONDS = 0.03
 """A phone is reported once this much audio after its start has been heard (the recogniser's
@@ -212,7 +212,7 @@ class ListenSession:
         corrected and final (``words``, with times from the stream's start, instead of the
         alignment's); the shape in force at ``end`` carries on after it."""
         stretch = recognised_timeline(
-            speech_only(alignment.phonemes, self._longest_phone),
+            alignment.phonemes,  # ``recognise`` gives speech only; fitted words are the client's
             end - start,
             self._set,
             transcribed=not alignment.heard,

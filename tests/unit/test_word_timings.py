@@ -135,6 +135,16 @@ def test_a_live_streams_word_timings_re_send_its_stretch_corrected() -> None:
     assert shapes[-1] == ("X", 0.9)  # the rest in force after the stretch carries on
 
 
+def test_a_long_word_nothing_was_heard_in_still_moves_the_mouth() -> None:
+    """A word's span is the client's word, not a held note: however long, it is shown."""
+    session = ListenSession(
+        QuietStream(), RATE, "rhubarb", lambda *a: Alignment((), ()), max_seconds=10
+    )
+    session.feed(np.zeros(2 * RATE, np.float32))
+    update = session.words([WordSpan("sooo", 0.2, 1.4)])
+    assert [(c.viseme, round(c.start, 3)) for c in update.cues] == [("C", 0.2), ("X", 1.4)]
+
+
 def test_word_timings_outside_the_audio_heard_are_invalid() -> None:
     session = ListenSession(QuietStream(), RATE, "rhubarb", lambda *a: _aligned(), max_seconds=10)
     session.feed(np.zeros(RATE // 2, np.float32))
