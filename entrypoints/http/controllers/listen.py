@@ -174,9 +174,11 @@ class _Listener:
         if self.session is None:
             raise Invalid("send a 'start' message before audio", field="type")
         samples = pcm_samples(data)
-        update = await anyio.to_thread.run_sync(self.session.feed, samples)
-        for message in update_events(update, self.viseme_set):
-            await self.send(message)
+        await self.send_update(await anyio.to_thread.run_sync(self.session.feed, samples))
+
+    async def send_update(self, update: LiveUpdate) -> None:
+        for event in update_events(update, self.viseme_set):
+            await self.send(event)
 
     async def message(self, message: ListenMessage) -> bool:
         """Handle one control message; ``False`` once the stream is over."""
@@ -206,14 +208,11 @@ class _Listener:
             update = await anyio.to_thread.run_sync(
                 session.transcript, message.text, message.start, message.end
             )
-            for event in update_events(update, self.viseme_set):
-                await self.send(event)
+            await self.send_update(update)
             return True
         if isinstance(message, WordsMessage):
             spans = [WordSpan(w.word, w.start, w.end) for w in message.words]
-            update = await anyio.to_thread.run_sync(self.session.words, spans)
-            for event in update_events(update, self.viseme_set):
-                await self.send(event)
+            await self.send_update(await anyio.to_thread.run_sync(self.session.words, spans))
             return True
         await self.send({"type": "end", "duration": round(self.session.heard, 6)})
         return False
