@@ -93,6 +93,10 @@ class ListenSession:
         self._locked_until = 0.0  # cues before this come from a transcript: final
 
     @property
+    def sample_rate(self) -> int:
+        return self._rate
+
+    @property
     def heard(self) -> float:
         return self._received / self._rate
 

@@ -1,25 +1,28 @@
 """``GET /v1/lipsync/listen``: live lip sync from audio (``docs/streaming.md``).
 
 The client declares its audio (``start``), then sends PCM16 chunks as binary frames as they
-are produced; each chunk is recognised on a worker thread as soon as it arrives and the cues
-it settles are sent at once. A ``transcript`` for a stretch already heard, or ``words`` with
-their times, re-sends that stretch's cues corrected, with its words. Chunks of one connection
-are handled in order.
+are produced; each chunk is recognised on a worker thread as soon as it arrives (chunks that
+arrived together, together: ``BATCH_SECONDS``) and the cues it settles are sent at once. A
+``transcript`` for a stretch already heard, or ``words`` with their times, re-sends that
+stretch's cues corrected, with its words. A connection's messages are handled in order.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Any, cast
 
+import anyio
 import anyio.to_thread
 import msgspec
 import numpy as np
+from anyio.streams.memory import MemoryObjectReceiveStream, MemoryObjectSendStream
 from litestar import WebSocket, websocket
 from litestar.di import NamedDependency
 from litestar.exceptions import WebSocketDisconnect
 from msgspec import Meta
 
 from avatar_service.core.errors import AvatarServiceError, Invalid, TooLarge
+from avatar_service.core.speech import FloatArray
 from avatar_service.core.usecases.listening import ListenSession, LiveUpdate
 from avatar_service.core.word_timings import WordSpan
 from avatar_service.entrypoints.bootstrap import Container
@@ -129,6 +132,34 @@ def update_events(update: LiveUpdate, viseme_set: str) -> list[dict[str, Any]]:
     return out
 
 
+READ_AHEAD = 32
+"""Client messages read ahead of the one being handled. Audio chunks that arrived one after
+another are recognised together, up to ``BATCH_SECONDS`` of audio: a burst (a network catching
+up after a stall, a client sending faster than real time) is worked through at tens of times
+real time instead of a few. Past it the socket's own flow control holds the client back."""
+BATCH_SECONDS = 1.0
+"""Most audio recognised in one go: a cue of a burst is sent at most this much audio after
+the one a chunk at a time would have been sent with (and sooner by the clock)."""
+
+Message = dict[str, Any]
+
+
+def _message_buffer() -> tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]:
+    return anyio.create_memory_object_stream[Message](READ_AHEAD)
+
+
+def _is_audio(event: Message) -> bool:
+    return event["type"] == "websocket.receive" and event.get("bytes") is not None
+
+
+def _next_ready(outbound: MemoryObjectReceiveStream[Message]) -> Message | None:
+    """The next message already read, if any."""
+    try:
+        return outbound.receive_nowait()
+    except (anyio.WouldBlock, anyio.EndOfStream):
+        return None
+
+
 class _Listener:
     def __init__(self, socket: WebSocket[Any, Any, Any], container: Container) -> None:
         self.socket = socket
@@ -152,9 +183,38 @@ class _Listener:
         )
 
     async def run(self) -> None:
+        """Handle the client's messages in order until ``end`` or a disconnect, reading up to
+        ``READ_AHEAD`` of them ahead of the one being handled."""
+        inbound, outbound = _message_buffer()
+        async with anyio.create_task_group() as group:
+            group.start_soon(self._read, inbound)
+            try:
+                await self._handle(outbound)
+            except WebSocketDisconnect:
+                pass  # the client left while being answered: nothing to tell it
+            finally:
+                group.cancel_scope.cancel()
+
+    async def _read(self, inbound: MemoryObjectSendStream[Message]) -> None:
+        async with inbound:
+            while True:
+                try:
+                    event = await self.socket.receive()
+                except WebSocketDisconnect:
+                    return
+                await inbound.send(cast("Message", event))
+                if event["type"] == "websocket.disconnect":
+                    return
+
+    async def _handle(self, outbound: MemoryObjectReceiveStream[Message]) -> None:
         limit = self.container.settings.stream.max_message_bytes
+        waiting: Message | None = None
         while True:
-            event = await self.socket.receive()
+            try:
+                event = waiting or await outbound.receive()
+            except anyio.EndOfStream:
+                return
+            waiting = None
             if event["type"] == "websocket.disconnect":
                 return
             raw = cast("str | bytes | None", event.get("bytes") or event.get("text"))
@@ -163,18 +223,55 @@ class _Listener:
                     continue
                 if len(raw) > limit:
                     raise TooLarge(f"a message may hold {limit} bytes", field="message")
-                if isinstance(raw, bytes) and event.get("bytes") is not None:
-                    await self.audio(raw)
+                if _is_audio(event):
+                    chunks = [cast("bytes", raw)]
+                    room = self._batch_bytes() - len(raw)
+                    while room > 0 and (more := _next_ready(outbound)) is not None:
+                        if not _is_audio(more) or len(more["bytes"]) > limit:
+                            waiting = more
+                            break
+                        chunks.append(more["bytes"])
+                        room -= len(more["bytes"])
+                    await self.audio(chunks)
                 elif not await self.message(decode_listen_message(raw)):
                     return
             except AvatarServiceError as exc:
                 await self.error(exc)
 
-    async def audio(self, data: bytes) -> None:
-        if self.session is None:
-            raise Invalid("send a 'start' message before audio", field="type")
-        samples = pcm_samples(data)
-        await self.send_update(await anyio.to_thread.run_sync(self.session.feed, samples))
+    def _batch_bytes(self) -> int:
+        """Bytes of ``BATCH_SECONDS`` of the stream's PCM16 (one chunk before ``start``)."""
+        return 0 if self.session is None else int(2 * self.session.sample_rate * BATCH_SECONDS)
+
+    async def audio(self, chunks: list[bytes]) -> None:
+        """Recognise ``chunks`` (audio messages that arrived one after another) together; a
+        chunk that is refused gets its error in its place."""
+        batch: list[FloatArray] = []
+        for data in chunks:
+            try:
+                if self.session is None:
+                    raise Invalid("send a 'start' message before audio", field="type")
+                batch.append(pcm_samples(data))
+            except AvatarServiceError as exc:
+                await self.feed(batch)
+                batch = []
+                await self.error(exc)
+        await self.feed(batch)
+
+    async def feed(self, batch: list[FloatArray]) -> None:
+        if not batch or self.session is None:
+            return
+        try:
+            update = await anyio.to_thread.run_sync(self.session.feed, np.concatenate(batch))
+        except TooLarge:
+            if len(batch) == 1:
+                raise
+            for piece in batch:  # the chunks before the limit are taken, the rest refused
+                try:
+                    await self.feed([piece])
+                except AvatarServiceError as exc:
+                    await self.error(exc)
+            return
+        await self.send_update(update)
 
     async def send_update(self, update: LiveUpdate) -> None:
         for event in update_events(update, self.viseme_set):
