@@ -174,13 +174,15 @@ def test_bad_messages_are_errors_and_the_stream_goes_on(client: TestClient[Lites
 
 
 def test_a_stream_past_the_length_limit_is_refused(serve_with: Any) -> None:
+    """Sent in a burst, the chunks within the limit are taken and each one past it is refused,
+    as when they come one by one."""
     with (
         serve_with(limits={"max_recording_seconds": 0.05}) as (client, _),
         client.websocket_connect("/v1/lipsync/listen") as ws,
     ):
         ws.send_json({"type": "start", "sample_rate": RATE})
         ws.receive_json()
-        for _ in range(3):
-            ws.send_bytes(_pcm(np.zeros(CHUNK)))
-        error = ws.receive_json()
-        assert (error["status"], error["field"]) == (413, "audio")
+        events = _stream(ws, np.zeros(5 * CHUNK))
+    errors = [(e["status"], e["field"]) for e in events if e["type"] == "error"]
+    assert errors == [(413, "audio")] * 3
+    assert events[-1] == {"type": "end", "duration": 0.04}

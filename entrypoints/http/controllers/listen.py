@@ -258,18 +258,18 @@ class _Listener:
         await self.feed(batch)
 
     async def feed(self, batch: list[FloatArray]) -> None:
+        """Recognise ``batch`` in one go; past the stream's length limit, chunk by chunk, so
+        that the chunks before the limit are taken and each one past it gets its error."""
         if not batch or self.session is None:
             return
         try:
             update = await anyio.to_thread.run_sync(self.session.feed, np.concatenate(batch))
-        except TooLarge:
+        except TooLarge as exc:
             if len(batch) == 1:
-                raise
-            for piece in batch:  # the chunks before the limit are taken, the rest refused
-                try:
+                await self.error(exc)
+            else:
+                for piece in batch:
                     await self.feed([piece])
-                except AvatarServiceError as exc:
-                    await self.error(exc)
             return
         await self.send_update(update)
 
