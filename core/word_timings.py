@@ -9,7 +9,7 @@ from dataclasses import dataclass, replace
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import Alignment, TimedPhoneme, TimedWord
-from avatar_service.core.words import text_words
+from avatar_service.core.words import bridged, text_words
 
 TOUCHING = 1e-6
 """Seconds by which a word may start before the previous one ends (rounding), not more."""
@@ -101,10 +101,4 @@ def fit_to_spans(
             start = word.start + (phone.start - begin) * scale
             end = min(word.end, word.start + (phone.end - begin) * scale)
             phonemes.append(replace(phone, start=start, end=max(start, end), word_index=k))
-    for i in range(1, len(phonemes)):
-        gap = phonemes[i].start - phonemes[i - 1].end
-        if 0 < gap <= bridge:
-            middle = phonemes[i - 1].end + gap / 2
-            phonemes[i - 1] = replace(phonemes[i - 1], end=middle)
-            phonemes[i] = replace(phonemes[i], start=middle)
-    return tuple(phonemes), tuple(timed)
+    return bridged(phonemes, bridge), tuple(timed)

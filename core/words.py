@@ -305,6 +305,19 @@ def spread_spans(
     )
 
 
+def bridged(phonemes: Sequence[TimedPhoneme], longest: float) -> tuple[TimedPhoneme, ...]:
+    """``phonemes`` (ordered) where every gap of at most ``longest`` seconds between two of
+    them is shared out: they meet in its middle, so the gap shows no rest."""
+    out = list(phonemes)
+    for i in range(1, len(out)):
+        gap = out[i].start - out[i - 1].end
+        if 0 < gap <= longest:
+            middle = out[i - 1].end + gap / 2
+            out[i - 1] = replace(out[i - 1], end=middle)
+            out[i] = replace(out[i], start=middle)
+    return tuple(out)
+
+
 def words_from_phonemes(
     words: Sequence[TextWord], phonemes: Sequence[TimedPhoneme]
 ) -> tuple[TimedWord, ...]:

@@ -43,7 +43,13 @@ from avatar_service.core.phonemes import IPA_TO_ARPABET
 from avatar_service.core.ports import PhoneRecognizer, PhoneStream, StreamingRecognizer
 from avatar_service.core.recognition import HeardPhones, TranscriptHint, even_words
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme
-from avatar_service.core.words import SpokenUnit, assign_words, spread_spans, text_words
+from avatar_service.core.words import (
+    SpokenUnit,
+    assign_words,
+    bridged,
+    spread_spans,
+    text_words,
+)
 
 LANGUAGES = frozenset({"en"})
 FRAME = features.FRAME_SECONDS
@@ -219,14 +225,8 @@ class PhoneNetRecognizer(PhoneRecognizer, StreamingRecognizer):
         confidences = [w.confidence or 0.0 for w in aligned.words]
         if mismatch_at(confidences, self._min_confidence) is not None:
             return None
-        phones = list(spread_spans(aligned.phonemes, duration))
-        for i in range(1, len(phones)):
-            gap = phones[i].start - phones[i - 1].end
-            if 0 < gap <= self._hint_bridge:
-                middle = phones[i - 1].end + gap / 2
-                phones[i - 1] = replace(phones[i - 1], end=middle)
-                phones[i] = replace(phones[i], start=middle)
-        return Alignment(tuple(phones), aligned.words)
+        phones = bridged(spread_spans(aligned.phonemes, duration), self._hint_bridge)
+        return Alignment(phones, aligned.words)
 
     def _phones(
         self,

@@ -12,6 +12,7 @@ from avatar_service.core.words import (
     MIN_SPAN_SECONDS,
     SpokenUnit,
     assign_words,
+    bridged,
     check_words,
     estimate_phonemes,
     retime,
@@ -218,3 +219,16 @@ def test_retimed_words_keep_their_confidence() -> None:
     moved = retime(aligned, lambda t: t * 2, 1.0)
     assert moved.words[0].confidence == 0.75
     assert moved.words[0].end == 0.6
+
+
+def test_a_short_gap_between_phonemes_is_shared_out_and_a_long_one_stays() -> None:
+    phones = (
+        TimedPhoneme("a", 0.0, 0.1),
+        TimedPhoneme("b", 0.16, 0.3),
+        TimedPhoneme("c", 0.5, 0.6),
+    )
+    assert [(p.start, p.end) for p in bridged(phones, 0.08)] == [
+        (0.0, pytest.approx(0.13)),
+        (pytest.approx(0.13), 0.3),
+        (0.5, 0.6),
+    ]
