@@ -63,16 +63,24 @@ def joined_text(words: Sequence[WordSpan]) -> tuple[str, list[tuple[int, int]]]:
     return " ".join(word.text for word in words), ranges
 
 
+def timed_words(words: Sequence[WordSpan]) -> tuple[TimedWord, ...]:
+    """``words`` with their spans and their offsets in ``joined_text(words)``."""
+    _, ranges = joined_text(words)
+    return tuple(
+        TimedWord(word.text, word.start, word.end, first, last)
+        for word, (first, last) in zip(words, ranges, strict=True)
+    )
+
+
 def fit_to_spans(
     alignment: Alignment, words: Sequence[WordSpan], bridge: float = WORD_GAP_BRIDGE
-) -> tuple[tuple[TimedPhoneme, ...], tuple[TimedWord, ...]]:
-    """The phonemes and words of ``words`` (times from the stretch's start): ``alignment`` is
-    the stretch recognised with ``joined_text(words)`` as its transcript. The phones of each
-    of its words go to the client word holding that word's text, stretched or squeezed, in
-    order, into the client word's span; a client word given no phone is a schwa over its span
-    (the client says a word was spoken there). Phones of no word (pauses) are dropped; the
-    phones either side of a gap of at most ``bridge`` seconds between words meet in its middle.
-    The words keep the client's spans."""
+) -> tuple[TimedPhoneme, ...]:
+    """The phonemes of ``words`` (times from the stretch's start): ``alignment`` is the
+    stretch recognised with ``joined_text(words)`` as its transcript. The phones of each of
+    its words go to the client word holding that word's text, stretched or squeezed, in order,
+    into the client word's span; a client word given no phone is a schwa over its span (the
+    client says a word was spoken there). Phones of no word (pauses) are dropped; the phones
+    either side of a gap of at most ``bridge`` seconds between words meet in its middle."""
     _, ranges = joined_text(words)
     owner_of: dict[int, int] = {}
     for index, aligned in enumerate(alignment.words):
@@ -85,9 +93,7 @@ def fit_to_spans(
         if phone.word_index is not None and phone.word_index in owner_of:
             phones_of[owner_of[phone.word_index]].append(phone)
     phonemes: list[TimedPhoneme] = []
-    timed: list[TimedWord] = []
-    for k, (word, (first, last)) in enumerate(zip(words, ranges, strict=True)):
-        timed.append(TimedWord(word.text, word.start, word.end, first, last))
+    for k, word in enumerate(words):
         found = sorted(phones_of[k], key=lambda p: p.start)
         if not found:
             phonemes.append(TimedPhoneme("ə", word.start, word.end, arpabet="AH", word_index=k))
@@ -101,4 +107,4 @@ def fit_to_spans(
             start = word.start + (phone.start - begin) * scale
             end = min(word.end, word.start + (phone.end - begin) * scale)
             phonemes.append(replace(phone, start=start, end=max(start, end), word_index=k))
-    return bridged(phonemes, bridge), tuple(timed)
+    return bridged(phonemes, bridge)

@@ -27,7 +27,13 @@ from avatar_service.core.recognition import (
 )
 from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
 from avatar_service.core.visemes import SILENCE, VisemeSet, viseme_for
-from avatar_service.core.word_timings import WordSpan, check_word_spans, fit_to_spans, joined_text
+from avatar_service.core.word_timings import (
+    WordSpan,
+    check_word_spans,
+    fit_to_spans,
+    joined_text,
+    timed_words,
+)
 
 RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
 """``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text,
@@ -181,7 +187,8 @@ class ListenSession:
                 field="start",
             )
         alignment = self._recognise(self._segment(start, end), self._rate, text)
-        return self._replace_stretch(alignment, start, end)
+        words = tuple(replace(w, start=w.start + start, end=w.end + start) for w in alignment.words)
+        return self._replace_stretch(alignment.phonemes, not alignment.heard, start, end, words)
 
     def words(self, spans: Sequence[WordSpan]) -> LiveUpdate:
         """Words with their times, now known (``core.word_timings``): the stretch from the
@@ -193,11 +200,8 @@ class ListenSession:
         text, _ = joined_text(spans)
         alignment = self._recognise(self._segment(start, end), self._rate, text)
         local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
-        phonemes, words = fit_to_spans(alignment, local)
-        exact = tuple(
-            replace(w, start=s.start, end=s.end) for w, s in zip(words, spans, strict=True)
-        )
-        return self._replace_stretch(replace(alignment, phonemes=phonemes), start, end, exact)
+        phonemes = fit_to_spans(alignment, local)
+        return self._replace_stretch(phonemes, not alignment.heard, start, end, timed_words(spans))
 
     def _segment(self, start: float, end: float) -> FloatArray:
         """The audio heard over ``[start, end)`` seconds."""
@@ -207,19 +211,20 @@ class ListenSession:
 
     def _replace_stretch(
         self,
-        alignment: Alignment,
+        phonemes: tuple[TimedPhoneme, ...],
+        transcribed: bool,
         start: float,
         end: float,
-        words: tuple[TimedWord, ...] | None = None,
+        words: tuple[TimedWord, ...],
     ) -> LiveUpdate:
-        """Send ``alignment`` (times from ``start``) as the cues and words of ``[start, end)``,
-        corrected and final (``words``, with times from the stream's start, instead of the
-        alignment's); the shape in force at ``end`` carries on after it."""
+        """Send ``phonemes`` (times from ``start``; a transcript's when ``transcribed``, else
+        heard ones) as the cues of ``[start, end)``, with ``words`` (times from the stream's
+        start), corrected and final; the shape in force at ``end`` carries on after it."""
         stretch = recognised_timeline(
-            alignment.phonemes,  # ``recognise`` gives speech only; fitted words are the client's
+            phonemes,  # ``recognise`` gives speech only; fitted words are the client's
             end - start,
             self._set,
-            transcribed=not alignment.heard,
+            transcribed=transcribed,
             min_cue=self._min_cue,
         )
         fresh = [(c.viseme, c.start + start) for c in stretch]
@@ -231,10 +236,6 @@ class ListenSession:
         self._sent = before + fresh + after
         self._locked_until = max(self._locked_until, end)
         cues = tuple(LiveCue(v, s, corrected=True) for v, s in fresh + after)
-        if words is None:
-            words = tuple(
-                replace(w, start=w.start + start, end=w.end + start) for w in alignment.words
-            )
         return LiveUpdate(cues, words, heard=self.heard)
 
     def close(self) -> None:

@@ -16,6 +16,7 @@ from avatar_service.core.word_timings import (
     check_word_spans,
     fit_to_spans,
     joined_text,
+    timed_words,
 )
 
 RATE = 16000
@@ -43,7 +44,7 @@ def test_each_words_phones_are_fitted_into_the_span_the_client_gives_it() -> Non
         ("map", 3, [("m", 0.40, 0.45), ("æ", 0.45, 0.55), ("p", 0.55, 0.60)]),
     )
     spans = [WordSpan("my", 0.0, 0.4), WordSpan("map", 0.5, 0.7)]
-    phonemes, words = fit_to_spans(found, spans)
+    phonemes = fit_to_spans(found, spans)
     assert [(p.symbol, round(p.start, 3), round(p.end, 3), p.word_index) for p in phonemes] == [
         ("m", 0.0, 0.1, 0),
         ("aɪ", 0.1, 0.4, 0),
@@ -51,7 +52,10 @@ def test_each_words_phones_are_fitted_into_the_span_the_client_gives_it() -> Non
         ("æ", 0.55, 0.65, 1),
         ("p", 0.65, 0.7, 1),
     ]
-    assert words == (TimedWord("my", 0.0, 0.4, 0, 2), TimedWord("map", 0.5, 0.7, 3, 6))
+    assert timed_words(spans) == (
+        TimedWord("my", 0.0, 0.4, 0, 2),
+        TimedWord("map", 0.5, 0.7, 3, 6),
+    )
 
 
 def test_a_short_gap_between_words_is_no_rest_and_a_long_one_is() -> None:
@@ -61,24 +65,24 @@ def test_a_short_gap_between_words_is_no_rest_and_a_long_one_is() -> None:
         ("c", 4, [("s", 0.5, 0.6)]),
     )
     spans = [WordSpan("a", 0.0, 0.1), WordSpan("b", 0.16, 0.3), WordSpan("c", 0.5, 0.6)]
-    phonemes, words = fit_to_spans(found, spans)
+    phonemes = fit_to_spans(found, spans)
     assert [(round(p.start, 3), round(p.end, 3)) for p in phonemes] == [
         (0.0, 0.13),
         (0.13, 0.3),
         (0.5, 0.6),
     ]
-    assert [(w.start, w.end) for w in words] == [(0.0, 0.1), (0.16, 0.3), (0.5, 0.6)]
+    assert [(w.start, w.end) for w in timed_words(spans)] == [(0.0, 0.1), (0.16, 0.3), (0.5, 0.6)]
 
 
 def test_a_word_the_recogniser_found_no_phone_for_is_a_schwa_over_its_span() -> None:
     found = _aligned(("oh", 0, [("oʊ", 0.0, 0.2)]))
-    phonemes, _ = fit_to_spans(found, [WordSpan("oh", 0.0, 0.2), WordSpan("well", 0.3, 0.6)])
+    phonemes = fit_to_spans(found, [WordSpan("oh", 0.0, 0.2), WordSpan("well", 0.3, 0.6)])
     assert [(p.symbol, p.start, p.end, p.word_index) for p in phonemes[1:]] == [("ə", 0.3, 0.6, 1)]
 
 
 def test_phones_with_no_time_between_them_share_their_word_evenly() -> None:
     found = _aligned(("up", 0, [("ʌ", 0.2, 0.2), ("p", 0.2, 0.2)]))
-    phonemes, _ = fit_to_spans(found, [WordSpan("up", 1.0, 1.2)])
+    phonemes = fit_to_spans(found, [WordSpan("up", 1.0, 1.2)])
     assert [(round(p.start, 3), round(p.end, 3)) for p in phonemes] == [(1.0, 1.1), (1.1, 1.2)]
 
 
