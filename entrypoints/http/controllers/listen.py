@@ -144,10 +144,6 @@ the one a chunk at a time would have been sent with (and sooner by the clock).""
 Message = dict[str, Any]
 
 
-def _message_buffer() -> tuple[MemoryObjectSendStream[Message], MemoryObjectReceiveStream[Message]]:
-    return anyio.create_memory_object_stream[Message](READ_AHEAD)
-
-
 def _is_audio(event: Message) -> bool:
     return event["type"] == "websocket.receive" and event.get("bytes") is not None
 
@@ -185,7 +181,7 @@ class _Listener:
     async def run(self) -> None:
         """Handle the client's messages in order until ``end`` or a disconnect, reading up to
         ``READ_AHEAD`` of them ahead of the one being handled."""
-        inbound, outbound = _message_buffer()
+        inbound, outbound = anyio.create_memory_object_stream[Message](READ_AHEAD)
         async with anyio.create_task_group() as group:
             group.start_soon(self._read, inbound)
             try:
