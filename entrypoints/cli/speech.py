@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import click
 
 from avatar_service.core.errors import Invalid
+from avatar_service.entrypoints.cli.cue_export import cue_format_options, cue_output
 from avatar_service.entrypoints.cli.curves import curve_options, export_curves
 from avatar_service.entrypoints.cli.output import (
     alphabet_option,
@@ -100,6 +101,7 @@ transcript_option = click.option(
 )
 @alphabet_option("Phoneme symbols in the JSON output.")
 @curve_options
+@cue_format_options
 @json_option
 @keep_option
 @pass_state
@@ -116,20 +118,33 @@ def lipsync(
     intensity: float,
     export: Path | None,
     morph_targets: str | None,
+    cue_format: str | None,
+    extended_shapes: str,
+    dat_fps: float,
+    dat_preston_blair: bool,
     as_json: bool,
     keep: bool,
 ) -> None:
     """Synthesise TEXT (or recognise --audio) and print its timings; nothing is stored.
 
-    Text output is a summary; --json gives every phoneme, word and viseme cue. --curves
-    computes weight curves; --export writes them to a .json, .csv or .gltf file.
+    Text output is a summary; --json gives every phoneme, word and viseme cue; --cues only
+    the cues, in a file format of Rhubarb Lip Sync. --curves computes weight curves;
+    --export writes them to a .json, .csv or .gltf file.
     """
     from avatar_service.core.curve_export import curves_json
     from avatar_service.core.usecases.recognition import RecordingRequest, followed
     from avatar_service.core.usecases.speech import SpeechRequest, check_alphabet
 
     state.discard_records(keep)
-    visemes, alpha = viseme_set, check_alphabet(alphabet)
+    writer = None
+    if cue_format is not None:
+        if as_json:
+            raise Invalid("give --json or --cues, not both", field="cues")
+        registry = state.container().speech.viseme_sets
+        options = (extended_shapes, dat_fps, dat_preston_blair)
+        writer = cue_output(registry, viseme_set, cue_format, *options)
+    visemes = viseme_set if writer is None else writer.viseme_set.name
+    alpha = check_alphabet(alphabet)
     named = tuple(dict.fromkeys(c.strip() for group in curves for c in group.split(",") if c))
     if (text is None) == (audio is None):
         raise Invalid("give TEXT, or --audio with a recording", field="text")
@@ -152,6 +167,9 @@ def lipsync(
     recording = {"transcript": followed(alignment)} if audio is not None else {}
     if export is not None:
         export_curves(export, [timed.curves[name] for name in named], morph_targets)
+    if writer is not None:
+        writer.echo(cues, speech.duration, str(audio.resolve()) if audio is not None else "")
+        return
     if not as_json:
         echo_table(
             [

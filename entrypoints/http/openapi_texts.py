@@ -133,6 +133,13 @@ RESPONSE_MEDIA_TYPES: dict[str, dict[str, dict[str, Any]]] = {
             "model/gltf+json": {"schema": {"type": "object"}},
         }
     },
+    "lipsyncAudio": {  # with ``cues``: Rhubarb Lip Sync's tsv, xml, dat (and json)
+        "200": {
+            "text/tab-separated-values": {"schema": {"type": "string"}},
+            "application/xml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
+        }
+    },
 }
 """Bodies a route returns in more than the one media type its decorator declares."""
 

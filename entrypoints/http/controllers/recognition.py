@@ -4,14 +4,23 @@
 from __future__ import annotations
 
 from functools import partial
+from pathlib import PurePosixPath, PureWindowsPath
 from typing import Annotated
 
 import anyio.to_thread
-from litestar import Controller, post
+from litestar import Controller, Response, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from avatar_service.core.cue_formats import (
+    MEDIA_TYPES,
+    CueExportOptions,
+    check_cue_export,
+    check_cue_format,
+    export_cues,
+)
 from avatar_service.core.recognition import language_tag
 from avatar_service.core.usecases.recognition import RecordingRequest, followed
 from avatar_service.core.usecases.speech import check_alphabet
@@ -44,26 +53,43 @@ class RecognitionController(Controller):
             "`POST /v1/render/sequence`). Only English is recognised: another `language` is a "
             "422. Silence and sounds that are not speech give a resting mouth. 413: a file "
             "over `AVATAR_HTTP__AUDIO_UPLOAD_LIMIT` or longer than "
-            "`AVATAR_LIMITS__MAX_RECORDING_SECONDS`; 422: not audio, or empty."
+            "`AVATAR_LIMITS__MAX_RECORDING_SECONDS`; 422: not audio, or empty. With `cues` "
+            "(`tsv`, `json`, `xml`, `dat`) the answer is only the cues, in that file format "
+            "of Rhubarb Lip Sync (`text/tab-separated-values`, `application/json`, "
+            "`application/xml`, `text/plain`), and the stored recording's id is in the "
+            "`Audio-Id` header."
         ),
         status_code=200,
+        response_headers=[
+            ResponseHeader(
+                name="Audio-Id",
+                description="With `cues`: the id of the stored recording.",
+                value="",  # documents it as a string
+                documentation_only=True,
+                required=False,
+            )
+        ],
         request_max_body_size=None,  # AVATAR_HTTP__AUDIO_UPLOAD_LIMIT, see http/bodylimit.py
         responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
     )
     async def lipsync_audio(
         self, data: Form, container: NamedDependency[Container]
-    ) -> RecordingLipsyncResponse:
+    ) -> RecordingLipsyncResponse | Response[bytes]:
         audio = await data.audio.read()
         return await anyio.to_thread.run_sync(partial(_lipsync_audio, container, data, audio))
 
 
 def _lipsync_audio(
     container: Container, form: RecordingForm, audio: bytes
-) -> RecordingLipsyncResponse:
+) -> RecordingLipsyncResponse | Response[bytes]:
     recognition = container.recognition
     language = language_tag(form.language, recognition.languages())
     alphabet = check_alphabet(form.alphabet)
-    sets = viseme_set_names(form.viseme_sets)
+    cue_format = None if form.cues is None else check_cue_format(form.cues)
+    sets = viseme_set_names(form.viseme_sets, "oculus" if cue_format is None else "rhubarb")
+    options = CueExportOptions(form.extended_shapes, form.dat_fps, form.dat_preston_blair)
+    if cue_format is not None:  # before the recording is decoded, recognised and kept
+        check_cue_export(container.speech.viseme_sets.get(sets[0]), cue_format, options)
     limits = container.settings.limits
     samples, rate = container.audio_codec.decode(audio, limits.max_recording_seconds)
     text = form.text if form.text and form.text.strip() else None
@@ -78,6 +104,23 @@ def _lipsync_audio(
             session_id=form.session_id or None,
         )
     )
+    if cue_format is not None:
+        text = export_cues(
+            result.timed.visemes[sets[0]],
+            result.timed.speech.duration,
+            container.speech.viseme_sets.get(sets[0]),
+            cue_format,
+            sound_file=_base_name(form.audio.filename),
+            options=options,
+        )
+        headers = {"Audio-Id": result.audio.audio_id}
+        return Response(text.encode(), media_type=MEDIA_TYPES[cue_format], headers=headers)
     return to_recording_response(
         result, language, alphabet, transcript=followed(result.timed.alignment)
     )
+
+
+def _base_name(filename: str | None) -> str:
+    """The upload's file name without any folders its client sent, at most 255 characters."""
+    name = PureWindowsPath(PurePosixPath(filename or "").name).name
+    return name[:255]

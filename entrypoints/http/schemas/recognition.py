@@ -10,6 +10,7 @@ from litestar.datastructures import UploadFile
 from litestar.params import Body
 from msgspec import Meta
 
+from avatar_service.core.cue_formats import EXTENDED_SHAPES
 from avatar_service.core.errors import Invalid
 from avatar_service.core.usecases.speech import Alphabet, LipsyncResult
 from avatar_service.entrypoints.http.schemas.bounds import MAX_VISEME_SETS
@@ -53,17 +54,43 @@ class RecordingForm:
     session_id: Annotated[
         str | None, Body(description="Session the stored audio belongs to (must exist).")
     ] = None
+    cues: Annotated[
+        str | None,
+        Body(
+            description="Answer with only the cues of the first viseme set (`rhubarb` when "
+            "`viseme_sets` names none), as Rhubarb Lip Sync writes them: `tsv`, `json`, `xml` "
+            "or `dat` (Moho switch data). The recording is kept all the same: its id is in "
+            "the `Audio-Id` header."
+        ),
+    ] = None
+    extended_shapes: Annotated[
+        str,
+        Body(
+            description="With `cues` and the rhubarb set: which of the optional shapes G, H "
+            "and X to use (left out: G shows as A, H as C, X as A)."
+        ),
+    ] = EXTENDED_SHAPES
+    dat_fps: Annotated[
+        float, Body(description="With `cues=dat`: the frame rate frames are numbered at, 24-100.")
+    ] = 24.0
+    dat_preston_blair: Annotated[
+        bool,
+        Body(
+            description="With `cues=dat` and the rhubarb set: name the shapes as Preston "
+            "Blair's chart does (MBP, etc, E, AI, O, U, FV, L, rest)."
+        ),
+    ] = False
 
 
-def viseme_set_names(value: str | list[str] | None) -> tuple[str, ...]:
+def viseme_set_names(value: str | list[str] | None, default: str = "oculus") -> tuple[str, ...]:
     """``oculus,rhubarb`` (or the field repeated: ``["oculus", "rhubarb"]``) -> the names in
-    order, repeats dropped, at most ``MAX_VISEME_SETS``; none named: ``oculus``."""
+    order, repeats dropped, at most ``MAX_VISEME_SETS``; none named: ``default``."""
     fields = [value] if isinstance(value, str) else value or []
     parts = (part.strip() for field in fields for part in field.split(","))
     names = tuple(dict.fromkeys(part for part in parts if part))
     if len(names) > MAX_VISEME_SETS:
         raise Invalid(f"name at most {MAX_VISEME_SETS} viseme sets", field="viseme_sets")
-    return names or ("oculus",)
+    return names or (default,)
 
 
 class RecordingLipsyncResponse(msgspec.Struct, kw_only=True):

@@ -1,0 +1,102 @@
+"""Options of ``avatar lipsync`` for printing its cues in Rhubarb Lip Sync's file formats."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from avatar_service.core.cue_formats import CUE_FORMATS, DAT_FPS_RANGE, EXTENDED_SHAPES
+
+if TYPE_CHECKING:
+    from avatar_service.core.cue_formats import CueExportOptions, CueFormat
+    from avatar_service.core.speech import VisemeCue
+    from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
+
+F = Callable[..., Any]
+
+
+def cue_format_options(command: F) -> F:
+    """``--cues``, ``--extended-shapes``, ``--dat-fps``, ``--dat-preston-blair``."""
+    options = [
+        click.option(
+            "--cues",
+            "cue_format",
+            type=click.Choice(CUE_FORMATS),
+            help="Print only the viseme cues, as Rhubarb Lip Sync writes them: tsv, json, xml, "
+            "or dat (Moho switch data). The viseme set is then rhubarb unless --viseme-set "
+            "names another.",
+        ),
+        click.option(
+            "--extended-shapes",
+            default=EXTENDED_SHAPES,
+            show_default=True,
+            help="With --cues and the rhubarb set: which optional shapes to use (left out: G "
+            "shows as A, H as C, X as A).",
+        ),
+        click.option(
+            "--dat-fps",
+            type=click.FloatRange(*DAT_FPS_RANGE),
+            default=24.0,
+            show_default=True,
+            help="With --cues dat: the frame rate the frames are numbered at.",
+        ),
+        click.option(
+            "--dat-preston-blair",
+            is_flag=True,
+            help="With --cues dat and the rhubarb set: name the shapes as Preston Blair's "
+            "chart does (MBP, etc, E, AI, O, U, FV, L, rest).",
+        ),
+    ]
+    for option in reversed(options):
+        command = option(command)
+    return command
+
+
+@dataclass(frozen=True, slots=True)
+class CueOutput:
+    """What ``--cues`` asked for, checked before any work is done."""
+
+    viseme_set: VisemeSetSpec
+    cue_format: CueFormat
+    options: CueExportOptions
+
+    def echo(self, cues: Sequence[VisemeCue], duration: float, sound_file: str) -> None:
+        from avatar_service.core.cue_formats import export_cues
+
+        text = export_cues(
+            cues,
+            duration,
+            self.viseme_set,
+            self.cue_format,
+            sound_file=sound_file,
+            options=self.options,
+        )
+        click.echo(text, nl=False)
+
+
+def cue_output(
+    registry: VisemeSetRegistry,
+    viseme_set: str,
+    cue_format: str,
+    extended_shapes: str,
+    dat_fps: float,
+    preston_blair: bool,
+) -> CueOutput:
+    """The ``--cues`` output in ``viseme_set`` (its ``--viseme-set``, or ``rhubarb`` when that
+    was left at its default); ``Invalid`` for options it cannot take."""
+    from avatar_service.core.cue_formats import (
+        CueExportOptions,
+        check_cue_export,
+        check_cue_format,
+    )
+
+    context = click.get_current_context()
+    given = context.get_parameter_source("viseme_set") is not click.core.ParameterSource.DEFAULT
+    spec = registry.get(viseme_set if given else "rhubarb")
+    options = CueExportOptions(extended_shapes, dat_fps, preston_blair)
+    output = CueOutput(spec, check_cue_format(cue_format), options)
+    check_cue_export(spec, output.cue_format, options)
+    return output

@@ -1,0 +1,86 @@
+"""``POST /v1/lipsync/audio`` with ``cues``: only the cues, in Rhubarb Lip Sync's file formats
+(``core.cue_formats``), the recording kept and named in ``Audio-Id``; bad options refused
+before anything is kept."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from typing import Any
+
+from litestar import Litestar
+from litestar.testing import TestClient
+
+from avatar_service.contracts.aligner import synthetic_speech
+from avatar_service.core.audio import encode_wav
+
+ProblemCheck = Any
+RATE = 16000
+WAV = encode_wav(synthetic_speech(RATE), RATE)
+
+
+def _post(client: TestClient[Litestar], name: str = "take.wav", **fields: str) -> Any:
+    return client.post("/v1/lipsync/audio", files={"audio": (name, WAV, "audio/wav")}, data=fields)
+
+
+def _assert_rhubarb_cues(client: TestClient[Litestar], cues: list[tuple[str, str]]) -> None:
+    """``(start, shape)`` as written are the rhubarb cues of the full JSON answer, to the
+    centisecond."""
+    body = _post(client, viseme_sets="rhubarb").json()
+    assert [shape for _, shape in cues] == [c["viseme"] for c in body["visemes"]]
+    for (start, _), cue in zip(cues, body["visemes"], strict=True):
+        assert len(start.partition(".")[2]) == 2
+        assert abs(float(start) - cue["start"]) <= 0.005 + 1e-9
+
+
+def test_tsv_cues_are_the_rhubarb_sets_timeline_and_the_recording_is_kept(
+    client: TestClient[Litestar],
+) -> None:
+    response = _post(client, cues="tsv")
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+    lines = [line.split("\t") for line in response.text.splitlines()]
+    _assert_rhubarb_cues(client, [(start, shape) for start, shape in lines[:-1]])
+    assert lines[-1] == ["1.50", "X"]  # the end of the recording, mouth closed
+    kept = client.get(f"/v1/audios/{response.headers['audio-id']}")
+    assert kept.status_code == 200 and kept.headers["content-type"] == "audio/wav"
+
+
+def test_json_and_xml_cues_name_the_uploaded_file_without_its_folders(
+    client: TestClient[Litestar],
+) -> None:
+    as_json = json.loads(_post(client, "../../secret/take.wav", cues="json").text)
+    assert as_json["metadata"] == {"soundFile": "take.wav", "duration": 1.5}
+    assert '"start": 0.00, "end": ' in _post(client, cues="json").text  # as Rhubarb writes
+    _assert_rhubarb_cues(client, [(f"{c['start']:.2f}", c["value"]) for c in as_json["mouthCues"]])
+    response = _post(client, "C:\\takes\\<b>&.wav", cues="xml", viseme_sets="oculus")
+    assert response.headers["content-type"].startswith("application/xml")
+    root = ET.fromstring(response.text)
+    assert root.findtext("metadata/soundFile") == "<b>&.wav"
+    assert root.find("mouthCues/mouthCue").text == "sil"  # type: ignore[union-attr]
+
+
+def test_moho_data_takes_a_frame_rate_and_preston_blair_names(
+    client: TestClient[Litestar],
+) -> None:
+    response = _post(client, cues="dat", dat_fps="100", dat_preston_blair="true")
+    assert response.status_code == 200, response.text
+    lines = response.text.splitlines()
+    assert lines[0] == "MohoSwitch1" and lines[1] == "1 rest"
+    assert lines[-1] == "151 rest"  # 1.5 s at 100 fps, frames from 1
+    names = {line.split()[1] for line in lines[1:]}
+    assert names <= {"MBP", "etc", "E", "AI", "O", "U", "FV", "L", "rest"}
+
+
+def test_bad_cue_options_are_refused_before_the_recording_is_kept(
+    client: TestClient[Litestar], assert_problem: ProblemCheck
+) -> None:
+    kept = client.get("/v1/audios").json()["count"]
+    assert_problem(_post(client, cues="moho"), 422, "format")
+    assert_problem(_post(client, cues="dat", dat_fps="12"), 422, "dat_fps")
+    assert_problem(_post(client, cues="dat", dat_fps="nan"), 422, "dat_fps")
+    assert_problem(_post(client, cues="tsv", extended_shapes="GQ"), 422, "extended_shapes")
+    refused = _post(client, cues="dat", viseme_sets="oculus", dat_preston_blair="true")
+    assert_problem(refused, 422, "preston_blair")
+    assert_problem(_post(client, cues="tsv", viseme_sets="klingon"), 422, "viseme_set")
+    assert client.get("/v1/audios").json()["count"] == kept
