@@ -127,7 +127,9 @@ def _shape_map(viseme_set: VisemeSetSpec, options: CueExportOptions) -> _ShapeMa
     if not rhubarb and set(extended) != set(EXTENDED_SHAPES):
         raise Invalid("extended shapes apply to the rhubarb viseme set", field="extended_shapes")
     if options.preston_blair and not rhubarb:
-        raise Invalid("Preston Blair names apply to the rhubarb viseme set", field="preston_blair")
+        raise Invalid(
+            "Preston Blair names apply to the rhubarb viseme set", field="dat_preston_blair"
+        )
     low, high = DAT_FPS_RANGE
     if not low <= options.dat_fps <= high:
         raise Invalid(f"the Moho frame rate must be {low:g}-{high:g} fps", field="dat_fps")

@@ -12,6 +12,7 @@ SUMMARIES: dict[str, str] = {
     "phonemize": "Words of a text with their phonemes (no audio)",
     "lipsync": "Speech with phoneme, word and viseme timings (audio stored)",
     "lipsyncPreview": "Lip-sync timings without storing anything",
+    "lipsyncCues": "Viseme cues of a text as a Rhubarb Lip Sync file (nothing stored)",
     "phonemeTiming": "Phoneme and word timings of a text, or of an uploaded recording",
     "listVoices": "Voices of the configured synthesizer",
     "createAvatar": "Create an avatar",
@@ -117,6 +118,7 @@ REQUEST_EXAMPLES: dict[str, Any] = {
         "format": "gltf",
         "morph_targets": ["Fcl_MTH_A=aa", "jawOpen"],
     },
+    "lipsyncCues": {"text": "Bob bought a map.", "format": "json"},
     "lipsyncAudio": {
         "audio": "(binary: a WAV, FLAC, OGG or MP3 recording)",
         "text": "Hello there!",
@@ -131,6 +133,13 @@ RESPONSE_MEDIA_TYPES: dict[str, dict[str, dict[str, Any]]] = {
         "200": {
             "text/csv": {"schema": {"type": "string"}},
             "model/gltf+json": {"schema": {"type": "object"}},
+        }
+    },
+    "lipsyncCues": {
+        "200": {
+            "application/json": {"schema": {"type": "object"}},
+            "application/xml": {"schema": {"type": "string"}},
+            "text/plain": {"schema": {"type": "string"}},
         }
     },
     "lipsyncAudio": {  # with ``cues``: Rhubarb Lip Sync's tsv, xml, dat (and json)

@@ -134,7 +134,7 @@ def test_another_set_is_written_with_its_own_symbols_closing_with_its_silence() 
     [
         (RHUBARB, CueExportOptions(extended_shapes="GQ"), "extended_shapes"),
         (OCULUS, CueExportOptions(extended_shapes="G"), "extended_shapes"),
-        (OCULUS, CueExportOptions(preston_blair=True), "preston_blair"),
+        (OCULUS, CueExportOptions(preston_blair=True), "dat_preston_blair"),
         (RHUBARB, CueExportOptions(dat_fps=23.9), "dat_fps"),
         (RHUBARB, CueExportOptions(dat_fps=100.1), "dat_fps"),
     ],

@@ -13,15 +13,23 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
+from avatar_service.core.cue_formats import (
+    MEDIA_TYPES,
+    CueExportOptions,
+    check_cue_export,
+    export_cues,
+)
 from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import BlobInfo
 from avatar_service.core.usecases.speech import check_alphabet
+from avatar_service.core.visemesets import custom_set
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.crosssite import is_json_media_type, unsupported_media_type
 from avatar_service.entrypoints.http.problems import BODY_ERRORS, problem_specs
 from avatar_service.entrypoints.http.schemas.speech_requests import (
+    CuesExportRequest,
     CurvesExportRequest,
     LipsyncRequest,
     PhonemesRequest,
@@ -134,6 +142,38 @@ class SpeechController(Controller):
         filename = f"lipsync.{data.format}"
         headers = {"Content-Disposition": f'attachment; filename="{filename}"'}
         return Response(body, media_type=media, headers=headers)
+
+    @post(
+        "/lipsync/cues",
+        operation_id="lipsyncCues",
+        status_code=200,
+        sync_to_thread=True,
+        media_type="text/tab-separated-values",
+        responses=problem_specs(*BODY_ERRORS, 404, 503, 504),
+    )
+    def cues(
+        self, data: JSONBody[CuesExportRequest], container: NamedDependency[Container]
+    ) -> Response[bytes]:
+        """The viseme cues of a text's speech as a file of Rhubarb Lip Sync: tsv, json, xml,
+        or dat (Moho switch data), in the rhubarb set unless ``viseme_set`` names another
+        (docs/visemes.md). Nothing is stored.
+
+        422: an unknown set, options the set or format cannot take (Preston Blair names or
+        extended shapes for another set, ``dat_fps`` outside 24-100).
+        """
+        name = data.chosen_set()
+        table = None if data.viseme_table is None else custom_set(data.viseme_table)
+        spec = table if table is not None and table.name == name else None
+        spec = spec or container.speech.viseme_sets.get(name)
+        options = CueExportOptions(data.extended_shapes, data.dat_fps, data.dat_preston_blair)
+        check_cue_export(spec, data.format, options)
+        request = msgspec.structs.replace(data, viseme_set=name, viseme_sets=None)
+        timed = container.speech.timed_speech(to_speech_request(request))
+        text = export_cues(
+            timed.visemes[name], timed.speech.duration, spec, data.format, options=options
+        )
+        headers = {"Content-Disposition": f'attachment; filename="lipsync.{data.format}"'}
+        return Response(text.encode(), media_type=MEDIA_TYPES[data.format], headers=headers)
 
     @get(
         "/viseme-sets",

@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
+from avatar_service.core.cue_formats import DAT_FPS_RANGE, EXTENDED_SHAPES, CueFormat
 from avatar_service.core.curve_export import MAX_MORPH_TARGETS
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.core.usecases.speech import Alphabet, SpeechRequest
@@ -166,3 +167,40 @@ class CurvesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=Tr
         ]
         | None
     ) = None
+
+
+class CuesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=True):
+    """Text to its viseme cues in a file format of Rhubarb Lip Sync; nothing is stored. The
+    cues are those of ``viseme_set`` (or the first of ``viseme_sets``; ``rhubarb`` when
+    neither is given)."""
+
+    format: Annotated[
+        CueFormat,
+        Meta(description="tsv, json, xml, or dat (Moho switch data), as Rhubarb writes them."),
+    ] = "tsv"
+    extended_shapes: Annotated[
+        str,
+        Meta(
+            max_length=len(EXTENDED_SHAPES),
+            description="The rhubarb set: which of the optional shapes G, H and X to use "
+            "(left out: G shows as A, H as C, X as A).",
+        ),
+    ] = EXTENDED_SHAPES
+    dat_fps: Annotated[
+        float,
+        Meta(
+            ge=DAT_FPS_RANGE[0],
+            le=DAT_FPS_RANGE[1],
+            description="dat: the frame rate frames are numbered at.",
+        ),
+    ] = 24.0
+    dat_preston_blair: Annotated[
+        bool,
+        Meta(
+            description="dat and the rhubarb set: name the shapes as Preston Blair's chart "
+            "does (MBP, etc, E, AI, O, U, FV, L, rest)."
+        ),
+    ] = False
+
+    def chosen_set(self) -> str:
+        return self.viseme_set or (self.viseme_sets or ["rhubarb"])[0]

@@ -1,6 +1,6 @@
-"""``POST /v1/lipsync/audio`` with ``cues``: only the cues, in Rhubarb Lip Sync's file formats
-(``core.cue_formats``), the recording kept and named in ``Audio-Id``; bad options refused
-before anything is kept."""
+"""Cues as files of Rhubarb Lip Sync (``core.cue_formats``): ``POST /v1/lipsync/audio`` with
+``cues`` (the recording kept and named in ``Audio-Id``) and ``POST /v1/lipsync/cues`` for a
+text (nothing kept); bad options refused before anything is made or kept."""
 
 from __future__ import annotations
 
@@ -81,6 +81,47 @@ def test_bad_cue_options_are_refused_before_the_recording_is_kept(
     assert_problem(_post(client, cues="dat", dat_fps="nan"), 422, "dat_fps")
     assert_problem(_post(client, cues="tsv", extended_shapes="GQ"), 422, "extended_shapes")
     refused = _post(client, cues="dat", viseme_sets="oculus", dat_preston_blair="true")
-    assert_problem(refused, 422, "preston_blair")
+    assert_problem(refused, 422, "dat_preston_blair")
     assert_problem(_post(client, cues="tsv", viseme_sets="klingon"), 422, "viseme_set")
     assert client.get("/v1/audios").json()["count"] == kept
+
+
+def test_the_cues_of_a_text_are_a_file_in_the_rhubarb_set_by_default(
+    client: TestClient[Litestar],
+) -> None:
+    said = {"text": "Bob bought a map.", "seed": 3}
+    response = client.post("/v1/lipsync/cues", json=said)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/tab-separated-values")
+    assert response.headers["content-disposition"] == 'attachment; filename="lipsync.tsv"'
+    preview = client.post("/v1/lipsync/preview", json={**said, "viseme_set": "rhubarb"}).json()
+    lines = [line.split("\t") for line in response.text.splitlines()]
+    assert [shape for _, shape in lines[:-1]] == [c["viseme"] for c in preview["visemes"]]
+    assert lines[-1] == [f"{int(preview['duration'] * 100 + 1e-6) / 100:.2f}", "X"]
+    as_xml = client.post("/v1/lipsync/cues", json={**said, "format": "xml", "viseme_set": "azure"})
+    assert ET.fromstring(as_xml.text).find("mouthCues/mouthCue").text == "0"  # type: ignore[union-attr]
+    assert client.get("/v1/audios").json()["count"] == 0
+
+
+def test_a_custom_viseme_table_is_written_with_its_own_symbols(
+    client: TestClient[Litestar],
+) -> None:
+    table = {"name": "mine", "symbols": ["rest", "shut", "open"], "silence": "rest"}
+    table |= {"default": "open", "classes": {"PP": "shut"}}
+    body = {"text": "Bob", "viseme_table": table, "viseme_set": "mine", "format": "json"}
+    cues = json.loads(client.post("/v1/lipsync/cues", json=body).text)["mouthCues"]
+    assert {c["value"] for c in cues} == {"rest", "shut", "open"}
+
+
+def test_bad_cue_options_for_a_text_are_problems(
+    client: TestClient[Litestar], assert_problem: ProblemCheck
+) -> None:
+    def post(**fields: object) -> Any:
+        return client.post("/v1/lipsync/cues", json={"text": "Hi", **fields})
+
+    assert_problem(post(format="moho"), 422, "format")
+    assert_problem(post(dat_fps=101), 422, "dat_fps")
+    assert_problem(post(extended_shapes="GHXX"), 422, "extended_shapes")
+    assert_problem(post(extended_shapes="Q"), 422, "extended_shapes")
+    assert_problem(post(viseme_set="oculus", dat_preston_blair=True), 422, "dat_preston_blair")
+    assert_problem(post(viseme_set="klingon"), 422, "viseme_set")
