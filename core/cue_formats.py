@@ -16,7 +16,7 @@ import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal, get_args
+from typing import Literal, cast, get_args
 from xml.sax.saxutils import escape, quoteattr
 
 from avatar_service.core.errors import Invalid
@@ -67,7 +67,7 @@ class CueExportOptions:
 def check_cue_format(name: str) -> CueFormat:
     if name not in CUE_FORMATS:
         raise Invalid(f"cue format must be one of {', '.join(CUE_FORMATS)}", field="format")
-    return name  # type: ignore[return-value]
+    return cast("CueFormat", name)
 
 
 def export_cues(
@@ -82,7 +82,8 @@ def export_cues(
     """``cues`` (contiguous over ``[0, duration]``, in ``viseme_set``) as ``cue_format``;
     ``sound_file`` is named in the JSON and XML metadata. ``Invalid`` for options the set or
     format cannot take."""
-    shape = check_cue_export(viseme_set, cue_format, options)
+    check_cue_export(viseme_set, cue_format, options)
+    shape = _shape_map(viseme_set, options)
     closed = shape(viseme_set.silence)
     end = int(duration * 100 + 1e-6)
     timed = _centiseconds(cues, end, shape)
@@ -99,13 +100,12 @@ def export_cues(
 
 def check_cue_export(
     viseme_set: VisemeSetSpec, cue_format: CueFormat, options: CueExportOptions
-) -> _ShapeMap:
+) -> None:
     """``Invalid`` unless ``viseme_set`` can be written as ``cue_format`` with ``options``
-    (checked before the work whose cues are written); the set's symbols as written."""
-    shape = _shape_map(viseme_set, options)
+    (call it before the work whose cues are written)."""
+    _shape_map(viseme_set, options)
     if cue_format in ("tsv", "dat"):
         _check_plain(viseme_set, cue_format)
-    return shape
 
 
 def _check_plain(viseme_set: VisemeSetSpec, cue_format: str) -> None:

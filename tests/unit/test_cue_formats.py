@@ -1,15 +1,22 @@
 """Cues in Rhubarb Lip Sync's file formats (core.cue_formats): the expected texts are the
-examples of Rhubarb's own documentation (a person saying "Hi"), byte for byte."""
+examples of Rhubarb's own documentation (a person saying "Hi") and files Rhubarb wrote
+(tests/fixtures/rhubarb), byte for byte."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import pytest
 
-from avatar_service.core.cue_formats import CueExportOptions, check_cue_format, export_cues
+from avatar_service.core.cue_formats import (
+    CueExportOptions,
+    CueFormat,
+    check_cue_format,
+    export_cues,
+)
 from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import VisemeCue
 from avatar_service.core.visemes import BUILTIN_REGISTRY
@@ -158,3 +165,31 @@ def test_an_unknown_format_is_refused_by_name() -> None:
     assert check_cue_format("xml") == "xml"
     with pytest.raises(Invalid, match="tsv, json, xml, dat"):
         check_cue_format("moho")
+
+
+RHUBARB_FILES = Path(__file__).parents[1] / "fixtures" / "rhubarb"
+
+
+@pytest.mark.parametrize(
+    ("name", "variant", "cue_format", "options"),
+    [
+        ("austen-0870", "tsv", "tsv", CueExportOptions()),
+        ("austen-0870", "json", "json", CueExportOptions()),
+        ("austen-0870", "xml", "xml", CueExportOptions()),
+        ("austen-0870", "dat", "dat", CueExportOptions()),
+        ("austen-0870", "pb30.dat", "dat", CueExportOptions(dat_fps=30, preston_blair=True)),
+        ("austen-0870", "100.dat", "dat", CueExportOptions(dat_fps=100)),
+        ("silence", "basic.tsv", "tsv", CueExportOptions(extended_shapes="")),
+    ],
+)
+def test_rhubarbs_own_files_are_written_again_byte_for_byte(
+    name: str, variant: str, cue_format: CueFormat, options: CueExportOptions
+) -> None:
+    """Rhubarb's cues of a recording (its JSON) written again in each format are the file
+    Rhubarb itself wrote (tests/fixtures/rhubarb/README.md)."""
+    written = json.loads((RHUBARB_FILES / f"{name}.json").read_text("utf-8"))
+    cues = [VisemeCue(c["value"], c["start"], c["end"]) for c in written["mouthCues"]]
+    duration = {"austen-0870": 113_600 / 16_000, "silence": 0.3}[name]
+    sound_file = f"/tmp/rhubarb/in/{name.partition('-')[0]}.wav"
+    ours = export_cues(cues, duration, RHUBARB, cue_format, sound_file=sound_file, options=options)
+    assert ours == (RHUBARB_FILES / f"{name}.{variant}").read_text("utf-8")
