@@ -17,7 +17,6 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal, cast, get_args
-from xml.sax.saxutils import escape, quoteattr
 
 from avatar_service.core.errors import Invalid
 from avatar_service.core.speech import VisemeCue
@@ -215,15 +214,14 @@ def _json(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
 
 def _xml(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
     cues = "".join(
-        f"    <mouthCue start={quoteattr(_seconds(s))} end={quoteattr(_seconds(e))}>"
-        f"{escape(v)}</mouthCue>\n"
+        f'    <mouthCue start="{_seconds(s)}" end="{_seconds(e)}">{_xml_text(v)}</mouthCue>\n'
         for v, s, e in timed
     )
     return (
         '<?xml version="1.0" encoding="utf-8"?>\n'
         "<rhubarbResult>\n"
         "  <metadata>\n"
-        f"    <soundFile>{escape(_xml_text(sound_file))}</soundFile>\n"
+        f"    <soundFile>{_xml_text(sound_file)}</soundFile>\n"
         f"    <duration>{_seconds(end)}</duration>\n"
         "  </metadata>\n"
         "  <mouthCues>\n"
@@ -234,5 +232,7 @@ def _xml(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
 
 
 def _xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 cannot hold (control characters)."""
-    return "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    """``text`` as an element's content: ``&``, ``<`` and ``>`` escaped, the characters XML 1.0
+    cannot hold (control characters) left out."""
+    kept = "".join(c for c in text if c in "\t\n\r" or ord(c) >= 0x20)
+    return kept.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import click
 
-from avatar_service.core.cue_formats import CUE_FORMATS, DAT_FPS_RANGE, EXTENDED_SHAPES
+from avatar_service.entrypoints.cli.output import LazyChoice
 
 if TYPE_CHECKING:
     from avatar_service.core.cue_formats import CueExportOptions, CueFormat
@@ -18,30 +18,37 @@ if TYPE_CHECKING:
 F = Callable[..., Any]
 
 
+def _formats() -> tuple[str, ...]:
+    from avatar_service.core.cue_formats import CUE_FORMATS
+
+    return CUE_FORMATS
+
+
 def cue_format_options(command: F) -> F:
-    """``--cues``, ``--extended-shapes``, ``--dat-fps``, ``--dat-preston-blair``."""
+    """``--cues``, ``--extended-shapes``, ``--dat-fps``, ``--dat-preston-blair`` (their
+    values are checked by ``core.cue_formats``, imported only when they are used)."""
     options = [
         click.option(
             "--cues",
             "cue_format",
-            type=click.Choice(CUE_FORMATS),
+            type=LazyChoice(_formats),
             help="Print only the viseme cues, as Rhubarb Lip Sync writes them: tsv, json, xml, "
             "or dat (Moho switch data). The viseme set is then rhubarb unless --viseme-set "
             "names another.",
         ),
         click.option(
             "--extended-shapes",
-            default=EXTENDED_SHAPES,
+            default="GHX",
             show_default=True,
             help="With --cues and the rhubarb set: which optional shapes to use (left out: G "
             "shows as A, H as C, X as A).",
         ),
         click.option(
             "--dat-fps",
-            type=click.FloatRange(*DAT_FPS_RANGE),
+            type=float,
             default=24.0,
             show_default=True,
-            help="With --cues dat: the frame rate the frames are numbered at.",
+            help="With --cues dat: the frame rate the frames are numbered at, 24-100.",
         ),
         click.option(
             "--dat-preston-blair",

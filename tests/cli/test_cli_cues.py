@@ -69,7 +69,7 @@ def test_cues_of_text_take_another_set_and_moho_options(runner: CliRunner) -> No
             ["--cues", "dat", "--viseme-set", "oculus", "--dat-preston-blair"],
             "error: Preston Blair names apply to the rhubarb viseme set",
         ),
-        (["--cues", "dat", "--dat-fps", "12"], "error: invalid value for '--dat-fps'"),
+        (["--cues", "dat", "--dat-fps", "12"], "error: the Moho frame rate must be 24-100 fps"),
         (["--cues", "moho"], "error: invalid value for '--cues'"),
     ],
 )

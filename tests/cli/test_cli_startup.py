@@ -78,3 +78,21 @@ def test_a_one_shot_command_loads_no_web_stack_database_or_log_renderer(tmp_path
     modules = set(json.loads(done.stdout.splitlines()[-1]))
     unused = {"litestar", "uvicorn", "sqlalchemy", "structlog", "onnxruntime", "prometheus_client"}
     assert modules & unused == set()
+
+
+def test_listing_the_commands_loads_no_domain_module_and_no_url_library() -> None:
+    """A command's options are declared without the domain modules they check against (the
+    cue formats, viseme sets, speech types load when a command runs), nor ``urllib.request``
+    (some standard modules pull it in: it cost 80 ms of every start)."""
+    code = (
+        "from avatar_service.entrypoints.cli import main\n"
+        "try:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+        "import json, sys\nprint(json.dumps(sorted(sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
+    )
+    modules = json.loads(done.stdout.splitlines()[-1])
+    core = {name for name in modules if name.startswith("avatar_service.core.")}
+    assert core <= {"avatar_service.core.errors", "avatar_service.core.tenancy"}
+    assert "urllib.request" not in modules
