@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal, cast, get_args
 
 from avatar_service.core.errors import Invalid
+from avatar_service.core.rhubarb_tweens import Cue, with_tweens
 from avatar_service.core.speech import VisemeCue
 from avatar_service.core.visemesets import VisemeSetSpec
 
@@ -56,11 +57,13 @@ DAT_FPS_RANGE = (24.0, 100.0)
 class CueExportOptions:
     """``extended_shapes``: which of G, H, X to use (``rhubarb`` set only); ``dat_fps``: the
     frame rate of Moho data; ``preston_blair``: Moho data names shapes as Preston Blair does
-    (``rhubarb`` set only)."""
+    (``rhubarb`` set only); ``tweens``: Rhubarb's in-between shapes are inserted
+    (``core.rhubarb_tweens``; ``rhubarb`` set only)."""
 
     extended_shapes: str = EXTENDED_SHAPES
     dat_fps: float = 24.0
     preston_blair: bool = False
+    tweens: bool = False
 
 
 def check_cue_format(name: str) -> CueFormat:
@@ -85,7 +88,10 @@ def export_cues(
     shape = _shape_map(viseme_set, options)
     closed = shape(viseme_set.silence)
     end = int(duration * 100 + 1e-6)
-    timed = _centiseconds(cues, end, shape)
+    timed = _centiseconds(cues, end)
+    if options.tweens:
+        timed = with_tweens(timed)
+    timed = _joined([(shape(value), start, stop) for value, start, stop in timed])
     if cue_format == "tsv":
         lines = [f"{_seconds(start)}\t{value}" for value, start, _ in timed]
         return "".join(f"{line}\n" for line in [*lines, f"{_seconds(end)}\t{closed}"])
@@ -125,6 +131,8 @@ def _shape_map(viseme_set: VisemeSetSpec, options: CueExportOptions) -> _ShapeMa
         raise Invalid("extended shapes are some of G, H and X (e.g. GHX)", field="extended_shapes")
     if not rhubarb and set(extended) != set(EXTENDED_SHAPES):
         raise Invalid("extended shapes apply to the rhubarb viseme set", field="extended_shapes")
+    if options.tweens and not rhubarb:
+        raise Invalid("in-between shapes apply to the rhubarb viseme set", field="tweens")
     if options.preston_blair and not rhubarb:
         raise Invalid(
             "Preston Blair names apply to the rhubarb viseme set", field="dat_preston_blair"
@@ -153,19 +161,22 @@ def _seconds(centiseconds: int) -> str:
     return f"{centiseconds / 100:.2f}"
 
 
-def _centiseconds(
-    cues: Sequence[VisemeCue], limit: int, shape: _ShapeMap
-) -> list[tuple[str, int, int]]:
+def _centiseconds(cues: Sequence[VisemeCue], limit: int) -> list[Cue]:
     """``(shape, start, end)`` in centiseconds up to ``limit``: empty cues dropped, one
     shape's neighbours joined."""
-    out: list[tuple[str, int, int]] = []
+    out: list[Cue] = []
     for cue in cues:
-        value, start = shape(cue.viseme), _nearest(cue.start)
-        end = min(_nearest(cue.end), limit)
+        start, end = _nearest(cue.start), min(_nearest(cue.end), limit)
         if out:
             start = out[-1][2]  # contiguous, whatever the rounding
-        if end <= start:
-            continue
+        if end > start:
+            out.append((cue.viseme, start, end))
+    return _joined(out)
+
+
+def _joined(cues: list[Cue]) -> list[Cue]:
+    out: list[Cue] = []
+    for value, start, end in cues:
         if out and out[-1][0] == value:
             out[-1] = (value, out[-1][1], end)
         else:
@@ -173,9 +184,7 @@ def _centiseconds(
     return out
 
 
-def _moho(
-    timed: list[tuple[str, int, int]], end: int, closed: str, options: CueExportOptions
-) -> str:
+def _moho(timed: list[Cue], end: int, closed: str, options: CueExportOptions) -> str:
     def frame(centiseconds: int) -> int:  # Rhubarb's arithmetic, rounding included
         return 1 + int(options.dat_fps * (centiseconds / 100))
 
@@ -194,7 +203,7 @@ def _moho(
     return "".join(f"{line}\n" for line in lines)
 
 
-def _json(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
+def _json(timed: list[Cue], end: int, sound_file: str) -> str:
     cues = ",\n".join(
         f'    {{ "start": {_seconds(s)}, "end": {_seconds(e)}, "value": {json.dumps(v)} }}'
         for v, s, e in timed
@@ -212,7 +221,7 @@ def _json(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
     )
 
 
-def _xml(timed: list[tuple[str, int, int]], end: int, sound_file: str) -> str:
+def _xml(timed: list[Cue], end: int, sound_file: str) -> str:
     cues = "".join(
         f'    <mouthCue start="{_seconds(s)}" end="{_seconds(e)}">{_xml_text(v)}</mouthCue>\n'
         for v, s, e in timed

@@ -25,8 +25,9 @@ def _formats() -> tuple[str, ...]:
 
 
 def cue_format_options(command: F) -> F:
-    """``--cues``, ``--extended-shapes``, ``--dat-fps``, ``--dat-preston-blair`` (their
-    values are checked by ``core.cue_formats``, imported only when they are used)."""
+    """``--cues``, ``--extended-shapes``, ``--tweens``, ``--dat-fps``,
+    ``--dat-preston-blair`` (their values are checked by ``core.cue_formats``, imported only
+    when they are used)."""
     options = [
         click.option(
             "--cues",
@@ -42,6 +43,12 @@ def cue_format_options(command: F) -> F:
             show_default=True,
             help="With --cues and the rhubarb set: which optional shapes to use (left out: G "
             "shows as A, H as C, X as A).",
+        ),
+        click.option(
+            "--tweens",
+            is_flag=True,
+            help="With --cues and the rhubarb set: insert Rhubarb's in-between shapes (D to B "
+            "through C, ...) for rigs that swap drawings.",
         ),
         click.option(
             "--dat-fps",
@@ -89,6 +96,7 @@ def cue_output(
     viseme_set: str,
     cue_format: str,
     extended_shapes: str,
+    tweens: bool,
     dat_fps: float,
     preston_blair: bool,
 ) -> CueOutput:
@@ -103,7 +111,7 @@ def cue_output(
     context = click.get_current_context()
     given = context.get_parameter_source("viseme_set") is not click.core.ParameterSource.DEFAULT
     spec = registry.get(viseme_set if given else "rhubarb")
-    options = CueExportOptions(extended_shapes, dat_fps, preston_blair)
+    options = CueExportOptions(extended_shapes, dat_fps, preston_blair, tweens)
     output = CueOutput(spec, check_cue_format(cue_format), options)
     check_cue_export(spec, output.cue_format, options)
     return output

@@ -120,6 +120,7 @@ def lipsync(
     morph_targets: str | None,
     cue_format: str | None,
     extended_shapes: str,
+    tweens: bool,
     dat_fps: float,
     dat_preston_blair: bool,
     as_json: bool,
@@ -141,7 +142,7 @@ def lipsync(
         if as_json:
             raise Invalid("give --json or --cues, not both", field="cues")
         registry = state.container().speech.viseme_sets
-        options = (extended_shapes, dat_fps, dat_preston_blair)
+        options = (extended_shapes, tweens, dat_fps, dat_preston_blair)
         writer = cue_output(registry, viseme_set, cue_format, *options)
     visemes = viseme_set if writer is None else writer.viseme_set.name
     alpha = check_alphabet(alphabet)

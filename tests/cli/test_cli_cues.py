@@ -92,3 +92,17 @@ def test_bad_cue_options_are_refused_before_the_recording_is_read(
     )
     assert result.exit_code != 0
     assert result.stderr.startswith("error: extended shapes are some of")
+
+
+def test_tweens_insert_in_betweens_in_the_printed_cues_only(runner: CliRunner, take: Path) -> None:
+    said = ["lipsync", "--audio", str(take), "--cues", "tsv"]
+    plain = [line.split("\t") for line in runner.invoke(main, said).stdout.splitlines()]
+    tweened = runner.invoke(main, [*said, "--tweens"])
+    assert tweened.exit_code == 0, tweened.output
+    lines = [line.split("\t") for line in tweened.stdout.splitlines()]
+    # the last vowel (D) closes to rest (X) through C, which starts the rest
+    assert [shape for _, shape in plain[-4:]] == ["A", "D", "X", "X"]
+    assert [shape for _, shape in lines[-5:]] == ["A", "D", "C", "X", "X"]
+    assert lines[-3][0] == plain[-2][0]
+    refused = runner.invoke(main, [*said, "--viseme-set", "vrm", "--tweens"])
+    assert refused.stderr.startswith("error: in-between shapes apply to the rhubarb viseme set")

@@ -125,3 +125,17 @@ def test_bad_cue_options_for_a_text_are_problems(
     assert_problem(post(extended_shapes="Q"), 422, "extended_shapes")
     assert_problem(post(viseme_set="oculus", dat_preston_blair=True), 422, "dat_preston_blair")
     assert_problem(post(viseme_set="klingon"), 422, "viseme_set")
+
+
+def test_tweens_put_rhubarbs_in_betweens_into_the_file(
+    client: TestClient[Litestar], assert_problem: ProblemCheck
+) -> None:
+    plain = _post(client, cues="tsv").text.splitlines()
+    tweened = _post(client, cues="tsv", tweens="true").text.splitlines()
+    # the recording's last vowel (D) closes to rest (X) through C
+    assert [line.split("\t")[1] for line in plain[-3:]] == ["D", "X", "X"]
+    assert [line.split("\t")[1] for line in tweened[-4:]] == ["D", "C", "X", "X"]
+    refused = client.post(
+        "/v1/lipsync/cues", json={"text": "Hi", "viseme_set": "vrm", "tweens": True}
+    )
+    assert_problem(refused, 422, "tweens")

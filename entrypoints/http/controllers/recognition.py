@@ -87,7 +87,9 @@ def _lipsync_audio(
     alphabet = check_alphabet(form.alphabet)
     cue_format = None if form.cues is None else check_cue_format(form.cues)
     sets = viseme_set_names(form.viseme_sets, "oculus" if cue_format is None else "rhubarb")
-    options = CueExportOptions(form.extended_shapes, form.dat_fps, form.dat_preston_blair)
+    options = CueExportOptions(
+        form.extended_shapes, form.dat_fps, form.dat_preston_blair, tweens=form.tweens
+    )
     if cue_format is not None:  # before the recording is decoded, recognised and kept
         check_cue_export(container.speech.viseme_sets.get(sets[0]), cue_format, options)
     limits = container.settings.limits

@@ -165,7 +165,9 @@ class SpeechController(Controller):
         table = None if data.viseme_table is None else custom_set(data.viseme_table)
         spec = table if table is not None and table.name == name else None
         spec = spec or container.speech.viseme_sets.get(name)
-        options = CueExportOptions(data.extended_shapes, data.dat_fps, data.dat_preston_blair)
+        options = CueExportOptions(
+            data.extended_shapes, data.dat_fps, data.dat_preston_blair, tweens=data.tweens
+        )
         check_cue_export(spec, data.format, options)
         request = msgspec.structs.replace(data, viseme_set=name, viseme_sets=None)
         timed = container.speech.timed_speech(to_speech_request(request))

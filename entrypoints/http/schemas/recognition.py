@@ -70,6 +70,13 @@ class RecordingForm:
             "and X to use (left out: G shows as A, H as C, X as A)."
         ),
     ] = EXTENDED_SHAPES
+    tweens: Annotated[
+        bool,
+        Body(
+            description="With `cues` and the rhubarb set: insert Rhubarb's in-between shapes "
+            "(D to B through C, ...) for rigs that swap drawings."
+        ),
+    ] = False
     dat_fps: Annotated[
         float, Body(description="With `cues=dat`: the frame rate frames are numbered at, 24-100.")
     ] = 24.0

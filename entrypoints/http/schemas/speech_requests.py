@@ -186,6 +186,13 @@ class CuesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=True
             "(left out: G shows as A, H as C, X as A).",
         ),
     ] = EXTENDED_SHAPES
+    tweens: Annotated[
+        bool,
+        Meta(
+            description="The rhubarb set: insert Rhubarb's in-between shapes (D to B through "
+            "C, ...) for rigs that swap drawings."
+        ),
+    ] = False
     dat_fps: Annotated[
         float,
         Meta(
