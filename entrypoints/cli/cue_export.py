@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
 
-from avatar_service.entrypoints.cli.output import LazyChoice
+from avatar_service.entrypoints.cli.output import LazyChoice, writable_output, write_failed
 
 if TYPE_CHECKING:
     from avatar_service.core.cue_formats import CueExportOptions, CueFormat
@@ -25,9 +26,9 @@ def _formats() -> tuple[str, ...]:
 
 
 def cue_format_options(command: F) -> F:
-    """``--cues``, ``--extended-shapes``, ``--tweens``, ``--dat-fps``,
-    ``--dat-preston-blair`` (their values are checked by ``core.cue_formats``, imported only
-    when they are used)."""
+    """``--cues``, ``--extended-shapes``, ``--tweens``, ``--dat-fps``, ``--dat-preston-blair``,
+    ``--output`` (their values are checked by ``core.cue_formats``, imported only when they
+    are used)."""
     options = [
         click.option(
             "--cues",
@@ -63,6 +64,14 @@ def cue_format_options(command: F) -> F:
             help="With --cues dat and the rhubarb set: name the shapes as Preston Blair's "
             "chart does (MBP, etc, E, AI, O, U, FV, L, rest).",
         ),
+        click.option(
+            "-o",
+            "--output",
+            "cues_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            callback=writable_output,
+            help="With --cues: write the file to FILE instead of printing it.",
+        ),
     ]
     for option in reversed(options):
         command = option(command)
@@ -76,8 +85,10 @@ class CueOutput:
     viseme_set: VisemeSetSpec
     cue_format: CueFormat
     options: CueExportOptions
+    path: Path | None = None
+    """Where to write the file (``None`` or ``-``: printed)."""
 
-    def echo(self, cues: Sequence[VisemeCue], duration: float, sound_file: str) -> None:
+    def write(self, cues: Sequence[VisemeCue], duration: float, sound_file: str) -> None:
         from avatar_service.core.cue_formats import export_cues
 
         text = export_cues(
@@ -88,7 +99,13 @@ class CueOutput:
             sound_file=sound_file,
             options=self.options,
         )
-        click.echo(text, nl=False)
+        if self.path is None or str(self.path) == "-":
+            click.echo(text, nl=False)
+            return
+        try:
+            self.path.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise write_failed(self.path, exc) from exc
 
 
 def cue_output(
@@ -99,6 +116,7 @@ def cue_output(
     tweens: bool,
     dat_fps: float,
     preston_blair: bool,
+    path: Path | None,
 ) -> CueOutput:
     """The ``--cues`` output in ``viseme_set`` (its ``--viseme-set``, or ``rhubarb`` when that
     was left at its default); ``Invalid`` for options it cannot take."""
@@ -112,6 +130,6 @@ def cue_output(
     given = context.get_parameter_source("viseme_set") is not click.core.ParameterSource.DEFAULT
     spec = registry.get(viseme_set if given else "rhubarb")
     options = CueExportOptions(extended_shapes, dat_fps, preston_blair, tweens)
-    output = CueOutput(spec, check_cue_format(cue_format), options)
+    output = CueOutput(spec, check_cue_format(cue_format), options, path)
     check_cue_export(spec, output.cue_format, options)
     return output

@@ -123,6 +123,7 @@ def lipsync(
     tweens: bool,
     dat_fps: float,
     dat_preston_blair: bool,
+    cues_path: Path | None,
     as_json: bool,
     keep: bool,
 ) -> None:
@@ -138,11 +139,13 @@ def lipsync(
 
     state.discard_records(keep)
     writer = None
+    if cue_format is None and cues_path is not None:
+        raise Invalid("--output goes with --cues", field="output")
     if cue_format is not None:
         if as_json:
             raise Invalid("give --json or --cues, not both", field="cues")
         registry = state.container().speech.viseme_sets
-        options = (extended_shapes, tweens, dat_fps, dat_preston_blair)
+        options = (extended_shapes, tweens, dat_fps, dat_preston_blair, cues_path)
         writer = cue_output(registry, viseme_set, cue_format, *options)
     visemes = viseme_set if writer is None else writer.viseme_set.name
     alpha = check_alphabet(alphabet)
@@ -169,7 +172,7 @@ def lipsync(
     if export is not None:
         export_curves(export, [timed.curves[name] for name in named], morph_targets)
     if writer is not None:
-        writer.echo(cues, speech.duration, str(audio.resolve()) if audio is not None else "")
+        writer.write(cues, speech.duration, str(audio.resolve()) if audio is not None else "")
         return
     if not as_json:
         echo_table(

@@ -106,3 +106,18 @@ def test_tweens_insert_in_betweens_in_the_printed_cues_only(runner: CliRunner, t
     assert lines[-3][0] == plain[-2][0]
     refused = runner.invoke(main, [*said, "--viseme-set", "vrm", "--tweens"])
     assert refused.stderr.startswith("error: in-between shapes apply to the rhubarb viseme set")
+
+
+def test_output_writes_the_file_and_goes_with_cues_only(
+    runner: CliRunner, take: Path, tmp_path: Path
+) -> None:
+    target = tmp_path / "take.tsv"
+    said = ["lipsync", "--audio", str(take), "--cues", "tsv"]
+    result = runner.invoke(main, [*said, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert target.read_text("utf-8") == runner.invoke(main, said).stdout
+    lonely = runner.invoke(main, ["lipsync", "--audio", str(take), "-o", str(target)])
+    assert lonely.stderr.startswith("error: --output goes with --cues")
+    nowhere = runner.invoke(main, [*said, "-o", str(tmp_path / "no" / "take.tsv")])
+    assert nowhere.exit_code != 0 and "does not exist" in nowhere.stderr
