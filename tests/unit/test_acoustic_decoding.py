@@ -198,7 +198,8 @@ def test_resampling_keeps_times_and_tones() -> None:
     assert np.abs(out[200:2000] - expected[200:2000]).max() < 0.01
 
 
-def test_mel_energies_equal_the_filter_bank_product() -> None:
-    power = np.random.default_rng(2).random((50, features.FFT // 2 + 1)).astype(np.float32)
+@pytest.mark.parametrize("frames", [1, 50, features.MEL_BLOCK + 7])
+def test_mel_energies_equal_the_filter_bank_product(frames: int) -> None:
+    power = np.random.default_rng(2).random((frames, features.FFT // 2 + 1)).astype(np.float32)
     expected = power @ features.mel_filters()
     np.testing.assert_allclose(features.mel_energies(power), expected, rtol=1e-5, atol=1e-6)
