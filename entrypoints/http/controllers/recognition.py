@@ -107,7 +107,7 @@ def _lipsync_audio(
         )
     )
     if cue_format is not None:
-        text = export_cues(
+        body = export_cues(
             result.timed.visemes[sets[0]],
             result.timed.speech.duration,
             container.speech.viseme_sets.get(sets[0]),
@@ -116,7 +116,7 @@ def _lipsync_audio(
             options=options,
         )
         headers = {"Audio-Id": result.audio.audio_id}
-        return Response(text.encode(), media_type=MEDIA_TYPES[cue_format], headers=headers)
+        return Response(body.encode(), media_type=MEDIA_TYPES[cue_format], headers=headers)
     return to_recording_response(
         result, language, alphabet, transcript=followed(result.timed.alignment)
     )
