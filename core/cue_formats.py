@@ -33,6 +33,8 @@ MEDIA_TYPES: dict[str, str] = {
 }
 """The media type of each format (text is UTF-8)."""
 
+CUE_SET = "rhubarb"
+"""The viseme set a cue file is written in unless another is named: Rhubarb's own."""
 EXTENDED_SHAPES = "GHX"
 """Rhubarb's optional shapes; A-F are always used."""
 BASIC_SHAPE = {"G": "A", "H": "C", "X": "A"}
@@ -125,7 +127,7 @@ def _check_plain(viseme_set: VisemeSetSpec, cue_format: str) -> None:
 
 
 def _shape_map(viseme_set: VisemeSetSpec, options: CueExportOptions) -> _ShapeMap:
-    rhubarb = viseme_set.name == "rhubarb"
+    rhubarb = viseme_set.name == CUE_SET
     extended = options.extended_shapes.upper()
     if not set(extended) <= set(EXTENDED_SHAPES):
         raise Invalid("extended shapes are some of G, H and X (e.g. GHX)", field="extended_shapes")

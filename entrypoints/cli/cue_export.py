@@ -121,6 +121,7 @@ def cue_output(
     """The ``--cues`` output in ``viseme_set`` (its ``--viseme-set``, or ``rhubarb`` when that
     was left at its default); ``Invalid`` for options it cannot take."""
     from avatar_service.core.cue_formats import (
+        CUE_SET,
         CueExportOptions,
         check_cue_export,
         check_cue_format,
@@ -128,7 +129,7 @@ def cue_output(
 
     context = click.get_current_context()
     given = context.get_parameter_source("viseme_set") is not click.core.ParameterSource.DEFAULT
-    spec = registry.get(viseme_set if given else "rhubarb")
+    spec = registry.get(viseme_set if given else CUE_SET)
     options = CueExportOptions(extended_shapes, dat_fps, preston_blair, tweens)
     output = CueOutput(spec, check_cue_format(cue_format), options, path)
     check_cue_export(spec, output.cue_format, options)

@@ -15,6 +15,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
 from avatar_service.core.cue_formats import (
+    CUE_SET,
     MEDIA_TYPES,
     CueExportOptions,
     check_cue_export,
@@ -86,12 +87,13 @@ def _lipsync_audio(
     language = language_tag(form.language, recognition.languages())
     alphabet = check_alphabet(form.alphabet)
     cue_format = None if form.cues is None else check_cue_format(form.cues)
-    sets = viseme_set_names(form.viseme_sets, "oculus" if cue_format is None else "rhubarb")
+    sets = viseme_set_names(form.viseme_sets, "oculus" if cue_format is None else CUE_SET)
     options = CueExportOptions(
         form.extended_shapes, form.dat_fps, form.dat_preston_blair, tweens=form.tweens
     )
+    spec = container.speech.viseme_sets.get(sets[0])
     if cue_format is not None:  # before the recording is decoded, recognised and kept
-        check_cue_export(container.speech.viseme_sets.get(sets[0]), cue_format, options)
+        check_cue_export(spec, cue_format, options)
     limits = container.settings.limits
     samples, rate = container.audio_codec.decode(audio, limits.max_recording_seconds)
     text = form.text if form.text and form.text.strip() else None
@@ -110,7 +112,7 @@ def _lipsync_audio(
         body = export_cues(
             result.timed.visemes[sets[0]],
             result.timed.speech.duration,
-            container.speech.viseme_sets.get(sets[0]),
+            spec,
             cue_format,
             sound_file=_base_name(form.audio.filename),
             options=options,

@@ -163,8 +163,7 @@ class SpeechController(Controller):
         """
         name = data.chosen_set()
         table = None if data.viseme_table is None else custom_set(data.viseme_table)
-        spec = table if table is not None and table.name == name else None
-        spec = spec or container.speech.viseme_sets.get(name)
+        spec = container.speech.viseme_sets.with_set(table).get(name)
         options = CueExportOptions(
             data.extended_shapes, data.dat_fps, data.dat_preston_blair, tweens=data.tweens
         )

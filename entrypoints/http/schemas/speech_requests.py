@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 import msgspec
 from msgspec import Meta
 
-from avatar_service.core.cue_formats import DAT_FPS_RANGE, EXTENDED_SHAPES, CueFormat
+from avatar_service.core.cue_formats import CUE_SET, DAT_FPS_RANGE, EXTENDED_SHAPES, CueFormat
 from avatar_service.core.curve_export import MAX_MORPH_TARGETS
 from avatar_service.core.speech import SynthesisOptions
 from avatar_service.core.usecases.speech import Alphabet, SpeechRequest
@@ -210,4 +210,4 @@ class CuesExportRequest(LipsyncRequest, kw_only=True, forbid_unknown_fields=True
     ] = False
 
     def chosen_set(self) -> str:
-        return self.viseme_set or (self.viseme_sets or ["rhubarb"])[0]
+        return self.viseme_set or (self.viseme_sets or [CUE_SET])[0]
