@@ -6,73 +6,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from support import IN_MEMORY, MOCK, require
+from playground_page import CHROMIUM, CHROMIUM_ARGS, open_playground, require_chromium
 
-from avatar_service.entrypoints.bootstrap import bootstrap
-from avatar_service.entrypoints.http.app import create_app
-from avatar_service.entrypoints.settings import Settings
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
 TEXT = (
     "Hello there! I am your avatar, and I speak as soon as the first sentence is ready. "
     "My mouth follows the visemes on the audio clock. Watch my lips move."
 )
-
-
-def _require_chromium() -> None:
-    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@pytest.fixture(scope="module")
-def base_url() -> Iterator[str]:
-    """A real uvicorn server (espeak voice, memory store and blobs) on a free port."""
-    settings = Settings(tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY)
-    container = bootstrap(settings)
-    port = _free_port()
-    config = uvicorn.Config(
-        create_app(container), host="127.0.0.1", port=port, log_level="warning", lifespan="on"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        container.close()
 
 
 def _expected(cues: list[dict[str, Any]], t: float) -> str:
@@ -82,7 +26,7 @@ def _expected(cues: list[dict[str, Any]], t: float) -> str:
 def test_playground_speaks_and_moves_the_mouth_in_step_with_visemes(
     base_url: str, tmp_path: Path
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
@@ -169,7 +113,7 @@ def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     base_url: str, tmp_path: Path, fake_microphone: Path
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     args = [
@@ -221,34 +165,12 @@ def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     assert {"aa", "E", "oh", "ih", "ou"} & set(shown), "the mouth never opened for a vowel"
 
 
-def _open(playwright: Any, base_url: str, tmp_path: Path) -> tuple[Any, Any, list[str]]:
-    """(browser, page, problems): the playground loaded and ready; ``problems`` collects page
-    errors and every response of 400 or more."""
-    browser = playwright.chromium.launch_persistent_context(
-        str(tmp_path / "profile"),
-        executable_path=str(CHROMIUM),
-        headless=True,
-        args=CHROMIUM_ARGS,
-        viewport={"width": 1100, "height": 720},
-    )
-    page = browser.new_page()
-    problems: list[str] = []
-    page.on("pageerror", lambda error: problems.append(str(error)))
-    page.on(
-        "response",
-        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
-    )
-    page.goto(f"{base_url}/")
-    page.wait_for_function("() => window.playground && window.playground.ready", timeout=15000)
-    return browser, page, problems
-
-
 def test_stop_stays_enabled_while_the_speech_plays(base_url: str, tmp_path: Path) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser, page, problems = _open(playwright, base_url, tmp_path)
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
             page.fill("#text", TEXT)
             page.click("#speak")
@@ -282,11 +204,11 @@ def test_stop_stays_enabled_while_the_speech_plays(base_url: str, tmp_path: Path
 def test_the_built_in_characters_are_in_the_picker_from_the_start(
     base_url: str, tmp_path: Path
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser, page, problems = _open(playwright, base_url, tmp_path)
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
             options = page.eval_on_selector_all("#avatar-id option", "o => o.map(x => x.value)")
             page.select_option("#avatar-id", "leo")
@@ -299,11 +221,11 @@ def test_the_built_in_characters_are_in_the_picker_from_the_start(
 
 
 def test_render_video_asks_before_saving_an_unsaved_avatar(base_url: str, tmp_path: Path) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser, page, problems = _open(playwright, base_url, tmp_path)
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
             before = page.evaluate("fetch('/v1/avatars').then(r => r.json())")["count"]
             asked: list[str] = []
@@ -329,11 +251,11 @@ def test_render_video_asks_before_saving_an_unsaved_avatar(base_url: str, tmp_pa
 
 
 def test_no_request_fails_and_there_is_a_favicon(base_url: str, tmp_path: Path) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser, page, problems = _open(playwright, base_url, tmp_path)
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
             page.wait_for_timeout(500)  # the favicon is fetched after load
             icon = page.evaluate("fetch('/favicon.ico').then(r => r.status)")
@@ -346,7 +268,7 @@ def test_no_request_fails_and_there_is_a_favicon(base_url: str, tmp_path: Path) 
 def test_the_voice_list_is_grouped_by_engine_and_language_neural_first(
     base_url: str, tmp_path: Path
 ) -> None:
-    _require_chromium()
+    require_chromium()
     from playwright.sync_api import sync_playwright
 
     voices = [
@@ -356,7 +278,7 @@ def test_the_voice_list_is_grouped_by_engine_and_language_neural_first(
         {"voice_id": "en-gb", "name": "English (UK)", "language": "en-gb", "engine": "espeak"},
     ]
     with sync_playwright() as playwright:
-        browser, page, problems = _open(playwright, base_url, tmp_path)
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
             shown = page.eval_on_selector_all(
                 "#voice optgroup",

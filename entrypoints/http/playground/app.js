@@ -159,6 +159,32 @@ async function speak() {
   }
 }
 
+/** Mouth cues as a file: of the audio file chosen under "From file" if there is one, else of
+ * the text as the chosen voice speaks it. */
+async function downloadCues() {
+  const button = $('#cues');
+  button.disabled = true;
+  const format = $('#cue-format').value;
+  const [file] = $('#listen-file').files;
+  try {
+    status(file ? `Recognising ${file.name}…` : 'Timing the text…');
+    const { blob, name } = file
+      ? await api.recordingCues(file, format)
+      : await api.textCues($('#text').value, $('#voice').value || undefined, $('#ssml').checked, format);
+    const url = URL.createObjectURL(blob);
+    const link = Object.assign(document.createElement('a'), { href: url, download: name });
+    document.body.append(link);
+    link.click();
+    link.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+    status(`Cues saved as ${name}.`);
+  } catch (error) {
+    status(`No cues: ${error.message}`);
+  } finally {
+    button.disabled = false;
+  }
+}
+
 /** The avatar to render: the selected one (a built-in character is stored by the service on
  * first render), or, for the unsaved one, a new avatar saved only when the user agrees. */
 async function avatarToRender() {
@@ -260,6 +286,7 @@ async function main() {
   $('#speak').addEventListener('click', speak);
   $('#stop').addEventListener('click', () => { speaker.stop(); speaking = false; $('#stop').disabled = true; status('Stopped.'); });
   $('#render').addEventListener('click', renderVideo);
+  $('#cues').addEventListener('click', downloadCues);
   $('#listen-mic').addEventListener('click', () => listen(() => listener.fromMicrophone()));
   $('#listen-file').addEventListener('change', (event) => {
     const [file] = event.target.files;
