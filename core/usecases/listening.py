@@ -194,14 +194,40 @@ class ListenSession:
         """Words with their times, now known (``core.word_timings``): the stretch from the
         first word's start to the last one's end is recognised again with their text, each
         word's phones are fitted into its span, and the stretch's cues and words are sent
-        corrected and become final. ``Invalid`` (field ``words``) as ``check_word_spans``."""
+        corrected and become final. Where the recogniser does not hear the stretch as those
+        words, each word is recognised alone in its own span: the client's words and times
+        stand. ``Invalid`` (field ``words``) as ``check_word_spans``."""
         check_word_spans(spans, self.heard)
         start, end = spans[0].start, spans[-1].end
         text, _ = joined_text(spans)
         alignment = self._recognise(self._segment(start, end), self._rate, text)
         local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
+        if alignment.heard:
+            alignment = self._word_by_word(local, start)
         phonemes = fit_to_spans(alignment, local)
         return self._replace_stretch(phonemes, not alignment.heard, start, end, timed_words(spans))
+
+    def _word_by_word(self, local: Sequence[WordSpan], start: float) -> Alignment:
+        """An alignment of ``joined_text(local)`` (spans from ``start`` on): each word's phones
+        recognised in its own span with its own text; none for a span too short to read."""
+        _, ranges = joined_text(local)
+        phonemes: list[TimedPhoneme] = []
+        for index, word in enumerate(local):
+            try:
+                alone = self._recognise(
+                    self._segment(start + word.start, start + word.end), self._rate, word.text
+                )
+            except Invalid:
+                continue
+            phonemes += [
+                replace(p, start=p.start + word.start, end=p.end + word.start, word_index=index)
+                for p in alone.phonemes
+            ]
+        words = tuple(
+            TimedWord(w.text, w.start, w.end, first, last)
+            for w, (first, last) in zip(local, ranges, strict=True)
+        )
+        return Alignment(tuple(phonemes), words)
 
     def _segment(self, start: float, end: float) -> FloatArray:
         """The audio heard over ``[start, end)`` seconds."""

@@ -139,6 +139,46 @@ def test_a_live_streams_word_timings_re_send_its_stretch_corrected() -> None:
     assert shapes[-1] == ("X", 0.9)  # the rest in force after the stretch carries on
 
 
+def test_words_the_stretch_was_not_heard_as_are_each_recognised_alone_in_their_span() -> None:
+    """A recogniser that does not follow the words' text over the whole stretch (it heard
+    other sounds there) leaves each word to be recognised alone, in the client's span for it,
+    with its own text: the client's words and times hold, so the lips close at each m."""
+    asked: list[tuple[float, str]] = []
+    alone = {
+        "my": [("m", 0.0, 0.1), ("aɪ", 0.1, 0.3)],
+        "map": [("m", 0.0, 0.05), ("æ", 0.05, 0.25), ("p", 0.25, 0.3)],
+    }
+
+    def recognise(samples: FloatArray, rate: int, text: str) -> Alignment:
+        asked.append((round(len(samples) / rate, 3), text))
+        if text in alone:
+            return _aligned((text, 0, alone[text]))
+        heard = (TimedPhoneme("n", 0.0, 0.3, word_index=0), TimedPhoneme("ɛ", 0.3, 0.7))
+        words = (TimedWord("my", 0.0, 0.35, 0, 2), TimedWord("map", 0.35, 0.7, 3, 6))
+        return Alignment(heard, words, heard=True)
+
+    session = ListenSession(QuietStream(), RATE, "rhubarb", recognise, max_seconds=10)
+    session.feed(np.zeros(RATE, np.float32))
+    update = session.words([WordSpan("my", 0.2, 0.5), WordSpan("map", 0.6, 0.9)])
+    assert asked == [(0.7, "my map"), (0.3, "my"), (0.3, "map")]
+    shapes = [(c.viseme, round(c.start, 3)) for c in update.cues]
+    assert shapes[0] == ("A", 0.2)
+    assert ("A", 0.6) in shapes
+    assert "B" not in {v for v, _ in shapes}  # nothing of the n heard over the stretch
+
+
+def test_a_word_too_short_to_recognise_alone_is_a_schwa_over_its_span() -> None:
+    def recognise(samples: FloatArray, rate: int, text: str) -> Alignment:
+        if text == "a":
+            raise Invalid("the audio holds no samples", field="audio")
+        return Alignment((TimedPhoneme("n", 0.0, 0.3),), (), heard=True)
+
+    session = ListenSession(QuietStream(), RATE, "rhubarb", recognise, max_seconds=10)
+    session.feed(np.zeros(RATE, np.float32))
+    update = session.words([WordSpan("a", 0.2, 0.25), WordSpan("b", 0.3, 0.6)])
+    assert ("C", 0.2) in [(c.viseme, round(c.start, 3)) for c in update.cues]
+
+
 def test_a_long_word_nothing_was_heard_in_still_moves_the_mouth() -> None:
     """A word's span is the client's word, not a held note: however long, it is shown."""
     session = ListenSession(
