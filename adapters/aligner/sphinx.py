@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
@@ -81,9 +82,10 @@ MIN_WORD_SECONDS = 0.05
 class SphinxAligner(Aligner):
     """pocketsphinx forced alignment (US English). Onsets are moved by offsets measured on the
     truth corpus' tuning split: ``word_offset_seconds`` for a word's first phone (the model
-    starts words early), ``PHONE_OFFSETS_MS`` plus ``offset_seconds`` for the others;
-    ``min_confidence``: a word below it, with every later word below ``0.5`` too, marks where
-    the transcript stops matching. One decoder, used by one call at a time."""
+    starts words early), ``phone_offsets_ms`` (``PHONE_OFFSETS_MS``) plus ``offset_seconds``
+    for the others; all three at zero give pocketsphinx's own timing. ``min_confidence``: a
+    word below it, with every later word below ``0.5`` too, marks where the transcript stops
+    matching. One decoder, used by one call at a time."""
 
     PLUGIN_NAME = "pocketsphinx"
 
@@ -93,9 +95,11 @@ class SphinxAligner(Aligner):
         word_offset_seconds: float = 0.04,
         min_confidence: float = 0.2,
         g2p: EspeakG2P | None = None,
+        phone_offsets_ms: Mapping[str, float] = PHONE_OFFSETS_MS,
     ) -> None:
         self._offset = offset_seconds
         self._word_offset = word_offset_seconds
+        self._phone_offsets = dict(phone_offsets_ms)
         self._min_confidence = min_confidence
         self._g2p = g2p or EspeakG2P()
         self._decoder: Any = None
@@ -215,7 +219,7 @@ class SphinxAligner(Aligner):
         if word_initial:
             shift = self._word_offset
         else:
-            shift = PHONE_OFFSETS_MS.get(name.rstrip("012"), 0) / 1000 + self._offset
+            shift = self._phone_offsets.get(name.rstrip("012"), 0) / 1000 + self._offset
         return frame * FRAME_SECONDS + shift
 
     def _refuse_mismatch(self, words: tuple[Any, ...], confidences: list[float]) -> None:

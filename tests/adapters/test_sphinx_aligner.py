@@ -72,3 +72,19 @@ def test_an_alignment_does_not_depend_on_the_audio_aligned_before(clip: TruthCli
         quiet = np.clip(clip.samples * scale, -1.0, 1.0).astype(np.float32)
         used.align(quiet, clip.sample_rate, clip.text)
     assert used.align(clip.samples, clip.sample_rate, clip.text) == fresh
+
+
+def test_with_every_offset_at_zero_onsets_are_pocketsphinxs_own_frames(
+    aligner: SphinxAligner, clip: TruthClip
+) -> None:
+    raw = SphinxAligner(offset_seconds=0.0, word_offset_seconds=0.0, phone_offsets_ms={})
+    own = raw.align(clip.samples, clip.sample_rate, clip.text)
+    moved = aligner.align(clip.samples, clip.sample_rate, clip.text)
+    frames = [p.start / 0.01 for p in own.phonemes]
+    assert all(abs(f - round(f)) < 1e-6 for f in frames)  # pocketsphinx's 10 ms frames
+    assert [p.symbol for p in own.phonemes] == [p.symbol for p in moved.phonemes]
+    shifts = {
+        round(m.start - o.start, 6) for o, m in zip(own.phonemes, moved.phonemes, strict=True)
+    }
+    assert 0.04 in shifts  # a word's first phone
+    assert len(shifts) > 2  # the others, by their phone's offset
