@@ -42,6 +42,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -245,8 +246,6 @@ def speed(clips: list[TruthClip], address: str) -> None:
 
 
 def live_delay(clips: list[TruthClip], address: str, recognizer: StreamingRecognizer) -> None:
-    from websockets.sync.client import connect
-
     print("\n-- live delay (/v1/lipsync/listen, 60 s in 20 ms chunks, real time)")
     pieces: list[np.ndarray] = []
     seconds = 0.0
@@ -260,9 +259,34 @@ def live_delay(clips: list[TruthClip], address: str, recognizer: StreamingRecogn
     audio = np.concatenate(pieces)[: 60 * 16000]
     live_cost(audio, recognizer)
     pcm = (np.clip(audio, -1, 1) * 32767).astype("<i2").tobytes()
+    arrivals, events = stream_in_real_time(address, pcm)
+    delays = []
+    for received, message in events:
+        if message["type"] != "viseme" or message["corrected"]:
+            continue
+        start = float(message["start"])
+        index = min(len(arrivals) - 1, int(start / 0.02))
+        delays.append(received - arrivals[index])
+    corrected = sum(1 for _, m in events if m.get("corrected"))
+    print(
+        f"{len(delays)} cues ({corrected} corrections): delay p50 "
+        f"{percentile(delays, 0.5) * 1e3:.0f} ms, p95 {percentile(delays, 0.95) * 1e3:.0f} ms, "
+        f"max {max(delays) * 1e3:.0f} ms"
+    )
+    print("target: p50 <= 150 ms, p95 <= 250 ms")
+
+
+def stream_in_real_time(
+    address: str, pcm: bytes, after_chunk: Callable[[Any, int], None] | None = None
+) -> tuple[list[float], list[tuple[float, dict[str, Any]]]]:
+    """``pcm`` (16 kHz PCM16) sent to ``/v1/lipsync/listen`` in 20 ms chunks in real time,
+    ``after_chunk(ws, index)`` after each: when each chunk was sent, and each event with when
+    it came (``time.perf_counter``)."""
+    from websockets.sync.client import connect
+
     chunk = 640  # bytes: 320 samples, 20 ms
     arrivals: list[float] = []
-    events: list[tuple[float, dict[str, object]]] = []
+    events: list[tuple[float, dict[str, Any]]] = []
     with connect(f"ws://{address}/v1/lipsync/listen", max_size=None, ping_interval=None) as ws:
         ws.send(json.dumps({"type": "start", "sample_rate": 16000, "viseme_set": "rhubarb"}))
         json.loads(ws.recv())
@@ -278,28 +302,16 @@ def live_delay(clips: list[TruthClip], address: str, recognizer: StreamingRecogn
         reader.start()
         begun = time.perf_counter()
         for index in range(len(pcm) // chunk):
-            due = begun + index * 0.02
-            pause = due - time.perf_counter()
+            pause = begun + index * 0.02 - time.perf_counter()
             if pause > 0:
                 time.sleep(pause)
             arrivals.append(time.perf_counter())
             ws.send(pcm[index * chunk : (index + 1) * chunk])
+            if after_chunk is not None:
+                after_chunk(ws, index)
         ws.send(json.dumps({"type": "end"}))
         reader.join()
-    delays = []
-    for received, message in events:
-        if message["type"] != "viseme" or message["corrected"]:
-            continue
-        start = float(message["start"])  # type: ignore[arg-type]
-        index = min(len(arrivals) - 1, int(start / 0.02))
-        delays.append(received - arrivals[index])
-    corrected = sum(1 for _, m in events if m.get("corrected"))
-    print(
-        f"{len(delays)} cues ({corrected} corrections): delay p50 "
-        f"{percentile(delays, 0.5) * 1e3:.0f} ms, p95 {percentile(delays, 0.95) * 1e3:.0f} ms, "
-        f"max {max(delays) * 1e3:.0f} ms"
-    )
-    print("target: p50 <= 150 ms, p95 <= 250 ms")
+    return arrivals, events
 
 
 def live_cost(audio: np.ndarray, recognizer: StreamingRecognizer) -> None:

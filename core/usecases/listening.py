@@ -60,6 +60,24 @@ class LiveCue:
 
 
 @dataclass(frozen=True, slots=True)
+class Correction:
+    """What a transcript or word times say of the stretch ``[start, end)`` seconds: its
+    ``phonemes`` (times from ``start``; a transcript's, fitted to the audio, when
+    ``transcribed``, else heard ones) and its ``words`` (times from the stream's start)."""
+
+    phonemes: tuple[TimedPhoneme, ...]
+    transcribed: bool
+    start: float
+    end: float
+    words: tuple[TimedWord, ...]
+
+
+CorrectionPlan = Callable[[], Correction]
+"""A correction's work (``ListenSession.plan_words``, ``plan_transcript``): it reads only the
+audio it was given, so it may run on another thread while the stream goes on."""
+
+
+@dataclass(frozen=True, slots=True)
 class LiveUpdate:
     cues: tuple[LiveCue, ...]
     words: tuple[TimedWord, ...] = ()
@@ -181,14 +199,7 @@ class ListenSession:
     def transcript(self, text: str, start: float, end: float) -> LiveUpdate:
         """What was said over ``[start, end)`` seconds, now known: that stretch is recognised
         again with the transcript; its cues and words are sent corrected and become final."""
-        if not 0 <= start < end <= self.heard + 1e-6:
-            raise Invalid(
-                f"the transcript's stretch must lie within the {self.heard:.3f} s heard",
-                field="start",
-            )
-        alignment = self._recognise(self._segment(start, end), self._rate, text)
-        words = tuple(replace(w, start=w.start + start, end=w.end + start) for w in alignment.words)
-        return self._replace_stretch(alignment.phonemes, not alignment.heard, start, end, words)
+        return self.apply(self.plan_transcript(text, start, end)())
 
     def words(self, spans: Sequence[WordSpan]) -> LiveUpdate:
         """Words with their times, now known (``core.word_timings``): the stretch from the
@@ -197,37 +208,43 @@ class ListenSession:
         corrected and become final. Where the recogniser does not hear the stretch as those
         words, each word is recognised alone in its own span: the client's words and times
         stand. ``Invalid`` (field ``words``) as ``check_word_spans``."""
+        return self.apply(self.plan_words(spans)())
+
+    def plan_transcript(self, text: str, start: float, end: float) -> CorrectionPlan:
+        """``transcript``'s work, checked now, to run on any thread while the stream goes on;
+        ``apply`` its result."""
+        if not 0 <= start < end <= self.heard + 1e-6:
+            raise Invalid(
+                f"the transcript's stretch must lie within the {self.heard:.3f} s heard",
+                field="start",
+            )
+        audio, recognise, rate = self._segment(start, end), self._recognise, self._rate
+
+        def work() -> Correction:
+            alignment = recognise(audio, rate, text)
+            words = tuple(
+                replace(w, start=w.start + start, end=w.end + start) for w in alignment.words
+            )
+            return Correction(alignment.phonemes, not alignment.heard, start, end, words)
+
+        return work
+
+    def plan_words(self, spans: Sequence[WordSpan]) -> CorrectionPlan:
+        """``words``' work, checked now, to run on any thread while the stream goes on;
+        ``apply`` its result."""
         check_word_spans(spans, self.heard)
         start, end = spans[0].start, spans[-1].end
-        text, _ = joined_text(spans)
-        alignment = self._recognise(self._segment(start, end), self._rate, text)
+        audio, recognise, rate = self._segment(start, end), self._recognise, self._rate
         local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
-        if alignment.heard:
-            alignment = self._word_by_word(local, start)
-        phonemes = fit_to_spans(alignment, local)
-        return self._replace_stretch(phonemes, not alignment.heard, start, end, timed_words(spans))
 
-    def _word_by_word(self, local: Sequence[WordSpan], start: float) -> Alignment:
-        """An alignment of ``joined_text(local)`` (spans from ``start`` on): each word's phones
-        recognised in its own span with its own text; none for a span too short to read."""
-        _, ranges = joined_text(local)
-        phonemes: list[TimedPhoneme] = []
-        for index, word in enumerate(local):
-            try:
-                alone = self._recognise(
-                    self._segment(start + word.start, start + word.end), self._rate, word.text
-                )
-            except Invalid:
-                continue
-            phonemes += [
-                replace(p, start=p.start + word.start, end=p.end + word.start, word_index=index)
-                for p in alone.phonemes
-            ]
-        words = tuple(
-            TimedWord(w.text, w.start, w.end, first, last)
-            for w, (first, last) in zip(local, ranges, strict=True)
-        )
-        return Alignment(tuple(phonemes), words)
+        def work() -> Correction:
+            alignment = recognise(audio, rate, joined_text(spans)[0])
+            if alignment.heard:
+                alignment = _word_by_word(recognise, audio, rate, local)
+            phonemes = fit_to_spans(alignment, local)
+            return Correction(phonemes, not alignment.heard, start, end, timed_words(spans))
+
+        return work
 
     def _segment(self, start: float, end: float) -> FloatArray:
         """The audio heard over ``[start, end)`` seconds."""
@@ -235,22 +252,16 @@ class ListenSession:
         self._chunks = [audio]
         return audio[int(start * self._rate) : int(end * self._rate)]
 
-    def _replace_stretch(
-        self,
-        phonemes: tuple[TimedPhoneme, ...],
-        transcribed: bool,
-        start: float,
-        end: float,
-        words: tuple[TimedWord, ...],
-    ) -> LiveUpdate:
-        """Send ``phonemes`` (times from ``start``; a transcript's when ``transcribed``, else
-        heard ones) as the cues of ``[start, end)``, with ``words`` (times from the stream's
-        start), corrected and final; the shape in force at ``end`` carries on after it."""
+    def apply(self, correction: Correction) -> LiveUpdate:
+        """Send ``correction``'s phones as the cues of its stretch, with its words, corrected
+        and final; the shape in force at the stretch's end carries on after it. Apply
+        corrections in the order they were planned; what was fed since stands after them."""
+        phonemes, start, end = correction.phonemes, correction.start, correction.end
         stretch = recognised_timeline(
             phonemes,  # ``recognise`` gives speech only; fitted words are the client's
             end - start,
             self._set,
-            transcribed=transcribed,
+            transcribed=correction.transcribed,
             min_cue=self._min_cue,
         )
         fresh = [(c.viseme, c.start + start) for c in stretch]
@@ -262,8 +273,32 @@ class ListenSession:
         self._sent = before + fresh + after
         self._locked_until = max(self._locked_until, end)
         cues = tuple(LiveCue(v, s, corrected=True) for v, s in fresh + after)
-        return LiveUpdate(cues, words, heard=self.heard)
+        return LiveUpdate(cues, correction.words, heard=self.heard)
 
     def close(self) -> None:
         self._stream.close()
         self._chunks.clear()
+
+
+def _word_by_word(
+    recognise: RecogniseStretch, audio: FloatArray, rate: int, local: Sequence[WordSpan]
+) -> Alignment:
+    """An alignment of ``joined_text(local)`` over ``audio`` (the words' spans are seconds
+    into it): each word's phones recognised in its own span with its own text; none for a
+    span too short to read."""
+    _, ranges = joined_text(local)
+    phonemes: list[TimedPhoneme] = []
+    for index, word in enumerate(local):
+        try:
+            alone = recognise(audio[int(word.start * rate) : int(word.end * rate)], rate, word.text)
+        except Invalid:
+            continue
+        phonemes += [
+            replace(p, start=p.start + word.start, end=p.end + word.start, word_index=index)
+            for p in alone.phonemes
+        ]
+    words = tuple(
+        TimedWord(w.text, w.start, w.end, first, last)
+        for w, (first, last) in zip(local, ranges, strict=True)
+    )
+    return Alignment(tuple(phonemes), words)

@@ -4,14 +4,17 @@ corrected, with words; bad messages are error messages and the connection stays 
 
 from __future__ import annotations
 
+import threading
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
+import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
 from avatar_service.contracts.aligner import synthetic_speech
+from avatar_service.core.errors import Unavailable
 from avatar_service.core.recognition import REST_GAP_SECONDS
 from avatar_service.core.usecases.listening import SETTLE_SECONDS
 from avatar_service.entrypoints.http.controllers.listen import BATCH_SECONDS
@@ -186,3 +189,67 @@ def test_a_stream_past_the_length_limit_is_refused(serve_with: Any) -> None:
     errors = [(e["status"], e["field"]) for e in events if e["type"] == "error"]
     assert errors == [(413, "audio")] * 3
     assert events[-1] == {"type": "end", "duration": 0.04}
+
+
+def _before_each_hint(container: Any, monkeypatch: pytest.MonkeyPatch, step: Any) -> None:
+    """``step()`` runs before the recogniser reads audio with a transcript or words."""
+    recognizer = container.recognition._recognizer
+    recognize = recognizer.recognize
+
+    def hinted(samples: Any, rate: int, hint: Any = None) -> Any:
+        if hint is not None:
+            step()
+        return recognize(samples, rate, hint)
+
+    monkeypatch.setattr(recognizer, "recognize", hinted)
+
+
+def _start_with_speech(ws: Any, speech: Any) -> None:
+    ws.send_json({"type": "start", "sample_rate": RATE, "viseme_set": "rhubarb"})
+    ws.receive_json()
+    for start in range(0, len(speech), CHUNK):
+        ws.send_bytes(_pcm(speech[start : start + CHUNK]))
+
+
+def test_audio_after_word_times_is_answered_while_their_stretch_is_worked_out(
+    serve_with: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Recognising a words message's stretch again takes time; the live cues of the audio that
+    follows it do not wait for it. Its correction comes once ready, before the end."""
+    release = threading.Event()
+    speech = synthetic_speech(RATE)
+    with serve_with() as (client, container):
+        _before_each_hint(container, monkeypatch, lambda: release.wait(timeout=10))
+        with client.websocket_connect("/v1/lipsync/listen") as ws:
+            _start_with_speech(ws, speech)
+            ws.send_json({"type": "words", "words": [{"word": "hello", "start": 0.2, "end": 0.6}]})
+            for start in range(0, len(speech), CHUNK):
+                ws.send_bytes(_pcm(speech[start : start + CHUNK]))
+            before: list[dict[str, Any]] = []
+            while not before or before[-1].get("heard", 0) < 2.5:
+                before.append(ws.receive_json())
+            release.set()
+            after = _stream(ws, np.zeros(0))
+    assert all(e["type"] == "viseme" for e in before)  # no words yet: the live cues came first
+    assert not any(e["corrected"] and e["start"] <= 0.6 for e in before)
+    words = [e for e in after if e["type"] == "word"]
+    assert [(w["word"], w["start"], w["end"]) for w in words] == [("hello", 0.2, 0.6)]
+    assert after[-1] == {"type": "end", "duration": 3.0}
+
+
+def test_a_correction_whose_work_fails_is_an_error_and_the_stream_goes_on(
+    serve_with: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def gone() -> None:
+        raise Unavailable("the recogniser is gone")
+
+    speech = synthetic_speech(RATE)
+    with serve_with() as (client, container):
+        _before_each_hint(container, monkeypatch, gone)
+        with client.websocket_connect("/v1/lipsync/listen") as ws:
+            _start_with_speech(ws, speech)
+            ws.send_json({"type": "transcript", "text": "hello world", "start": 0.1, "end": 1.4})
+            events = _stream(ws, speech)
+    errors = [e for e in events if e["type"] == "error"]
+    assert [(e["status"], e["detail"]) for e in errors] == [(503, "the recogniser is gone")]
+    assert events[-1] == {"type": "end", "duration": 3.0}

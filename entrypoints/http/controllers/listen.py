@@ -4,7 +4,10 @@ The client declares its audio (``start``), then sends PCM16 chunks as binary fra
 are produced; each chunk is recognised on a worker thread as soon as it arrives (chunks that
 arrived together, together: ``BATCH_SECONDS``) and the cues it settles are sent at once. A
 ``transcript`` for a stretch already heard, or ``words`` with their times, re-sends that
-stretch's cues corrected, with its words. A connection's messages are handled in order.
+stretch's cues corrected, with its words. A connection's messages are handled in order, but
+the work of a correction (recognising its stretch again) runs beside the audio that follows
+it, so that a long stretch does not hold up the live cues; corrections are sent in the order
+they were asked for, and all of them before the answer to ``end``.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ from msgspec import Meta
 
 from avatar_service.core.errors import AvatarServiceError, Invalid, TooLarge
 from avatar_service.core.speech import FloatArray
-from avatar_service.core.usecases.listening import ListenSession, LiveUpdate
+from avatar_service.core.usecases.listening import CorrectionPlan, ListenSession, LiveUpdate
 from avatar_service.core.word_timings import WordSpan
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import domain_status
@@ -141,6 +144,10 @@ BATCH_SECONDS = 1.0
 """Most audio recognised in one go: a cue of a burst is sent at most this much audio after
 the one a chunk at a time would have been sent with (and sooner by the clock)."""
 
+CORRECTIONS_AHEAD = 4
+"""Corrections waiting for their work beside the one being worked out; past it the connection
+waits for the oldest (a client flooding ``words`` messages holds itself back)."""
+
 Message = dict[str, Any]
 
 
@@ -162,6 +169,13 @@ class _Listener:
         self.container = container
         self.session: ListenSession | None = None
         self.viseme_set = "oculus"
+        self._state = anyio.Lock()
+        """Held while the session changes and its update is sent: the client sees updates in
+        the order the session made them."""
+        self._plans, self._plans_out = anyio.create_memory_object_stream[
+            tuple[ListenSession, CorrectionPlan]
+        ](CORRECTIONS_AHEAD)
+        self._corrected = anyio.Event()
 
     async def send(self, message: dict[str, Any]) -> None:
         await self.socket.send_text(_ENCODER.encode(message).decode())
@@ -184,6 +198,7 @@ class _Listener:
         inbound, outbound = anyio.create_memory_object_stream[Message](READ_AHEAD)
         async with anyio.create_task_group() as group:
             group.start_soon(self._read, inbound)
+            group.start_soon(self._correct)
             try:
                 await self._handle(outbound)
             except WebSocketDisconnect:
@@ -201,6 +216,22 @@ class _Listener:
                 await inbound.send(cast("Message", event))
                 if event["type"] == "websocket.disconnect":
                     return
+
+    async def _correct(self) -> None:
+        """Work out each correction asked for, in order, beside the audio, and send it."""
+        try:
+            async with self._plans_out:
+                async for session, plan in self._plans_out:
+                    try:
+                        correction = await anyio.to_thread.run_sync(plan)
+                        async with self._state:
+                            await self.send_update(session.apply(correction))
+                    except AvatarServiceError as exc:
+                        await self.error(exc)
+        except WebSocketDisconnect:
+            pass  # the client left: the reader ends the connection
+        finally:
+            self._corrected.set()
 
     async def _handle(self, outbound: MemoryObjectReceiveStream[Message]) -> None:
         limit = self.container.settings.stream.max_message_bytes
@@ -259,15 +290,15 @@ class _Listener:
         if not batch or self.session is None:
             return
         try:
-            update = await anyio.to_thread.run_sync(self.session.feed, np.concatenate(batch))
+            async with self._state:
+                update = await anyio.to_thread.run_sync(self.session.feed, np.concatenate(batch))
+                await self.send_update(update)
         except TooLarge as exc:
             if len(batch) == 1:
                 await self.error(exc)
             else:
                 for piece in batch:
                     await self.feed([piece])
-            return
-        await self.send_update(update)
 
     async def send_update(self, update: LiveUpdate) -> None:
         for event in update_events(update, self.viseme_set):
@@ -296,17 +327,17 @@ class _Listener:
             return True
         if self.session is None:
             raise Invalid("send a 'start' message first", field="type")
-        if isinstance(message, TranscriptMessage):
-            session = self.session
-            update = await anyio.to_thread.run_sync(
-                session.transcript, message.text, message.start, message.end
-            )
-            await self.send_update(update)
+        if isinstance(message, TranscriptMessage | WordsMessage):
+            async with self._state:  # checked now, in order; worked out beside the audio
+                if isinstance(message, TranscriptMessage):
+                    plan = self.session.plan_transcript(message.text, message.start, message.end)
+                else:
+                    spans = [WordSpan(w.word, w.start, w.end) for w in message.words]
+                    plan = self.session.plan_words(spans)
+            await self._plans.send((self.session, plan))
             return True
-        if isinstance(message, WordsMessage):
-            spans = [WordSpan(w.word, w.start, w.end) for w in message.words]
-            await self.send_update(await anyio.to_thread.run_sync(self.session.words, spans))
-            return True
+        await self._plans.aclose()
+        await self._corrected.wait()
         await self.send({"type": "end", "duration": round(self.session.heard, 6)})
         return False
 
