@@ -68,6 +68,41 @@ class CueExportOptions:
     tweens: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class CueFile:
+    """A cue file asked for, checked when made (``cue_file``): make it before the work whose
+    cues it writes, so that a request it refuses does no work and stores nothing."""
+
+    viseme_set: VisemeSetSpec
+    format: CueFormat
+    options: CueExportOptions = CueExportOptions()
+
+    @property
+    def media_type(self) -> str:
+        return MEDIA_TYPES[self.format]
+
+    def write(self, cues: Sequence[VisemeCue], duration: float, sound_file: str = "") -> str:
+        """``cues`` (contiguous over ``[0, duration]``, in this set) as this file's text."""
+        return export_cues(
+            cues,
+            duration,
+            self.viseme_set,
+            self.format,
+            sound_file=sound_file,
+            options=self.options,
+        )
+
+
+def cue_file(
+    viseme_set: VisemeSetSpec, cue_format: str, options: CueExportOptions = CueExportOptions()
+) -> CueFile:
+    """The file of ``viseme_set``'s cues as ``cue_format`` with ``options``; ``Invalid`` for
+    a format, or options, the set cannot take."""
+    checked = check_cue_format(cue_format)
+    check_cue_export(viseme_set, checked, options)
+    return CueFile(viseme_set, checked, options)
+
+
 def check_cue_format(name: str) -> CueFormat:
     if name not in CUE_FORMATS:
         raise Invalid(f"cue format must be one of {', '.join(CUE_FORMATS)}", field="format")

@@ -12,9 +12,9 @@ import click
 from avatar_service.entrypoints.cli.output import LazyChoice, writable_output, write_failed
 
 if TYPE_CHECKING:
-    from avatar_service.core.cue_formats import CueExportOptions, CueFormat
+    from avatar_service.core.cue_formats import CueFile
     from avatar_service.core.speech import VisemeCue
-    from avatar_service.core.visemesets import VisemeSetRegistry, VisemeSetSpec
+    from avatar_service.core.visemesets import VisemeSetRegistry
 
 F = Callable[..., Any]
 
@@ -82,23 +82,12 @@ def cue_format_options(command: F) -> F:
 class CueOutput:
     """What ``--cues`` asked for, checked before any work is done."""
 
-    viseme_set: VisemeSetSpec
-    cue_format: CueFormat
-    options: CueExportOptions
+    file: CueFile
     path: Path | None = None
     """Where to write the file (``None`` or ``-``: printed)."""
 
     def write(self, cues: Sequence[VisemeCue], duration: float, sound_file: str) -> None:
-        from avatar_service.core.cue_formats import export_cues
-
-        text = export_cues(
-            cues,
-            duration,
-            self.viseme_set,
-            self.cue_format,
-            sound_file=sound_file,
-            options=self.options,
-        )
+        text = self.file.write(cues, duration, sound_file)
         if self.path is None or str(self.path) == "-":
             click.echo(text, nl=False)
             return
@@ -120,17 +109,10 @@ def cue_output(
 ) -> CueOutput:
     """The ``--cues`` output in ``viseme_set`` (its ``--viseme-set``, or ``rhubarb`` when that
     was left at its default); ``Invalid`` for options it cannot take."""
-    from avatar_service.core.cue_formats import (
-        CUE_SET,
-        CueExportOptions,
-        check_cue_export,
-        check_cue_format,
-    )
+    from avatar_service.core.cue_formats import CUE_SET, CueExportOptions, cue_file
 
     context = click.get_current_context()
     given = context.get_parameter_source("viseme_set") is not click.core.ParameterSource.DEFAULT
     spec = registry.get(viseme_set if given else CUE_SET)
     options = CueExportOptions(extended_shapes, dat_fps, preston_blair, tweens)
-    output = CueOutput(spec, check_cue_format(cue_format), options, path)
-    check_cue_export(spec, output.cue_format, options)
-    return output
+    return CueOutput(cue_file(spec, cue_format, options), path)

@@ -147,7 +147,7 @@ def lipsync(
         registry = state.container().speech.viseme_sets
         options = (extended_shapes, tweens, dat_fps, dat_preston_blair, cues_path)
         writer = cue_output(registry, viseme_set, cue_format, *options)
-    visemes = viseme_set if writer is None else writer.viseme_set.name
+    visemes = viseme_set if writer is None else writer.file.viseme_set.name
     alpha = check_alphabet(alphabet)
     named = tuple(dict.fromkeys(c.strip() for group in curves for c in group.split(",") if c))
     if (text is None) == (audio is None):

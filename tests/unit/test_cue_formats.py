@@ -15,6 +15,7 @@ from avatar_service.core.cue_formats import (
     CueExportOptions,
     CueFormat,
     check_cue_format,
+    cue_file,
     export_cues,
 )
 from avatar_service.core.errors import Invalid
@@ -159,6 +160,24 @@ def test_a_set_whose_symbols_hold_spaces_cannot_be_written_as_lines() -> None:
     with pytest.raises(Invalid, match="cannot be written as tsv"):
         export_cues([], 1.0, spaced, "tsv")
     assert json.loads(export_cues([], 1.0, spaced, "json"))["metadata"]["duration"] == 1.0
+
+
+def test_a_cue_file_is_checked_when_asked_for_and_writes_its_format() -> None:
+    """``cue_file`` refuses before any work what ``export_cues`` would refuse after it."""
+    xml = cue_file(RHUBARB, "xml", CueExportOptions(extended_shapes=""))
+    assert xml.media_type == "application/xml"
+    assert xml.write(HI, HI_DURATION, SOUND) == export_cues(
+        HI, HI_DURATION, RHUBARB, "xml", sound_file=SOUND, options=xml.options
+    )
+    assert cue_file(OCULUS, "tsv").media_type == "text/tab-separated-values"
+    for viseme_set, cue_format, options, field in [
+        (RHUBARB, "moho", CueExportOptions(), "format"),
+        (OCULUS, "dat", CueExportOptions(preston_blair=True), "dat_preston_blair"),
+        (RHUBARB, "dat", CueExportOptions(dat_fps=float("nan")), "dat_fps"),
+    ]:
+        with pytest.raises(Invalid) as caught:
+            cue_file(viseme_set, cue_format, options)
+        assert caught.value.field == field
 
 
 def test_an_unknown_format_is_refused_by_name() -> None:

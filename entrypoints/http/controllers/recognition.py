@@ -14,14 +14,7 @@ from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
-from avatar_service.core.cue_formats import (
-    CUE_SET,
-    MEDIA_TYPES,
-    CueExportOptions,
-    check_cue_export,
-    check_cue_format,
-    export_cues,
-)
+from avatar_service.core.cue_formats import CUE_SET, CueExportOptions, cue_file
 from avatar_service.core.recognition import language_tag
 from avatar_service.core.usecases.recognition import RecordingRequest, followed
 from avatar_service.core.usecases.speech import check_alphabet
@@ -86,14 +79,13 @@ def _lipsync_audio(
     recognition = container.recognition
     language = language_tag(form.language, recognition.languages())
     alphabet = check_alphabet(form.alphabet)
-    cue_format = None if form.cues is None else check_cue_format(form.cues)
-    sets = viseme_set_names(form.viseme_sets, "oculus" if cue_format is None else CUE_SET)
+    sets = viseme_set_names(form.viseme_sets, "oculus" if form.cues is None else CUE_SET)
     options = CueExportOptions(
         form.extended_shapes, form.dat_fps, form.dat_preston_blair, tweens=form.tweens
     )
     spec = container.speech.viseme_sets.get(sets[0])
-    if cue_format is not None:  # before the recording is decoded, recognised and kept
-        check_cue_export(spec, cue_format, options)
+    # before the recording is decoded, recognised and kept
+    output = None if form.cues is None else cue_file(spec, form.cues, options)
     limits = container.settings.limits
     samples, rate = container.audio_codec.decode(audio, limits.max_recording_seconds)
     text = form.text if form.text and form.text.strip() else None
@@ -108,17 +100,13 @@ def _lipsync_audio(
             session_id=form.session_id or None,
         )
     )
-    if cue_format is not None:
-        body = export_cues(
-            result.timed.visemes[sets[0]],
-            result.timed.speech.duration,
-            spec,
-            cue_format,
-            sound_file=_base_name(form.audio.filename),
-            options=options,
+    if output is not None:
+        timed = result.timed
+        body = output.write(
+            timed.visemes[sets[0]], timed.speech.duration, _base_name(form.audio.filename)
         )
         headers = {"Audio-Id": result.audio.audio_id}
-        return Response(body.encode(), media_type=MEDIA_TYPES[cue_format], headers=headers)
+        return Response(body.encode(), media_type=output.media_type, headers=headers)
     return to_recording_response(
         result, language, alphabet, transcript=followed(result.timed.alignment)
     )

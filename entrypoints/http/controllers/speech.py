@@ -13,12 +13,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import HTTPException
 from litestar.params import JSONBody
 
-from avatar_service.core.cue_formats import (
-    MEDIA_TYPES,
-    CueExportOptions,
-    check_cue_export,
-    export_cues,
-)
+from avatar_service.core.cue_formats import CueExportOptions, cue_file
 from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_json
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import BlobInfo
@@ -167,14 +162,12 @@ class SpeechController(Controller):
         options = CueExportOptions(
             data.extended_shapes, data.dat_fps, data.dat_preston_blair, tweens=data.tweens
         )
-        check_cue_export(spec, data.format, options)
+        output = cue_file(spec, data.format, options)
         request = msgspec.structs.replace(data, viseme_set=name, viseme_sets=None)
         timed = container.speech.timed_speech(to_speech_request(request))
-        text = export_cues(
-            timed.visemes[name], timed.speech.duration, spec, data.format, options=options
-        )
+        text = output.write(timed.visemes[name], timed.speech.duration)
         headers = {"Content-Disposition": f'attachment; filename="lipsync.{data.format}"'}
-        return Response(text.encode(), media_type=MEDIA_TYPES[data.format], headers=headers)
+        return Response(text.encode(), media_type=output.media_type, headers=headers)
 
     @get(
         "/viseme-sets",
