@@ -6,7 +6,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -67,16 +67,24 @@ def serving_playground() -> Iterator[str]:
         container.close()
 
 
-def open_playground(playwright: Any, base_url: str, tmp_path: Path) -> tuple[Any, Any, list[str]]:
-    """(browser, page, problems): the playground loaded and ready; ``problems`` collects page
-    errors and every response of 400 or more."""
+def open_playground(
+    playwright: Any,
+    base_url: str,
+    tmp_path: Path,
+    extra_args: Sequence[str] = (),
+    permissions: Sequence[str] = (),
+) -> tuple[Any, Any, list[str]]:
+    """(browser, page, problems): the playground loaded and ready, Chromium started with
+    ``extra_args`` and granted ``permissions``; ``problems`` collects page errors and every
+    response of 400 or more."""
     browser = playwright.chromium.launch_persistent_context(
         str(tmp_path / "profile"),
         executable_path=str(CHROMIUM),
         headless=True,
-        args=CHROMIUM_ARGS,
+        args=[*CHROMIUM_ARGS, *extra_args],
         viewport={"width": 1100, "height": 720},
         accept_downloads=True,
+        permissions=list(permissions),
     )
     page = browser.new_page()
     problems: list[str] = []

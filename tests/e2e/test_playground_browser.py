@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playground_page import CHROMIUM, CHROMIUM_ARGS, open_playground, require_chromium
+from playground_page import open_playground, require_chromium
 
 TEXT = (
     "Hello there! I am your avatar, and I speak as soon as the first sentence is ready. "
@@ -30,21 +30,8 @@ def test_playground_speaks_and_moves_the_mouth_in_step_with_visemes(
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
-            viewport={"width": 1100, "height": 720},
-        )
+        browser, page, problems = open_playground(playwright, base_url, tmp_path)
         try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{base_url}/")
-            page.wait_for_function(
-                "() => window.playground && window.playground.ready", timeout=15000
-            )
             assert page.eval_on_selector_all("#voice option", "o => o.length") > 0
             page.fill("#text", TEXT)
             page.click("#speak")
@@ -116,29 +103,16 @@ def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     require_chromium()
     from playwright.sync_api import sync_playwright
 
-    args = [
-        *CHROMIUM_ARGS,
+    microphone = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={fake_microphone}",
     ]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=args,
-            viewport={"width": 1100, "height": 720},
-            permissions=["microphone"],
+        browser, page, problems = open_playground(
+            playwright, base_url, tmp_path, microphone, ["microphone"]
         )
         try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{base_url}/")
-            page.wait_for_function(
-                "() => window.playground && window.playground.ready", timeout=15000
-            )
             page.click("#listen-mic")
             page.wait_for_function(
                 "() => { const l = playground.listener; const t = l.time();"
