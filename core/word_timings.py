@@ -4,12 +4,16 @@ phones found for it are fitted into that span."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 from avatar_service.core.errors import Invalid
-from avatar_service.core.speech import Alignment, TimedPhoneme, TimedWord
+from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
 from avatar_service.core.words import bridged, text_words
+
+RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
+"""``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text,
+its phones speech only (``core.recognition.speech_only``)."""
 
 TOUCHING = 1e-6
 """Seconds by which a word may start before the previous one ends (rounding), not more."""
@@ -108,3 +112,39 @@ def fit_to_spans(
             end = min(word.end, word.start + (phone.end - begin) * scale)
             phonemes.append(replace(phone, start=start, end=max(start, end), word_index=k))
     return bridged(phonemes, bridge)
+
+
+def phones_of_words(
+    recognise: RecogniseStretch, audio: FloatArray, rate: int, words: Sequence[WordSpan]
+) -> tuple[tuple[TimedPhoneme, ...], bool]:
+    """The phonemes of ``words`` (spans in seconds into ``audio``, checked), each word's fitted
+    into its span (``fit_to_spans``), and whether they are the words' own phones: ``audio``
+    is recognised with the words' text; where the recogniser does not hear it as those words,
+    each word is recognised alone in its own span with its own text."""
+    alignment = recognise(audio, rate, joined_text(words)[0])
+    if alignment.heard:
+        alignment = _word_by_word(recognise, audio, rate, words)
+    return fit_to_spans(alignment, words), not alignment.heard
+
+
+def _word_by_word(
+    recognise: RecogniseStretch, audio: FloatArray, rate: int, words: Sequence[WordSpan]
+) -> Alignment:
+    """An alignment of ``joined_text(words)``: each word's phones recognised in its own span
+    with its own text; none for a span too short to read."""
+    _, ranges = joined_text(words)
+    phonemes: list[TimedPhoneme] = []
+    for index, word in enumerate(words):
+        try:
+            alone = recognise(audio[int(word.start * rate) : int(word.end * rate)], rate, word.text)
+        except Invalid:
+            continue
+        phonemes += [
+            replace(p, start=p.start + word.start, end=p.end + word.start, word_index=index)
+            for p in alone.phonemes
+        ]
+    timed = tuple(
+        TimedWord(w.text, w.start, w.end, first, last)
+        for w, (first, last) in zip(words, ranges, strict=True)
+    )
+    return Alignment(tuple(phonemes), timed)

@@ -25,19 +25,15 @@ from avatar_service.core.recognition import (
     recognised_timeline,
     syllables_opened,
 )
-from avatar_service.core.speech import Alignment, FloatArray, TimedPhoneme, TimedWord
+from avatar_service.core.speech import FloatArray, TimedPhoneme, TimedWord
 from avatar_service.core.visemes import SILENCE, VisemeSet, viseme_for
 from avatar_service.core.word_timings import (
+    RecogniseStretch,
     WordSpan,
     check_word_spans,
-    fit_to_spans,
-    joined_text,
+    phones_of_words,
     timed_words,
 )
-
-RecogniseStretch = Callable[[FloatArray, int, str], Alignment]
-"""``(samples, sample_rate, transcript) -> Alignment``: a stretch recognised with its text,
-its phones speech only (``core.recognition.speech_only``)."""
 
 SETTLE_SECONDS = 0.03
 """A phone is reported once this much audio after its start has been heard (the recogniser's
@@ -238,11 +234,8 @@ class ListenSession:
         local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
 
         def work() -> Correction:
-            alignment = recognise(audio, rate, joined_text(spans)[0])
-            if alignment.heard:
-                alignment = _word_by_word(recognise, audio, rate, local)
-            phonemes = fit_to_spans(alignment, local)
-            return Correction(phonemes, not alignment.heard, start, end, timed_words(spans))
+            phonemes, transcribed = phones_of_words(recognise, audio, rate, local)
+            return Correction(phonemes, transcribed, start, end, timed_words(spans))
 
         return work
 
@@ -278,27 +271,3 @@ class ListenSession:
     def close(self) -> None:
         self._stream.close()
         self._chunks.clear()
-
-
-def _word_by_word(
-    recognise: RecogniseStretch, audio: FloatArray, rate: int, local: Sequence[WordSpan]
-) -> Alignment:
-    """An alignment of ``joined_text(local)`` over ``audio`` (the words' spans are seconds
-    into it): each word's phones recognised in its own span with its own text; none for a
-    span too short to read."""
-    _, ranges = joined_text(local)
-    phonemes: list[TimedPhoneme] = []
-    for index, word in enumerate(local):
-        try:
-            alone = recognise(audio[int(word.start * rate) : int(word.end * rate)], rate, word.text)
-        except Invalid:
-            continue
-        phonemes += [
-            replace(p, start=p.start + word.start, end=p.end + word.start, word_index=index)
-            for p in alone.phonemes
-        ]
-    words = tuple(
-        TimedWord(w.text, w.start, w.end, first, last)
-        for w, (first, last) in zip(local, ranges, strict=True)
-    )
-    return Alignment(tuple(phonemes), words)

@@ -28,16 +28,25 @@ from avatar_service.core.usecases.speech import (
     TimedSpeech,
 )
 from avatar_service.core.visemes import VisemeSet, check_viseme_set
+from avatar_service.core.word_timings import (
+    WordSpan,
+    check_word_spans,
+    joined_text,
+    phones_of_words,
+    timed_words,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class RecordingRequest:
     """A recording to lip-sync: mono float32 ``samples`` at ``sample_rate``; ``text`` (what was
-    said, if known) guides recognition and yields ``words``."""
+    said, if known) guides recognition and yields ``words``; or ``words``, what was said with
+    each word's times (``core.word_timings``), which stand as given."""
 
     samples: FloatArray
     sample_rate: int
     text: str | None = None
+    words: tuple[WordSpan, ...] | None = None
     language: str = "en"
     viseme_sets: tuple[str, ...] = ("oculus",)
     avatar_id: str | None = None
@@ -104,10 +113,37 @@ class RecognitionUseCases:
             phonemes=speech_only(alignment.phonemes, self._limits.max_phone_seconds),
         )
 
+    def with_word_times(
+        self, samples: FloatArray, sample_rate: int, spans: Sequence[WordSpan], language: str = "en"
+    ) -> Alignment:
+        """A recording's phonemes and words where the client knows each word's times: the
+        stretch from the first word to the last is recognised with their text and each word's
+        phones are fitted into its span (``core.word_timings.phones_of_words``); the words
+        come back with the times given. ``Invalid`` (field ``words``) as ``check_word_spans``."""
+        samples = self.check_recording(samples, sample_rate)
+        check_word_spans(spans, len(samples) / sample_rate)
+        start, end = spans[0].start, spans[-1].end
+        local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
+
+        def recognise(audio: FloatArray, rate: int, text: str) -> Alignment:
+            return self.recognise(audio, rate, text, language)
+
+        stretch = samples[int(start * sample_rate) : int(end * sample_rate)]
+        phonemes, transcribed = phones_of_words(recognise, stretch, sample_rate, local)
+        moved = tuple(replace(p, start=p.start + start, end=p.end + start) for p in phonemes)
+        return Alignment(moved, timed_words(spans), heard=not transcribed)
+
     def timed_recording(self, request: RecordingRequest) -> TimedSpeech:
         sets = _check_sets(request.viseme_sets)
         samples = self.check_recording(request.samples, request.sample_rate)
-        alignment = self.recognise(samples, request.sample_rate, request.text, request.language)
+        if request.words is None:
+            alignment = self.recognise(samples, request.sample_rate, request.text, request.language)
+        elif has_transcript(request.text):
+            raise Invalid("send the text or the words with their times, not both", field="words")
+        else:
+            alignment = self.with_word_times(
+                samples, request.sample_rate, request.words, request.language
+            )
         speech = Speech(samples, request.sample_rate, RECORDED_VOICE)
         visemes = {
             name: self.timeline(alignment, speech.duration, name, transcribed=followed(alignment))
@@ -132,8 +168,9 @@ class RecognitionUseCases:
         ``text`` the hint, or empty; its ``voice_id`` ``RECORDED_VOICE``)."""
         language_tag(request.language, self._recognizer.languages())
         timed = self.timed_recording(request)
+        said = request.text if request.words is None else joined_text(request.words)[0]
         keep = SpeechRequest(
-            text=request.text or "", avatar_id=request.avatar_id, session_id=request.session_id
+            text=said or "", avatar_id=request.avatar_id, session_id=request.session_id
         )
         self._speech.check_owner(keep)
         return LipsyncResult(timed, self._speech.keep_audio(timed.speech, keep))

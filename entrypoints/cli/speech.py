@@ -24,6 +24,7 @@ from avatar_service.entrypoints.cli.state import CliState, keep_option, pass_sta
 if TYPE_CHECKING:
     from avatar_service.core.speech import Alignment, FloatArray
     from avatar_service.core.usecases.speech import Alphabet
+    from avatar_service.core.word_timings import WordSpan
 
 
 @click.command()
@@ -87,11 +88,37 @@ transcript_option = click.option(
     help="With --audio: what the recording says (adds words; followed if it fits the audio).",
 )
 
+words_option = click.option(
+    "--words",
+    "words_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="With --audio, instead of --text: a JSON file of the words said with their times, "
+    '[{"word", "start", "end"}, ...] in seconds (a voice agent\'s or speech engine\'s). They '
+    "stand as given.",
+)
+MAX_WORDS_FILE_BYTES = 1 << 20
+"""A --words file larger than this is refused (1,000 words fit in far less)."""
+
+
+def read_words(path: Path) -> tuple[WordSpan, ...]:
+    """The spans of a ``--words`` file; ``Invalid`` (field ``words``) when it is not one."""
+    from avatar_service.entrypoints.word_times import word_spans
+
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_WORDS_FILE_BYTES + 1)
+    except OSError as exc:
+        raise click.FileError(str(path), hint=exc.strerror or str(exc)) from exc
+    if len(data) > MAX_WORDS_FILE_BYTES:
+        raise Invalid(f"--words: the file is over {MAX_WORDS_FILE_BYTES} bytes", field="words")
+    return word_spans(data)
+
 
 @click.command()
 @click.argument("text", required=False)
 @audio_option
 @transcript_option
+@words_option
 @voice_option
 @click.option(
     "--viseme-set",
@@ -110,6 +137,7 @@ def lipsync(
     text: str | None,
     audio: Path | None,
     transcript: str | None,
+    words_file: Path | None,
     voice: str | None,
     viseme_set: str,
     alphabet: str,
@@ -155,13 +183,16 @@ def lipsync(
     if audio is not None:
         if named:
             raise Invalid("--curves goes with TEXT, not --audio", field="curves")
+        words = None if words_file is None else read_words(words_file)
         samples, rate = read_recording(state, audio)
         timed = state.container().recognition.timed_recording(
-            RecordingRequest(samples, rate, text=transcript, viseme_sets=(visemes,))
+            RecordingRequest(samples, rate, text=transcript, words=words, viseme_sets=(visemes,))
         )
     else:
         if transcript is not None:
             raise Invalid("--text goes with --audio; give the text as TEXT", field="text")
+        if words_file is not None:
+            raise Invalid("--words goes with --audio", field="words")
         assert text is not None
         request = SpeechRequest(
             text, voice, viseme_sets=(visemes,), curves=named, fps=fps, intensity=intensity
@@ -180,7 +211,7 @@ def lipsync(
                 ["voice", speech.voice_id],
                 *(
                     [["transcript", _followed_text(recording["transcript"])]]
-                    if transcript is not None
+                    if transcript is not None or words_file is not None
                     else []
                 ),
                 ["duration", f"{speech.duration:.3f} s ({speech.sample_rate} Hz)"],

@@ -64,6 +64,23 @@ def test_lipsync_audio_with_a_transcript_gives_its_words(runner: CliRunner, take
     ]
 
 
+def test_lipsync_audio_with_word_times_gives_them_back_as_given(
+    runner: CliRunner, take: Path, tmp_path: Path
+) -> None:
+    said = tmp_path / "words.json"
+    hello, world = {"word": "hello", "start": 0.2, "end": 0.6}, {"word": "world", "start": 0.7}
+    said.write_text(json.dumps([hello, {**world, "end": 1.2}]))
+    result = runner.invoke(main, ["lipsync", "--audio", str(take), "--words", str(said), "--json"])
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert body["transcript"] is True
+    assert [(w["word"], w["start"], w["end"]) for w in body["words"]] == [
+        ("hello", 0.2, 0.6),
+        ("world", 0.7, 1.2),
+    ]
+    assert all(0.2 - 1e-6 <= p["start"] <= 1.2 for p in body["phonemes"])
+
+
 def test_lipsync_audio_summary(runner: CliRunner, take: Path) -> None:
     result = runner.invoke(main, ["lipsync", "--audio", str(take)])
     assert result.exit_code == 0, result.output
@@ -77,6 +94,10 @@ def test_lipsync_audio_summary(runner: CliRunner, take: Path) -> None:
         (["lipsync", "Hello", "--audio", "{take}"], "give TEXT, or --audio"),
         (["lipsync", "Hello", "--text", "Hello"], "--text goes with --audio"),
         (["lipsync", "--audio", "{junk}"], "not a readable audio file"),
+        (["lipsync", "Hello", "--words", "{junk}"], "--words goes with --audio"),
+        (["lipsync", "--audio", "{take}", "--words", "{junk}"], "words: "),
+        (["lipsync", "--audio", "{take}", "--words", "{late}"], "within the 1.500 s"),
+        (["lipsync", "--audio", "{take}", "--words", "{late}", "--text", "a"], "not both"),
         (["say", "-o", "out.mp4"], "give TEXT, or --audio"),
     ],
 )
@@ -85,7 +106,9 @@ def test_bad_recording_input_is_one_error_line_and_exit_2(
 ) -> None:
     junk = tmp_path / "junk.wav"
     junk.write_bytes(b"not audio at all")
-    argv = [a.format(take=take, junk=junk) for a in args]
+    late = tmp_path / "late.json"
+    late.write_text(json.dumps([{"word": "late", "start": 1.0, "end": 2.0}]))
+    argv = [a.format(take=take, junk=junk, late=late) for a in args]
     result = runner.invoke(main, argv)
     assert result.exit_code == 2, result.output
     assert result.stderr.startswith("error: ") and message in result.stderr

@@ -30,11 +30,9 @@ from avatar_service.core.usecases.listening import CorrectionPlan, ListenSession
 from avatar_service.core.word_timings import WordSpan
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import domain_status
+from avatar_service.entrypoints.word_times import MAX_TIMED_WORDS, TimedWordMessage
 
 _ENCODER = msgspec.json.Encoder()
-MAX_TIMED_WORDS = 1000
-"""Words in one ``words`` message (their text is bounded by ``AVATAR_LIMITS__MAX_TEXT_CHARS``
-too)."""
 
 
 class StartMessage(msgspec.Struct, forbid_unknown_fields=True):
@@ -53,14 +51,6 @@ class TranscriptMessage(msgspec.Struct, forbid_unknown_fields=True):
     start: float
     end: float
     type: str = "transcript"
-
-
-class TimedWordMessage(msgspec.Struct, forbid_unknown_fields=True):
-    """One word of a ``words`` message: ``{word, start, end}`` (seconds from the stream's start)."""
-
-    word: str
-    start: float
-    end: float
 
 
 class WordsMessage(msgspec.Struct, forbid_unknown_fields=True):

@@ -26,6 +26,7 @@ from avatar_service.entrypoints.http.schemas.recognition import (
     to_recording_response,
     viseme_set_names,
 )
+from avatar_service.entrypoints.word_times import word_spans
 
 Form = Annotated[RecordingForm, Body(media_type=RequestEncodingType.MULTI_PART)]
 
@@ -86,6 +87,7 @@ def _lipsync_audio(
     spec = container.speech.viseme_sets.get(sets[0])
     # before the recording is decoded, recognised and kept
     output = None if form.cues is None else cue_file(spec, form.cues, options)
+    words = None if form.words is None else word_spans(form.words)
     limits = container.settings.limits
     samples, rate = container.audio_codec.decode(audio, limits.max_recording_seconds)
     text = form.text if form.text and form.text.strip() else None
@@ -94,6 +96,7 @@ def _lipsync_audio(
             samples,
             rate,
             text=text,
+            words=words,
             language=language,
             viseme_sets=sets,
             avatar_id=form.avatar_id or None,

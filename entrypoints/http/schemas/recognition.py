@@ -34,6 +34,15 @@ class RecordingForm:
         str | None,
         Body(description="What is said, if known: guides recognition and adds `words`."),
     ] = None
+    words: Annotated[
+        str | None,
+        Body(
+            description="What is said with each word's times, if known (a voice agent's or "
+            'a speech engine\'s), instead of `text`: a JSON array of `{"word", "start", '
+            '"end"}` in seconds, in order, at most 1,000. The words come back with these '
+            "times and each word's phones are fitted into its span."
+        ),
+    ] = None
     viseme_sets: Annotated[
         str | list[str] | None,
         Body(
@@ -125,7 +134,9 @@ class RecordingLipsyncResponse(msgspec.Struct, kw_only=True):
     ]
     words: Annotated[
         list[TimedWordBody],
-        Meta(description="One entry per word of `text`, in order; empty without `text`."),
+        Meta(
+            description="One entry per word of `text` or `words`, in order; empty without either."
+        ),
     ]
     visemes: Annotated[
         list[VisemeCueBody], Meta(description="Cues of the first requested viseme set.")
