@@ -49,7 +49,7 @@ from avatar_service.core.recognition import TranscriptHint
 from avatar_service.core.usecases.recognition import followed
 
 sys.path.insert(0, os.path.dirname(__file__))
-from bench_recognise import RECOGNIZERS, accuracy, ceiling, live_accuracy
+from bench_recognise import RECOGNIZERS, accuracy, ceiling, live_accuracy, word_times_accuracy
 from stats import percentile
 
 FILES = "https://files.pythonhosted.org/packages/"
@@ -247,6 +247,7 @@ def main() -> int:
             print(f"\n===== {reader}, recogniser {name}")
             recognizer = RECOGNIZERS[name]()
             accuracy(clips, recognizer, reader)
+            word_times_accuracy(clips, recognizer, reader)
             assert isinstance(recognizer, StreamingRecognizer)
             live_accuracy(clips, recognizer, reader)
             live_accuracy(clips, recognizer, reader, words=True)

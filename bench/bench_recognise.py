@@ -14,7 +14,8 @@ and with another sentence's transcript as a hint (which the service should not f
   that changes shape at every frame would close at every bilabial and hold nothing; this
   figure shows that cost).
 As live streams in 20 ms chunks, the same scores of the cues a client holds at the end, and
-again after the clip's words with their true times are sent (a ``words`` message). Then speed:
+again after the clip's words with their true times are sent (a ``words`` message); and
+recordings sent with their words' true times (``words`` of ``POST /v1/lipsync/audio``). Then speed:
 real-time factor of ``POST /v1/lipsync/audio`` over HTTP (a real server on loopback; the first
 request, which loads the decoder, is the start-up, stated apart), and the live delay of
 ``/v1/lipsync/listen``: a 60 s recording sent in 20 ms chunks in real time, from the arrival of
@@ -104,6 +105,35 @@ def accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) ->
     print("(peer, Rhubarb 1.14 on 16 clips: 65% / 79% without transcript, 73% with)")
 
 
+def hinted(recognizer: PhoneRecognizer) -> Callable[[np.ndarray, int, str], Alignment]:
+    """``recognizer`` reading a stretch with its text, speech only (``RecogniseStretch``)."""
+
+    def recognise(samples: np.ndarray, rate: int, text: str) -> Alignment:
+        found = recognizer.recognize(samples, rate, TranscriptHint(text))
+        return replace(found, phonemes=speech_only(found.phonemes))
+
+    return recognise
+
+
+def word_times_accuracy(clips: list[TruthClip], recognizer: PhoneRecognizer, split: str) -> None:
+    """Each clip as a recording sent with its words' true times (``words`` of ``POST
+    /v1/lipsync/audio``, ``core.word_timings.phones_over_recording``), scored as the rest."""
+    from avatar_service.core.word_timings import WordSpan, phones_over_recording
+
+    print(f"\n-- {split}, recordings with each word's times")
+    per: dict[str, Tally] = defaultdict(Tally)
+    total = Tally()
+    for clip in clips:
+        spans = [WordSpan(w.text, w.onset, w.end) for w in clip.words]
+        phonemes, transcribed = phones_over_recording(
+            hinted(recognizer), clip.samples, clip.sample_rate, spans
+        )
+        cues = recognised_timeline(phonemes, clip.duration, "rhubarb", transcribed=transcribed)
+        per[clip.condition.label].add(clip, cues)
+        total.add(clip, cues)
+    report(per, total, f"ALL {split}, word times")
+
+
 def live_accuracy(
     clips: list[TruthClip], recognizer: StreamingRecognizer, split: str, words: bool = False
 ) -> None:
@@ -114,10 +144,8 @@ def live_accuracy(
     from avatar_service.core.usecases.listening import ListenSession
     from avatar_service.core.word_timings import WordSpan
 
-    def recognise(samples: np.ndarray, rate: int, text: str) -> Alignment:
-        assert isinstance(recognizer, PhoneRecognizer)
-        found = recognizer.recognize(samples, rate, TranscriptHint(text))
-        return replace(found, phonemes=speech_only(found.phonemes))
+    assert isinstance(recognizer, PhoneRecognizer)
+    recognise = hinted(recognizer)
 
     then = "then each word's times" if words else "without the transcript"
     print(f"\n-- {split}, live stream (20 ms chunks), {then}")
@@ -353,6 +381,8 @@ def main() -> int:
         recognizer = RECOGNIZERS[name]()
         accuracy(tuning, recognizer, "tuning")
         accuracy(clips, recognizer, "held-out")
+        word_times_accuracy(tuning, recognizer, "tuning")
+        word_times_accuracy(clips, recognizer, "held-out")
         assert isinstance(recognizer, StreamingRecognizer)
         live_accuracy(tuning, recognizer, "tuning")
         live_accuracy(clips, recognizer, "held-out")

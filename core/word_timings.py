@@ -127,6 +127,19 @@ def phones_of_words(
     return fit_to_spans(alignment, words), not alignment.heard
 
 
+def phones_over_recording(
+    recognise: RecogniseStretch, samples: FloatArray, rate: int, words: Sequence[WordSpan]
+) -> tuple[tuple[TimedPhoneme, ...], bool]:
+    """``phones_of_words`` for ``words`` timed in seconds of the whole recording ``samples``
+    (checked): only the stretch from the first word's start to the last one's end is read."""
+    start, end = words[0].start, words[-1].end
+    local = [WordSpan(w.text, w.start - start, w.end - start) for w in words]
+    stretch = samples[int(start * rate) : int(end * rate)]
+    phonemes, transcribed = phones_of_words(recognise, stretch, rate, local)
+    moved = tuple(replace(p, start=p.start + start, end=p.end + start) for p in phonemes)
+    return moved, transcribed
+
+
 def _word_by_word(
     recognise: RecogniseStretch, audio: FloatArray, rate: int, words: Sequence[WordSpan]
 ) -> Alignment:

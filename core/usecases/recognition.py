@@ -32,7 +32,7 @@ from avatar_service.core.word_timings import (
     WordSpan,
     check_word_spans,
     joined_text,
-    phones_of_words,
+    phones_over_recording,
     timed_words,
 )
 
@@ -122,16 +122,12 @@ class RecognitionUseCases:
         come back with the times given. ``Invalid`` (field ``words``) as ``check_word_spans``."""
         samples = self.check_recording(samples, sample_rate)
         check_word_spans(spans, len(samples) / sample_rate)
-        start, end = spans[0].start, spans[-1].end
-        local = [WordSpan(w.text, w.start - start, w.end - start) for w in spans]
 
         def recognise(audio: FloatArray, rate: int, text: str) -> Alignment:
             return self.recognise(audio, rate, text, language)
 
-        stretch = samples[int(start * sample_rate) : int(end * sample_rate)]
-        phonemes, transcribed = phones_of_words(recognise, stretch, sample_rate, local)
-        moved = tuple(replace(p, start=p.start + start, end=p.end + start) for p in phonemes)
-        return Alignment(moved, timed_words(spans), heard=not transcribed)
+        phonemes, transcribed = phones_over_recording(recognise, samples, sample_rate, spans)
+        return Alignment(phonemes, timed_words(spans), heard=not transcribed)
 
     def timed_recording(self, request: RecordingRequest) -> TimedSpeech:
         sets = _check_sets(request.viseme_sets)
