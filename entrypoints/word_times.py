@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Annotated
 
 import msgspec
@@ -36,4 +37,9 @@ def word_spans(raw: str | bytes) -> tuple[WordSpan, ...]:
         words = _TIMED_WORDS.decode(raw)
     except msgspec.DecodeError as exc:  # ValidationError is one
         raise Invalid(f"words: {exc}", field="words") from None
+    return spans_of(words)
+
+
+def spans_of(words: Sequence[TimedWordMessage]) -> tuple[WordSpan, ...]:
+    """Decoded words as the spans ``core.word_timings`` reads."""
     return tuple(WordSpan(w.word, w.start, w.end) for w in words)

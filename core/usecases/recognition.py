@@ -113,14 +113,14 @@ class RecognitionUseCases:
             phonemes=speech_only(alignment.phonemes, self._limits.max_phone_seconds),
         )
 
-    def with_word_times(
-        self, samples: FloatArray, sample_rate: int, spans: Sequence[WordSpan], language: str = "en"
+    def _with_word_times(
+        self, samples: FloatArray, sample_rate: int, spans: Sequence[WordSpan], language: str
     ) -> Alignment:
-        """A recording's phonemes and words where the client knows each word's times: the
-        stretch from the first word to the last is recognised with their text and each word's
-        phones are fitted into its span (``core.word_timings.phones_of_words``); the words
-        come back with the times given. ``Invalid`` (field ``words``) as ``check_word_spans``."""
-        samples = self.check_recording(samples, sample_rate)
+        """A checked recording's phonemes and words where the client knows each word's times:
+        the stretch from the first word to the last is recognised with their text and each
+        word's phones are fitted into its span (``core.word_timings.phones_of_words``); the
+        words come back with the times given. ``Invalid`` (field ``words``) as
+        ``check_word_spans``."""
         check_word_spans(spans, len(samples) / sample_rate)
 
         def recognise(audio: FloatArray, rate: int, text: str) -> Alignment:
@@ -137,7 +137,7 @@ class RecognitionUseCases:
         elif has_transcript(request.text):
             raise Invalid("send the text or the words with their times, not both", field="words")
         else:
-            alignment = self.with_word_times(
+            alignment = self._with_word_times(
                 samples, request.sample_rate, request.words, request.language
             )
         speech = Speech(samples, request.sample_rate, RECORDED_VOICE)

@@ -27,10 +27,9 @@ from msgspec import Meta
 from avatar_service.core.errors import AvatarServiceError, Invalid, TooLarge
 from avatar_service.core.speech import FloatArray
 from avatar_service.core.usecases.listening import CorrectionPlan, ListenSession, LiveUpdate
-from avatar_service.core.word_timings import WordSpan
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.problems import domain_status
-from avatar_service.entrypoints.word_times import MAX_TIMED_WORDS, TimedWordMessage
+from avatar_service.entrypoints.word_times import MAX_TIMED_WORDS, TimedWordMessage, spans_of
 
 _ENCODER = msgspec.json.Encoder()
 
@@ -322,8 +321,7 @@ class _Listener:
                 if isinstance(message, TranscriptMessage):
                     plan = self.session.plan_transcript(message.text, message.start, message.end)
                 else:
-                    spans = [WordSpan(w.word, w.start, w.end) for w in message.words]
-                    plan = self.session.plan_words(spans)
+                    plan = self.session.plan_words(spans_of(message.words))
             await self._plans.send((self.session, plan))
             return True
         await self._plans.aclose()
