@@ -1,5 +1,5 @@
-"""What many test folders share: the rule for a missing requirement, and the mock adapters'
-names.
+"""What many test folders share: the rule for a missing requirement, the mock adapters'
+names, Chromium for the browser tests, and an app served on a real uvicorn over loopback.
 
 A test that needs something the machine may lack (a server, Node's renderer, Chromium) calls
 ``require``: without it the test is skipped with the reason, except under ``CI=true`` where it
@@ -10,9 +10,12 @@ on ``sys.path``: ``from support import require``.
 from __future__ import annotations
 
 import os
+import socket
 import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
@@ -73,3 +76,93 @@ def count_onnx_runs(monkeypatch: pytest.MonkeyPatch) -> Callable[[], int]:
 
     monkeypatch.setattr(onnxruntime.InferenceSession, "run", counted)
     return lambda: most[0]
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--autoplay-policy=no-user-gesture-required",
+]
+"""Debian's Chromium, headless, quiet, and allowed to play sound without a click."""
+
+
+def require_chromium() -> None:
+    """Skip with the reason when Chromium is missing; under ``CI=true`` fail instead."""
+    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
+
+
+@contextmanager
+def uvicorn_on_loopback(
+    app: Any, *, timeout_graceful_shutdown: float = 2, **config: Any
+) -> Iterator[int]:
+    """``app`` on a real uvicorn bound to a free port of 127.0.0.1 (``config`` for
+    ``uvicorn.Config``); yields the port."""
+    import uvicorn
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            app, log_config=None, timeout_graceful_shutdown=timeout_graceful_shutdown, **config
+        )
+    )
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.02)
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+
+
+@contextmanager
+def opened_playground(
+    base_url: str,
+    tmp_path: Path,
+    extra_args: Sequence[str] = (),
+    permissions: Sequence[str] = (),
+    ready_seconds: float = 15,
+) -> Iterator[tuple[Any, list[str]]]:
+    """(page, problems): the playground loaded and ready in Chromium, started with
+    ``extra_args`` and granted ``permissions``; ``problems`` collects page errors and every
+    response of 400 or more. Without Chromium the test is skipped (failed under ``CI=true``).
+    Playwright is imported only here: the test extra brings it."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[*CHROMIUM_ARGS, *extra_args],
+            viewport={"width": 1100, "height": 720},
+            accept_downloads=True,
+            permissions=list(permissions),
+        )
+        try:
+            page = browser.new_page()
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.on(
+                "response",
+                lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+            )
+            page.goto(f"{base_url}/")
+            page.wait_for_function(
+                "() => window.playground && window.playground.ready", timeout=ready_seconds * 1000
+            )
+            yield page, problems
+        finally:
+            browser.close()

@@ -7,7 +7,11 @@ from collections.abc import Iterator
 
 import pytest
 from fixture_plugin import install_sine_plugin
-from playground_page import serving_playground
+from support import IN_MEMORY, MOCK, uvicorn_on_loopback
+
+from avatar_service.entrypoints.bootstrap import bootstrap
+from avatar_service.entrypoints.http.app import create_app
+from avatar_service.entrypoints.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -18,6 +22,11 @@ def sine_plugin_installed() -> str:
 
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
-    """The playground's server (``playground_page.serving_playground``), one per module."""
-    with serving_playground() as url:
-        yield url
+    """The playground's server, one per module: a real uvicorn on a free port (espeak voice,
+    memory store and blobs)."""
+    container = bootstrap(Settings(tts="espeak", aligner="engine", renderer=MOCK, **IN_MEMORY))
+    try:
+        with uvicorn_on_loopback(create_app(container), lifespan="on") as port:
+            yield f"http://127.0.0.1:{port}"
+    finally:
+        container.close()

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playground_page import open_playground, require_chromium
+from support import opened_playground
 
 TEXT = (
     "Hello there! I am your avatar, and I speak as soon as the first sentence is ready. "
@@ -26,35 +26,28 @@ def _expected(cues: list[dict[str, Any]], t: float) -> str:
 def test_playground_speaks_and_moves_the_mouth_in_step_with_visemes(
     base_url: str, tmp_path: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            assert page.eval_on_selector_all("#voice option", "o => o.length") > 0
-            page.fill("#text", TEXT)
-            page.click("#speak")
-            page.wait_for_function(
-                "() => { const t = playground.speaker.time(); return t !== null && t > 1.2; }",
-                timeout=15000,
-            )
-            before = page.evaluate("playground.speaker.context.currentTime")
-            _screenshot(page, tmp_path)
-            page.wait_for_function(
-                "() => { const s = playground.speaker; "
-                "return s.stats.ended && s.time() > s.duration + 0.1; }",
-                timeout=30000,
-            )
-            after = page.evaluate("playground.speaker.context.currentTime")
-            seen = page.evaluate(
-                "({samples: playground.samples, cues: playground.speaker.cues,"
-                " stats: playground.speaker.stats, state: playground.speaker.context.state,"
-                " level: playground.maxLevel, duration: playground.speaker.duration,"
-                " draws: playground.draws})"
-            )
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        assert page.eval_on_selector_all("#voice option", "o => o.length") > 0
+        page.fill("#text", TEXT)
+        page.click("#speak")
+        page.wait_for_function(
+            "() => { const t = playground.speaker.time(); return t !== null && t > 1.2; }",
+            timeout=15000,
+        )
+        before = page.evaluate("playground.speaker.context.currentTime")
+        _screenshot(page, tmp_path)
+        page.wait_for_function(
+            "() => { const s = playground.speaker; "
+            "return s.stats.ended && s.time() > s.duration + 0.1; }",
+            timeout=30000,
+        )
+        after = page.evaluate("playground.speaker.context.currentTime")
+        seen = page.evaluate(
+            "({samples: playground.samples, cues: playground.speaker.cues,"
+            " stats: playground.speaker.stats, state: playground.speaker.context.state,"
+            " level: playground.maxLevel, duration: playground.speaker.duration,"
+            " draws: playground.draws})"
+        )
 
     assert problems == []
     stats = seen["stats"]
@@ -100,32 +93,23 @@ def fake_microphone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
     base_url: str, tmp_path: Path, fake_microphone: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     microphone = [
         "--use-fake-ui-for-media-stream",
         "--use-fake-device-for-media-stream",
         f"--use-file-for-fake-audio-capture={fake_microphone}",
     ]
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(
-            playwright, base_url, tmp_path, microphone, ["microphone"]
+    with opened_playground(base_url, tmp_path, microphone, ["microphone"]) as (page, problems):
+        page.click("#listen-mic")
+        page.wait_for_function(
+            "() => { const l = playground.listener; const t = l.time();"
+            " return t !== null && t > 4.5 && l.stats.visemes > 20; }",
+            timeout=30000,
         )
-        try:
-            page.click("#listen-mic")
-            page.wait_for_function(
-                "() => { const l = playground.listener; const t = l.time();"
-                " return t !== null && t > 4.5 && l.stats.visemes > 20; }",
-                timeout=30000,
-            )
-            seen = page.evaluate(
-                "({heard: playground.heard, cues: playground.listener.cues,"
-                " stats: playground.listener.stats, shown: playground.draws})"
-            )
-            page.click("#listen-stop")
-        finally:
-            browser.close()
+        seen = page.evaluate(
+            "({heard: playground.heard, cues: playground.listener.cues,"
+            " stats: playground.listener.stats, shown: playground.draws})"
+        )
+        page.click("#listen-stop")
 
     assert problems == []
     assert seen["stats"]["errors"] == []
@@ -140,35 +124,28 @@ def test_playground_mouth_follows_a_microphone_through_the_listen_stream(
 
 
 def test_stop_stays_enabled_while_the_speech_plays(base_url: str, tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            page.fill("#text", TEXT)
-            page.click("#speak")
-            # every chunk received, playback still running: Stop must still be there
-            page.wait_for_function(
-                "() => { const s = playground.speaker; const t = s.time();"
-                " return s.stats.ended && t !== null && t > 0.5 && t < s.duration - 1; }",
-                timeout=15000,
-            )
-            page.wait_for_timeout(300)
-            enabled_while_playing = page.is_enabled("#stop")
-            page.click("#stop")
-            stopped = page.evaluate("playground.speaker.sources.length")
-            disabled_after_stop = page.is_disabled("#stop")
-            page.click("#speak")
-            page.wait_for_function(
-                "() => { const s = playground.speaker;"
-                " return s.stats.ended && s.time() > s.duration + 0.1; }",
-                timeout=30000,
-            )
-            page.wait_for_timeout(200)
-            disabled_after_playback = page.is_disabled("#stop")
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        page.fill("#text", TEXT)
+        page.click("#speak")
+        # every chunk received, playback still running: Stop must still be there
+        page.wait_for_function(
+            "() => { const s = playground.speaker; const t = s.time();"
+            " return s.stats.ended && t !== null && t > 0.5 && t < s.duration - 1; }",
+            timeout=15000,
+        )
+        page.wait_for_timeout(300)
+        enabled_while_playing = page.is_enabled("#stop")
+        page.click("#stop")
+        stopped = page.evaluate("playground.speaker.sources.length")
+        disabled_after_stop = page.is_disabled("#stop")
+        page.click("#speak")
+        page.wait_for_function(
+            "() => { const s = playground.speaker;"
+            " return s.stats.ended && s.time() > s.duration + 0.1; }",
+            timeout=30000,
+        )
+        page.wait_for_timeout(200)
+        disabled_after_playback = page.is_disabled("#stop")
     assert problems == []
     assert enabled_while_playing
     assert stopped == 0 and disabled_after_stop
@@ -178,46 +155,32 @@ def test_stop_stays_enabled_while_the_speech_plays(base_url: str, tmp_path: Path
 def test_the_built_in_characters_are_in_the_picker_from_the_start(
     base_url: str, tmp_path: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            options = page.eval_on_selector_all("#avatar-id option", "o => o.map(x => x.value)")
-            page.select_option("#avatar-id", "leo")
-            skin = page.input_value('input[data-field="skin_tone"]')
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        options = page.eval_on_selector_all("#avatar-id option", "o => o.map(x => x.value)")
+        page.select_option("#avatar-id", "leo")
+        skin = page.input_value('input[data-field="skin_tone"]')
     assert problems == []
     assert {"ava", "leo", "mia", "sam", "noah"} <= set(options)
     assert skin != "#ffffff"
 
 
 def test_render_video_asks_before_saving_an_unsaved_avatar(base_url: str, tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        before = page.evaluate("fetch('/v1/avatars').then(r => r.json())")["count"]
+        asked: list[str] = []
 
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            before = page.evaluate("fetch('/v1/avatars').then(r => r.json())")["count"]
-            asked: list[str] = []
+        def decline(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss()
 
-            def decline(dialog: Any) -> None:
-                asked.append(dialog.message)
-                dialog.dismiss()
-
-            page.once("dialog", decline)
-            page.select_option("#avatar-id", "")
-            page.click("#render")
-            page.wait_for_function(
-                "() => document.querySelector('#status').textContent.includes('Not rendered')",
-                timeout=10000,
-            )
-            after = page.evaluate("fetch('/v1/avatars').then(r => r.json())")
-        finally:
-            browser.close()
+        page.once("dialog", decline)
+        page.select_option("#avatar-id", "")
+        page.click("#render")
+        page.wait_for_function(
+            "() => document.querySelector('#status').textContent.includes('Not rendered')",
+            timeout=10000,
+        )
+        after = page.evaluate("fetch('/v1/avatars').then(r => r.json())")
     assert problems == []
     assert len(asked) == 1 and "save" in asked[0].lower()
     assert after["count"] == before
@@ -225,16 +188,9 @@ def test_render_video_asks_before_saving_an_unsaved_avatar(base_url: str, tmp_pa
 
 
 def test_no_request_fails_and_there_is_a_favicon(base_url: str, tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            page.wait_for_timeout(500)  # the favicon is fetched after load
-            icon = page.evaluate("fetch('/favicon.ico').then(r => r.status)")
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        page.wait_for_timeout(500)  # the favicon is fetched after load
+        icon = page.evaluate("fetch('/favicon.ico').then(r => r.status)")
     assert problems == []
     assert icon == 200
 
@@ -242,30 +198,23 @@ def test_no_request_fails_and_there_is_a_favicon(base_url: str, tmp_path: Path) 
 def test_the_voice_list_is_grouped_by_engine_and_language_neural_first(
     base_url: str, tmp_path: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     voices = [
         {"voice_id": "en-us", "name": "English (America)", "language": "en-us", "engine": "espeak"},
         {"voice_id": "de", "name": "German", "language": "de", "engine": "espeak"},
         {"voice_id": "en_US-joe-medium", "name": "Joe", "language": "en_US", "engine": "piper"},
         {"voice_id": "en-gb", "name": "English (UK)", "language": "en-gb", "engine": "espeak"},
     ]
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            shown = page.eval_on_selector_all(
-                "#voice optgroup",
-                "gs => gs.map(g => [g.label, [...g.children].map(o => o.value)])",
-            )
-            grouped = page.evaluate(
-                "async (voices) => { const m = await import('/playground/voices.js');"
-                " const groups = m.groupVoices(voices);"
-                " return [groups.map(g => g.label), m.preferredVoice(groups)]; }",
-                voices,
-            )
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        shown = page.eval_on_selector_all(
+            "#voice optgroup",
+            "gs => gs.map(g => [g.label, [...g.children].map(o => o.value)])",
+        )
+        grouped = page.evaluate(
+            "async (voices) => { const m = await import('/playground/voices.js');"
+            " const groups = m.groupVoices(voices);"
+            " return [groups.map(g => g.label), m.preferredVoice(groups)]; }",
+            voices,
+        )
     assert problems == []
     labels = [label for label, _ in shown]
     assert len(labels) == len(set(labels)) > 1

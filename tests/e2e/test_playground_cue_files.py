@@ -9,7 +9,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from playground_page import open_playground, require_chromium
+from support import opened_playground
 
 TEXT = "Bob bought a map of Memphis."
 
@@ -39,22 +39,15 @@ def _cues_of_text(base_url: str, body: dict[str, object]) -> bytes:
 
 
 def test_the_texts_cues_are_saved_as_the_api_writes_them(base_url: str, tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            page.fill("#text", TEXT)
-            voice = page.input_value("#voice")
-            page.select_option("#cue-format", "tsv")
-            with page.expect_download(timeout=20000) as download:
-                page.click("#cues")
-            name = download.value.suggested_filename
-            saved = Path(download.value.path()).read_bytes()
-            shown = page.text_content("#status")
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        page.fill("#text", TEXT)
+        voice = page.input_value("#voice")
+        page.select_option("#cue-format", "tsv")
+        with page.expect_download(timeout=20000) as download:
+            page.click("#cues")
+        name = download.value.suggested_filename
+        saved = Path(download.value.path()).read_bytes()
+        shown = page.text_content("#status")
 
     assert problems == []
     assert name == "lipsync.tsv"
@@ -69,21 +62,14 @@ def test_the_texts_cues_are_saved_as_the_api_writes_them(base_url: str, tmp_path
 def test_a_chosen_recordings_cues_are_saved_under_its_name(
     base_url: str, tmp_path: Path, recording: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
-        try:
-            page.set_input_files("#listen-file", str(recording))
-            page.click("#listen-stop")
-            page.select_option("#cue-format", "json")
-            with page.expect_download(timeout=30000) as download:
-                page.click("#cues")
-            name = download.value.suggested_filename
-            saved = json.loads(Path(download.value.path()).read_text())
-        finally:
-            browser.close()
+    with opened_playground(base_url, tmp_path) as (page, problems):
+        page.set_input_files("#listen-file", str(recording))
+        page.click("#listen-stop")
+        page.select_option("#cue-format", "json")
+        with page.expect_download(timeout=30000) as download:
+            page.click("#cues")
+        name = download.value.suggested_filename
+        saved = json.loads(Path(download.value.path()).read_text())
 
     assert problems == []
     assert name == "take.json"
@@ -96,26 +82,19 @@ def test_a_chosen_recordings_cues_are_saved_under_its_name(
 def test_a_file_that_is_not_audio_gets_the_problems_detail_and_no_download(
     base_url: str, tmp_path: Path
 ) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
     junk = tmp_path / "notes.wav"
     junk.write_bytes(b"these are not the samples you are looking for" * 10)
-    with sync_playwright() as playwright:
-        browser, page, problems = open_playground(playwright, base_url, tmp_path)
+    with opened_playground(base_url, tmp_path) as (page, problems):
         downloads: list[object] = []
-        try:
-            page.on("download", lambda d: downloads.append(d))
-            page.set_input_files("#listen-file", str(junk))
-            page.click("#cues")
-            page.wait_for_function(
-                "() => document.querySelector('#status').textContent.startsWith('No cues')",
-                timeout=20000,
-            )
-            shown = page.text_content("#status") or ""
-            enabled = page.is_enabled("#cues")
-        finally:
-            browser.close()
+        page.on("download", lambda d: downloads.append(d))
+        page.set_input_files("#listen-file", str(junk))
+        page.click("#cues")
+        page.wait_for_function(
+            "() => document.querySelector('#status').textContent.startsWith('No cues')",
+            timeout=20000,
+        )
+        shown = page.text_content("#status") or ""
+        enabled = page.is_enabled("#cues")
 
     assert downloads == []
     assert any("/v1/lipsync/audio" in p and p.startswith("4") for p in problems), problems

@@ -6,13 +6,12 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import uvicorn
 from litestar import Litestar
+from support import uvicorn_on_loopback
 
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.app import create_app
@@ -24,20 +23,8 @@ Build = Callable[..., Container]
 @contextmanager
 def served(app: Litestar) -> Iterator[tuple[str, int]]:
     """``app`` on a real uvicorn over loopback: yields (host, port)."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(app, log_config=None, timeout_graceful_shutdown=5))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield sock.getsockname()[:2]
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
+    with uvicorn_on_loopback(app, timeout_graceful_shutdown=5) as port:
+        yield "127.0.0.1", port
 
 
 def app_of(container: Container) -> Litestar:

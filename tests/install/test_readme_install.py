@@ -10,25 +10,8 @@ from pathlib import Path
 
 import httpx
 from readme_kit import ReadmeInstall
-from support import require
+from support import opened_playground
 from websockets.sync.client import connect
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--autoplay-policy=no-user-gesture-required",
-]
-
-
-def require_chromium() -> None:
-    """Skip with the reason when Chromium is missing; under ``CI=true`` fail instead."""
-    require(CHROMIUM.is_file(), f"{CHROMIUM} is missing (apt-get install chromium)")
 
 
 def test_the_install_has_no_test_extra_and_doctor_passes(readme_install: ReadmeInstall) -> None:
@@ -93,33 +76,16 @@ def test_the_lipsync_websocket_streams_audio_and_visemes(readme_server: str) -> 
 
 
 def test_the_playground_speaks_in_chromium(readme_server: str, tmp_path: Path) -> None:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch_persistent_context(
-            str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=CHROMIUM_ARGS,
+    with opened_playground(readme_server, tmp_path, ready_seconds=30) as (page, problems):
+        page.fill("#text", "Hello there.")
+        page.click("#speak")
+        page.wait_for_function(
+            "() => playground.speaker.stats.ended || playground.speaker.stats.errors.length"
+            " || /could not|failed|Error/.test(document.querySelector('#status').textContent)",
+            timeout=30000,
         )
-        try:
-            page = browser.new_page()
-            problems: list[str] = []
-            page.on("pageerror", lambda error: problems.append(str(error)))
-            page.goto(f"{readme_server}/")
-            page.wait_for_function("() => window.playground && playground.ready", timeout=30000)
-            page.fill("#text", "Hello there.")
-            page.click("#speak")
-            page.wait_for_function(
-                "() => playground.speaker.stats.ended || playground.speaker.stats.errors.length"
-                " || /could not|failed|Error/.test(document.querySelector('#status').textContent)",
-                timeout=30000,
-            )
-            stats = page.evaluate("playground.speaker.stats")
-            status = page.inner_text("#status")
-        finally:
-            browser.close()
+        stats = page.evaluate("playground.speaker.stats")
+        status = page.inner_text("#status")
     assert problems == []
     assert stats["errors"] == [], status
     assert stats["buffersScheduled"] >= 1

@@ -4,15 +4,12 @@ uvicorn on loopback when the server itself is under test, and a throwaway HTTP r
 from __future__ import annotations
 
 import http.server
-import socket
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from typing import Any, ClassVar
 
 import pytest
-import uvicorn
 from litestar import Litestar
 from litestar.testing import TestClient
 from support import IN_MEMORY, MOCK_SPEECH
@@ -54,27 +51,6 @@ def serve_with() -> Callable[..., Served]:
             container.close()
 
     return serve
-
-
-@contextmanager
-def uvicorn_on_loopback(app: Litestar, **config: Any) -> Iterator[int]:
-    """``app`` on a real uvicorn bound to 127.0.0.1; yields the port."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(
-        uvicorn.Config(app, log_config=None, timeout_graceful_shutdown=2, **config)
-    )
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    try:
-        yield int(sock.getsockname()[1])
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
 
 
 class Receiver(http.server.BaseHTTPRequestHandler):

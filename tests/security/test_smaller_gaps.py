@@ -8,7 +8,8 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from attack_kit import assert_problem, build_container, uvicorn_on_loopback
+from attack_kit import assert_problem, build_container
+from support import uvicorn_on_loopback
 
 from avatar_service.entrypoints.http.app import create_app
 from avatar_service.entrypoints.http.timeouts import HeaderTimeoutProtocol

@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from attack_kit import build_container, uvicorn_on_loopback
+from attack_kit import build_container
+from support import uvicorn_on_loopback
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import ClientConnection, connect
 
