@@ -12,7 +12,14 @@ speakers: formant voices of men, women, a whisper, ...) at a random rate, with i
 times (each phone's start at its event). ``en-us`` itself and ``en-us+f3`` are never used:
 the benchmark keeps them for a voice no model here learnt from.
 
-    python training/phonenet/make_corpus.py OUT [--count 1200] [--workers 2] [--engine espeak]
+With ``--engine festival``, Festival speaks them in its three US English voices from Debian
+(``festival``, ``festvox-kallpc16k``, ``festvox-kdlpc16k``, ``festvox-us-slt-hts``): two men's
+diphone voices, cut from human recordings, and a woman's statistical voice learnt from CMU
+ARCTIC recordings, each phone timed by Festival's own segments (``FESTIVAL_LAG``). None of them
+is a voice the benchmarks measure.
+
+    python training/phonenet/make_corpus.py OUT [--count 1200] [--workers 2]
+        [--engine piper|espeak|festival]
 """
 
 from __future__ import annotations
@@ -23,7 +30,9 @@ import gzip
 import json
 import random
 import re
+import subprocess
 import sys
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
@@ -164,13 +173,81 @@ def speak_espeak(job: tuple[int, str, float, bool, str]) -> str | None:
     return text
 
 
+FESTIVAL_VOICES = ("kal_diphone", "ked_diphone", "cmu_us_slt_arctic_hts")
+FESTIVAL_PHONES = {
+    "aa": "ɑː", "ae": "æ", "ah": "ʌ", "ao": "ɔː", "aw": "aʊ", "ax": "ə", "ay": "aɪ",
+    "b": "b", "ch": "tʃ", "d": "d", "dh": "ð", "eh": "ɛ", "er": "ɚ", "ey": "eɪ", "f": "f",
+    "g": "ɡ", "hh": "h", "ih": "ɪ", "iy": "iː", "jh": "dʒ", "k": "k", "l": "l", "m": "m",
+    "n": "n", "ng": "ŋ", "ow": "oʊ", "oy": "ɔɪ", "p": "p", "r": "ɹ", "s": "s", "sh": "ʃ",
+    "t": "t", "th": "θ", "uh": "ʊ", "uw": "uː", "v": "v", "w": "w", "y": "j", "z": "z",
+    "zh": "ʒ",
+}  # fmt: skip
+"""Festival's US phone set (``radio``) in the model's symbols; ``pau`` is a pause."""
+FESTIVAL_LAG = {"kal_diphone": 0.013, "ked_diphone": 0.019, "cmu_us_slt_arctic_hts": 0.021}
+"""Seconds by which each voice's sound starts later after its segment's start than Piper's
+does after the onset ``contracts.truth_timing`` gives (the median over utterances of where the
+first phone gets within 40 dB of the peak): its phone times are moved that much later, so
+that every voice's phones start where the benchmarks' truth would put them."""
+
+
+def speak_festival(job: tuple[int, str, float, bool, str]) -> str | None:
+    """One utterance spoken by Festival, the voices in turn, saved as ``fNNNNN.npz``; ``None``
+    when it holds a phone outside ``FESTIVAL_PHONES``. The diphone voices take the rate as
+    ``Duration_Stretch``; the statistical one keeps its own (training's speed change varies
+    it)."""
+    index, text, length_scale, _noisy, out = job
+    import soundfile
+
+    voice = FESTIVAL_VOICES[index % len(FESTIVAL_VOICES)]
+    with tempfile.TemporaryDirectory() as folder:
+        wav, segs = Path(folder) / "u.wav", Path(folder) / "u.segs"
+        quoted = text.replace("\\", " ").replace('"', " ")
+        script = (
+            f"(voice_{voice})\n(Parameter.set 'Duration_Stretch {length_scale})\n"
+            f'(set! utt (Utterance Text "{quoted}"))\n(utt.synth utt)\n'
+            f'(utt.save.wave utt "{wav}" \'riff)\n(utt.save.segs utt "{segs}")\n'
+        )
+        (Path(folder) / "u.scm").write_text(script, "utf-8")
+        subprocess.run(["festival", "-b", str(Path(folder) / "u.scm")], check=True, timeout=120)
+        samples, rate = soundfile.read(wav, dtype="float32")
+        rows = segs.read_text("utf-8").split("#", 1)[1].split("\n")
+    symbols, onsets, ends = [], [], []
+    lag, duration = FESTIVAL_LAG[voice], len(samples) / rate
+    previous = 0.0
+    for row in rows:
+        fields = row.split()
+        if len(fields) != 3:
+            continue
+        end, name = float(fields[0]), fields[2]
+        if name in FESTIVAL_PHONES and end > previous:
+            symbols.append(FESTIVAL_PHONES[name])
+            onsets.append(min(duration, previous + lag))
+            ends.append(min(duration, end + lag))
+        elif name != "pau":
+            return None  # a phone outside the set: the utterance is left out
+        previous = end
+    if not symbols:
+        return None
+    peak = max(1e-6, float(np.abs(samples).max()))
+    meta = {"text": text, "length_scale": length_scale, "voice": voice, "rate": rate, "lag": lag}
+    np.savez_compressed(
+        Path(out) / f"f{index:05d}.npz",
+        samples=(samples * (0.9 / peak)).astype(np.float32),
+        symbols=np.array(symbols),
+        onsets=np.array(onsets),
+        ends=np.array(ends),
+        meta=np.array(json.dumps(meta)),
+    )
+    return text
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("out", type=Path)
     parser.add_argument("--count", type=int, default=1200)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--engine", choices=("piper", "espeak"), default="piper")
+    parser.add_argument("--engine", choices=("piper", "espeak", "festival"), default="piper")
     parser.add_argument(
         "--system-docs",
         action="store_true",
@@ -197,7 +274,7 @@ def main() -> None:
         )
     done = 0
     with ProcessPoolExecutor(args.workers) as executor:
-        work = speak if args.engine == "piper" else speak_espeak
+        work = {"piper": speak, "espeak": speak_espeak, "festival": speak_festival}[args.engine]
         for result in executor.map(work, jobs, chunksize=8):
             done += result is not None
     print(f"{done} of {len(jobs)} utterances from {len(pool)} sentences in {args.out}")
