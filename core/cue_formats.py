@@ -83,14 +83,7 @@ class CueFile:
 
     def write(self, cues: Sequence[VisemeCue], duration: float, sound_file: str = "") -> str:
         """``cues`` (contiguous over ``[0, duration]``, in this set) as this file's text."""
-        return export_cues(
-            cues,
-            duration,
-            self.viseme_set,
-            self.format,
-            sound_file=sound_file,
-            options=self.options,
-        )
+        return _text(cues, duration, self.viseme_set, self.format, sound_file, self.options)
 
 
 def cue_file(
@@ -122,6 +115,18 @@ def export_cues(
     ``sound_file`` is named in the JSON and XML metadata. ``Invalid`` for options the set or
     format cannot take."""
     check_cue_export(viseme_set, cue_format, options)
+    return _text(cues, duration, viseme_set, cue_format, sound_file, options)
+
+
+def _text(
+    cues: Sequence[VisemeCue],
+    duration: float,
+    viseme_set: VisemeSetSpec,
+    cue_format: CueFormat,
+    sound_file: str,
+    options: CueExportOptions,
+) -> str:
+    """``export_cues`` for a set, format and options already checked."""
     shape = _shape_map(viseme_set, options)
     closed = shape(viseme_set.silence)
     end = int(duration * 100 + 1e-6)

@@ -18,7 +18,6 @@ from avatar_service.core.curve_export import curves_csv, curves_gltf, curves_jso
 from avatar_service.core.errors import Invalid
 from avatar_service.core.records import BlobInfo
 from avatar_service.core.usecases.speech import check_alphabet
-from avatar_service.core.visemesets import custom_set
 from avatar_service.entrypoints.bootstrap import Container
 from avatar_service.entrypoints.http.conditional import none_match
 from avatar_service.entrypoints.http.crosssite import is_json_media_type, unsupported_media_type
@@ -157,14 +156,15 @@ class SpeechController(Controller):
         extended shapes for another set, ``dat_fps`` outside 24-100).
         """
         name = data.chosen_set()
-        table = None if data.viseme_table is None else custom_set(data.viseme_table)
-        spec = container.speech.viseme_sets.with_set(table).get(name)
+        request = to_speech_request(
+            msgspec.structs.replace(data, viseme_set=name, viseme_sets=None)
+        )
+        spec = container.speech.viseme_sets.with_set(request.viseme_table).get(name)
         options = CueExportOptions(
             data.extended_shapes, data.dat_fps, data.dat_preston_blair, tweens=data.tweens
         )
         output = cue_file(spec, data.format, options)
-        request = msgspec.structs.replace(data, viseme_set=name, viseme_sets=None)
-        timed = container.speech.timed_speech(to_speech_request(request))
+        timed = container.speech.timed_speech(request)
         text = output.write(timed.visemes[name], timed.speech.duration)
         headers = {"Content-Disposition": f'attachment; filename="lipsync.{data.format}"'}
         return Response(text.encode(), media_type=output.media_type, headers=headers)
