@@ -21,6 +21,7 @@ from avatar_service.entrypoints.http.schemas.speech_responses import (
     audio_url,
     to_preview_response,
 )
+from avatar_service.entrypoints.word_times import MAX_TIMED_WORDS
 
 
 @dataclass
@@ -39,8 +40,8 @@ class RecordingForm:
         Body(
             description="What is said with each word's times, if known (a voice agent's or "
             'a speech engine\'s), instead of `text`: a JSON array of `{"word", "start", '
-            '"end"}` in seconds, in order, at most 1,000. The words come back with these '
-            "times and each word's phones are fitted into its span."
+            f'"end"}}` in seconds, in order, at most {MAX_TIMED_WORDS:,}. The words come back '
+            "with these times and each word's phones are fitted into its span."
         ),
     ] = None
     viseme_sets: Annotated[
